@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Alkmaar.Kaart.Geo.Areas;
+
+/// <summary>
+/// A municipality's own configuration of its areas: which wijken form which gebied, the wijk names, which wijken
+/// consist of dorpen, and the name of each gebiedsteam. Read from <c>data/boundaries/gebiedsindeling.json</c>;
+/// nothing in code is specific to one municipality.
+/// </summary>
+public sealed record Gebiedsindeling
+{
+    public required GemeenteConfig Gemeente { get; init; }
+
+    /// <summary>Wijk code → wijk name (CBS names).</summary>
+    public required IReadOnlyDictionary<string, string> Wijken { get; init; }
+
+    public required IReadOnlyList<GebiedConfig> Gebieden { get; init; }
+
+    /// <summary>Wijken whose buurten are also dorpen (villages).</summary>
+    public IReadOnlyList<string> DorpenInWijken { get; init; } = [];
+
+    /// <summary>The first day the boundaries are in force when the source does not say (CBS year → 1 January).</summary>
+    public DateOnly? ValidFrom { get; init; }
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    public static Gebiedsindeling Load(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return JsonSerializer.Deserialize<Gebiedsindeling>(stream, Options)
+               ?? throw new InvalidDataException($"{path} is empty.");
+    }
+
+    /// <summary>The gebied that a wijk belongs to, or null.</summary>
+    public GebiedConfig? GebiedOfWijk(string wijkCode) => Gebieden.FirstOrDefault(g => g.Wijken.Contains(wijkCode));
+}
+
+public sealed record GemeenteConfig(string Code, string Name);
+
+public sealed record GebiedConfig
+{
+    public required string Code { get; init; }
+    public required string Name { get; init; }
+    public required IReadOnlyList<string> Wijken { get; init; }
+    public required TeamConfig Team { get; init; }
+}
+
+public sealed record TeamConfig
+{
+    public required string Name { get; init; }
+}
