@@ -31,7 +31,7 @@ public static class BuurtFileReader
     }
 
     /// <summary>The first of the named attributes that has a non-empty string value.</summary>
-    internal static string? First(IAttributesTable? attributes, IEnumerable<string> names)
+    public static string? First(IAttributesTable? attributes, IEnumerable<string> names)
     {
         if (attributes is null) return null;
         foreach (var n in names)

@@ -1,0 +1,129 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Alkmaar.Kaart.Geo.Transforms;
+using NetTopologySuite.Features;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.IO.Converters;
+
+namespace Alkmaar.Kaart.Geo.GeoJson;
+
+/// <summary>
+/// Streams a GeoJSON FeatureCollection feature by feature, so large collections are never held in memory.
+/// Geometries are given in RD New and written in the target CRS: WGS84 as RFC 7946 (longitude, latitude,
+/// exterior rings counter-clockwise, no <c>crs</c> member); RD New with the legacy <c>crs</c> member naming
+/// <c>urn:ogc:def:crs:EPSG::28992</c>, which GDAL and QGIS read.
+/// </summary>
+public sealed class GeoJsonFeatureCollectionWriter : IAsyncDisposable
+{
+    /// <summary>The attribute that becomes a feature's top-level <c>id</c>.</summary>
+    public const string IdAttribute = "__id";
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new GeoJsonConverterFactory(false, IdAttribute, RingOrientationOption.EnforceRfc9746) },
+    };
+
+    private readonly Utf8JsonWriter _writer;
+    private readonly Stream _stream;
+    private readonly KnownCrs _crs;
+    private int _sinceFlush;
+
+    public int Count { get; private set; }
+
+    public GeoJsonFeatureCollectionWriter(Stream stream, KnownCrs crs)
+    {
+        _stream = stream;
+        _crs = crs;
+        _writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = Options.Encoder, SkipValidation = false });
+    }
+
+    /// <summary>Writes the opening of the collection; <paramref name="members"/> are written as extra top-level members.</summary>
+    public void WriteStart(IEnumerable<KeyValuePair<string, object?>>? members = null)
+    {
+        _writer.WriteStartObject();
+        _writer.WriteString("type", "FeatureCollection");
+        if (_crs == KnownCrs.RdNew)
+        {
+            _writer.WriteStartObject("crs");
+            _writer.WriteString("type", "name");
+            _writer.WriteStartObject("properties");
+            _writer.WriteString("name", CrsNames.RdUrn);
+            _writer.WriteEndObject();
+            _writer.WriteEndObject();
+        }
+        foreach (var (name, value) in members ?? [])
+        {
+            _writer.WritePropertyName(name);
+            JsonSerializer.Serialize(_writer, value, Options);
+        }
+        _writer.WriteStartArray("features");
+    }
+
+    /// <summary>Writes one feature whose geometry is in RD New.</summary>
+    public async ValueTask WriteFeatureAsync(IFeature feature, CancellationToken ct = default)
+    {
+        if (feature.Geometry is not null && _crs == KnownCrs.Wgs84)
+            feature = new Feature(RdNew.ToWgs84(feature.Geometry), feature.Attributes);
+        JsonSerializer.Serialize(_writer, feature, Options);
+        Count++;
+        if (++_sinceFlush >= 100 || _writer.BytesPending > 64 * 1024)
+        {
+            _sinceFlush = 0;
+            await _writer.FlushAsync(ct);
+        }
+    }
+
+    /// <summary>A point in the target CRS as [x, y], rounded like the geometries.</summary>
+    public double[] Position(Point rd) => Position(rd, _crs);
+
+    /// <summary>An RD point in <paramref name="crs"/> as [x, y], rounded like the geometries.</summary>
+    public static double[] Position(Point rd, KnownCrs crs)
+    {
+        if (crs == KnownCrs.RdNew) return [Math.Round(rd.X, 3), Math.Round(rd.Y, 3)];
+        var (lon, lat) = RdNew.ToWgs84(rd.X, rd.Y);
+        return [Math.Round(lon, 7), Math.Round(lat, 7)];
+    }
+
+    public async ValueTask WriteEndAsync(IEnumerable<KeyValuePair<string, object?>>? members = null, CancellationToken ct = default)
+    {
+        _writer.WriteEndArray();
+        foreach (var (name, value) in members ?? [])
+        {
+            _writer.WritePropertyName(name);
+            JsonSerializer.Serialize(_writer, value, Options);
+        }
+        _writer.WriteEndObject();
+        await _writer.FlushAsync(ct);
+    }
+
+    /// <summary>Writes a single Feature (geometry in RD New) in <paramref name="crs"/>; RD carries a <c>crs</c> member.</summary>
+    public static async Task WriteSingleAsync(Stream stream, IFeature feature, KnownCrs crs, CancellationToken ct = default)
+    {
+        if (feature.Geometry is not null && crs == KnownCrs.Wgs84)
+            feature = new Feature(RdNew.ToWgs84(feature.Geometry), feature.Attributes);
+        var node = JsonSerializer.SerializeToNode(feature, Options)!.AsObject();
+        if (crs == KnownCrs.RdNew)
+            node["crs"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["type"] = "name",
+                ["properties"] = new System.Text.Json.Nodes.JsonObject { ["name"] = CrsNames.RdUrn },
+            };
+        await using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = Options.Encoder });
+        node.WriteTo(writer, Options);
+        await writer.FlushAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync();
+    }
+
+    /// <summary>An attributes table with the given id and properties, in order.</summary>
+    public static AttributesTable Attributes(string id, params (string Name, object? Value)[] properties)
+    {
+        var table = new AttributesTable { { IdAttribute, id } };
+        foreach (var (n, v) in properties) table.Add(n, v);
+        return table;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Reflection;
+using DbUp;
+using Npgsql;
+
+namespace Alkmaar.Kaart.Server.Database;
+
+/// <summary>The PostGIS database: the data source (with NetTopologySuite types) and the migrations.</summary>
+public static class KaartDatabase
+{
+    public const string ConnectionStringName = "Kaart";
+
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.UseNetTopologySuite();
+        builder.ConnectionStringBuilder.ApplicationName ??= "alkmaar-kaart";
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Applies the embedded migrations (<c>Database/Migrations/NNNN_name.sql</c>) in name order, each once, all in one
+    /// transaction, journaled in <c>schema_versions</c>. Running it on an up-to-date database changes nothing.
+    /// </summary>
+    public static IReadOnlyList<string> Migrate(string connectionString, ILogger logger)
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        var upgrader = DeployChanges.To
+            .PostgresqlDatabase(connectionString)
+            .WithScriptsEmbeddedInAssembly(assembly, name => name.Contains(".Database.Migrations.") && name.EndsWith(".sql"))
+            .WithTransaction()
+            .JournalToPostgresqlTable("public", "schema_versions")
+            .LogScriptOutput()
+            .LogTo(new DbUpLogger(logger))
+            .Build();
+        var result = upgrader.PerformUpgrade();
+        if (!result.Successful)
+            throw new InvalidOperationException($"Database migration failed in {result.ErrorScript?.Name}: {result.Error.Message}", result.Error);
+        var applied = result.Scripts.Select(s => s.Name).ToList();
+        if (applied.Count > 0) logger.LogInformation("Applied {Count} migrations: {Migrations}", applied.Count, applied);
+        return applied;
+    }
+
+    private sealed class DbUpLogger(ILogger logger) : DbUp.Engine.Output.IUpgradeLog
+    {
+        public void LogTrace(string format, params object[] args) => logger.LogTrace(format, args);
+        public void LogDebug(string format, params object[] args) => logger.LogDebug(format, args);
+        public void LogInformation(string format, params object[] args) => logger.LogDebug(format, args);
+        public void LogWarning(string format, params object[] args) => logger.LogWarning(format, args);
+        public void LogError(string format, params object[] args) => logger.LogError(format, args);
+        public void LogError(Exception ex, string format, params object[] args) => logger.LogError(ex, format, args);
+    }
+}

@@ -1,0 +1,110 @@
+using Alkmaar.Kaart.Geo.Areas;
+using Alkmaar.Kaart.Geo.GeoJson;
+using Alkmaar.Kaart.Geo.Transforms;
+using Microsoft.Extensions.Options;
+using NetTopologySuite.Features;
+
+namespace Alkmaar.Kaart.Server.Features.Areas;
+
+/// <summary>
+/// <c>GET /api/areas?level=&amp;crs=</c> and <c>GET /api/areas/{code}</c>: the areas in force as GeoJSON.
+/// Public (anonymous): boundaries are open data. WGS84 (RFC 7946) by default; <c>crs=EPSG:28992</c> gives RD New
+/// with the crs stated in the body and in a <c>Content-Crs</c> header.
+/// </summary>
+public static class AreasEndpoints
+{
+    public const string GeoJsonContentType = "application/geo+json";
+
+    public static RouteGroupBuilder MapAreas(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/areas").WithTags("Areas").AllowAnonymous();
+        group.MapGet("/", ListAsync).WithName("ListAreas")
+            .WithSummary("Areas in force of one level (or all) as a GeoJSON FeatureCollection.");
+        group.MapGet("/{code}", GetAsync).WithName("GetArea")
+            .WithSummary("One area in force as a GeoJSON Feature, with its chain up to the gemeente.");
+        return group;
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, AreaRepository repo, IOptions<MapOptions> map,
+        IOptions<ApiOptions> api, string? level = null, string? crs = null, CancellationToken ct = default)
+    {
+        if (!TryParse(level, crs, out var areaLevel, out var targetCrs, out var problem)) return problem!;
+
+        var tag = $"\"areas-{level ?? "all"}-{CrsNames.ShortName(targetCrs)}-{await repo.VersionTagAsync(ct)}\"";
+        if (NotModified(http, tag, api.Value)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+
+        SetGeoJsonHeaders(http, targetCrs);
+        await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, targetCrs);
+        writer.WriteStart([new("attribution", map.Value.DataAttribution)]);
+        await foreach (var a in repo.ListAsync(areaLevel, withGeometry: true, ct))
+            await writer.WriteFeatureAsync(new Feature(a.Geometry, Properties(a, targetCrs)), ct);
+        await writer.WriteEndAsync([new("numberReturned", writer.Count)], ct);
+        return TypedResults.Empty;
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext http, AreaRepository repo, IOptions<MapOptions> map,
+        string code, string? level = null, string? crs = null, CancellationToken ct = default)
+    {
+        if (!TryParse(level, crs, out var areaLevel, out var targetCrs, out var problem)) return problem!;
+        var details = await repo.GetAsync(code, areaLevel, withGeometry: true, ct);
+        if (details is null)
+            return Problems.NotFound("Gebied niet gevonden",
+                $"No area in force has code '{code}'{(areaLevel is null ? "" : $" at level {areaLevel.Value.Name()}")}.");
+
+        SetGeoJsonHeaders(http, targetCrs);
+        var props = Properties(details.Area, targetCrs);
+        props.Add("chain", details.Chain.Select(c => new { level = c.Level.Name(), c.Code, c.Name }).ToList());
+        props.Add("gebiedsteam", details.GebiedsteamName);
+        props.Add("alsoLevels", details.AlsoLevels.Select(l => l.Name()).ToList());
+        props.Add("attribution", map.Value.DataAttribution);
+        await GeoJsonFeatureCollectionWriter.WriteSingleAsync(http.Response.Body, new Feature(details.Area.Geometry, props), targetCrs, ct);
+        return TypedResults.Empty;
+    }
+
+    private static AttributesTable Properties(AreaRecord a, KnownCrs crs) =>
+        GeoJsonFeatureCollectionWriter.Attributes(a.Code,
+            ("code", a.Code), ("name", a.Name), ("level", a.Level.Name()), ("parentCode", a.ParentCode),
+            ("areaKm2", Math.Round(a.AreaM2 / 1e6, 4)), ("labelPoint", GeoJsonFeatureCollectionWriter.Position(a.LabelPoint, crs)),
+            ("validFrom", a.ValidFrom.ToString("yyyy-MM-dd")));
+
+    private static bool TryParse(string? level, string? crs, out AreaLevel? areaLevel, out KnownCrs targetCrs, out IResult? problem)
+    {
+        areaLevel = null;
+        targetCrs = KnownCrs.Wgs84;
+        problem = null;
+        if (level is not null)
+        {
+            areaLevel = AreaLevels.Parse(level);
+            if (areaLevel is null)
+            {
+                problem = Problems.BadRequest("Onbekend niveau",
+                    $"Unknown level '{level}'. Use one of: {string.Join(", ", AreaLevels.All.Select(l => l.Name()))}.", "level");
+                return false;
+            }
+        }
+        if (crs is not null)
+        {
+            if (CrsNames.Parse(crs) is not { } parsed)
+            {
+                problem = Problems.BadRequest("Onbekend coördinatenstelsel",
+                    $"Unknown crs '{crs}'. Use EPSG:28992 (RD New) or EPSG:4326 (WGS84, the default).", "crs");
+                return false;
+            }
+            targetCrs = parsed;
+        }
+        return true;
+    }
+
+    private static void SetGeoJsonHeaders(HttpContext http, KnownCrs crs)
+    {
+        http.Response.ContentType = GeoJsonContentType;
+        http.Response.Headers["Content-Crs"] = $"<{(crs == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>";
+    }
+
+    private static bool NotModified(HttpContext http, string tag, ApiOptions api)
+    {
+        http.Response.Headers.ETag = tag;
+        http.Response.Headers.CacheControl = $"public, max-age={api.AreaCacheSeconds}";
+        return http.Request.Headers.IfNoneMatch.Contains(tag);
+    }
+}

@@ -1,0 +1,149 @@
+using System.Security.Cryptography;
+using Alkmaar.Kaart.Geo.Areas;
+using Alkmaar.Kaart.Geo.GeoJson;
+using Alkmaar.Kaart.Geo.Transforms;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Alkmaar.Kaart.Server.Features.Import;
+
+/// <summary>The outcome of a boundary import.</summary>
+/// <param name="Unchanged">True when the same file was already the boundary version in force: nothing was written.</param>
+public sealed record BoundaryImportResult(int VersionId, DateOnly ValidFrom, bool Unchanged, KnownCrs SourceCrs,
+    IReadOnlyDictionary<AreaLevel, int> Counts);
+
+/// <summary>An import that was refused for a reason other than invalid boundaries (those throw <see cref="BoundaryValidationException"/>).</summary>
+public sealed class BoundaryImportException(string message) : Exception(message);
+
+/// <summary>
+/// Imports CBS buurten and derives the whole gebiedsindeling into PostGIS as one boundary version, in one transaction:
+/// a file that fails to read or validate writes nothing.
+/// </summary>
+/// <remarks>
+/// Versions: the import is in force from 1 January of the CBS year (<c>jrstatcode</c>), or the configured
+/// <see cref="Gebiedsindeling.ValidFrom"/>. A newer version closes the areas in force (<c>valid_to</c>); a file with the
+/// same date replaces that version; an identical file (same SHA-256) is a no-op; an older one is refused.
+/// </remarks>
+public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeling, ILogger<BoundaryImporter> logger)
+{
+    public async Task<BoundaryImportResult> ImportAsync(string path, CancellationToken ct = default)
+    {
+        if (!File.Exists(path))
+            throw new BoundaryImportException($"Boundary file not found: {path}");
+        var bytes = await File.ReadAllBytesAsync(path, ct);
+        return await ImportAsync(bytes, Path.GetFileName(path), ct);
+    }
+
+    public async Task<BoundaryImportResult> ImportAsync(byte[] bytes, string sourceName, CancellationToken ct = default)
+    {
+        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var (buurten, source) = BuurtFileReader.Read(new MemoryStream(bytes));
+        var hierarchy = new AreaHierarchyBuilder(indeling).Build(buurten);
+        var validFrom = ValidFrom(source);
+
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await Execute(conn, tx, "SELECT pg_advisory_xact_lock(hashtext('kaart.boundary_import'))", ct);
+
+        (int Id, DateOnly ValidFrom, string Sha)? current = null;
+        await using (var cmd = new NpgsqlCommand(
+            """
+            SELECT v.id, v.valid_from, v.source_sha256 FROM boundary_version v
+            WHERE EXISTS (SELECT 1 FROM area a WHERE a.version_id = v.id AND a.valid_to IS NULL)
+            ORDER BY v.valid_from DESC LIMIT 1
+            """, conn, tx))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            if (await r.ReadAsync(ct)) current = (r.GetInt32(0), DateOnly.FromDateTime(r.GetDateTime(1)), r.GetString(2));
+
+        if (current is { } same && same.Sha == sha)
+        {
+            logger.LogInformation("Boundary file {Source} is already version {Version}; nothing to import", sourceName, same.Id);
+            await tx.RollbackAsync(ct);
+            return new BoundaryImportResult(same.Id, same.ValidFrom, true, source.SourceCrs, Count(hierarchy));
+        }
+        if (current is { } older && older.ValidFrom > validFrom)
+            throw new BoundaryImportException(
+                $"The file's boundaries start {validFrom:yyyy-MM-dd}, before the version in force ({older.ValidFrom:yyyy-MM-dd}); importing history is not supported.");
+
+        if (current is { } replaced && replaced.ValidFrom == validFrom)
+        {
+            await Execute(conn, tx, $"DELETE FROM area WHERE version_id = {replaced.Id}", ct);
+            await Execute(conn, tx, $"DELETE FROM boundary_version WHERE id = {replaced.Id}", ct);
+        }
+        else if (current is not null)
+        {
+            await using var close = new NpgsqlCommand("UPDATE area SET valid_to = $1 WHERE valid_to IS NULL", conn, tx);
+            close.Parameters.AddWithValue(validFrom);
+            await close.ExecuteNonQueryAsync(ct);
+        }
+
+        int versionId;
+        await using (var insert = new NpgsqlCommand(
+            "INSERT INTO boundary_version (valid_from, source, source_sha256, source_crs) VALUES ($1, $2, $3, $4) RETURNING id", conn, tx))
+        {
+            insert.Parameters.AddWithValue(validFrom);
+            insert.Parameters.AddWithValue(sourceName);
+            insert.Parameters.AddWithValue(sha);
+            insert.Parameters.AddWithValue(CrsNames.ShortName(source.SourceCrs));
+            versionId = (int)(await insert.ExecuteScalarAsync(ct))!;
+        }
+
+        await using (var copy = await conn.BeginBinaryImportAsync(
+            "COPY area (level, code, name, parent_code, geom, valid_from, version_id) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var a in hierarchy.Areas)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(a.Level.Name(), NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(a.Code, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(a.Name, NpgsqlDbType.Text, ct);
+                if (a.ParentCode is null) await copy.WriteNullAsync(ct);
+                else await copy.WriteAsync(a.ParentCode, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(a.Geometry, NpgsqlDbType.Geometry, ct);
+                await copy.WriteAsync(validFrom, NpgsqlDbType.Date, ct);
+                await copy.WriteAsync(versionId, NpgsqlDbType.Integer, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+
+        foreach (var g in indeling.Gebieden)
+        {
+            await using var team = new NpgsqlCommand(
+                "INSERT INTO gebiedsteam (gebied_code, name) VALUES ($1, $2) ON CONFLICT (gebied_code) DO UPDATE SET name = EXCLUDED.name",
+                conn, tx);
+            team.Parameters.AddWithValue(g.Code);
+            team.Parameters.AddWithValue(g.Team.Name);
+            await team.ExecuteNonQueryAsync(ct);
+        }
+
+        await tx.CommitAsync(ct);
+        var counts = Count(hierarchy);
+        logger.LogInformation("Imported boundary version {Version} from {Source} ({Crs}), valid from {ValidFrom}: {Counts}",
+            versionId, sourceName, CrsNames.ShortName(source.SourceCrs), validFrom, string.Join(", ", counts.Select(c => $"{c.Value} {c.Key}")));
+        return new BoundaryImportResult(versionId, validFrom, false, source.SourceCrs, counts);
+    }
+
+    /// <summary>True when the database holds no areas in force.</summary>
+    public async Task<bool> IsEmptyAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT NOT EXISTS (SELECT 1 FROM area WHERE valid_to IS NULL)");
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    private DateOnly ValidFrom(RdFeatureCollection source)
+    {
+        var jr = source.Features.Select(f => BuurtFileReader.First(f.Attributes, ["jrstatcode"])).FirstOrDefault(j => j is not null);
+        if (jr is { Length: >= 4 } && int.TryParse(jr[..4], out var year) && year is > 1990 and < 2100)
+            return new DateOnly(year, 1, 1);
+        return indeling.ValidFrom ?? DateOnly.FromDateTime(DateTime.Today);
+    }
+
+    private static Dictionary<AreaLevel, int> Count(AreaHierarchy h) =>
+        AreaLevels.All.ToDictionary(l => l, l => h.OfLevel(l).Count());
+
+    private static async Task Execute(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn, tx);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,42 @@
+using Alkmaar.Kaart.Geo.Areas;
+using Alkmaar.Kaart.Geo.GeoJson;
+using Microsoft.Extensions.Options;
+
+namespace Alkmaar.Kaart.Server.Features.Import;
+
+/// <summary>The command line <c>import boundaries [path] [--if-empty]</c>, called by <c>./kaart import boundaries</c> and <c>./kaart run</c>.</summary>
+public static class ImportCommand
+{
+    public static async Task<int> RunAsync(WebApplication app, string[] args)
+    {
+        var importer = app.Services.GetRequiredService<BoundaryImporter>();
+        var options = app.Services.GetRequiredService<IOptions<BoundaryOptions>>().Value;
+        var path = args.FirstOrDefault(a => a.EndsWith(".geojson") || a.EndsWith(".json"))
+                   ?? PathResolution.Resolve(options.BuurtenFile, options.Root, app.Environment.ContentRootPath);
+        try
+        {
+            if (args.Contains("--if-empty") && !await importer.IsEmptyAsync())
+            {
+                Console.WriteLine("Boundaries are already loaded; nothing imported.");
+                return 0;
+            }
+            var result = await importer.ImportAsync(path);
+            Console.WriteLine(result.Unchanged
+                ? $"{path} is already the boundary version in force (version {result.VersionId}); nothing changed."
+                : $"Imported {path} ({result.SourceCrs}) as boundary version {result.VersionId}, valid from {result.ValidFrom:yyyy-MM-dd}: " +
+                  string.Join(", ", result.Counts.Select(c => $"{c.Value} {c.Key.Name()}")));
+            return 0;
+        }
+        catch (BoundaryValidationException e)
+        {
+            Console.Error.WriteLine($"Import refused, nothing was written. {e.Problems.Count} problem(s) in {path}:");
+            foreach (var p in e.Problems) Console.Error.WriteLine($"  {p}");
+            return 2;
+        }
+        catch (Exception e) when (e is GeoJsonFormatException or BoundaryImportException or IOException)
+        {
+            Console.Error.WriteLine($"Import refused, nothing was written: {e.Message}");
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Alkmaar.Kaart.Server;
+
+/// <summary>Where the boundaries and our own configuration come from (section <c>Boundaries</c>).</summary>
+public sealed class BoundaryOptions
+{
+    public const string Section = "Boundaries";
+
+    /// <summary>The gebiedsindeling configuration (data/boundaries/gebiedsindeling.json). Relative paths are from the checkout.</summary>
+    [Required] public string Gebiedsindeling { get; set; } = "data/boundaries/gebiedsindeling.json";
+
+    /// <summary>The CBS buurten GeoJSON imported on first run (RD or WGS84).</summary>
+    [Required] public string BuurtenFile { get; set; } = "../shared/data/cbs-2024/alkmaar_buurten_2024.geojson";
+
+    /// <summary>The checkout root that relative paths start from; found from the content root when empty.</summary>
+    public string? Root { get; set; }
+}
+
+/// <summary>Map defaults (section <c>Map</c>).</summary>
+public sealed class MapOptions
+{
+    public const string Section = "Map";
+
+    /// <summary>Background tiles in EPSG:28992 (PDOK BRT-Achtergrondkaart by default); empty for no background.</summary>
+    public string? BackgroundTileUrl { get; set; } =
+        "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:28992/{z}/{x}/{y}.png";
+
+    public string BackgroundAttribution { get; set; } = "Achtergrond: <a href=\"https://www.pdok.nl\">PDOK</a> BRT-Achtergrondkaart, Kadaster";
+
+    /// <summary>Attribution of the boundary data, shown on every map and export.</summary>
+    [Required] public string DataAttribution { get; set; } = "Kadaster / Centraal Bureau voor de Statistiek, 2024";
+}
+
+/// <summary>Limits of the area API (section <c>Api</c>).</summary>
+public sealed class ApiOptions
+{
+    public const string Section = "Api";
+
+    /// <summary>Cache lifetime for area GeoJSON in seconds.</summary>
+    [Range(0, 86400)] public int AreaCacheSeconds { get; set; } = 300;
+}
+
+internal static class PathResolution
+{
+    /// <summary>Resolves a configured path against the checkout root (the folder with Alkmaar.Kaart.sln above the content root).</summary>
+    public static string Resolve(string path, string? root, string contentRoot)
+    {
+        if (Path.IsPathRooted(path)) return path;
+        root ??= FindRoot(contentRoot) ?? contentRoot;
+        return Path.GetFullPath(Path.Combine(root, path));
+    }
+
+    private static string? FindRoot(string start)
+    {
+        foreach (var s in new[] { start, AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(s); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "Alkmaar.Kaart.sln"))) return dir.FullName;
+        return null;
+    }
+}

@@ -1,0 +1,83 @@
+using Alkmaar.Kaart.Geo.Areas;
+using Alkmaar.Kaart.Server;
+using Alkmaar.Kaart.Server.Components;
+using Alkmaar.Kaart.Server.Database;
+using Alkmaar.Kaart.Server.Features.Areas;
+using Alkmaar.Kaart.Server.Features.Health;
+using Alkmaar.Kaart.Server.Features.Import;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Radzen;
+
+var builder = WebApplication.CreateBuilder(args.Where(a => !IsCommand(a)).ToArray());
+
+builder.Services.AddOptions<BoundaryOptions>().Bind(builder.Configuration.GetSection(BoundaryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<MapOptions>().Bind(builder.Configuration.GetSection(MapOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+var connectionString = builder.Configuration.GetConnectionString(KaartDatabase.ConnectionStringName);
+if (string.IsNullOrWhiteSpace(connectionString))
+    throw new InvalidOperationException(
+        "ConnectionStrings:Kaart is not set. Start through ./kaart run, or set ConnectionStrings__Kaart to a PostGIS database.");
+
+builder.Services.AddSingleton(_ => KaartDatabase.CreateDataSource(connectionString));
+builder.Services.AddSingleton(sp =>
+{
+    var o = sp.GetRequiredService<IOptions<BoundaryOptions>>().Value;
+    var path = PathResolution.Resolve(o.Gebiedsindeling, o.Root, builder.Environment.ContentRootPath);
+    return Gebiedsindeling.Load(path);
+});
+builder.Services.AddSingleton<BoundaryImporter>();
+builder.Services.AddSingleton<AreaRepository>();
+
+builder.Services.AddProblemDetails();
+builder.Services.AddAuthorization();
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("postgis");
+builder.Services.AddResponseCompression(o =>
+{
+    o.EnableForHttps = true;
+    o.Providers.Add<BrotliCompressionProvider>();
+    o.Providers.Add<GzipCompressionProvider>();
+    o.MimeTypes = ResponseCompressionDefaults.MimeTypes.Concat([AreasEndpoints.GeoJsonContentType]);
+});
+
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddRadzenComponents();
+
+var app = builder.Build();
+
+KaartDatabase.Migrate(connectionString, app.Logger);
+
+if (args.Contains("import"))
+{
+    // CLI: Alkmaar.Kaart.Server import boundaries [path] [--if-empty]
+    return await ImportCommand.RunAsync(app, args);
+}
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/Error", createScopeForErrors: true);
+}
+app.UseStatusCodePages(async ctx =>
+{
+    // API paths answer problem+json; pages get the Dutch not-found page.
+    if (ctx.HttpContext.Request.Path.StartsWithSegments("/api"))
+        await Results.Problem(statusCode: ctx.HttpContext.Response.StatusCode).ExecuteAsync(ctx.HttpContext);
+});
+app.UseResponseCompression();
+app.UseAntiforgery();
+app.UseAuthorization();
+
+app.MapStaticAssets().AllowAnonymous();
+app.MapAreas();
+app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteResponse }).AllowAnonymous();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymous();
+
+app.Run();
+return 0;
+
+static bool IsCommand(string a) => a is "import" or "boundaries" or "--if-empty" || (!a.StartsWith("--") && a.EndsWith(".geojson"));
+
+public partial class Program;

@@ -1,0 +1,192 @@
+// The one Leaflet module of Alkmaar Kaart. Razor components tell it which URLs, styles and filters to show;
+// map data is fetched over HTTP (never through the Blazor circuit) and clicks are sent back to .NET.
+import L from 'leaflet';
+import 'proj4leaflet';
+import 'leaflet/dist/leaflet.css';
+import './kaart-map.css';
+
+// Leaflet finds its marker images through CSS url() by default, which breaks when bundled.
+import iconUrl from 'leaflet/dist/images/marker-icon.png';
+import iconRetinaUrl from 'leaflet/dist/images/marker-icon-2x.png';
+import shadowUrl from 'leaflet/dist/images/marker-shadow.png';
+delete L.Icon.Default.prototype._getIconUrl;
+L.Icon.Default.mergeOptions({ iconUrl, iconRetinaUrl, shadowUrl });
+
+const maps = new WeakMap();
+
+/** RD New with PDOK's tile matrix set (EPSG:28992), so the BRT-Achtergrondkaart fits when tiles are configured. */
+function rdCrs(proj4def) {
+  const resolutions = [];
+  for (let z = 0; z <= 16; z++) resolutions.push(3440.64 / Math.pow(2, z));
+  return new L.Proj.CRS('EPSG:28992', proj4def, {
+    origin: [-285401.92, 903401.92],
+    resolutions,
+    bounds: L.bounds([-285401.92, 22598.08], [595401.92, 903401.92]),
+  });
+}
+
+const nl = new Intl.NumberFormat('nl-NL', { maximumFractionDigits: 0 });
+
+/**
+ * Creates a map in `element`.
+ * options: { proj4, tileUrl, tileAttribution, attribution, center: [lat, lon], zoom, layers: [{ id, title, url,
+ *            visible, color, weight, fillOpacity, labelMinZoom, level }] }
+ */
+export async function createMap(element, options, dotnetRef) {
+  const crs = rdCrs(options.proj4);
+  const map = L.map(element, {
+    crs,
+    center: options.center ?? [52.63, 4.75],
+    zoom: options.zoom ?? 6,
+    minZoom: 2,
+    maxZoom: 14,
+    keyboard: true,
+    zoomControl: true,
+  });
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="Leaflet">Leaflet</a>');
+  if (options.attribution) map.attributionControl.addAttribution(options.attribution);
+
+  const baseLayers = {};
+  const empty = L.layerGroup();
+  if (options.tileUrl) {
+    const brt = L.tileLayer(options.tileUrl, {
+      attribution: options.tileAttribution ?? '',
+      minZoom: 0, maxZoom: 14, tms: false, errorTileUrl: '',
+    });
+    baseLayers['Achtergrondkaart (BRT)'] = brt;
+    brt.addTo(map);
+  } else {
+    empty.addTo(map);
+  }
+  baseLayers['Geen achtergrond'] = empty;
+
+  const state = { map, dotnetRef, layers: {}, selected: null };
+  maps.set(element, state);
+
+  const overlays = {};
+  for (const def of options.layers ?? []) {
+    const group = L.featureGroup();
+    const labels = L.layerGroup();
+    state.layers[def.id] = { def, group, labels, geo: null };
+    overlays[def.title] = group;
+    if (def.visible) group.addTo(map);
+    group.on('add', () => updateLabels(state));
+    group.on('remove', () => labels.remove());
+  }
+  L.control.layers(baseLayers, overlays, { collapsed: false, position: 'topright' }).addTo(map);
+  L.control.scale({ imperial: false }).addTo(map);
+  addRdCoordinates(map, crs);
+  map.on('zoomend', () => updateLabels(state));
+
+  await Promise.all(Object.values(state.layers).map(l => loadLayer(state, l)));
+  const first = Object.values(state.layers).find(l => l.def.visible && l.geo && l.geo.getLayers().length);
+  if (first) map.fitBounds(first.group.getBounds(), { padding: [10, 10] });
+  updateLabels(state);
+  element.dataset.loaded = 'true';
+  return true;
+}
+
+async function loadLayer(state, layer) {
+  const { def } = layer;
+  const response = await fetch(def.url, { headers: { Accept: 'application/geo+json' } });
+  if (!response.ok) {
+    console.error(`kaart-map: ${def.url} answered ${response.status}`);
+    return;
+  }
+  const data = await response.json();
+  const style = {
+    color: def.color ?? '#1f4e79', weight: def.weight ?? 2, fillColor: def.color ?? '#1f4e79',
+    fillOpacity: def.fillOpacity ?? 0.08, opacity: 0.9,
+  };
+  layer.geo = L.geoJSON(data, {
+    style: () => style,
+    onEachFeature: (feature, shape) => {
+      const p = feature.properties;
+      shape.feature = feature;
+      shape.on('click', () => select(state, layer, shape));
+      shape.on('mouseover', () => shape.setStyle({ weight: style.weight + 2 }));
+      shape.on('mouseout', () => shape.setStyle({ weight: state.selected === shape ? style.weight + 2 : style.weight }));
+      // Leaflet paths are SVG elements: give them a name and make them reachable by keyboard.
+      shape.on('add', () => {
+        const el = shape.getElement?.();
+        if (!el) return;
+        el.setAttribute('tabindex', '0');
+        el.setAttribute('role', 'button');
+        el.setAttribute('aria-label', `${def.title}: ${p.name}`);
+        el.dataset.code = p.code;
+        el.dataset.level = p.level;
+        el.addEventListener('keydown', e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(state, layer, shape); } });
+      });
+      if (p.labelPoint) {
+        const [lon, lat] = p.labelPoint;
+        layer.labels.addLayer(L.marker([lat, lon], {
+          icon: L.divIcon({ className: `kaart-label kaart-label-${def.id}`, html: escapeHtml(p.name), iconSize: null }),
+          interactive: false, keyboard: false,
+        }));
+      }
+    },
+  });
+  layer.group.addLayer(layer.geo);
+}
+
+function select(state, layer, shape) {
+  const { def } = layer;
+  const base = def.weight ?? 2;
+  if (state.selected && state.selected !== shape) {
+    state.selected.setStyle({ weight: state.selectedBase, fillOpacity: state.selectedFill });
+  }
+  state.selected = shape;
+  state.selectedBase = base;
+  state.selectedFill = def.fillOpacity ?? 0.08;
+  shape.setStyle({ weight: base + 2, fillOpacity: 0.3 });
+  shape.bringToFront();
+  const p = shape.feature.properties;
+  state.dotnetRef?.invokeMethodAsync('OnAreaClickedJs', p.level, p.code);
+}
+
+function updateLabels(state) {
+  const zoom = state.map.getZoom();
+  for (const l of Object.values(state.layers)) {
+    const show = state.map.hasLayer(l.group) && zoom >= (l.def.labelMinZoom ?? 0);
+    if (show && !state.map.hasLayer(l.labels)) l.labels.addTo(state.map);
+    if (!show && state.map.hasLayer(l.labels)) l.labels.remove();
+  }
+}
+
+function addRdCoordinates(map, crs) {
+  const Control = L.Control.extend({
+    options: { position: 'bottomleft' },
+    onAdd() {
+      const div = L.DomUtil.create('div', 'kaart-rd-coordinates leaflet-bar');
+      div.setAttribute('aria-live', 'off');
+      div.textContent = 'RD: beweeg de muis over de kaart';
+      map.on('mousemove', e => {
+        const p = crs.project(e.latlng);
+        div.textContent = `RD x ${nl.format(p.x)}  y ${nl.format(p.y)}`;
+        div.dataset.x = p.x.toFixed(1);
+        div.dataset.y = p.y.toFixed(1);
+      });
+      return div;
+    },
+  });
+  new Control().addTo(map);
+}
+
+/** Shows or hides a layer by id (from the Razor side). */
+export function setLayerVisible(element, id, visible) {
+  const state = maps.get(element);
+  const layer = state?.layers[id];
+  if (!layer) return;
+  if (visible) layer.group.addTo(state.map); else layer.group.remove();
+}
+
+export function dispose(element) {
+  const state = maps.get(element);
+  if (!state) return;
+  state.map.remove();
+  maps.delete(element);
+}
+
+function escapeHtml(s) {
+  return String(s).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
