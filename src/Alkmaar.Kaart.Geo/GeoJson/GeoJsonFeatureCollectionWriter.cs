@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Alkmaar.Kaart.Geo.Transforms;
@@ -24,8 +25,9 @@ public sealed class GeoJsonFeatureCollectionWriter : IAsyncDisposable
         Converters = { new GeoJsonConverterFactory(false, IdAttribute, RingOrientationOption.EnforceRfc9746) },
     };
 
+    // JSON goes to a pipe over the stream: serialising never blocks on the network, flushing is asynchronous.
+    private readonly PipeWriter _pipe;
     private readonly Utf8JsonWriter _writer;
-    private readonly Stream _stream;
     private readonly KnownCrs _crs;
     private int _sinceFlush;
 
@@ -33,9 +35,9 @@ public sealed class GeoJsonFeatureCollectionWriter : IAsyncDisposable
 
     public GeoJsonFeatureCollectionWriter(Stream stream, KnownCrs crs)
     {
-        _stream = stream;
         _crs = crs;
-        _writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = Options.Encoder, SkipValidation = false });
+        _pipe = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+        _writer = new Utf8JsonWriter(_pipe, new JsonWriterOptions { Encoder = Options.Encoder });
     }
 
     /// <summary>Writes the opening of the collection; <paramref name="members"/> are written as extra top-level members.</summary>
@@ -67,10 +69,10 @@ public sealed class GeoJsonFeatureCollectionWriter : IAsyncDisposable
             feature = new Feature(RdNew.ToWgs84(feature.Geometry), feature.Attributes);
         JsonSerializer.Serialize(_writer, feature, Options);
         Count++;
-        if (++_sinceFlush >= 100 || _writer.BytesPending > 64 * 1024)
+        if (++_sinceFlush >= 50 || (_pipe.CanGetUnflushedBytes && _pipe.UnflushedBytes > 64 * 1024))
         {
             _sinceFlush = 0;
-            await _writer.FlushAsync(ct);
+            await FlushAsync(ct);
         }
     }
 
@@ -94,7 +96,13 @@ public sealed class GeoJsonFeatureCollectionWriter : IAsyncDisposable
             JsonSerializer.Serialize(_writer, value, Options);
         }
         _writer.WriteEndObject();
-        await _writer.FlushAsync(ct);
+        await FlushAsync(ct);
+    }
+
+    private async ValueTask FlushAsync(CancellationToken ct)
+    {
+        _writer.Flush(); // into the pipe's memory, never to the network
+        await _pipe.FlushAsync(ct);
     }
 
     /// <summary>Writes a single Feature (geometry in RD New) in <paramref name="crs"/>; RD carries a <c>crs</c> member.</summary>
@@ -109,14 +117,16 @@ public sealed class GeoJsonFeatureCollectionWriter : IAsyncDisposable
                 ["type"] = "name",
                 ["properties"] = new System.Text.Json.Nodes.JsonObject { ["name"] = CrsNames.RdUrn },
             };
-        await using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = Options.Encoder });
-        node.WriteTo(writer, Options);
-        await writer.FlushAsync(ct);
+        var pipe = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+        await using (var writer = new Utf8JsonWriter(pipe, new JsonWriterOptions { Encoder = Options.Encoder }))
+            node.WriteTo(writer, Options);
+        await pipe.CompleteAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
         await _writer.DisposeAsync();
+        await _pipe.CompleteAsync();
     }
 
     /// <summary>An attributes table with the given id and properties, in order.</summary>

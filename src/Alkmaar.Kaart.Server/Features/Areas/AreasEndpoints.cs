@@ -53,7 +53,7 @@ public static class AreasEndpoints
 
         SetGeoJsonHeaders(http, targetCrs);
         var props = Properties(details.Area, targetCrs);
-        props.Add("chain", details.Chain.Select(c => new { level = c.Level.Name(), c.Code, c.Name }).ToList());
+        props.Add("chain", details.Chain.Select(c => new { level = c.Level.Name(), code = c.Code, name = c.Name }).ToList());
         props.Add("gebiedsteam", details.GebiedsteamName);
         props.Add("alsoLevels", details.AlsoLevels.Select(l => l.Name()).ToList());
         props.Add("attribution", map.Value.DataAttribution);

@@ -1,0 +1,50 @@
+using Alkmaar.Kaart.Server.Features.Import;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alkmaar.Kaart.Testing;
+
+/// <summary>
+/// The real server (Program) on its own fresh PostGIS database, with the real CBS buurten imported.
+/// Background tiles are switched off: test machines have no internet, and the map must work without them.
+/// </summary>
+public sealed class KaartAppFactory(TestDatabase db) : WebApplicationFactory<Program>
+{
+    public TestDatabase Database { get; } = db;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:Kaart", Database.ConnectionString);
+        builder.UseSetting("Boundaries:Root", TestPaths.RepoRoot);
+        builder.UseSetting("Boundaries:BuurtenFile", TestPaths.Cbs("alkmaar_buurten_2024.geojson"));
+        builder.UseSetting("Map:BackgroundTileUrl", "");
+        builder.UseEnvironment("Development");
+    }
+
+    public async Task ImportRealBuurtenAsync()
+    {
+        var importer = Services.GetRequiredService<BoundaryImporter>();
+        await importer.ImportAsync(TestPaths.Cbs("alkmaar_buurten_2024.geojson"));
+    }
+}
+
+/// <summary>A class fixture: a fresh database with the real boundaries, and the server on it.</summary>
+public sealed class KaartAppFixture : IAsyncLifetime
+{
+    public KaartAppFactory Factory { get; private set; } = null!;
+    public TestDatabase Database { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        Factory = new KaartAppFactory(Database);
+        await Factory.ImportRealBuurtenAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
