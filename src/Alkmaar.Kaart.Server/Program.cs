@@ -66,6 +66,8 @@ app.UseStatusCodePages(async ctx =>
     if (ctx.HttpContext.Request.Path.StartsWithSegments("/api"))
         await Results.Problem(statusCode: ctx.HttpContext.Response.StatusCode).ExecuteAsync(ctx.HttpContext);
 });
+// The UI speaks Dutch: numbers and dates are formatted nl-NL whatever the browser asks.
+app.UseRequestLocalization(new RequestLocalizationOptions().SetDefaultCulture("nl-NL").AddSupportedCultures("nl-NL").AddSupportedUICultures("nl-NL"));
 app.UseResponseCompression();
 app.UseAntiforgery();
 app.UseAuthorization();

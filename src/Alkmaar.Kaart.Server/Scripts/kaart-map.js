@@ -73,7 +73,7 @@ export async function createMap(element, options, dotnetRef) {
     group.on('add', () => updateLabels(state));
     group.on('remove', () => labels.remove());
   }
-  L.control.layers(baseLayers, overlays, { collapsed: false, position: 'topright' }).addTo(map);
+  L.control.layers(baseLayers, overlays, { collapsed: false, position: 'topleft' }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
   addRdCoordinates(map, crs);
   map.on('zoomend', () => updateLabels(state));

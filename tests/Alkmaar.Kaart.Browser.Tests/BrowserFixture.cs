@@ -1,0 +1,59 @@
+using Alkmaar.Kaart.Testing;
+using Microsoft.Playwright;
+
+namespace Alkmaar.Kaart.Browser.Tests;
+
+/// <summary>
+/// The real server on Kestrel (loopback, random port) with its own database and the real boundaries, and Debian's
+/// Chromium driven by Playwright. Playwright never downloads a browser here: KAART_CHROMIUM (default /usr/bin/chromium).
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public TestDatabase Database { get; private set; } = null!;
+    public KaartAppFactory App { get; private set; } = null!;
+    public IPlaywright Playwright { get; private set; } = null!;
+    public IBrowser Browser { get; private set; } = null!;
+    public string BaseUrl { get; private set; } = "";
+
+    public static string ScreenshotFolder =>
+        Environment.GetEnvironmentVariable("KAART_SCREENSHOTS") is { Length: > 0 } s ? s : Path.Combine(TestPaths.RepoRoot, ".kaart", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        App = new KaartAppFactory(Database);
+        App.UseKestrel(0);
+        App.StartServer();
+        await App.ImportRealBuurtenAsync();
+        BaseUrl = App.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+
+        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("KAART_CHROMIUM") is { Length: > 0 } c ? c : "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
+        });
+        Directory.CreateDirectory(ScreenshotFolder);
+    }
+
+    public async Task<IPage> NewPageAsync(int width = 1280, int height = 800)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            Locale = "nl-NL",
+        });
+        var page = await context.NewPageAsync();
+        page.Console += (_, m) => { if (m.Type == "error") Console.WriteLine($"[browser console] {m.Text}"); };
+        return page;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        Playwright.Dispose();
+        await App.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
