@@ -73,7 +73,8 @@ export async function createMap(element, options, dotnetRef) {
     group.on('add', () => updateLabels(state));
     group.on('remove', () => labels.remove());
   }
-  L.control.layers(baseLayers, overlays, { collapsed: false, position: 'topleft' }).addTo(map);
+  // Expanded on a desk, folded into its button on a phone so the map keeps the screen.
+  L.control.layers(baseLayers, overlays, { collapsed: window.innerWidth < 700, position: 'topleft' }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
   addRdCoordinates(map, crs);
   map.on('zoomend', () => updateLabels(state));
