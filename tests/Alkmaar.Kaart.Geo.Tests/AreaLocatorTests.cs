@@ -1,0 +1,122 @@
+using Alkmaar.Kaart.Geo.Areas;
+using Alkmaar.Kaart.Geo.GeoJson;
+using Alkmaar.Kaart.Geo.Routing;
+using Alkmaar.Kaart.Geo.Transforms;
+using Alkmaar.Kaart.Testing;
+using NetTopologySuite.Geometries;
+
+namespace Alkmaar.Kaart.Geo.Tests;
+
+public class AreaLocatorTests
+{
+    private static Polygon Square(double x, double y, double size) => RdNew.RdFactory.CreatePolygon(
+        [new(x, y), new(x + size, y), new(x + size, y + size), new(x, y + size), new(x, y)]);
+
+    // 2 × 2 buurten of 100 m: wijk 01 (bottom row, gebied A), wijk 02 (top row, gebied B, dorpen)
+    private static readonly Gebiedsindeling Small = new()
+    {
+        Gemeente = new GemeenteConfig("GM9999", "Proefstad"),
+        Wijken = new Dictionary<string, string> { ["WK999901"] = "Eerste", ["WK999902"] = "Tweede" },
+        Gebieden =
+        [
+            new GebiedConfig { Code = "GB9999-a", Name = "A", Wijken = ["WK999901"], Team = new TeamConfig { Name = "Team A" } },
+            new GebiedConfig { Code = "GB9999-b", Name = "B", Wijken = ["WK999902"], Team = new TeamConfig { Name = "Team B" } },
+        ],
+        DorpenInWijken = ["WK999902"],
+    };
+
+    private static readonly AreaLocator Locator = new(
+        new AreaHierarchyBuilder(Small).Build(
+        [
+            new("BU99990100", "a", Square(100000, 500000, 100)),
+            new("BU99990101", "b", Square(100100, 500000, 100)),
+            new("BU99990200", "c", Square(100000, 500100, 100)),
+            new("BU99990201", "d", Square(100100, 500100, 100)),
+        ]).Areas,
+        [new Municipality("GM8888", "Buurdorp", Square(100300, 499000, 2000))]);
+
+    [Fact]
+    public void A_point_inside_gets_its_buurt_and_the_buurts_whole_chain()
+    {
+        var r = Locator.Locate(100150, 500150);
+        Assert.Equal(LocationKind.Inside, r.Kind);
+        Assert.Equal("BU99990201", r.Buurt!.Code);
+        Assert.Equal("WK999902", r.Wijk!.Code);
+        Assert.Equal("GB9999-b", r.Gebied!.Code);
+        Assert.Equal("BU99990201", r.Dorp!.Code);
+        Assert.Equal("GM9999", r.Gemeente!.Code);
+        Assert.Equal(0, r.DistanceM);
+        Assert.Null(Locator.Locate(100050, 500050).Dorp); // wijk 01 has no dorpen
+    }
+
+    [Theory]
+    [InlineData(100100, 500050, "BU99990100")] // edge a|b
+    [InlineData(100150, 500100, "BU99990101")] // edge b|d
+    [InlineData(100050, 500100, "BU99990100")] // edge a|c: crosses wijk and gebied borders, chain follows the buurt
+    [InlineData(100100, 500100, "BU99990100")] // the vertex shared by all four
+    [InlineData(100000, 500000, "BU99990100")] // the gemeente's own corner
+    public void A_point_on_a_shared_border_belongs_to_the_smallest_code(double x, double y, string expected)
+    {
+        var r = Locator.Locate(x, y);
+        Assert.Equal(LocationKind.Inside, r.Kind);
+        Assert.Equal(expected, r.Buurt!.Code);
+        Assert.Equal(r.Buurt.ParentCode, r.Wijk!.Code);
+        Assert.Equal(r.Wijk.ParentCode, r.Gebied!.Code);
+    }
+
+    [Fact]
+    public void Just_outside_within_the_tolerance_goes_to_the_nearest_buurt_with_its_distance()
+    {
+        var r = Locator.Locate(100150, 499990); // 10 m below b
+        Assert.Equal(LocationKind.NearGemeente, r.Kind);
+        Assert.Equal("BU99990101", r.Buurt!.Code);
+        Assert.Equal(10, r.DistanceM, 9);
+
+        var corner = Locator.Locate(100100, 499980); // 20 m below the a|b corner: equally near both → smallest code
+        Assert.Equal("BU99990100", corner.Buurt!.Code);
+        Assert.Equal(20, corner.DistanceM, 9);
+    }
+
+    [Fact]
+    public void Beyond_the_tolerance_the_answer_is_outside_naming_the_municipality_where_known()
+    {
+        var r = Locator.Locate(100400, 500050); // 200 m east of b, inside Buurdorp
+        Assert.Equal(LocationKind.Outside, r.Kind);
+        Assert.Null(r.Buurt);
+        Assert.Equal("Buurdorp", r.Municipality!.Name);
+
+        var nowhere = Locator.Locate(99000, 500050);
+        Assert.Equal(LocationKind.Outside, nowhere.Kind);
+        Assert.Null(nowhere.Municipality);
+
+        var edge = Locator.Locate(100225, 500050); // exactly at the 25 m tolerance: still near
+        Assert.Equal(LocationKind.NearGemeente, edge.Kind);
+        Assert.Equal(LocationKind.Outside, Locator.Locate(100225.01, 500050).Kind);
+    }
+
+    [Fact]
+    public void On_the_real_buurten_every_neighbour_municipality_is_named_from_outside()
+    {
+        Area[] areas;
+        using (var s = File.OpenRead(TestPaths.Cbs("alkmaar_buurten_2024.geojson")))
+            areas = [.. new AreaHierarchyBuilder(Gebiedsindeling.Load(TestPaths.Gebiedsindeling)).Build(BuurtFileReader.Read(s).Buurten).Areas];
+        List<Municipality> municipalities;
+        using (var s = File.OpenRead(TestPaths.Cbs("alkmaar_en_buurgemeenten_2024.geojson")))
+            municipalities = GeoJsonFeatureReader.Read(s).Features
+                .Select(f => new Municipality((string)f.Attributes["statcode"], (string)f.Attributes["statnaam"], f.Geometry)).ToList();
+        var locator = new AreaLocator(areas, municipalities);
+        Assert.Equal(66, locator.BuurtCount);
+
+        // Heiloo's interior point, far from Alkmaar's border
+        var heiloo = municipalities.Single(m => m.Name == "Heiloo").Geometry;
+        var far = heiloo.Buffer(-500).InteriorPoint;
+        var r = locator.Locate(far.X, far.Y);
+        Assert.Equal(LocationKind.Outside, r.Kind);
+        Assert.Equal("GM0399", r.Municipality!.Code);
+
+        // De Rijp's interior point is in dorp De Rijp, wijk Graft-De Rijp, gebied Oost
+        var deRijp = areas.Single(a => a.Level == AreaLevel.Dorp && a.Name == "De Rijp").Geometry.InteriorPoint;
+        var inside = locator.Locate(deRijp.X, deRijp.Y);
+        Assert.Equal(("De Rijp", "Graft-De Rijp", "Oost"), (inside.Dorp!.Name, inside.Wijk!.Name, inside.Gebied!.Name));
+    }
+}
