@@ -5,6 +5,7 @@ using Alkmaar.Kaart.Server.Database;
 using Alkmaar.Kaart.Server.Features.Areas;
 using Alkmaar.Kaart.Server.Features.Health;
 using Alkmaar.Kaart.Server.Features.Import;
+using Alkmaar.Kaart.Server.Features.Routing;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,8 @@ builder.Services.AddSingleton(sp =>
 });
 builder.Services.AddSingleton<BoundaryImporter>();
 builder.Services.AddSingleton<AreaRepository>();
+builder.Services.AddSingleton<AreaLocatorProvider>();
+builder.Services.AddSingleton<IBoundaryListener>(sp => sp.GetRequiredService<AreaLocatorProvider>());
 
 builder.Services.AddProblemDetails();
 builder.Services.AddAuthorization();
@@ -74,6 +77,7 @@ app.UseAuthorization();
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapAreas();
+app.MapLocate();
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteResponse }).AllowAnonymous();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymous();
 

@@ -24,7 +24,8 @@ public sealed class BoundaryImportException(string message) : Exception(message)
 /// <see cref="Gebiedsindeling.ValidFrom"/>. A newer version closes the areas in force (<c>valid_to</c>); a file with the
 /// same date replaces that version; an identical file (same SHA-256) is a no-op; an older one is refused.
 /// </remarks>
-public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeling, ILogger<BoundaryImporter> logger)
+public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeling, IEnumerable<Routing.IBoundaryListener> listeners,
+    ILogger<BoundaryImporter> logger)
 {
     public async Task<BoundaryImportResult> ImportAsync(string path, CancellationToken ct = default)
     {
@@ -117,6 +118,7 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeli
         }
 
         await tx.CommitAsync(ct);
+        foreach (var listener in listeners) await listener.BoundariesChangedAsync(ct);
         var counts = Count(hierarchy);
         logger.LogInformation("Imported boundary version {Version} from {Source} ({Crs}), valid from {ValidFrom}: {Counts}",
             versionId, sourceName, CrsNames.ShortName(source.SourceCrs), validFrom, string.Join(", ", counts.Select(c => $"{c.Value} {c.Key}")));
