@@ -1,0 +1,66 @@
+using System.Net;
+using System.Text.Json;
+using Alkmaar.Kaart.Geo.Transforms;
+using Alkmaar.Kaart.Testing;
+
+namespace Alkmaar.Kaart.Server.Tests;
+
+public class LocateApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
+{
+    private readonly HttpClient _http = fx.Factory.CreateClient();
+
+    private async Task<JsonElement> Get(string url, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var response = await _http.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(expected == response.StatusCode, $"{url}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement;
+    }
+
+    [Fact]
+    public async Task A_point_in_De_Rijp_is_routed_to_dorp_wijk_gebied_and_Gebiedsteam_Oost_in_RD_and_in_WGS84()
+    {
+        // an interior point of buurt/dorp De Rijp, from PostGIS
+        var point = await Get("/api/areas/BU03611003?crs=EPSG:28992");
+        var label = point.GetProperty("properties").GetProperty("labelPoint");
+        var (x, y) = (label[0].GetDouble(), label[1].GetDouble());
+
+        var rd = await Get($"/api/locate?x={x.ToString(System.Globalization.CultureInfo.InvariantCulture)}&y={y.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        Assert.Equal("inside", rd.GetProperty("kind").GetString());
+        Assert.Equal("BU03611003", rd.GetProperty("buurt").GetProperty("code").GetString());
+        Assert.Equal("De Rijp", rd.GetProperty("dorp").GetProperty("name").GetString());
+        Assert.Equal("WK036110", rd.GetProperty("wijk").GetProperty("code").GetString());
+        Assert.Equal("GB0361-oost", rd.GetProperty("gebied").GetProperty("code").GetString());
+        Assert.Equal("Gebiedsteam Oost", rd.GetProperty("gebiedsteam").GetString());
+        Assert.True(rd.GetProperty("boundaryVersion").GetInt32() > 0);
+
+        var (lon, lat) = RdNew.ToWgs84(x, y);
+        var wgs = await Get(FormattableString.Invariant($"/api/locate?lat={lat}&lon={lon}"));
+        Assert.Equal("BU03611003", wgs.GetProperty("buurt").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_point_far_from_Alkmaar_is_outside()
+    {
+        var r = await Get("/api/locate?x=155000&y=463000"); // Amersfoort
+        Assert.Equal("outside", r.GetProperty("kind").GetString());
+        Assert.Equal(JsonValueKind.Null, r.GetProperty("buurt").ValueKind);
+        Assert.Equal(JsonValueKind.Null, r.GetProperty("gebiedsteam").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("/api/locate?x=1e9&y=500000")]
+    [InlineData("/api/locate?x=111000")]
+    [InlineData("/api/locate?lat=48.85&lon=2.35")]
+    [InlineData("/api/locate?x=111000&y=515000&lat=52.6&lon=4.7")]
+    [InlineData("/api/locate?x=NaN&y=515000")]
+    [InlineData("/api/locate")]
+    public async Task Missing_or_out_of_range_coordinates_are_a_400_problem(string url)
+    {
+        var response = await _http.GetAsync(url);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var p = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.False(string.IsNullOrEmpty(p.GetProperty("title").GetString()));
+    }
+}
