@@ -16,6 +16,7 @@ var builder = WebApplication.CreateBuilder(args.Where(a => !IsCommand(a)).ToArra
 
 builder.Services.AddOptions<BoundaryOptions>().Bind(builder.Configuration.GetSection(BoundaryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<MapOptions>().Bind(builder.Configuration.GetSection(MapOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<RoutingOptions>().Bind(builder.Configuration.GetSection(RoutingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
 var connectionString = builder.Configuration.GetConnectionString(KaartDatabase.ConnectionStringName);
@@ -78,6 +79,7 @@ app.UseAuthorization();
 app.MapStaticAssets().AllowAnonymous();
 app.MapAreas();
 app.MapLocate();
+app.MapRouteBatch();
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteResponse }).AllowAnonymous();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymous();
 

@@ -1,0 +1,254 @@
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Text;
+using System.Text.Json;
+using Alkmaar.Kaart.Geo.Routing;
+using Alkmaar.Kaart.Geo.Transforms;
+using Sylvan.Data.Csv;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Alkmaar.Kaart.Server.Features.Routing;
+
+/// <summary>Limits of the batch routing API (section <c>Routing</c>).</summary>
+public sealed class RoutingOptions
+{
+    public const string Section = "Routing";
+
+    /// <summary>Most points in one request; rows past it are answered with an error.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 10_000_000)] public int MaxBatchPoints { get; set; } = 100_000;
+
+    /// <summary>Largest request body in bytes.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1024, 1L << 31)] public long MaxBatchBytes { get; set; } = 16 * 1024 * 1024;
+}
+
+/// <summary>
+/// <c>POST /api/route</c>: routes up to <see cref="RoutingOptions.MaxBatchPoints"/> points to their areas and gebiedsteam,
+/// streamed both ways. Input: CSV with header <c>id,x,y</c> (RD New) or <c>id,lat,lon</c> (WGS84), or a JSON array of
+/// objects with the same fields. Output: CSV <c>id,buurt,wijk,gebied,dorp,gebiedsteam,distance_m,error</c> with
+/// <c>Accept: text/csv</c>, otherwise a JSON array of objects with those fields. Every input row gets one output row, in
+/// order; a row that cannot be read gets its <c>error</c> and the rest go on.
+/// Public (anonymous): the answer holds only public area codes and team names.
+/// </summary>
+public static class RouteBatchEndpoints
+{
+    private sealed record Row(string Id, string? Buurt, string? Wijk, string? Gebied, string? Dorp, string? Gebiedsteam, double? DistanceM, string? Error);
+
+    public static RouteGroupBuilder MapRouteBatch(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/route").WithTags("Routing").AllowAnonymous();
+        group.MapPost("/", RouteAsync).WithName("RouteBatch")
+            .WithSummary("Routes a batch of points (CSV or JSON, RD or WGS84) to buurt, wijk, gebied, dorp and gebiedsteam.");
+        return group;
+    }
+
+    private static async Task<IResult> RouteAsync(HttpContext http, AreaLocatorProvider provider, NpgsqlDataSource db,
+        IOptions<RoutingOptions> options, CancellationToken ct)
+    {
+        var o = options.Value;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = o.MaxBatchBytes;
+        if (http.Request.ContentLength > o.MaxBatchBytes)
+            return TypedResults.Problem(title: "Verzoek te groot", statusCode: StatusCodes.Status413PayloadTooLarge,
+                detail: $"The body may be at most {o.MaxBatchBytes} bytes.");
+
+        var contentType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        var isCsv = contentType is "text/csv" or "text/plain";
+        if (!isCsv && contentType is not "application/json")
+            return TypedResults.Problem(title: "Onbekend formaat", statusCode: StatusCodes.Status415UnsupportedMediaType,
+                detail: "Send text/csv with a header id,x,y or id,lat,lon, or application/json with an array of {id, x, y} or {id, lat, lon}.");
+
+        var locator = await provider.GetAsync(ct);
+        if (locator is null)
+            return TypedResults.Problem(title: "Geen gebiedsindeling geladen", statusCode: StatusCodes.Status503ServiceUnavailable,
+                detail: "No boundaries are loaded.");
+        var teams = await TeamsAsync(db, ct);
+
+        var answerCsv = http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
+        IAsyncEnumerable<(string Id, double? A, double? B, bool Wgs84, string? Error)> input;
+        if (isCsv)
+        {
+            // Read the header before answering so a wrong header is a plain 400, not a stream of errors.
+            CsvDataReader csv;
+            try
+            {
+                csv = await CsvDataReader.CreateAsync(new StreamReader(http.Request.Body, Encoding.UTF8),
+                    new CsvDataReaderOptions { HasHeaders = true, Delimiter = ',', OwnsReader = true }, ct);
+            }
+            catch (Exception e) when (e is CsvFormatException or CsvMissingHeadersException or AmbiguousColumnException)
+            {
+                csv = null!;
+            }
+            var header = csv is null ? [] : Enumerable.Range(0, csv.FieldCount).Select(csv.GetName).ToArray();
+            if (csv is null || !TryHeader(header, out var wgs))
+                return Problems.BadRequest("Onbekende kolommen",
+                    "The CSV must start with a header id,x,y (RD New) or id,lat,lon (WGS84).", "header");
+            input = ReadCsv(csv, wgs, ct);
+        }
+        else
+        {
+            input = ReadJson(http.Request.Body, ct);
+        }
+
+        http.Response.ContentType = answerCsv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8";
+        var pipe = http.Response.BodyWriter;
+        var count = 0;
+        if (answerCsv)
+        {
+            await using var writer = new StreamWriter(pipe.AsStream(leaveOpen: true), new UTF8Encoding(false)) { NewLine = "\r\n" };
+            await writer.WriteLineAsync("id,buurt,wijk,gebied,dorp,gebiedsteam,distance_m,error");
+            await foreach (var item in input)
+            {
+                var row = Route(locator, teams, item, ++count, o.MaxBatchPoints);
+                await writer.WriteLineAsync(string.Join(',', new[]
+                {
+                    row.Id, row.Buurt, row.Wijk, row.Gebied, row.Dorp, row.Gebiedsteam,
+                    row.DistanceM?.ToString("0.##", CultureInfo.InvariantCulture), row.Error,
+                }.Select(CsvField)));
+                if (count % 2000 == 0) await writer.FlushAsync(ct);
+            }
+            await writer.FlushAsync(ct);
+        }
+        else
+        {
+            await using var json = new Utf8JsonWriter(pipe);
+            json.WriteStartArray();
+            await foreach (var item in input)
+            {
+                var row = Route(locator, teams, item, ++count, o.MaxBatchPoints);
+                json.WriteStartObject();
+                json.WriteString("id", row.Id);
+                Write(json, "buurt", row.Buurt); Write(json, "wijk", row.Wijk); Write(json, "gebied", row.Gebied);
+                Write(json, "dorp", row.Dorp); Write(json, "gebiedsteam", row.Gebiedsteam);
+                if (row.DistanceM is { } d) json.WriteNumber("distance_m", Math.Round(d, 2)); else json.WriteNull("distance_m");
+                Write(json, "error", row.Error);
+                json.WriteEndObject();
+                if (count % 2000 == 0) { await json.FlushAsync(ct); await pipe.FlushAsync(ct); }
+            }
+            json.WriteEndArray();
+            await json.FlushAsync(ct);
+        }
+        await pipe.FlushAsync(ct);
+        return TypedResults.Empty;
+    }
+
+    private static Row Route(AreaLocator locator, IReadOnlyDictionary<string, string> teams,
+        (string Id, double? A, double? B, bool Wgs84, string? Error) item, int index, int max)
+    {
+        if (index > max) return new Row(item.Id, null, null, null, null, null, null, $"over the limit of {max} points per request");
+        if (item.Error is not null) return new Row(item.Id, null, null, null, null, null, null, item.Error);
+        double x, y;
+        if (item.Wgs84)
+        {
+            var (lat, lon) = (item.A!.Value, item.B!.Value);
+            if (!RdNew.Wgs84ValidRange.Contains(lon, lat))
+                return new Row(item.Id, null, null, null, null, null, null, "lat/lon outside the Netherlands");
+            (x, y) = RdNew.FromWgs84(lon, lat);
+        }
+        else
+        {
+            (x, y) = (item.A!.Value, item.B!.Value);
+            if (!RdNew.ValidRange.Contains(x, y))
+                return new Row(item.Id, null, null, null, null, null, null, "x/y outside the RD New range");
+        }
+        var r = locator.Locate(x, y);
+        if (r.Kind == LocationKind.Outside)
+            return new Row(item.Id, null, null, null, null, null, null, null);
+        return new Row(item.Id, r.Buurt?.Code, r.Wijk?.Code, r.Gebied?.Code, r.Dorp?.Code,
+            r.Gebied is null ? null : teams.GetValueOrDefault(r.Gebied.Code), r.DistanceM, null);
+    }
+
+    private static bool TryHeader(string[] header, out bool wgs84)
+    {
+        var h = header.Select(c => c.Trim().ToLowerInvariant()).ToArray();
+        wgs84 = h.SequenceEqual(["id", "lat", "lon"]);
+        return wgs84 || h.SequenceEqual(["id", "x", "y"]);
+    }
+
+    /// <summary>An RFC 4180 field: quoted when it holds a comma, quote or line break.</summary>
+    private static string CsvField(string? value) =>
+        value is null ? "" : value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
+
+    private static async IAsyncEnumerable<(string, double?, double?, bool, string?)> ReadCsv(CsvDataReader csv, bool wgs84,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var _ = csv;
+        var line = 1;
+        while (true)
+        {
+            bool more;
+            string? broken = null;
+            try { more = await csv.ReadAsync(ct); }
+            catch (Exception e) when (e is CsvFormatException or CsvRecordTooLargeException)
+            {
+                more = false;
+                broken = e.GetType().Name;
+            }
+            if (broken is not null)
+            {
+                // A broken quote swallows the rest of the input: answer it once and stop.
+                yield return ($"line {line + 1}", null, null, wgs84, $"line {line + 1}: unreadable CSV from here on ({broken})");
+                yield break;
+            }
+            if (!more) yield break;
+            line++;
+            var id = csv.GetString(0);
+            if (csv.RowFieldCount != 3) { yield return (id, null, null, wgs84, $"line {line}: expected 3 fields, found {csv.RowFieldCount}"); continue; }
+            if (!TryNumber(csv.GetString(1), out var a) || !TryNumber(csv.GetString(2), out var b))
+            {
+                yield return (id, null, null, wgs84, $"line {line}: {(wgs84 ? "lat and lon" : "x and y")} must be numbers");
+                continue;
+            }
+            yield return (id, a, b, wgs84, null);
+        }
+    }
+
+    private static async IAsyncEnumerable<(string, double?, double?, bool, string?)> ReadJson(Stream body,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var items = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(body, cancellationToken: ct).GetAsyncEnumerator(ct);
+        var index = 0;
+        while (true)
+        {
+            JsonElement e;
+            string? fatal = null;
+            try
+            {
+                if (!await items.MoveNextAsync()) yield break;
+                e = items.Current;
+            }
+            catch (JsonException ex)
+            {
+                e = default;
+                fatal = $"item {index + 1}: the JSON array cannot be read from here on ({ex.Message.Split('.')[0]})";
+            }
+            index++;
+            if (fatal is not null) { yield return ($"item {index}", null, null, false, fatal); yield break; }
+            if (e.ValueKind != JsonValueKind.Object) { yield return ($"item {index}", null, null, false, $"item {index}: not an object"); continue; }
+            var id = e.TryGetProperty("id", out var idEl) ? (idEl.ValueKind == JsonValueKind.String ? idEl.GetString()! : idEl.GetRawText()) : $"item {index}";
+            if (Number(e, "x") is { } x && Number(e, "y") is { } y) yield return (id, x, y, false, null);
+            else if (Number(e, "lat") is { } lat && Number(e, "lon") is { } lon) yield return (id, lat, lon, true, null);
+            else yield return (id, null, null, false, $"item {index}: needs numeric x and y, or lat and lon");
+        }
+    }
+
+    private static double? Number(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d) ? d : null;
+
+    private static bool TryNumber(string? s, out double d) =>
+        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out d) && double.IsFinite(d);
+
+    private static void Write(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null) json.WriteNull(name); else json.WriteString(name, value);
+    }
+
+    private static async Task<Dictionary<string, string>> TeamsAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        var teams = new Dictionary<string, string>();
+        await using var cmd = db.CreateCommand("SELECT gebied_code, name FROM gebiedsteam");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) teams[r.GetString(0)] = r.GetString(1);
+        return teams;
+    }
+}
