@@ -13,6 +13,9 @@ public sealed class BoundaryOptions
     /// <summary>The CBS buurten GeoJSON imported on first run (RD or WGS84).</summary>
     [Required] public string BuurtenFile { get; set; } = "../shared/data/cbs-2024/alkmaar_buurten_2024.geojson";
 
+    /// <summary>CBS municipalities around the gemeente (for "buiten gemeente …" answers), imported on first run.</summary>
+    public string MunicipalitiesFile { get; set; } = "../shared/data/cbs-2024/alkmaar_en_buurgemeenten_2024.geojson";
+
     /// <summary>The checkout root that relative paths start from; found from the content root when empty.</summary>
     public string? Root { get; set; }
 }

@@ -32,6 +32,7 @@ builder.Services.AddSingleton(sp =>
     return Gebiedsindeling.Load(path);
 });
 builder.Services.AddSingleton<BoundaryImporter>();
+builder.Services.AddSingleton<MunicipalityImporter>();
 builder.Services.AddSingleton<AreaRepository>();
 builder.Services.AddSingleton<AreaLocatorProvider>();
 builder.Services.AddSingleton<IBoundaryListener>(sp => sp.GetRequiredService<AreaLocatorProvider>());
@@ -86,6 +87,6 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymous();
 app.Run();
 return 0;
 
-static bool IsCommand(string a) => a is "import" or "boundaries" or "--if-empty" || (!a.StartsWith("--") && a.EndsWith(".geojson"));
+static bool IsCommand(string a) => a is "import" or "boundaries" or "municipalities" or "--if-empty" || (!a.StartsWith("--") && a.EndsWith(".geojson"));
 
 public partial class Program;

@@ -64,3 +64,37 @@ public class LocateApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
         Assert.False(string.IsNullOrEmpty(p.GetProperty("title").GetString()));
     }
 }
+
+public class LocateOutsideTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
+{
+    [Fact]
+    public async Task A_point_in_Heiloo_is_outside_and_names_Heiloo_and_a_point_just_outside_is_routed_with_its_distance()
+    {
+        var http = fx.Factory.CreateClient();
+        // an interior point of Heiloo, well away from Alkmaar
+        await using var ds = fx.Database.CreateDataSource();
+        await using var cmd = ds.CreateCommand(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(ST_Buffer(geom, -500)) p FROM municipality WHERE code = 'GM0399') t");
+        await using var r = await cmd.ExecuteReaderAsync();
+        await r.ReadAsync();
+        var (x, y) = (r.GetDouble(0), r.GetDouble(1));
+        var heiloo = JsonDocument.Parse(await http.GetStringAsync(FormattableString.Invariant($"/api/locate?x={x}&y={y}"))).RootElement;
+        Assert.Equal("outside", heiloo.GetProperty("kind").GetString());
+        Assert.Equal("Heiloo", heiloo.GetProperty("municipality").GetProperty("name").GetString());
+
+        // 10 m outside the gemeente, measured by PostGIS
+        await using var edge = ds.CreateCommand(
+            """
+            SELECT ST_X(p), ST_Y(p), ST_Distance(p, geom) FROM (
+              SELECT geom, ST_PointN(ST_ExteriorRing(ST_GeometryN(ST_Buffer(geom, 10), 1)), 1) AS p
+              FROM area WHERE level = 'gemeente' AND valid_to IS NULL) t
+            """);
+        await using var e = await edge.ExecuteReaderAsync();
+        await e.ReadAsync();
+        var (ex, ey, dist) = (e.GetDouble(0), e.GetDouble(1), e.GetDouble(2));
+        var near = JsonDocument.Parse(await http.GetStringAsync(FormattableString.Invariant($"/api/locate?x={ex}&y={ey}"))).RootElement;
+        Assert.Equal("near", near.GetProperty("kind").GetString());
+        Assert.Equal(dist, near.GetProperty("distanceM").GetDouble(), 1);
+        Assert.InRange(dist, 9.8, 10.1);
+    }
+}

@@ -26,6 +26,7 @@ public sealed class KaartAppFactory(TestDatabase db) : WebApplicationFactory<Pro
     {
         var importer = Services.GetRequiredService<BoundaryImporter>();
         await importer.ImportAsync(TestPaths.Cbs("alkmaar_buurten_2024.geojson"));
+        await Services.GetRequiredService<MunicipalityImporter>().ImportAsync(TestPaths.Cbs("alkmaar_en_buurgemeenten_2024.geojson"));
     }
 }
 

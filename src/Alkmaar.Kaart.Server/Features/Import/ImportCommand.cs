@@ -4,17 +4,32 @@ using Microsoft.Extensions.Options;
 
 namespace Alkmaar.Kaart.Server.Features.Import;
 
-/// <summary>The command line <c>import boundaries [path] [--if-empty]</c>, called by <c>./kaart import boundaries</c> and <c>./kaart run</c>.</summary>
+/// <summary>
+/// The command line <c>import boundaries|municipalities [path] [--if-empty]</c>, called by <c>./kaart import …</c> and
+/// <c>./kaart run</c>.
+/// </summary>
 public static class ImportCommand
 {
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
         var importer = app.Services.GetRequiredService<BoundaryImporter>();
         var options = app.Services.GetRequiredService<IOptions<BoundaryOptions>>().Value;
+        var municipalities = args.Contains("municipalities");
         var path = args.FirstOrDefault(a => a.EndsWith(".geojson") || a.EndsWith(".json"))
-                   ?? PathResolution.Resolve(options.BuurtenFile, options.Root, app.Environment.ContentRootPath);
+                   ?? PathResolution.Resolve(municipalities ? options.MunicipalitiesFile : options.BuurtenFile, options.Root, app.Environment.ContentRootPath);
         try
         {
+            if (municipalities)
+            {
+                var m = app.Services.GetRequiredService<MunicipalityImporter>();
+                if (args.Contains("--if-empty") && !await m.IsEmptyAsync())
+                {
+                    Console.WriteLine("Municipalities are already loaded; nothing imported.");
+                    return 0;
+                }
+                Console.WriteLine($"Imported {await m.ImportAsync(path)} municipalities from {path}.");
+                return 0;
+            }
             if (args.Contains("--if-empty") && !await importer.IsEmptyAsync())
             {
                 Console.WriteLine("Boundaries are already loaded; nothing imported.");

@@ -15,7 +15,7 @@ public interface IBoundaryListener
 /// Keeps the <see cref="AreaLocator"/> snapshot of the areas in force. Built from PostGIS on first use and rebuilt after
 /// every import; readers keep using the old snapshot until the new one is swapped in, so they never wait.
 /// </summary>
-public sealed class AreaLocatorProvider(AreaRepository areas, ILogger<AreaLocatorProvider> logger) : IBoundaryListener
+public sealed class AreaLocatorProvider(AreaRepository areas, Npgsql.NpgsqlDataSource db, ILogger<AreaLocatorProvider> logger) : IBoundaryListener
 {
     private readonly AreaLocatorHolder _holder = new();
     private readonly SemaphoreSlim _rebuild = new(1, 1);
@@ -43,7 +43,11 @@ public sealed class AreaLocatorProvider(AreaRepository areas, ILogger<AreaLocato
                 version = Math.Max(version, a.VersionId);
             }
             if (list.Count == 0) return;
-            _holder.Replace(new AreaLocator(list, versionId: version));
+            var municipalities = new List<Municipality>();
+            await using (var cmd = db.CreateCommand("SELECT code, name, geom FROM municipality ORDER BY code"))
+            await using (var r = await cmd.ExecuteReaderAsync(ct))
+                while (await r.ReadAsync(ct)) municipalities.Add(new Municipality(r.GetString(0), r.GetString(1), (Geometry)r.GetValue(2)));
+            _holder.Replace(new AreaLocator(list, municipalities, versionId: version));
             logger.LogInformation("Area locator built for boundary version {Version}: {Buurten} buurten", version,
                 list.Count(a => a.Level == AreaLevel.Buurt));
         }
