@@ -101,28 +101,9 @@ public class AreaHierarchyBuilderTests
 
     // ---- validation on small known geometry -------------------------------------------------------------------
 
-    private static Polygon Square(double x, double y, double size) => RdNew.RdFactory.CreatePolygon(
-        [new(x, y), new(x + size, y), new(x + size, y + size), new(x, y + size), new(x, y)]);
-
-    private static readonly Gebiedsindeling Small = new()
-    {
-        Gemeente = new GemeenteConfig("GM9999", "Proefstad"),
-        Wijken = new Dictionary<string, string> { ["WK999901"] = "Eerste", ["WK999902"] = "Tweede" },
-        Gebieden =
-        [
-            new GebiedConfig { Code = "GB9999-a", Name = "A", Wijken = ["WK999901"], Team = new TeamConfig { Name = "Team A" } },
-            new GebiedConfig { Code = "GB9999-b", Name = "B", Wijken = ["WK999902"], Team = new TeamConfig { Name = "Team B" } },
-        ],
-        DorpenInWijken = ["WK999902"],
-    };
-
-    private static List<BuurtInput> Grid() =>
-    [
-        new("BU99990100", "a", Square(100000, 500000, 100)),
-        new("BU99990101", "b", Square(100100, 500000, 100)),
-        new("BU99990200", "c", Square(100000, 500100, 100)),
-        new("BU99990201", "d", Square(100100, 500100, 100)),
-    ];
+    private static Polygon Square(double x, double y, double size) => SmallGemeente.Square(x, y, size);
+    private static readonly Gebiedsindeling Small = SmallGemeente.Indeling;
+    private static List<BuurtInput> Grid() => SmallGemeente.Buurten();
 
     [Fact]
     public void A_clean_grid_derives_exact_squares()

@@ -9,30 +9,10 @@ namespace Alkmaar.Kaart.Geo.Tests;
 
 public class AreaLocatorTests
 {
-    private static Polygon Square(double x, double y, double size) => RdNew.RdFactory.CreatePolygon(
-        [new(x, y), new(x + size, y), new(x + size, y + size), new(x, y + size), new(x, y)]);
-
-    // 2 × 2 buurten of 100 m: wijk 01 (bottom row, gebied A), wijk 02 (top row, gebied B, dorpen)
-    private static readonly Gebiedsindeling Small = new()
-    {
-        Gemeente = new GemeenteConfig("GM9999", "Proefstad"),
-        Wijken = new Dictionary<string, string> { ["WK999901"] = "Eerste", ["WK999902"] = "Tweede" },
-        Gebieden =
-        [
-            new GebiedConfig { Code = "GB9999-a", Name = "A", Wijken = ["WK999901"], Team = new TeamConfig { Name = "Team A" } },
-            new GebiedConfig { Code = "GB9999-b", Name = "B", Wijken = ["WK999902"], Team = new TeamConfig { Name = "Team B" } },
-        ],
-        DorpenInWijken = ["WK999902"],
-    };
+    private static Polygon Square(double x, double y, double size) => SmallGemeente.Square(x, y, size);
 
     private static readonly AreaLocator Locator = new(
-        new AreaHierarchyBuilder(Small).Build(
-        [
-            new("BU99990100", "a", Square(100000, 500000, 100)),
-            new("BU99990101", "b", Square(100100, 500000, 100)),
-            new("BU99990200", "c", Square(100000, 500100, 100)),
-            new("BU99990201", "d", Square(100100, 500100, 100)),
-        ]).Areas,
+        new AreaHierarchyBuilder(SmallGemeente.Indeling).Build(SmallGemeente.Buurten()).Areas,
         [new Municipality("GM8888", "Buurdorp", Square(100300, 499000, 2000))]);
 
     [Fact]
