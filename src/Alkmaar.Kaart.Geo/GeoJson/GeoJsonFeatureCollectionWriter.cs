@@ -76,9 +76,6 @@ public sealed class GeoJsonFeatureCollectionWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>A point in the target CRS as [x, y], rounded like the geometries.</summary>
-    public double[] Position(Point rd) => Position(rd, _crs);
-
     /// <summary>An RD point in <paramref name="crs"/> as [x, y], rounded like the geometries.</summary>
     public static double[] Position(Point rd, KnownCrs crs)
     {
