@@ -84,18 +84,38 @@ public sealed class AreaLocator
         _municipalities.Build();
     }
 
+    /// <summary>Finds the covering buurt with the smallest code while the tree is walked; one per thread, reused.</summary>
+    private sealed class CoveringVisitor : NetTopologySuite.Index.IItemVisitor<Entry>
+    {
+        public readonly Coordinate Point = new();
+        public readonly Envelope Search = new();
+        public Entry? Best;
+
+        public void VisitItem(Entry e)
+        {
+            if (Best is not null && string.CompareOrdinal(e.Buurt.Code, Best.Buurt.Code) >= 0) return;
+            if (e.Locator.Locate(Point) != Location.Exterior) Best = e;
+        }
+    }
+
+    [ThreadStatic] private static CoveringVisitor? _visitor;
+
     /// <summary>Locates a point given in RD New metres.</summary>
     public AreaLocation Locate(double x, double y)
     {
-        var c = new Coordinate(x, y);
-        Entry? best = null;
-        foreach (var e in _index.Query(new Envelope(c)))
-        {
-            if (best is not null && string.CompareOrdinal(e.Buurt.Code, best.Buurt.Code) >= 0) continue;
-            if (e.Locator.Locate(c) != Location.Exterior) best = e;
-        }
+        // The hot path allocates only its answer: the visitor, its coordinate and envelope are reused per thread.
+        var v = _visitor ??= new CoveringVisitor();
+        v.Point.X = x;
+        v.Point.Y = y;
+        v.Search.Init(x, x, y, y);
+        v.Best = null;
+        _index.Query(v.Search, v);
+        var best = v.Best;
+        v.Best = null;
         if (best is not null)
             return new AreaLocation(LocationKind.Inside, best.Buurt, best.Wijk, best.Gebied, best.Dorp, _gemeente, 0, null);
+
+        var c = new Coordinate(x, y);
 
         var point = Transforms.RdNew.RdFactory.CreatePoint(c);
         var search = new Envelope(c);
