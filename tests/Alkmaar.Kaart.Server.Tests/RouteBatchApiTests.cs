@@ -42,7 +42,7 @@ public class RouteBatchApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixt
         Assert.Equal("id,buurt,wijk,gebied,dorp,gebiedsteam,distance_m,error", lines[0]);
         Assert.Equal(7, lines.Length);
 
-        var locator = (await fx.Factory.Services.GetRequiredService<AreaLocatorProvider>().GetAsync())!;
+        var locator = (await fx.Factory.Services.GetRequiredService<AreaLocatorProvider>().GetAsync())!.Locator;
         var a = locator.Locate(111500, 516000);
         Assert.Equal($"a,{a.Buurt!.Code},{a.Wijk!.Code},{a.Gebied!.Code},,Gebiedsteam {a.Gebied.Name},0,", lines[1]);
         Assert.Equal("b,,,,,,,", lines[2]);
@@ -67,7 +67,7 @@ public class RouteBatchApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixt
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var rows = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.EnumerateArray().ToList();
         Assert.Equal(501, rows.Count);
-        var locator = (await fx.Factory.Services.GetRequiredService<AreaLocatorProvider>().GetAsync())!;
+        var locator = (await fx.Factory.Services.GetRequiredService<AreaLocatorProvider>().GetAsync())!.Locator;
         var agree = 0;
         for (var i = 0; i < points.Count; i++)
         {

@@ -49,7 +49,7 @@ public class RoutingDifferentialTests(KaartAppFixture fx) : IClassFixture<KaartA
     public async Task AreaLocator_and_PostGIS_give_identical_answers_on_100000_points_border_points_included()
     {
         var provider = fx.Factory.Services.GetRequiredService<AreaLocatorProvider>();
-        var locator = (await provider.GetAsync())!;
+        var locator = (await provider.GetAsync())!.Locator;
         await using var ds = fx.Database.CreateDataSource();
 
         var buurten = new List<Geometry>();

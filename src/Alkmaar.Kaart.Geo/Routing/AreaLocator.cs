@@ -41,7 +41,7 @@ public sealed record AreaLocation(
 /// <item>Further out: <see cref="LocationKind.Outside"/>, naming the municipality (other than this gemeente) that covers
 /// the point, if any is known.</item>
 /// </list>
-/// Instances are immutable and thread-safe; a new boundary version means a new instance (see <see cref="AreaLocatorHolder"/>).
+/// Instances are immutable and thread-safe; a new boundary version means a new instance, swapped in by its holder.
 /// </remarks>
 public sealed class AreaLocator
 {
@@ -140,18 +140,4 @@ public sealed class AreaLocator
             .FirstOrDefault();
         return new AreaLocation(LocationKind.Outside, null, null, null, null, null, double.NaN, municipality);
     }
-}
-
-/// <summary>
-/// Holds the <see cref="AreaLocator"/> in force. Readers take <see cref="Current"/> without locking; a rebuild builds the
-/// new snapshot aside and swaps the reference atomically, so lookups never wait for a rebuild.
-/// </summary>
-public sealed class AreaLocatorHolder
-{
-    private volatile AreaLocator? _current;
-
-    /// <summary>The snapshot in force, or null before the first one is built.</summary>
-    public AreaLocator? Current => _current;
-
-    public void Replace(AreaLocator locator) => _current = locator;
 }

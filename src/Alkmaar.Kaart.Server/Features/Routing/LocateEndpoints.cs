@@ -1,7 +1,5 @@
 using Alkmaar.Kaart.Geo.Areas;
 using Alkmaar.Kaart.Geo.Routing;
-using Alkmaar.Kaart.Geo.Transforms;
-using Npgsql;
 
 namespace Alkmaar.Kaart.Server.Features.Routing;
 
@@ -24,34 +22,27 @@ public static class LocateEndpoints
         return group;
     }
 
-    private static async Task<IResult> LocateAsync(AreaLocatorProvider provider, NpgsqlDataSource db,
+    private static async Task<IResult> LocateAsync(AreaLocatorProvider provider,
         double? x = null, double? y = null, double? lat = null, double? lon = null, CancellationToken ct = default)
     {
         if (!TryReadPoint(x, y, lat, lon, out var rdX, out var rdY, out var problem)) return problem!;
-        var locator = await provider.GetAsync(ct);
-        if (locator is null)
+        var snapshot = await provider.GetAsync(ct);
+        if (snapshot is null)
             return TypedResults.Problem(title: "Geen gebiedsindeling geladen", statusCode: StatusCodes.Status503ServiceUnavailable,
                 detail: "No boundaries are loaded; import them first (./kaart import boundaries).");
-        var r = locator.Locate(rdX, rdY);
-        string? team = null;
-        if (r.Gebied is not null)
-        {
-            await using var cmd = db.CreateCommand("SELECT name FROM gebiedsteam WHERE gebied_code = $1");
-            cmd.Parameters.AddWithValue(r.Gebied.Code);
-            team = (string?)await cmd.ExecuteScalarAsync(ct);
-        }
+        var r = snapshot.Locator.Locate(rdX, rdY);
         return TypedResults.Ok(new LocateResponse(
             r.Kind switch { LocationKind.Inside => "inside", LocationKind.NearGemeente => "near", _ => "outside" },
-            Ref(r.Buurt), Ref(r.Wijk), Ref(r.Gebied), Ref(r.Dorp), Ref(r.Gemeente), team,
+            Ref(r.Buurt), Ref(r.Wijk), Ref(r.Gebied), Ref(r.Dorp), Ref(r.Gemeente), snapshot.TeamOf(r),
             double.IsNaN(r.DistanceM) ? null : Math.Round(r.DistanceM, 2),
             r.Municipality is null ? null : new AreaRef(r.Municipality.Code, r.Municipality.Name),
-            locator.VersionId, Math.Round(rdX, 3), Math.Round(rdY, 3)));
+            snapshot.Locator.VersionId, Math.Round(rdX, 3), Math.Round(rdY, 3)));
     }
 
     private static AreaRef? Ref(Area? a) => a is null ? null : new AreaRef(a.Code, a.Name);
 
     /// <summary>Reads a point as RD x/y or WGS84 lat/lon, inside the RD grid or the Netherlands' lat/lon box.</summary>
-    public static bool TryReadPoint(double? x, double? y, double? lat, double? lon, out double rdX, out double rdY, out IResult? problem)
+    private static bool TryReadPoint(double? x, double? y, double? lat, double? lon, out double rdX, out double rdY, out IResult? problem)
     {
         rdX = rdY = 0;
         problem = null;
@@ -63,24 +54,12 @@ public static class LocateEndpoints
                 "Give a point as x and y (RD New, EPSG:28992) or as lat and lon (WGS84), not both.", "x,y|lat,lon");
             return false;
         }
-        if (hasRd)
-        {
-            if (!double.IsFinite(x!.Value) || !double.IsFinite(y!.Value) || !RdNew.ValidRange.Contains(x.Value, y.Value))
-            {
-                problem = Features.Problems.BadRequest("Locatie buiten het RD-bereik",
-                    $"RD x must be within {RdNew.ValidRange.MinX}..{RdNew.ValidRange.MaxX} and y within {RdNew.ValidRange.MinY}..{RdNew.ValidRange.MaxY}.", "x,y");
-                return false;
-            }
-            (rdX, rdY) = (x.Value, y.Value);
-            return true;
-        }
-        if (!double.IsFinite(lat!.Value) || !double.IsFinite(lon!.Value) || !RdNew.Wgs84ValidRange.Contains(lon.Value, lat.Value))
-        {
-            problem = Features.Problems.BadRequest("Locatie buiten Nederland",
-                $"lat must be within {RdNew.Wgs84ValidRange.MinY}..{RdNew.Wgs84ValidRange.MaxY} and lon within {RdNew.Wgs84ValidRange.MinX}..{RdNew.Wgs84ValidRange.MaxX}.", "lat,lon");
-            return false;
-        }
-        (rdX, rdY) = RdNew.FromWgs84(lon.Value, lat.Value);
-        return true;
+        var error = hasRd ? PointInput.ToRd(x!.Value, y!.Value, false, out rdX, out rdY)
+                          : PointInput.ToRd(lat!.Value, lon!.Value, true, out rdX, out rdY);
+        if (error is null) return true;
+        problem = hasRd
+            ? Features.Problems.BadRequest("Locatie buiten het RD-bereik", $"{error}: {PointInput.Ranges(false)}", "x,y")
+            : Features.Problems.BadRequest("Locatie buiten Nederland", $"{error}: {PointInput.Ranges(true)}", "lat,lon");
+        return false;
     }
 }

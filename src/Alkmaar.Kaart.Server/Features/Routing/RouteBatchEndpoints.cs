@@ -1,13 +1,10 @@
 using System.Globalization;
-using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using Alkmaar.Kaart.Geo.Routing;
-using Alkmaar.Kaart.Geo.Transforms;
 using Sylvan.Data.Csv;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Alkmaar.Kaart.Server.Features.Routing;
 
@@ -43,7 +40,7 @@ public static class RouteBatchEndpoints
         return group;
     }
 
-    private static async Task<IResult> RouteAsync(HttpContext http, AreaLocatorProvider provider, NpgsqlDataSource db,
+    private static async Task<IResult> RouteAsync(HttpContext http, AreaLocatorProvider provider,
         IOptions<RoutingOptions> options, CancellationToken ct)
     {
         var o = options.Value;
@@ -58,11 +55,10 @@ public static class RouteBatchEndpoints
             return TypedResults.Problem(title: "Onbekend formaat", statusCode: StatusCodes.Status415UnsupportedMediaType,
                 detail: "Send text/csv with a header id,x,y or id,lat,lon, or application/json with an array of {id, x, y} or {id, lat, lon}.");
 
-        var locator = await provider.GetAsync(ct);
-        if (locator is null)
+        var snapshot = await provider.GetAsync(ct);
+        if (snapshot is null)
             return TypedResults.Problem(title: "Geen gebiedsindeling geladen", statusCode: StatusCodes.Status503ServiceUnavailable,
                 detail: "No boundaries are loaded.");
-        var teams = await TeamsAsync(db, ct);
 
         var answerCsv = http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
         IAsyncEnumerable<(string Id, double? A, double? B, bool Wgs84, string? Error)> input;
@@ -99,7 +95,7 @@ public static class RouteBatchEndpoints
             await writer.WriteLineAsync("id,buurt,wijk,gebied,dorp,gebiedsteam,distance_m,error");
             await foreach (var item in input)
             {
-                var row = Route(locator, teams, item, ++count, o.MaxBatchPoints);
+                var row = Route(snapshot, item, ++count, o.MaxBatchPoints);
                 await writer.WriteLineAsync(string.Join(',', new[]
                 {
                     row.Id, row.Buurt, row.Wijk, row.Gebied, row.Dorp, row.Gebiedsteam,
@@ -115,7 +111,7 @@ public static class RouteBatchEndpoints
             json.WriteStartArray();
             await foreach (var item in input)
             {
-                var row = Route(locator, teams, item, ++count, o.MaxBatchPoints);
+                var row = Route(snapshot, item, ++count, o.MaxBatchPoints);
                 json.WriteStartObject();
                 json.WriteString("id", row.Id);
                 Write(json, "buurt", row.Buurt); Write(json, "wijk", row.Wijk); Write(json, "gebied", row.Gebied);
@@ -132,30 +128,16 @@ public static class RouteBatchEndpoints
         return TypedResults.Empty;
     }
 
-    private static Row Route(AreaLocator locator, IReadOnlyDictionary<string, string> teams,
-        (string Id, double? A, double? B, bool Wgs84, string? Error) item, int index, int max)
+    private static Row Route(RoutingSnapshot snapshot, (string Id, double? A, double? B, bool Wgs84, string? Error) item, int index, int max)
     {
         if (index > max) return new Row(item.Id, null, null, null, null, null, null, $"over the limit of {max} points per request");
         if (item.Error is not null) return new Row(item.Id, null, null, null, null, null, null, item.Error);
-        double x, y;
-        if (item.Wgs84)
-        {
-            var (lat, lon) = (item.A!.Value, item.B!.Value);
-            if (!RdNew.Wgs84ValidRange.Contains(lon, lat))
-                return new Row(item.Id, null, null, null, null, null, null, "lat/lon outside the Netherlands");
-            (x, y) = RdNew.FromWgs84(lon, lat);
-        }
-        else
-        {
-            (x, y) = (item.A!.Value, item.B!.Value);
-            if (!RdNew.ValidRange.Contains(x, y))
-                return new Row(item.Id, null, null, null, null, null, null, "x/y outside the RD New range");
-        }
-        var r = locator.Locate(x, y);
+        if (PointInput.ToRd(item.A!.Value, item.B!.Value, item.Wgs84, out var x, out var y) is { } error)
+            return new Row(item.Id, null, null, null, null, null, null, error);
+        var r = snapshot.Locator.Locate(x, y);
         if (r.Kind == LocationKind.Outside)
             return new Row(item.Id, null, null, null, null, null, null, null);
-        return new Row(item.Id, r.Buurt?.Code, r.Wijk?.Code, r.Gebied?.Code, r.Dorp?.Code,
-            r.Gebied is null ? null : teams.GetValueOrDefault(r.Gebied.Code), r.DistanceM, null);
+        return new Row(item.Id, r.Buurt?.Code, r.Wijk?.Code, r.Gebied?.Code, r.Dorp?.Code, snapshot.TeamOf(r), r.DistanceM, null);
     }
 
     private static bool TryHeader(string[] header, out bool wgs84)
@@ -241,14 +223,5 @@ public static class RouteBatchEndpoints
     private static void Write(Utf8JsonWriter json, string name, string? value)
     {
         if (value is null) json.WriteNull(name); else json.WriteString(name, value);
-    }
-
-    private static async Task<Dictionary<string, string>> TeamsAsync(NpgsqlDataSource db, CancellationToken ct)
-    {
-        var teams = new Dictionary<string, string>();
-        await using var cmd = db.CreateCommand("SELECT gebied_code, name FROM gebiedsteam");
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) teams[r.GetString(0)] = r.GetString(1);
-        return teams;
     }
 }
