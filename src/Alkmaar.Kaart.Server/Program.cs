@@ -2,7 +2,9 @@ using Alkmaar.Kaart.Geo.Areas;
 using Alkmaar.Kaart.Server;
 using Alkmaar.Kaart.Server.Components;
 using Alkmaar.Kaart.Server.Database;
+using Alkmaar.Kaart.Server.Features.Accounts;
 using Alkmaar.Kaart.Server.Features.Areas;
+using Alkmaar.Kaart.Server.Features.Audit;
 using Alkmaar.Kaart.Server.Features.Health;
 using Alkmaar.Kaart.Server.Features.Import;
 using Alkmaar.Kaart.Server.Features.Routing;
@@ -12,7 +14,8 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Radzen;
 
-var builder = WebApplication.CreateBuilder(args.Where(a => !IsCommand(a)).ToArray());
+var (hostArgs, command) = CommandLine.Split(args);
+var builder = WebApplication.CreateBuilder(hostArgs);
 
 builder.Services.AddOptions<BoundaryOptions>().Bind(builder.Configuration.GetSection(BoundaryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<MapOptions>().Bind(builder.Configuration.GetSection(MapOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -37,8 +40,10 @@ builder.Services.AddSingleton<AreaRepository>();
 builder.Services.AddSingleton<AreaLocatorProvider>();
 builder.Services.AddSingleton<IBoundaryListener>(sp => sp.GetRequiredService<AreaLocatorProvider>());
 
+builder.Services.AddSingleton<AuditLog>();
+
 builder.Services.AddProblemDetails();
-builder.Services.AddAuthorization();
+builder.AddKaartAccounts();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("postgis");
 builder.Services.AddResponseCompression(o =>
 {
@@ -55,10 +60,12 @@ var app = builder.Build();
 
 KaartDatabase.Migrate(connectionString, app.Logger);
 
-if (args.Contains("import"))
+switch (command.FirstOrDefault())
 {
-    // CLI: Alkmaar.Kaart.Server import boundaries [path] [--if-empty]
-    return await ImportCommand.RunAsync(app, args);
+    case "import": // import boundaries|municipalities [path] [--if-empty]
+        return await ImportCommand.RunAsync(app, command);
+    case "user": // user add <name> --role … | user list
+        return await UserCommand.RunAsync(app.Services, command[1..], Console.In, Console.Out, Console.Error);
 }
 
 if (!app.Environment.IsDevelopment())
@@ -74,19 +81,19 @@ app.UseStatusCodePages(async ctx =>
 // The UI speaks Dutch: numbers and dates are formatted nl-NL whatever the browser asks.
 app.UseRequestLocalization(new RequestLocalizationOptions().SetDefaultCulture("nl-NL").AddSupportedCultures("nl-NL").AddSupportedUICultures("nl-NL"));
 app.UseResponseCompression();
-app.UseAntiforgery();
+app.UseAuthentication();
 app.UseAuthorization();
+app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapAreas();
 app.MapLocate();
 app.MapRouteBatch();
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteResponse }).AllowAnonymous();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymous();
+app.MapAccounts();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymousFrameworkEndpoints();
 
 app.Run();
 return 0;
-
-static bool IsCommand(string a) => a is "import" or "boundaries" or "municipalities" or "--if-empty" || (!a.StartsWith("--") && a.EndsWith(".geojson"));
 
 public partial class Program;

@@ -1,0 +1,49 @@
+namespace Alkmaar.Kaart.Server.Features.Accounts;
+
+/// <summary>
+/// The staff roles. Anonymous residents have no role; everything they may reach is marked <c>AllowAnonymous</c>
+/// explicitly, and anything else is denied (see docs/access-matrix.md).
+/// </summary>
+public static class KaartRoles
+{
+    /// <summary>Member of one or more gebiedsteams, scoped by <see cref="KaartClaims.Gebied"/> claims.</summary>
+    public const string Gebiedsteam = "gebiedsteam";
+    /// <summary>Stadswerk072: sees the meldingen forwarded to it (no personal data).</summary>
+    public const string Stadswerk = "stadswerk072";
+    /// <summary>Changes boundaries.</summary>
+    public const string Planner = "planner";
+    /// <summary>Manages users, teams and configuration; sees all meldingen and the audit log.</summary>
+    public const string Beheerder = "beheerder";
+
+    public static readonly IReadOnlyList<string> All = [Gebiedsteam, Stadswerk, Planner, Beheerder];
+
+    public static string Label(string role) => role switch
+    {
+        Gebiedsteam => "Gebiedsteam",
+        Stadswerk => "Stadswerk072",
+        Planner => "Planner",
+        Beheerder => "Beheerder",
+        _ => role,
+    };
+}
+
+public static class KaartClaims
+{
+    /// <summary>A gebied code (e.g. GB0361-noord) the user works for; one claim per gebied.</summary>
+    public const string Gebied = "kaart:gebied";
+}
+
+/// <summary>Authorization policy names. Every endpoint and page names one of these, or <c>AllowAnonymous</c>.</summary>
+public static class KaartPolicies
+{
+    /// <summary>Any signed-in staff member with at least one role.</summary>
+    public const string Staff = "staff";
+    /// <summary>Reading and handling meldingen: gebiedsteam, Stadswerk072, beheerder (each sees its own share).</summary>
+    public const string Meldingen = "meldingen";
+    /// <summary>Overriding a melding's routing and changing its status: gebiedsteam (own gebieden) or beheerder.</summary>
+    public const string MeldingenBehandelen = "meldingen-behandelen";
+    /// <summary>Changing boundaries.</summary>
+    public const string Planner = "planner";
+    /// <summary>Users, teams, configuration, audit log, bulk imports.</summary>
+    public const string Beheerder = "beheerder";
+}

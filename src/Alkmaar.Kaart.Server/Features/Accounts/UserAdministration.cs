@@ -1,0 +1,104 @@
+using System.Security.Claims;
+using Alkmaar.Kaart.Geo.Areas;
+using Alkmaar.Kaart.Server.Features.Audit;
+using Microsoft.AspNetCore.Identity;
+
+namespace Alkmaar.Kaart.Server.Features.Accounts;
+
+/// <summary>A refused change, with a Dutch message for the screen.</summary>
+public sealed class UserAdministrationException(string message) : Exception(message);
+
+/// <summary>
+/// What a beheerder does with accounts on /beheer/gebruikers. Every method checks the caller's role itself (the page is
+/// authorized too, but a service never trusts its caller) and writes the audit log.
+/// </summary>
+public sealed class UserAdministration(UserManager<KaartUser> users, KaartUserStore store, AuditLog audit, Gebiedsindeling indeling)
+{
+    public Task<List<KaartUser>> ListAsync(ClaimsPrincipal actor)
+    {
+        Require(actor);
+        return store.ListAsync();
+    }
+
+    /// <summary>Creates an account and returns its generated password (shown once).</summary>
+    public async Task<string> CreateAsync(ClaimsPrincipal actor, string name, IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden)
+    {
+        Require(actor);
+        Validate(roles, gebieden);
+        var password = UserCommand.GeneratePassword();
+        var user = new KaartUser { UserName = name.Trim(), Roles = [.. roles], Gebieden = [.. gebieden] };
+        var result = await users.CreateAsync(user, password);
+        if (!result.Succeeded)
+            throw new UserAdministrationException(result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.DuplicateUserName))
+                ? $"Er is al een gebruiker met de naam {name}."
+                : "Deze gebruikersnaam kan niet: gebruik letters, cijfers en - . _ @.");
+        await audit.WriteAsync(AuditLog.ActorOf(actor), "gebruiker aangemaakt", "gebruiker", user.UserName, new { roles, gebieden });
+        return password;
+    }
+
+    public async Task UpdateAsync(ClaimsPrincipal actor, Guid id, IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden)
+    {
+        Require(actor);
+        Validate(roles, gebieden);
+        var user = await Find(id);
+        if (user.UserName == actor.Identity?.Name && !roles.Contains(KaartRoles.Beheerder))
+            throw new UserAdministrationException("U kunt uw eigen beheerdersrol niet intrekken; laat een andere beheerder dat doen.");
+        user.Roles = [.. roles];
+        user.Gebieden = [.. gebieden];
+        Check(await users.UpdateSecurityStampAsync(user)); // signs the user out everywhere within a minute, so new roles apply
+        await audit.WriteAsync(AuditLog.ActorOf(actor), "rollen gewijzigd", "gebruiker", user.UserName, new { roles, gebieden });
+    }
+
+    public async Task UnlockAsync(ClaimsPrincipal actor, Guid id)
+    {
+        Require(actor);
+        var user = await Find(id);
+        Check(await users.SetLockoutEndDateAsync(user, null));
+        Check(await users.ResetAccessFailedCountAsync(user));
+        await audit.WriteAsync(AuditLog.ActorOf(actor), "gedeblokkeerd", "gebruiker", user.UserName);
+    }
+
+    /// <summary>Sets a new generated password and returns it (shown once).</summary>
+    public async Task<string> ResetPasswordAsync(ClaimsPrincipal actor, Guid id)
+    {
+        Require(actor);
+        var user = await Find(id);
+        var password = UserCommand.GeneratePassword();
+        Check(await users.RemovePasswordAsync(user));
+        Check(await users.AddPasswordAsync(user, password));
+        await audit.WriteAsync(AuditLog.ActorOf(actor), "wachtwoord opnieuw ingesteld", "gebruiker", user.UserName);
+        return password;
+    }
+
+    public async Task DeleteAsync(ClaimsPrincipal actor, Guid id)
+    {
+        Require(actor);
+        var user = await Find(id);
+        if (user.UserName == actor.Identity?.Name) throw new UserAdministrationException("U kunt uw eigen account niet verwijderen.");
+        Check(await users.DeleteAsync(user));
+        await audit.WriteAsync(AuditLog.ActorOf(actor), "gebruiker verwijderd", "gebruiker", user.UserName);
+    }
+
+    private void Validate(IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden)
+    {
+        if (roles.Count == 0) throw new UserAdministrationException("Kies minstens één rol.");
+        if (roles.Any(r => !KaartRoles.All.Contains(r))) throw new UserAdministrationException("Onbekende rol.");
+        var known = indeling.Gebieden.Select(g => g.Code).ToHashSet();
+        if (gebieden.Any(g => !known.Contains(g))) throw new UserAdministrationException("Onbekend gebied.");
+        if (roles.Contains(KaartRoles.Gebiedsteam) && gebieden.Count == 0)
+            throw new UserAdministrationException("Een lid van een gebiedsteam heeft minstens één gebied nodig.");
+    }
+
+    private async Task<KaartUser> Find(Guid id) =>
+        await users.FindByIdAsync(id.ToString()) ?? throw new UserAdministrationException("Deze gebruiker bestaat niet (meer).");
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded) throw new UserAdministrationException("De wijziging is niet gelukt: " + string.Join(" ", result.Errors.Select(e => e.Description)));
+    }
+
+    private static void Require(ClaimsPrincipal actor)
+    {
+        if (!actor.IsBeheerder()) throw new UnauthorizedAccessException("Only a beheerder manages users.");
+    }
+}

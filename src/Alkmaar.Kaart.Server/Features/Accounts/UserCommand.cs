@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using Alkmaar.Kaart.Geo.Areas;
+using Alkmaar.Kaart.Server.Features.Audit;
+using Microsoft.AspNetCore.Identity;
+
+namespace Alkmaar.Kaart.Server.Features.Accounts;
+
+/// <summary>
+/// The command line <c>user add &lt;name&gt; --role &lt;role&gt; [--role …] [--gebied &lt;code&gt; …] [--password-stdin]</c> and
+/// <c>user list</c>, called by <c>./kaart user …</c>. Without <c>--password-stdin</c> a strong password is generated and
+/// printed once.
+/// </summary>
+public static class UserCommand
+{
+    public const string Usage =
+        "usage: ./kaart user add <name> --role gebiedsteam|stadswerk072|planner|beheerder [--role …] [--gebied GB0361-noord …] [--password-stdin]\n" +
+        "       ./kaart user list";
+
+    public static async Task<int> RunAsync(IServiceProvider services, IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<KaartUser>>();
+        switch (args.FirstOrDefault())
+        {
+            case "list":
+                foreach (var u in await scope.ServiceProvider.GetRequiredService<KaartUserStore>().ListAsync())
+                    stdout.WriteLine($"{u.UserName}\t{string.Join(",", u.Roles)}\t{string.Join(",", u.Gebieden)}" +
+                                     (u.LockoutEnd > DateTimeOffset.UtcNow ? "\tgeblokkeerd" : ""));
+                return 0;
+            case "add" when args.Count >= 2 && !args[1].StartsWith("--"):
+                break;
+            default:
+                stderr.WriteLine(Usage);
+                return 2;
+        }
+
+        var name = args[1];
+        var roles = Values(args, "--role", lower: true);
+        var gebieden = Values(args, "--gebied");
+        var unknown = roles.Where(r => !KaartRoles.All.Contains(r)).ToList();
+        if (roles.Count == 0 || unknown.Count > 0)
+        {
+            stderr.WriteLine(roles.Count == 0 ? "Give at least one --role." : $"Unknown role(s): {string.Join(", ", unknown)}.");
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+        var indeling = scope.ServiceProvider.GetRequiredService<Gebiedsindeling>();
+        var known = indeling.Gebieden.Select(g => g.Code).ToHashSet();
+        var badGebied = gebieden.Where(g => !known.Contains(g)).ToList();
+        if (badGebied.Count > 0)
+        {
+            stderr.WriteLine($"Unknown gebied code(s): {string.Join(", ", badGebied)}. Known: {string.Join(", ", known)}.");
+            return 2;
+        }
+        if (roles.Contains(KaartRoles.Gebiedsteam) && gebieden.Count == 0)
+        {
+            stderr.WriteLine("A gebiedsteam member needs at least one --gebied.");
+            return 2;
+        }
+
+        var generated = !args.Contains("--password-stdin");
+        var password = generated ? GeneratePassword() : (stdin.ReadLine() ?? "").TrimEnd('\r', '\n');
+        var user = new KaartUser { UserName = name, Roles = [.. roles.Distinct()], Gebieden = [.. gebieden.Distinct()] };
+        var result = await users.CreateAsync(user, password);
+        if (!result.Succeeded)
+        {
+            stderr.WriteLine($"User not created: {string.Join(" ", result.Errors.Select(e => e.Description))}");
+            return 2;
+        }
+        await scope.ServiceProvider.GetRequiredService<AuditLog>().WriteAsync(AuditLog.System, "gebruiker aangemaakt", "gebruiker", name,
+            new { roles = user.Roles, gebieden = user.Gebieden });
+        stdout.WriteLine($"Created {name} ({string.Join(", ", user.Roles)}{(user.Gebieden.Count > 0 ? "; " + string.Join(", ", user.Gebieden) : "")}).");
+        if (generated) stdout.WriteLine($"Password (shown once): {password}");
+        return 0;
+    }
+
+    private static List<string> Values(IReadOnlyList<string> args, string flag, bool lower = false) =>
+        Enumerable.Range(0, Math.Max(0, args.Count - 1)).Where(i => args[i] == flag)
+            .Select(i => lower ? args[i + 1].ToLowerInvariant() : args[i + 1]).ToList();
+
+    /// <summary>20 characters from a 56-character alphabet without look-alikes: about 116 bits.</summary>
+    public static string GeneratePassword() =>
+        RandomNumberGenerator.GetString("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 20);
+}

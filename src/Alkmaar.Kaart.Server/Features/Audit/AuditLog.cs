@@ -1,0 +1,58 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Alkmaar.Kaart.Server.Features.Audit;
+
+/// <summary>One audit entry: who did what to which subject. <see cref="Detail"/> never holds personal data itself.</summary>
+public sealed record AuditEntry(long Id, DateTimeOffset At, string Actor, string Action, string SubjectType, string? SubjectId, string? Detail);
+
+/// <summary>
+/// The audit log (table <c>audit_log</c>): views and changes of personal data, boundary changes, user and team changes.
+/// Writes join the caller's transaction when one is given, so an audited change and its entry commit together.
+/// </summary>
+public sealed class AuditLog(NpgsqlDataSource db)
+{
+    public const string System = "systeem";
+
+    public static string ActorOf(ClaimsPrincipal? user) =>
+        user?.Identity is { IsAuthenticated: true, Name: { } name } ? name : "anoniem";
+
+    public async Task WriteAsync(string actor, string action, string subjectType, string? subjectId, object? detail = null,
+        NpgsqlConnection? conn = null, NpgsqlTransaction? tx = null, CancellationToken ct = default)
+    {
+        const string sql = "INSERT INTO audit_log (actor, action, subject_type, subject_id, detail) VALUES ($1, $2, $3, $4, $5)";
+        await using var cmd = conn is null ? db.CreateCommand(sql) : new NpgsqlCommand(sql, conn, tx);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = actor });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = action });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = subjectType });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)subjectId ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter
+        {
+            NpgsqlDbType = NpgsqlDbType.Jsonb,
+            Value = detail is null ? DBNull.Value : JsonSerializer.Serialize(detail, JsonSerializerOptions.Web),
+        });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The newest entries first, optionally for one subject.</summary>
+    public async Task<List<AuditEntry>> ListAsync(int limit = 500, string? subjectType = null, string? subjectId = null, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT id, at, actor, action, subject_type, subject_id, detail::text FROM audit_log
+            WHERE ($1::text IS NULL OR subject_type = $1) AND ($2::text IS NULL OR subject_id = $2)
+            ORDER BY id DESC LIMIT $3
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)subjectType ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)subjectId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = limit });
+        var list = new List<AuditEntry>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            list.Add(new AuditEntry(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3), r.GetString(4),
+                r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6)));
+        return list;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Net;
+using Alkmaar.Kaart.Server.Features.Accounts;
+using Alkmaar.Kaart.Server.Features.Audit;
+using Alkmaar.Kaart.Testing;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alkmaar.Kaart.Server.Tests;
+
+public class AccountTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
+{
+    [Fact]
+    public async Task Passwords_are_stored_as_Identity_hashes_never_as_given()
+    {
+        await fx.Factory.EnsureUserAsync("hash-check", [KaartRoles.Planner], []);
+        await using var cmd = fx.Factory.Services.GetRequiredService<Npgsql.NpgsqlDataSource>()
+            .CreateCommand("SELECT password_hash FROM app_user WHERE user_name = 'hash-check'");
+        var hash = (string)(await cmd.ExecuteScalarAsync())!;
+        Assert.DoesNotContain(TestAccounts.Password, hash);
+        Assert.Equal(0x01, Convert.FromBase64String(hash)[0]); // Identity V3 format: PBKDF2 with HMAC-SHA512
+    }
+
+    [Fact]
+    public async Task Signing_in_sets_the_cookie_and_returns_to_the_local_page_asked_for()
+    {
+        await fx.Factory.EnsureUserAsync("signin-ok", [KaartRoles.Beheerder], []);
+        var client = fx.Factory.CreateNoRedirectClient();
+        var response = await client.SignInAsync("signin-ok", TestAccounts.Password, returnUrl: "/beheer/gebruikers");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("http://localhost/beheer/gebruikers", response.Headers.Location?.ToString());
+        var page = await client.GetAsync("/beheer/gebruikers");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+
+        var audit = await fx.Factory.Services.GetRequiredService<AuditLog>().ListAsync(subjectType: "gebruiker", subjectId: "signin-ok");
+        Assert.Contains(audit, e => e.Action == "ingelogd");
+    }
+
+    [Fact]
+    public async Task A_return_url_to_another_site_is_not_followed()
+    {
+        await fx.Factory.EnsureUserAsync("signin-redirect", [KaartRoles.Planner], []);
+        var client = fx.Factory.CreateNoRedirectClient();
+        var response = await client.SignInAsync("signin-redirect", TestAccounts.Password, returnUrl: "//evil.example/phish");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("http://localhost/", response.Headers.Location?.ToString());
+    }
+
+    [Fact]
+    public async Task A_wrong_password_gets_a_Dutch_message_and_the_account_locks_after_five()
+    {
+        await fx.Factory.EnsureUserAsync("signin-lock", [KaartRoles.Planner], []);
+        var client = fx.Factory.CreateNoRedirectClient();
+        for (var i = 0; i < 4; i++)
+        {
+            var wrong = await client.SignInAsync("signin-lock", "helemaal-niet-goed");
+            Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+            Assert.Contains("Gebruikersnaam of wachtwoord klopt niet.", await wrong.Content.ReadAsStringAsync());
+        }
+        var fifth = await client.SignInAsync("signin-lock", "helemaal-niet-goed");
+        Assert.Contains("tijdelijk geblokkeerd", await fifth.Content.ReadAsStringAsync());
+        // Locked: even the right password is refused now.
+        var right = await client.SignInAsync("signin-lock", TestAccounts.Password);
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        Assert.Contains("tijdelijk geblokkeerd", await right.Content.ReadAsStringAsync());
+
+        await using var scope = fx.Factory.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<KaartUser>>();
+        Assert.True(await users.IsLockedOutAsync((await users.FindByNameAsync("signin-lock"))!));
+    }
+
+    [Fact]
+    public async Task Signing_in_without_the_antiforgery_token_is_refused()
+    {
+        await fx.Factory.EnsureUserAsync("signin-csrf", [KaartRoles.Planner], []);
+        var client = fx.Factory.CreateNoRedirectClient();
+        var response = await client.PostAsync("/inloggen", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "inloggen", ["Input.UserName"] = "signin-csrf", ["Input.Password"] = TestAccounts.Password,
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.DoesNotContain(response.Headers, h => h.Key == "Set-Cookie" && h.Value.Any(v => v.StartsWith(AccountSetup.CookieName)));
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_the_session()
+    {
+        var client = await fx.Factory.SignedInAsync("beheerder");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/beheer/gebruikers")).StatusCode);
+        var home = await client.GetStringAsync("/");
+        var token = TestAccounts.HiddenValue(home, "__RequestVerificationToken");
+        var response = await client.PostAsync("/account/uitloggen", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["returnUrl"] = "/",
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var after = await client.GetAsync("/beheer/gebruikers");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.StartsWith("http://localhost/inloggen", after.Headers.Location!.ToString());
+    }
+
+    [Fact]
+    public async Task The_user_command_creates_a_beheerder_with_a_generated_password_that_signs_in()
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        var code = await UserCommand.RunAsync(fx.Factory.Services, ["add", "eerste-beheerder", "--role", "beheerder"], new StringReader(""), output, errors);
+        Assert.True(code == 0, errors.ToString());
+        var password = output.ToString().Split("Password (shown once): ")[1].Trim();
+        var client = fx.Factory.CreateNoRedirectClient();
+        Assert.Equal(HttpStatusCode.Redirect, (await client.SignInAsync("eerste-beheerder", password)).StatusCode);
+
+        // Refusals: unknown role, gebiedsteam without gebied, unknown gebied, short password.
+        Assert.Equal(2, await UserCommand.RunAsync(fx.Factory.Services, ["add", "x1", "--role", "koning"], new StringReader(""), output, errors));
+        Assert.Equal(2, await UserCommand.RunAsync(fx.Factory.Services, ["add", "x2", "--role", "gebiedsteam"], new StringReader(""), output, errors));
+        Assert.Equal(2, await UserCommand.RunAsync(fx.Factory.Services, ["add", "x3", "--role", "gebiedsteam", "--gebied", "GB0361-mars"], new StringReader(""), output, errors));
+        Assert.Equal(2, await UserCommand.RunAsync(fx.Factory.Services, ["add", "x4", "--role", "planner", "--password-stdin"], new StringReader("kort\n"), output, errors));
+        Assert.Contains("Passwords must be at least 12 characters", errors.ToString());
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Alkmaar.Kaart.Server.Features.Accounts;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alkmaar.Kaart.Testing;
+
+/// <summary>Staff accounts for tests: created through Identity's UserManager, signed in through the real /inloggen form.</summary>
+public static partial class TestAccounts
+{
+    public const string Password = "lang-genoeg-wachtwoord-42";
+
+    /// <summary>One account per role, as the access matrix names them.</summary>
+    public static readonly IReadOnlyDictionary<string, (string[] Roles, string[] Gebieden)> Standard =
+        new Dictionary<string, (string[], string[])>
+        {
+            ["team-noord"] = ([KaartRoles.Gebiedsteam], ["GB0361-noord"]),
+            ["team-zuid"] = ([KaartRoles.Gebiedsteam], ["GB0361-zuid"]),
+            ["stadswerk"] = ([KaartRoles.Stadswerk], []),
+            ["planner"] = ([KaartRoles.Planner], []),
+            ["beheerder"] = ([KaartRoles.Beheerder], []),
+        };
+
+    public static async Task EnsureUserAsync(this WebApplicationFactory<Program> factory, string name, string[] roles, string[] gebieden,
+        string password = Password)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<KaartUser>>();
+        if (await users.FindByNameAsync(name) is not null) return;
+        var result = await users.CreateAsync(new KaartUser { UserName = name, Roles = [.. roles], Gebieden = [.. gebieden] }, password);
+        if (!result.Succeeded) throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
+    }
+
+    public static HttpClient CreateNoRedirectClient(this WebApplicationFactory<Program> factory) =>
+        factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>A client signed in as one of the <see cref="Standard"/> accounts (created when missing).</summary>
+    public static async Task<HttpClient> SignedInAsync(this WebApplicationFactory<Program> factory, string name)
+    {
+        var (roles, gebieden) = Standard[name];
+        await factory.EnsureUserAsync(name, roles, gebieden);
+        var client = factory.CreateNoRedirectClient();
+        var response = await client.SignInAsync(name, Password);
+        if (response.StatusCode != HttpStatusCode.Redirect)
+            throw new InvalidOperationException($"Sign-in of {name} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return client;
+    }
+
+    /// <summary>Posts the sign-in form as a browser would: antiforgery token and form name from the page.</summary>
+    public static async Task<HttpResponseMessage> SignInAsync(this HttpClient client, string name, string password, string? returnUrl = null)
+    {
+        var url = "/inloggen" + (returnUrl is null ? "" : "?ReturnUrl=" + Uri.EscapeDataString(returnUrl));
+        var page = await client.GetStringAsync(url);
+        var form = new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = HiddenValue(page, "__RequestVerificationToken"),
+            ["_handler"] = HiddenValue(page, "_handler"),
+            ["Input.UserName"] = name,
+            ["Input.Password"] = password,
+        };
+        return await client.PostAsync(url, new FormUrlEncodedContent(form));
+    }
+
+    public static string HiddenValue(string html, string name)
+    {
+        var m = Regex.Match(html, $"<input[^>]*name=\"{Regex.Escape(name)}\"[^>]*value=\"([^\"]*)\"");
+        if (!m.Success) m = Regex.Match(html, $"<input[^>]*value=\"([^\"]*)\"[^>]*name=\"{Regex.Escape(name)}\"");
+        return m.Success ? WebUtility.HtmlDecode(m.Groups[1].Value) : throw new InvalidOperationException($"No hidden input {name} in the page.");
+    }
+}
