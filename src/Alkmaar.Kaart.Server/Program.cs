@@ -7,6 +7,8 @@ using Alkmaar.Kaart.Server.Features.Areas;
 using Alkmaar.Kaart.Server.Features.Audit;
 using Alkmaar.Kaart.Server.Features.Health;
 using Alkmaar.Kaart.Server.Features.Import;
+using Alkmaar.Kaart.Server.Features.Meldingen;
+using Alkmaar.Kaart.Server.Features.Security;
 using Alkmaar.Kaart.Server.Features.Routing;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.ResponseCompression;
@@ -41,6 +43,11 @@ builder.Services.AddSingleton<AreaLocatorProvider>();
 builder.Services.AddSingleton<IBoundaryListener>(sp => sp.GetRequiredService<AreaLocatorProvider>());
 
 builder.Services.AddSingleton<AuditLog>();
+builder.Services.AddOptions<MeldingOptions>().Bind(builder.Configuration.GetSection(MeldingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<MeldingService>();
+if (builder.Configuration.GetValue("Meldingen:RetentionJob", true)) builder.Services.AddHostedService<RetentionService>();
+builder.AddKaartSecurity();
 
 builder.Services.AddProblemDetails();
 builder.AddKaartAccounts();
@@ -80,15 +87,18 @@ app.UseStatusCodePages(async ctx =>
 });
 // The UI speaks Dutch: numbers and dates are formatted nl-NL whatever the browser asks.
 app.UseRequestLocalization(new RequestLocalizationOptions().SetDefaultCulture("nl-NL").AddSupportedCultures("nl-NL").AddSupportedUICultures("nl-NL"));
+app.UseKaartSecurityHeaders();
 app.UseResponseCompression();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapAreas();
 app.MapLocate();
 app.MapRouteBatch();
+app.MapMeldingen();
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteResponse }).AllowAnonymous();
 app.MapAccounts();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymousFrameworkEndpoints();

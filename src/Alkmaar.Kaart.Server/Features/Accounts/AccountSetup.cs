@@ -124,10 +124,10 @@ public static class AccountSetup
         }
 
         services.AddAuthorizationBuilder()
-            // Anything without an explicit policy or AllowAnonymous is denied. Requests that match no endpoint pass on
-            // to the 404 answer.
+            // Anything without an explicit policy or AllowAnonymous is denied. Requests that match no route (routing's own
+            // 404/405/415 answers, which are not RouteEndpoints) pass on to that answer.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder()
-                .RequireAssertion(ctx => ctx.Resource is HttpContext h && h.GetEndpoint() is null).Build())
+                .RequireAssertion(ctx => ctx.Resource is HttpContext h && h.GetEndpoint() is not RouteEndpoint).Build())
             .AddPolicy(KaartPolicies.Staff, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.All))
             .AddPolicy(KaartPolicies.Meldingen, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Gebiedsteam, KaartRoles.Stadswerk, KaartRoles.Beheerder))
             .AddPolicy(KaartPolicies.MeldingenBehandelen, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Gebiedsteam, KaartRoles.Beheerder))

@@ -36,6 +36,18 @@ public sealed class AuditLog(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>One entry per subject, in one statement (e.g. every melding whose personal data a list showed).</summary>
+    public async Task WriteManyAsync(string actor, string action, string subjectType, IReadOnlyCollection<string> subjectIds, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "INSERT INTO audit_log (actor, action, subject_type, subject_id) SELECT $1, $2, $3, unnest($4::text[])");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = actor });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = action });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = subjectType });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = subjectIds.ToArray() });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>The newest entries first, optionally for one subject.</summary>
     public async Task<List<AuditEntry>> ListAsync(int limit = 500, string? subjectType = null, string? subjectId = null, CancellationToken ct = default)
     {

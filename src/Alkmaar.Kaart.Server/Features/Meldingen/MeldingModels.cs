@@ -1,0 +1,65 @@
+using System.Security.Claims;
+using Alkmaar.Kaart.Server.Features.Accounts;
+
+namespace Alkmaar.Kaart.Server.Features.Meldingen;
+
+/// <summary>
+/// A new melding as residents and partners send it: a category, a description, one location (RD x/y, WGS84 lat/lon, or a
+/// Dutch address) and optional contact details of the melder.
+/// </summary>
+public sealed record NewMelding
+{
+    public string? Category { get; init; }
+    public string? Description { get; init; }
+    public double? X { get; init; }
+    public double? Y { get; init; }
+    public double? Lat { get; init; }
+    public double? Lon { get; init; }
+    public string? Postcode { get; init; }
+    public int? Huisnummer { get; init; }
+    public string? Toevoeging { get; init; }
+    public string? Naam { get; init; }
+    public string? Email { get; init; }
+    public string? Telefoon { get; init; }
+}
+
+/// <summary>Where a melding was routed: areas, team, reason and boundary version.</summary>
+public sealed record MeldingRouting(string Kind, string? Buurt, string? Wijk, string? Dorp, string Gebied, string? Gebiedsteam,
+    string Reason, double? DistanceM, int BoundaryVersion);
+
+/// <summary>The personal part of a melding; only for the routed team and beheerders.</summary>
+public sealed record MeldingPersonal(string? Description, string? Address, string? Naam, string? Email, string? Telefoon, DateTimeOffset? RemovedAt);
+
+/// <summary>A melding as staff see it. <see cref="Personal"/> is null unless the caller may see personal data.</summary>
+public sealed record MeldingView(long Id, DateTimeOffset CreatedAt, string Category, string Status, DateTimeOffset? ClosedAt,
+    double X, double Y, string LocationSource, MeldingRouting Routing, string? ForwardedTo, string Source, MeldingPersonal? Personal);
+
+public sealed record RoutingHistoryEntry(DateTimeOffset At, string Actor, string Kind, string? FromGebied, string? ToGebied, string Detail);
+
+/// <summary>What a submitter gets back: the routing, never personal data.</summary>
+public sealed record MeldingCreated(long Id, string Category, string Status, MeldingRouting Routing, string? ForwardedTo);
+
+/// <summary>A refused melding: a Dutch title for people, an English detail, and the field at fault.</summary>
+public sealed class MeldingRejectedException(string title, string detail, string? field = null, int status = 400) : Exception(detail)
+{
+    public string Title { get; } = title;
+    public string? Field { get; } = field;
+    public int Status { get; } = status;
+}
+
+public enum MeldingAccess { None, Basic, Personal }
+
+public static class MeldingAccessRules
+{
+    /// <summary>
+    /// Beheerders and the gebiedsteam the melding is routed to see everything; the partner it was forwarded to
+    /// (Stadswerk072) sees the melding without personal data; everyone else sees nothing.
+    /// </summary>
+    public static MeldingAccess AccessTo(ClaimsPrincipal user, string gebied, string? forwardedTo, string forwardRole)
+    {
+        if (user.IsBeheerder()) return MeldingAccess.Personal;
+        if (user.IsInRole(KaartRoles.Gebiedsteam) && user.Gebieden().Contains(gebied)) return MeldingAccess.Personal;
+        if (forwardedTo is not null && user.IsInRole(forwardRole)) return MeldingAccess.Basic;
+        return MeldingAccess.None;
+    }
+}

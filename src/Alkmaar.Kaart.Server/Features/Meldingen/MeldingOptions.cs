@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Alkmaar.Kaart.Server.Features.Meldingen;
+
+/// <summary>Meldingen: categories, forwarding, privacy and limits (section <c>Meldingen</c>).</summary>
+public sealed class MeldingOptions
+{
+    public const string Section = "Meldingen";
+
+    /// <summary>The categories a melding may have.</summary>
+    [Required, MinLength(1)]
+    public List<string> Categories { get; set; } = [];
+
+    /// <summary>Categories about the openbare ruimte, forwarded to <see cref="ForwardTo"/> as well as routed to the gebiedsteam.</summary>
+    public List<string> OpenbareRuimteCategories { get; set; } = [];
+
+    /// <summary>Who openbare-ruimte meldingen are forwarded to (the organisation behind the stadswerk072 role).</summary>
+    [Required] public string ForwardTo { get; set; } = "stadswerk072";
+
+    /// <summary>Public maps and exports snap melding locations to the centre of a grid cell of this size (metres).</summary>
+    [Range(10, 1000)] public int GeneralisationGridMetres { get; set; } = 50;
+
+    /// <summary>Personal data of a closed melding is removed this many days after closing.</summary>
+    [Range(1, 3650)] public int RetentionDaysAfterClosing { get; set; } = 365;
+
+    [Range(1, 10_000)] public int MaxDescriptionLength { get; set; } = 2000;
+
+    [Range(1, 1_000_000)] public int MaxImportRows { get; set; } = 100_000;
+
+    [Range(1024, 1L << 30)] public long MaxImportBytes { get; set; } = 32 * 1024 * 1024;
+
+    [Range(1, 10_000)] public int MaxPageSize { get; set; } = 1000;
+}

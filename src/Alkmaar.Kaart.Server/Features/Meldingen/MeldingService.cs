@@ -1,0 +1,374 @@
+using System.Security.Claims;
+using System.Text.RegularExpressions;
+using Alkmaar.Kaart.Geo.Areas;
+using Alkmaar.Kaart.Geo.Routing;
+using Alkmaar.Kaart.Geo.Transforms;
+using Alkmaar.Kaart.Server.Features.Accounts;
+using Alkmaar.Kaart.Server.Features.Audit;
+using Alkmaar.Kaart.Server.Features.Routing;
+using Microsoft.Extensions.Options;
+using NetTopologySuite.Geometries;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Alkmaar.Kaart.Server.Features.Meldingen;
+
+/// <summary>Filters of the staff list of meldingen. <see cref="Area"/> matches a buurt, wijk, dorp or gebied code.</summary>
+public sealed record MeldingFilter(string? Area = null, string? Team = null, string? Category = null, string? Status = null,
+    DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 100, int Offset = 0);
+
+/// <summary>A cell of the public, generalised meldingen map: its centre (RD), the count, and the count per category.</summary>
+public sealed record PublicCell(double X, double Y, int Count, IReadOnlyDictionary<string, int> Categories);
+
+/// <summary>
+/// Meldingen: validated and routed on arrival (areas, team, reason and boundary version stamped in one transaction with
+/// the first history entry), read by staff within their scope (<see cref="MeldingAccessRules"/>), overridden with a
+/// reason, and shown to the public only generalised to a grid and without personal data.
+/// </summary>
+public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvider locator, IOptions<MeldingOptions> options,
+    AuditLog audit, Gebiedsindeling indeling, TimeProvider time)
+{
+    public static readonly IReadOnlyList<string> Statuses = ["nieuw", "in_behandeling", "afgehandeld"];
+    private MeldingOptions O => options.Value;
+
+    // ------------------------------------------------------------------------------------------------ create
+    public async Task<MeldingCreated> CreateAsync(NewMelding m, string source, string actor, CancellationToken ct = default)
+    {
+        var category = NormaliseCategory(m.Category);
+        var description = Clean(m.Description);
+        if (string.IsNullOrEmpty(description))
+            throw new MeldingRejectedException("Omschrijving ontbreekt", "A melding needs a description.", "description");
+        if (description.Length > O.MaxDescriptionLength)
+            throw new MeldingRejectedException("Omschrijving te lang", $"The description may be at most {O.MaxDescriptionLength} characters.", "description");
+        var naam = Clean(m.Naam);
+        if (naam?.Length > 200) throw new MeldingRejectedException("Naam te lang", "The name may be at most 200 characters.", "naam");
+        var email = Clean(m.Email);
+        if (email is not null && (email.Length > 254 || !EmailPattern().IsMatch(email)))
+            throw new MeldingRejectedException("Ongeldig e-mailadres", "The e-mail address is not valid.", "email");
+        var telefoon = Clean(m.Telefoon);
+        if (telefoon is not null && !PhonePattern().IsMatch(telefoon))
+            throw new MeldingRejectedException("Ongeldig telefoonnummer", "The phone number may hold 6 to 20 digits, spaces, +, - and brackets.", "telefoon");
+
+        var (x, y, locationSource, addressText) = await ResolveLocationAsync(m, ct);
+        var snapshot = await locator.GetAsync(ct)
+            ?? throw new MeldingRejectedException("Geen gebiedsindeling geladen", "No boundaries are loaded.", status: 503);
+        var at = snapshot.Locator.Locate(x, y);
+        if (at.Kind == LocationKind.Outside)
+            throw new MeldingRejectedException(
+                at.Municipality is { } mun ? $"Deze plek ligt in de gemeente {mun.Name}" : "Deze plek ligt buiten de gemeente",
+                at.Municipality is { } m2
+                    ? $"The location is outside the gemeente, in {m2.Name} ({m2.Code}); report it to that municipality."
+                    : "The location is outside the gemeente.",
+                "location", StatusCodes.Status422UnprocessableEntity);
+
+        var routing = RoutingOf(at, snapshot);
+        var forwardedTo = O.OpenbareRuimteCategories.Contains(category, StringComparer.OrdinalIgnoreCase) ? O.ForwardTo : null;
+
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        long id;
+        await using (var cmd = new NpgsqlCommand(
+            """
+            INSERT INTO melding (category, geom, location_source, buurt_code, wijk_code, dorp_code, gebied_code, routing_kind,
+              routing_reason, distance_m, boundary_version_id, forwarded_to, source, description, address_text, melder_naam,
+              melder_email, melder_telefoon, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+            RETURNING id
+            """, conn, tx))
+        {
+            Add(cmd, category, new Point(x, y) { SRID = RdNew.Srid }, locationSource, routing.Buurt, routing.Wijk, routing.Dorp,
+                routing.Gebied, routing.Kind, routing.Reason, routing.DistanceM, routing.BoundaryVersion, forwardedTo, source,
+                description, addressText, naam, email, telefoon, time.GetUtcNow());
+            id = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+        await AddHistoryAsync(conn, tx, id, actor, routing.Kind, null, routing.Gebied, routing.Reason +
+            (forwardedTo is null ? "" : $" Doorgestuurd naar {forwardedTo} (openbare ruimte)."), routing.BoundaryVersion, ct);
+        await tx.CommitAsync(ct);
+        return new MeldingCreated(id, category, "nieuw", routing, forwardedTo);
+    }
+
+    private static MeldingRouting RoutingOf(AreaLocation at, RoutingSnapshot snapshot)
+    {
+        var buurt = at.Buurt!;
+        var reason = at.Kind == LocationKind.Inside
+            ? $"Locatie ligt in buurt {buurt.Name} ({buurt.Code}); gebied {at.Gebied?.Name}."
+            : $"Locatie ligt {at.DistanceM:0.#} m buiten de gemeente; toegewezen aan de dichtstbijzijnde buurt {buurt.Name} ({buurt.Code}).";
+        return new MeldingRouting(at.Kind == LocationKind.Inside ? "inside" : "near", buurt.Code, at.Wijk?.Code, at.Dorp?.Code,
+            at.Gebied!.Code, snapshot.TeamOf(at), reason, double.IsNaN(at.DistanceM) ? null : Math.Round(at.DistanceM, 2),
+            snapshot.Locator.VersionId);
+    }
+
+    private string NormaliseCategory(string? category)
+    {
+        var c = category?.Trim().ToLowerInvariant();
+        if (string.IsNullOrEmpty(c))
+            throw new MeldingRejectedException("Categorie ontbreekt", $"Give a category: {string.Join(", ", O.Categories)}.", "category");
+        return O.Categories.FirstOrDefault(k => string.Equals(k, c, StringComparison.OrdinalIgnoreCase))
+               ?? throw new MeldingRejectedException("Onbekende categorie", $"Unknown category '{Truncate(c, 50)}'; known: {string.Join(", ", O.Categories)}.", "category");
+    }
+
+    private async Task<(double X, double Y, string Source, string? AddressText)> ResolveLocationAsync(NewMelding m, CancellationToken ct)
+    {
+        var hasRd = m.X is not null || m.Y is not null;
+        var hasWgs = m.Lat is not null || m.Lon is not null;
+        var hasAddress = m.Postcode is not null || m.Huisnummer is not null;
+        if ((hasRd ? 1 : 0) + (hasWgs ? 1 : 0) + (hasAddress ? 1 : 0) != 1)
+            throw new MeldingRejectedException("Ongeldige locatie",
+                "Give the location once: as x and y (RD New), as lat and lon (WGS84), or as postcode and huisnummer.", "location");
+        if (hasAddress)
+        {
+            var postcode = (m.Postcode ?? "").Replace(" ", "").ToUpperInvariant();
+            if (!PostcodePattern().IsMatch(postcode) || m.Huisnummer is not (>= 1 and <= 99999))
+                throw new MeldingRejectedException("Ongeldig adres", "Give a Dutch postcode (1234AB) and a huisnummer (1-99999).", "postcode");
+            var toevoeging = (m.Toevoeging ?? "").Trim().ToUpperInvariant();
+            if (toevoeging.Length > 10) throw new MeldingRejectedException("Ongeldig adres", "The toevoeging may be at most 10 characters.", "toevoeging");
+            await using var cmd = db.CreateCommand(
+                "SELECT ST_X(geom), ST_Y(geom), straat, woonplaats FROM address WHERE postcode = $1 AND huisnummer = $2 AND toevoeging = $3");
+            Add(cmd, postcode, m.Huisnummer.Value, toevoeging);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            if (!await r.ReadAsync(ct))
+                throw new MeldingRejectedException("Adres niet gevonden",
+                    $"No address {postcode} {m.Huisnummer}{toevoeging} is known.", "postcode", StatusCodes.Status422UnprocessableEntity);
+            return (r.GetDouble(0), r.GetDouble(1), "adres", $"{r.GetString(2)} {m.Huisnummer}{toevoeging}, {postcode} {r.GetString(3)}");
+        }
+        var wgs84 = hasWgs;
+        double? a = wgs84 ? m.Lat : m.X, b = wgs84 ? m.Lon : m.Y;
+        if (a is null || b is null)
+            throw new MeldingRejectedException("Ongeldige locatie", wgs84 ? "Give both lat and lon." : "Give both x and y.", "location");
+        var error = PointInput.ToRd(a.Value, b.Value, wgs84, out var x, out var y);
+        if (error is not null) throw new MeldingRejectedException("Locatie buiten bereik", error, "location");
+        return (x, y, wgs84 ? "wgs84" : "rd", null);
+    }
+
+    // ------------------------------------------------------------------------------------------------ read
+    private const string ViewColumns =
+        """
+        m.id, m.created_at, m.category, m.status, m.closed_at, ST_X(m.geom), ST_Y(m.geom), m.location_source, m.routing_kind,
+        m.buurt_code, m.wijk_code, m.dorp_code, m.gebied_code, m.routing_reason, m.distance_m, m.boundary_version_id,
+        m.forwarded_to, m.source, m.description, m.address_text, m.melder_naam, m.melder_email, m.melder_telefoon,
+        m.personal_removed_at, t.name
+        """;
+
+    /// <summary>The meldingen the user may see, newest first. Personal fields only where the user may see them; each such view is audited.</summary>
+    public async Task<List<MeldingView>> ListAsync(ClaimsPrincipal user, MeldingFilter f, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            $"""
+            SELECT {ViewColumns} FROM melding m LEFT JOIN gebiedsteam t ON t.gebied_code = m.gebied_code
+            WHERE ($1 OR m.gebied_code = ANY ($2) OR ($3 AND m.forwarded_to IS NOT NULL))
+              AND ($4::text IS NULL OR $4 IN (m.buurt_code, m.wijk_code, m.dorp_code, m.gebied_code))
+              AND ($5::text IS NULL OR m.gebied_code = $5)
+              AND ($6::text IS NULL OR m.category = $6)
+              AND ($7::text IS NULL OR m.status = $7)
+              AND ($8::timestamptz IS NULL OR m.created_at >= $8)
+              AND ($9::timestamptz IS NULL OR m.created_at < $9)
+            ORDER BY m.created_at DESC, m.id DESC
+            LIMIT $10 OFFSET $11
+            """);
+        var gebieden = user.IsInRole(KaartRoles.Gebiedsteam) ? user.Gebieden().ToArray() : [];
+        Add(cmd, user.IsBeheerder(), gebieden, user.IsInRole(KaartRoles.Stadswerk));
+        AddTyped(cmd, NpgsqlDbType.Text, f.Area, f.Team, f.Category, f.Status);
+        AddTyped(cmd, NpgsqlDbType.TimestampTz, f.From?.ToUniversalTime(), f.To?.ToUniversalTime());
+        Add(cmd, Math.Clamp(f.Limit, 1, O.MaxPageSize), Math.Max(0, f.Offset));
+        var list = await ReadViews(cmd, user, ct);
+        await AuditPersonalViews(user, list, ct);
+        return list;
+    }
+
+    /// <summary>One melding with its routing history, or null when it does not exist or the user may not see it.</summary>
+    public async Task<(MeldingView Melding, List<RoutingHistoryEntry> History)?> GetAsync(ClaimsPrincipal user, long id, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            $"SELECT {ViewColumns} FROM melding m LEFT JOIN gebiedsteam t ON t.gebied_code = m.gebied_code WHERE m.id = $1");
+        Add(cmd, id);
+        var view = (await ReadViews(cmd, user, ct)).FirstOrDefault();
+        if (view is null) return null;
+        await AuditPersonalViews(user, [view], ct);
+        var history = new List<RoutingHistoryEntry>();
+        await using var h = db.CreateCommand(
+            "SELECT at, actor, kind, from_gebied, to_gebied, detail FROM melding_routing WHERE melding_id = $1 ORDER BY id");
+        Add(h, id);
+        await using var r = await h.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            history.Add(new RoutingHistoryEntry(r.GetFieldValue<DateTimeOffset>(0), r.GetString(1), r.GetString(2),
+                r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetString(5)));
+        return (view, history);
+    }
+
+    private async Task<List<MeldingView>> ReadViews(NpgsqlCommand cmd, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var list = new List<MeldingView>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var gebied = r.GetString(12);
+            var forwardedTo = r.IsDBNull(16) ? null : r.GetString(16);
+            var access = MeldingAccessRules.AccessTo(user, gebied, forwardedTo, KaartRoles.Stadswerk);
+            if (access == MeldingAccess.None) continue;
+            string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+            list.Add(new MeldingView(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3),
+                r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), Math.Round(r.GetDouble(5), 2), Math.Round(r.GetDouble(6), 2),
+                r.GetString(7),
+                new MeldingRouting(r.GetString(8), S(9), S(10), S(11), gebied, S(24), r.GetString(13),
+                    r.IsDBNull(14) ? null : r.GetDouble(14), r.GetInt32(15)),
+                forwardedTo, r.GetString(17),
+                access == MeldingAccess.Personal
+                    ? new MeldingPersonal(S(18), S(19), S(20), S(21), S(22), r.IsDBNull(23) ? null : r.GetFieldValue<DateTimeOffset>(23))
+                    : null));
+        }
+        return list;
+    }
+
+    private Task AuditPersonalViews(ClaimsPrincipal user, List<MeldingView> views, CancellationToken ct)
+    {
+        var ids = views.Where(v => v.Personal is not null).Select(v => v.Id.ToString()).ToArray();
+        return ids.Length == 0 ? Task.CompletedTask
+            : audit.WriteManyAsync(AuditLog.ActorOf(user), "persoonsgegevens bekeken", "melding", ids, ct);
+    }
+
+    // ------------------------------------------------------------------------------------------------ change
+    /// <summary>Routes a melding to another gebied by hand, with a reason; only its current team or a beheerder may.</summary>
+    public async Task<MeldingView> OverrideAsync(ClaimsPrincipal user, long id, string? gebied, string? reason, CancellationToken ct = default)
+    {
+        reason = Clean(reason);
+        if (reason is null || reason.Length < 3 || reason.Length > 500)
+            throw new MeldingRejectedException("Reden ontbreekt", "Give a reason of 3 to 500 characters for the override.", "reason");
+        if (indeling.Gebieden.FirstOrDefault(g => g.Code == gebied) is not { } target)
+            throw new MeldingRejectedException("Onbekend gebied", $"Unknown gebied; known: {string.Join(", ", indeling.Gebieden.Select(g => g.Code))}.", "gebied");
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var current = await LockAsync(conn, tx, id, ct);
+        if (current is null || MeldingAccessRules.AccessTo(user, current.Value.Gebied, current.Value.ForwardedTo, KaartRoles.Stadswerk) != MeldingAccess.Personal)
+            throw NotFound(id);
+        if (current.Value.Gebied == target.Code)
+            throw new MeldingRejectedException("Al toegewezen", $"The melding is already routed to {target.Code}.", "gebied", StatusCodes.Status409Conflict);
+        var actor = AuditLog.ActorOf(user);
+        await using (var cmd = new NpgsqlCommand(
+            "UPDATE melding SET gebied_code = $2, routing_kind = 'override', routing_reason = $3 WHERE id = $1", conn, tx))
+        {
+            Add(cmd, id, target.Code, $"Handmatig toegewezen aan {target.Name} door {actor}: {reason}");
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await AddHistoryAsync(conn, tx, id, actor, "override", current.Value.Gebied, target.Code, reason, null, ct);
+        await audit.WriteAsync(actor, "routering gewijzigd", "melding", id.ToString(), new { from = current.Value.Gebied, to = target.Code }, conn, tx, ct);
+        await tx.CommitAsync(ct);
+        return (await GetAsync(user.IsBeheerder() ? user : Beheerder, id, ct))!.Value.Melding;
+    }
+
+    /// <summary>Changes the status; the routed team, the partner it was forwarded to, or a beheerder may.</summary>
+    public async Task SetStatusAsync(ClaimsPrincipal user, long id, string? status, CancellationToken ct = default)
+    {
+        if (status is null || !Statuses.Contains(status))
+            throw new MeldingRejectedException("Onbekende status", $"Status must be one of: {string.Join(", ", Statuses)}.", "status");
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var current = await LockAsync(conn, tx, id, ct);
+        if (current is null || MeldingAccessRules.AccessTo(user, current.Value.Gebied, current.Value.ForwardedTo, KaartRoles.Stadswerk) == MeldingAccess.None)
+            throw NotFound(id);
+        await using (var cmd = new NpgsqlCommand(
+            "UPDATE melding SET status = $2, closed_at = CASE WHEN $2 = 'afgehandeld' THEN coalesce(closed_at, $3) END WHERE id = $1", conn, tx))
+        {
+            Add(cmd, id, status, time.GetUtcNow());
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await AddHistoryAsync(conn, tx, id, AuditLog.ActorOf(user), "status", current.Value.Gebied, current.Value.Gebied, $"Status: {status}", null, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Removes the personal data of meldingen closed longer than the retention period ago; returns how many.</summary>
+    public async Task<int> PurgePersonalDataAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            UPDATE melding SET description = NULL, address_text = NULL, melder_naam = NULL, melder_email = NULL,
+              melder_telefoon = NULL, personal_removed_at = $1
+            WHERE status = 'afgehandeld' AND closed_at < $1 - make_interval(days => $2) AND personal_removed_at IS NULL
+            RETURNING id
+            """);
+        Add(cmd, time.GetUtcNow(), O.RetentionDaysAfterClosing);
+        var ids = new List<string>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) ids.Add(r.GetInt64(0).ToString());
+        if (ids.Count > 0)
+            await audit.WriteManyAsync(AuditLog.System, $"persoonsgegevens verwijderd (bewaartermijn {O.RetentionDaysAfterClosing} dagen)", "melding", ids, ct);
+        return ids.Count;
+    }
+
+    // ------------------------------------------------------------------------------------------------ public
+    /// <summary>
+    /// Meldingen for public maps: counted per grid cell of <see cref="MeldingOptions.GeneralisationGridMetres"/> (RD), at the
+    /// cell's centre, with the count per category. No ids, times, descriptions or exact locations.
+    /// </summary>
+    public async Task<List<PublicCell>> PublicCellsAsync(DateTimeOffset? from, DateTimeOffset? to, string? category, CancellationToken ct = default)
+    {
+        var g = (double)O.GeneralisationGridMetres;
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT floor(ST_X(geom) / $1)::bigint, floor(ST_Y(geom) / $1)::bigint, category, count(*)::int FROM melding
+            WHERE ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at < $3)
+              AND ($4::text IS NULL OR category = $4)
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            """);
+        Add(cmd, g);
+        AddTyped(cmd, NpgsqlDbType.TimestampTz, from?.ToUniversalTime(), to?.ToUniversalTime());
+        AddTyped(cmd, NpgsqlDbType.Text, category);
+        var cells = new Dictionary<(long, long), Dictionary<string, int>>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var key = (r.GetInt64(0), r.GetInt64(1));
+            if (!cells.TryGetValue(key, out var cats)) cells[key] = cats = [];
+            cats[r.GetString(2)] = r.GetInt32(3);
+        }
+        return cells.Select(c => new PublicCell((c.Key.Item1 + 0.5) * g, (c.Key.Item2 + 0.5) * g, c.Value.Values.Sum(), c.Value)).ToList();
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+    private static readonly ClaimsPrincipal Beheerder =
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, AuditLog.System), new Claim(ClaimTypes.Role, KaartRoles.Beheerder)], "system"));
+
+    private static MeldingRejectedException NotFound(long id) =>
+        new("Melding niet gevonden", $"No melding {id} that you may see.", status: StatusCodes.Status404NotFound);
+
+    private static async Task<(string Gebied, string? ForwardedTo)?> LockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT gebied_code, forwarded_to FROM melding WHERE id = $1 FOR UPDATE", conn, tx);
+        Add(cmd, id);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1)) : null;
+    }
+
+    private static async Task AddHistoryAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, string actor, string kind,
+        string? from, string? to, string detail, int? version, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            "INSERT INTO melding_routing (melding_id, actor, kind, from_gebied, to_gebied, detail, boundary_version_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            conn, tx);
+        Add(cmd, id, actor, kind, from, to, detail, version);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static void Add(NpgsqlCommand cmd, params object?[] values)
+    {
+        foreach (var v in values) cmd.Parameters.Add(new NpgsqlParameter { Value = v ?? DBNull.Value });
+    }
+
+    private static void AddTyped(NpgsqlCommand cmd, NpgsqlDbType type, params object?[] values)
+    {
+        foreach (var v in values) cmd.Parameters.Add(new NpgsqlParameter { Value = v ?? DBNull.Value, NpgsqlDbType = type });
+    }
+
+    /// <summary>Trims, drops control characters other than newlines and tabs, and turns empty into null.</summary>
+    private static string? Clean(string? s)
+    {
+        if (s is null) return null;
+        var cleaned = new string(s.Where(c => !char.IsControl(c) || c is '\n' or '\t').ToArray()).Trim();
+        return cleaned.Length == 0 ? null : cleaned;
+    }
+
+    private static string Truncate(string s, int n) => s.Length <= n ? s : s[..n] + "…";
+
+    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")] private static partial Regex EmailPattern();
+    [GeneratedRegex(@"^[+0-9 ()\-]{6,20}$")] private static partial Regex PhonePattern();
+    [GeneratedRegex(@"^[1-9][0-9]{3}[A-Z]{2}$")] private static partial Regex PostcodePattern();
+}

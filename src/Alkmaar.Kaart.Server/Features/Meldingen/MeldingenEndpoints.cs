@@ -1,0 +1,260 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Alkmaar.Kaart.Geo.GeoJson;
+using Alkmaar.Kaart.Geo.Transforms;
+using Alkmaar.Kaart.Server.Features.Accounts;
+using Alkmaar.Kaart.Server.Features.Audit;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using NetTopologySuite.Features;
+using Sylvan.Data.Csv;
+
+namespace Alkmaar.Kaart.Server.Features.Meldingen;
+
+/// <summary>
+/// <c>/api/meldingen</c>. Who may call what is in docs/access-matrix.md: residents submit (anonymous, rate limited) and
+/// see the generalised public map; staff read and handle within their scope; beheerders import CSV.
+/// </summary>
+public static class MeldingenEndpoints
+{
+    public const string PublicWriteRateLimit = "openbaar-schrijven";
+    public const int MaxJsonBytes = 64 * 1024;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = JsonNumberHandling.Strict,
+    };
+
+    public static void MapMeldingen(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/meldingen").WithTags("Meldingen");
+
+        group.MapPost("/", CreateAsync).AllowAnonymous().RequireRateLimiting(PublicWriteRateLimit)
+            .WithSummary("Submit a melding (JSON): category, description, location as x/y (RD), lat/lon or postcode/huisnummer.");
+        group.MapGet("/openbaar", PublicAsync).AllowAnonymous()
+            .WithSummary("Meldingen for public maps: counts per grid cell (default 50 m), no personal data, GeoJSON.");
+        group.MapGet("/", ListAsync).RequireAuthorization(KaartPolicies.Meldingen)
+            .WithSummary("Meldingen in the caller's scope, with filters area, team, category, status, from, to.");
+        group.MapGet("/{id:long}", GetAsync).RequireAuthorization(KaartPolicies.Meldingen);
+        group.MapPost("/{id:long}/routering", OverrideAsync).RequireAuthorization(KaartPolicies.MeldingenBehandelen);
+        group.MapPost("/{id:long}/status", StatusAsync).RequireAuthorization(KaartPolicies.Meldingen);
+        group.MapPost("/import", ImportAsync).RequireAuthorization(KaartPolicies.Beheerder)
+            .WithSummary("Bulk import from CSV; answers per row what was routed and what was rejected and why.");
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext http, MeldingService service, CancellationToken ct)
+    {
+        var (input, problem) = await ReadJsonAsync<NewMelding>(http, ct);
+        if (problem is not null) return problem;
+        try
+        {
+            var created = await service.CreateAsync(input!, "api", AuditLog.ActorOf(http.User), ct);
+            return TypedResults.Created($"/api/meldingen/{created.Id}", created);
+        }
+        catch (MeldingRejectedException e) { return Problem(e); }
+    }
+
+    private static async Task<IResult> ListAsync(ClaimsPrincipal user, MeldingService service, string? area, string? team, string? category,
+        string? status, string? from, string? to, int? limit, int? offset, CancellationToken ct)
+    {
+        if (!TryDate(from, out var f) || !TryDate(to, out var t))
+            return Problems.BadRequest("Ongeldige periode", "from and to are ISO 8601 dates or date-times (2026-01-31 or 2026-01-31T12:00:00Z).", "from,to");
+        if (limit is < 1 || offset is < 0)
+            return Problems.BadRequest("Ongeldige paginering", "limit must be at least 1 and offset at least 0.", "limit,offset");
+        if (status is not null && !MeldingService.Statuses.Contains(status))
+            return Problems.BadRequest("Onbekende status", $"status must be one of: {string.Join(", ", MeldingService.Statuses)}.", "status");
+        return TypedResults.Ok(await service.ListAsync(user, new MeldingFilter(area, team, category?.ToLowerInvariant(), status, f, t, limit ?? 100, offset ?? 0), ct));
+    }
+
+    private static async Task<IResult> GetAsync(ClaimsPrincipal user, long id, MeldingService service, CancellationToken ct) =>
+        await service.GetAsync(user, id, ct) is { } found
+            ? TypedResults.Ok(new { melding = found.Melding, history = found.History })
+            : Problems.NotFound("Melding niet gevonden", $"No melding {id} that you may see.");
+
+    public sealed record OverrideRequest(string? Gebied, string? Reason);
+    public sealed record StatusRequest(string? Status);
+
+    private static async Task<IResult> OverrideAsync(HttpContext http, long id, MeldingService service, CancellationToken ct)
+    {
+        var (input, problem) = await ReadJsonAsync<OverrideRequest>(http, ct);
+        if (problem is not null) return problem;
+        try { return TypedResults.Ok(await service.OverrideAsync(http.User, id, input!.Gebied, input.Reason, ct)); }
+        catch (MeldingRejectedException e) { return Problem(e); }
+    }
+
+    private static async Task<IResult> StatusAsync(HttpContext http, long id, MeldingService service, CancellationToken ct)
+    {
+        var (input, problem) = await ReadJsonAsync<StatusRequest>(http, ct);
+        if (problem is not null) return problem;
+        try
+        {
+            await service.SetStatusAsync(http.User, id, input!.Status, ct);
+            return TypedResults.NoContent();
+        }
+        catch (MeldingRejectedException e) { return Problem(e); }
+    }
+
+    private static async Task PublicAsync(HttpContext http, MeldingService service, IOptions<MeldingOptions> options, string? from, string? to,
+        string? category, CancellationToken ct)
+    {
+        if (!TryDate(from, out var f) || !TryDate(to, out var t))
+        {
+            await Problems.BadRequest("Ongeldige periode", "from and to are ISO 8601 dates or date-times.", "from,to").ExecuteAsync(http);
+            return;
+        }
+        var cells = await service.PublicCellsAsync(f, t, category?.ToLowerInvariant(), ct);
+        http.Response.ContentType = "application/geo+json";
+        http.Response.Headers.CacheControl = "public, max-age=60";
+        await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, KnownCrs.Wgs84);
+        writer.WriteStart([
+            new("generalisation_m", options.Value.GeneralisationGridMetres),
+            new("note", $"Meldingen geteld per vak van {options.Value.GeneralisationGridMetres} m, zonder persoonsgegevens."),
+        ]);
+        foreach (var c in cells)
+        {
+            var attrs = new AttributesTable { { "count", c.Count } };
+            foreach (var (k, v) in c.Categories) attrs.Add($"categorie_{k}", v);
+            await writer.WriteFeatureAsync(new Feature(RdNew.RdFactory.CreatePoint(new NetTopologySuite.Geometries.Coordinate(c.X, c.Y)), attrs), ct);
+        }
+        await writer.WriteEndAsync(ct: ct);
+    }
+
+    // ------------------------------------------------------------------------------------------------ CSV import
+    public static readonly string[] ImportColumns =
+        ["category", "description", "x", "y", "lat", "lon", "postcode", "huisnummer", "toevoeging", "naam", "email", "telefoon"];
+
+    public sealed record ImportRow(int Row, string Outcome, long? Id, string? Gebied, string? ForwardedTo, string? Error);
+    public sealed record ImportReport(int Imported, int Rejected, IReadOnlyList<ImportRow> Rows);
+
+    private static async Task<IResult> ImportAsync(HttpContext http, MeldingService service, IOptions<MeldingOptions> options, AuditLog audit, CancellationToken ct)
+    {
+        var o = options.Value;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = o.MaxImportBytes;
+        if (http.Request.ContentLength > o.MaxImportBytes)
+            return TypedResults.Problem(title: "Bestand te groot", statusCode: StatusCodes.Status413PayloadTooLarge, detail: $"At most {o.MaxImportBytes} bytes.");
+        if (http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() is not ("text/csv" or "text/plain"))
+            return TypedResults.Problem(title: "Onbekend formaat", statusCode: StatusCodes.Status415UnsupportedMediaType,
+                detail: $"Send text/csv with a header of some of: {string.Join(",", ImportColumns)}.");
+
+        CsvDataReader csv;
+        try
+        {
+            csv = await CsvDataReader.CreateAsync(new StreamReader(http.Request.Body, Encoding.UTF8),
+                new CsvDataReaderOptions { HasHeaders = true, OwnsReader = true, MaxBufferSize = 1 << 20 }, ct);
+        }
+        catch (Exception e) when (e is CsvFormatException or CsvMissingHeadersException or AmbiguousColumnException)
+        {
+            return Problems.BadRequest("Onleesbare CSV", "The CSV header could not be read.", "header");
+        }
+        var header = Enumerable.Range(0, csv.FieldCount).Select(i => csv.GetName(i).Trim().ToLowerInvariant()).ToArray();
+        var unknown = header.Where(h => !ImportColumns.Contains(h)).ToList();
+        if (unknown.Count > 0 || !header.Contains("category") || !header.Contains("description"))
+            return Problems.BadRequest("Onbekende kolommen",
+                $"The header needs category and description plus a location (x,y | lat,lon | postcode,huisnummer); known columns: {string.Join(",", ImportColumns)}." +
+                (unknown.Count > 0 ? $" Unknown: {string.Join(",", unknown.Take(5))}." : ""), "header");
+
+        var rows = new List<ImportRow>();
+        var actor = AuditLog.ActorOf(http.User);
+        var number = 1; // the header is row 1
+        while (true)
+        {
+            bool more;
+            try { more = await csv.ReadAsync(ct); }
+            catch (CsvFormatException e)
+            {
+                rows.Add(new ImportRow(number + 1, "rejected", null, null, null, $"Unreadable CSV from here on: {e.Message}"));
+                break;
+            }
+            if (!more) break;
+            number++;
+            if (rows.Count >= o.MaxImportRows)
+            {
+                rows.Add(new ImportRow(number, "rejected", null, null, null, $"More than {o.MaxImportRows} rows; this row and the rest were not read."));
+                break;
+            }
+            string? Cell(string name) => Array.IndexOf(header, name) is var i and >= 0 && i < csv.RowFieldCount && csv.GetString(i) is { Length: > 0 } v ? v : null;
+            try
+            {
+                var melding = new NewMelding
+                {
+                    Category = Cell("category"), Description = Cell("description"),
+                    X = Number(Cell("x"), "x"), Y = Number(Cell("y"), "y"), Lat = Number(Cell("lat"), "lat"), Lon = Number(Cell("lon"), "lon"),
+                    Postcode = Cell("postcode"), Huisnummer = (int?)Number(Cell("huisnummer"), "huisnummer", integer: true),
+                    Toevoeging = Cell("toevoeging"), Naam = Cell("naam"), Email = Cell("email"), Telefoon = Cell("telefoon"),
+                };
+                var created = await service.CreateAsync(melding, "import", actor, ct);
+                rows.Add(new ImportRow(number, "routed", created.Id, created.Routing.Gebied, created.ForwardedTo, null));
+            }
+            catch (MeldingRejectedException e)
+            {
+                rows.Add(new ImportRow(number, "rejected", null, null, null, $"{e.Title}: {e.Message}"));
+            }
+        }
+        var imported = rows.Count(r => r.Outcome == "routed");
+        await audit.WriteAsync(actor, "meldingen geïmporteerd", "melding", null, new { imported, rejected = rows.Count - imported }, ct: ct);
+        return TypedResults.Ok(new ImportReport(imported, rows.Count - imported, rows));
+    }
+
+    private static double? Number(string? s, string field, bool integer = false)
+    {
+        if (s is null) return null;
+        if (integer)
+        {
+            if (int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var i)) return i;
+        }
+        else if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)) return d;
+        throw new MeldingRejectedException("Ongeldig getal", $"{field} '{(s.Length > 30 ? s[..30] + "…" : s)}' is not a{(integer ? "n integer" : " number")}.", field);
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+    private static IResult Problem(MeldingRejectedException e) =>
+        TypedResults.Problem(title: e.Title, detail: e.Message, statusCode: e.Status,
+            extensions: e.Field is null ? null : new Dictionary<string, object?> { ["field"] = e.Field });
+
+    /// <summary>Reads a small JSON body strictly: size limit, content type, no unknown members; any failure is a 400 problem.</summary>
+    internal static async Task<(T? Value, IResult? Problem)> ReadJsonAsync<T>(HttpContext http, CancellationToken ct) where T : class
+    {
+        if (!(http.Request.ContentType?.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase) ?? false))
+            return (null, TypedResults.Problem(title: "Onbekend formaat", statusCode: StatusCodes.Status415UnsupportedMediaType,
+                detail: "Send application/json."));
+        if (http.Request.ContentLength > MaxJsonBytes)
+            return (null, TypedResults.Problem(title: "Verzoek te groot", statusCode: StatusCodes.Status413PayloadTooLarge, detail: $"At most {MaxJsonBytes} bytes."));
+        try
+        {
+            var buffer = new MemoryStream();
+            var chunk = new byte[8192];
+            int n;
+            while ((n = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                buffer.Write(chunk, 0, n);
+                if (buffer.Length > MaxJsonBytes)
+                    return (null, TypedResults.Problem(title: "Verzoek te groot", statusCode: StatusCodes.Status413PayloadTooLarge, detail: $"At most {MaxJsonBytes} bytes."));
+            }
+            buffer.Position = 0;
+            var value = await JsonSerializer.DeserializeAsync<T>(buffer, Json, ct);
+            return value is null
+                ? (null, Problems.BadRequest("Ongeldige JSON", "The body must be a JSON object."))
+                : (value, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.BadRequest("Ongeldige JSON", $"The body could not be read: {e.Message}"));
+        }
+    }
+
+    private static bool TryDate(string? s, out DateTimeOffset? value)
+    {
+        value = null;
+        if (s is null) return true;
+        if (DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) && d.Year is >= 1900 and <= 2200)
+        {
+            value = d;
+            return true;
+        }
+        return false;
+    }
+}
