@@ -19,6 +19,9 @@ public sealed class KaartAppFactory(TestDatabase db) : WebApplicationFactory<Pro
         builder.UseSetting("Boundaries:Root", TestPaths.RepoRoot);
         builder.UseSetting("Boundaries:BuurtenFile", TestPaths.Cbs("alkmaar_buurten_2024.geojson"));
         builder.UseSetting("Map:BackgroundTileUrl", "");
+        // Tests send many requests from one client; the rate limits get their own test.
+        builder.UseSetting("RateLimits:PublicWritesPerMinute", "1000000");
+        builder.UseSetting("RateLimits:PublicReadsPerMinute", "10000000");
         builder.UseEnvironment("Development");
     }
 
