@@ -45,9 +45,18 @@ public sealed class BrowserFixture : IAsyncLifetime
             Locale = "nl-NL",
         });
         var page = await context.NewPageAsync();
-        page.Console += (_, m) => { if (m.Type == "error") Console.WriteLine($"[browser console] {m.Text}"); };
+        var errors = ConsoleErrors.GetOrCreateValue(page);
+        page.Console += (_, m) =>
+        {
+            if (m.Type != "error") return;
+            Console.WriteLine($"[browser console] {m.Text}");
+            lock (errors) errors.Add(m.Text);
+        };
         return page;
     }
+
+    /// <summary>Console errors per page (Content-Security-Policy violations show up here).</summary>
+    public System.Runtime.CompilerServices.ConditionalWeakTable<IPage, List<string>> ConsoleErrors { get; } = new();
 
     public async Task DisposeAsync()
     {

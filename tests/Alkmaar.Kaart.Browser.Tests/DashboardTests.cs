@@ -12,6 +12,8 @@ public class DashboardTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         await page.GotoAsync(fx.BaseUrl + "/");
         await page.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync(new() { Timeout = 30000 });
         Assert.Empty(errors);
+        // The Content-Security-Policy must not block anything the dashboard needs.
+        Assert.DoesNotContain(fx.ConsoleErrors.GetOrCreateValue(page), e => e.Contains("Content Security Policy"));
         return page;
     }
 
