@@ -44,6 +44,16 @@ public sealed class ApiOptions
     [Range(0, 86400)] public int AreaCacheSeconds { get; set; } = 300;
 }
 
+/// <summary>Limits of boundary files, uploaded by planners or imported (section <c>BoundaryUpload</c>).</summary>
+public sealed class BoundaryUploadOptions
+{
+    public const string Section = "BoundaryUpload";
+
+    [Range(1024, 1L << 31)] public long MaxBytes { get; set; } = 64 * 1024 * 1024;
+    [Range(1, 1_000_000)] public int MaxFeatures { get; set; } = 5000;
+    [Range(4, 10_000_000)] public int MaxVerticesPerFeature { get; set; } = 200_000;
+}
+
 internal static class PathResolution
 {
     /// <summary>Resolves a configured path against the checkout root (the folder with Alkmaar.Kaart.sln above the content root).</summary>

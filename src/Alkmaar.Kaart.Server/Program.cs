@@ -22,6 +22,7 @@ var builder = WebApplication.CreateBuilder(hostArgs);
 builder.Services.AddOptions<BoundaryOptions>().Bind(builder.Configuration.GetSection(BoundaryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<MapOptions>().Bind(builder.Configuration.GetSection(MapOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<RoutingOptions>().Bind(builder.Configuration.GetSection(RoutingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<BoundaryUploadOptions>().Bind(builder.Configuration.GetSection(BoundaryUploadOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
 var connectionString = builder.Configuration.GetConnectionString(KaartDatabase.ConnectionStringName);
@@ -99,6 +100,7 @@ app.MapAreas();
 app.MapLocate();
 app.MapRouteBatch();
 app.MapMeldingen();
+app.MapBoundaryUpload();
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteResponse }).AllowAnonymous();
 app.MapAccounts();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymousFrameworkEndpoints();

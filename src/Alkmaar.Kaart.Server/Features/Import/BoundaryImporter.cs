@@ -25,7 +25,7 @@ public sealed class BoundaryImportException(string message) : Exception(message)
 /// same date replaces that version; an identical file (same SHA-256) is a no-op; an older one is refused.
 /// </remarks>
 public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeling, IEnumerable<Routing.IBoundaryListener> listeners,
-    ILogger<BoundaryImporter> logger)
+    Microsoft.Extensions.Options.IOptions<BoundaryUploadOptions> limits, ILogger<BoundaryImporter> logger)
 {
     public async Task<BoundaryImportResult> ImportAsync(string path, CancellationToken ct = default)
     {
@@ -39,6 +39,7 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeli
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var (buurten, source) = BuurtFileReader.Read(new MemoryStream(bytes));
+        CheckLimits(buurten);
         var hierarchy = new AreaHierarchyBuilder(indeling).Build(buurten);
         var validFrom = ValidFrom(source);
 
@@ -68,8 +69,9 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeli
 
         if (current is { } replaced && replaced.ValidFrom == validFrom)
         {
+            // The version row stays: meldingen routed on it keep a valid stamp; its areas make way for the new file's.
             await Execute(conn, tx, $"DELETE FROM area WHERE version_id = {replaced.Id}", ct);
-            await Execute(conn, tx, $"DELETE FROM boundary_version WHERE id = {replaced.Id}", ct);
+            await Execute(conn, tx, $"UPDATE boundary_version SET note = 'vervangen door een nieuwere import van hetzelfde jaar' WHERE id = {replaced.Id}", ct);
         }
         else if (current is not null)
         {
@@ -123,6 +125,18 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeli
         logger.LogInformation("Imported boundary version {Version} from {Source} ({Crs}), valid from {ValidFrom}: {Counts}",
             versionId, sourceName, CrsNames.ShortName(source.SourceCrs), validFrom, string.Join(", ", counts.Select(c => $"{c.Value} {c.Key}")));
         return new BoundaryImportResult(versionId, validFrom, false, source.SourceCrs, counts);
+    }
+
+    /// <summary>Refuses files with more features, or geometries with more vertices, than configured: nothing is written.</summary>
+    private void CheckLimits(IReadOnlyList<BuurtInput> buurten)
+    {
+        var o = limits.Value;
+        var problems = new List<BoundaryProblem>();
+        if (buurten.Count > o.MaxFeatures)
+            problems.Add(new BoundaryProblem("(bestand)", $"{buurten.Count} features; at most {o.MaxFeatures} are accepted."));
+        problems.AddRange(buurten.Where(b => b.Geometry.NumPoints > o.MaxVerticesPerFeature).Take(20)
+            .Select(b => new BoundaryProblem(b.Code, $"{b.Geometry.NumPoints} vertices; at most {o.MaxVerticesPerFeature} per feature are accepted.")));
+        if (problems.Count > 0) throw new BoundaryValidationException(problems);
     }
 
     /// <summary>True when the database holds no areas in force.</summary>

@@ -1,0 +1,70 @@
+using Alkmaar.Kaart.Geo.Areas;
+using Alkmaar.Kaart.Geo.GeoJson;
+using Alkmaar.Kaart.Geo.Transforms;
+using Alkmaar.Kaart.Server.Features.Accounts;
+using Alkmaar.Kaart.Server.Features.Audit;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace Alkmaar.Kaart.Server.Features.Import;
+
+/// <summary>
+/// <c>POST /api/boundaries</c> (planner): a new set of CBS buurten as GeoJSON (RD or WGS84). The same import as
+/// <c>./kaart import boundaries</c>: validated (geometry validity, gaps, overlaps, codes, size limits) and written as one
+/// boundary version in one transaction, or refused with every problem listed and nothing written.
+/// </summary>
+public static class BoundaryUploadEndpoints
+{
+    public static void MapBoundaryUpload(this IEndpointRouteBuilder app) =>
+        app.MapPost("/api/boundaries", UploadAsync).WithTags("Boundaries").RequireAuthorization(KaartPolicies.Planner)
+            .WithSummary("Upload CBS buurten (GeoJSON) as a new boundary version; wijken, gebieden and dorpen are derived.");
+
+    private static async Task<IResult> UploadAsync(HttpContext http, BoundaryImporter importer, IOptions<BoundaryUploadOptions> options,
+        AuditLog audit, CancellationToken ct)
+    {
+        var max = options.Value.MaxBytes;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = max;
+        if (http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() is not ("application/geo+json" or "application/json"))
+            return TypedResults.Problem(title: "Onbekend formaat", statusCode: StatusCodes.Status415UnsupportedMediaType,
+                detail: "Send the buurten as application/geo+json (a FeatureCollection in RD New or WGS84).");
+        if (http.Request.ContentLength > max)
+            return TypedResults.Problem(title: "Bestand te groot", statusCode: StatusCodes.Status413PayloadTooLarge, detail: $"At most {max} bytes.");
+        byte[] bytes;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, ct);
+            bytes = buffer.ToArray();
+        }
+        catch (BadHttpRequestException)
+        {
+            return TypedResults.Problem(title: "Bestand te groot", statusCode: StatusCodes.Status413PayloadTooLarge, detail: $"At most {max} bytes.");
+        }
+        try
+        {
+            var result = await importer.ImportAsync(bytes, $"upload door {AuditLog.ActorOf(http.User)}", ct);
+            if (!result.Unchanged)
+                await audit.WriteAsync(AuditLog.ActorOf(http.User), "grenzen geïmporteerd", "grenzen", result.VersionId.ToString(),
+                    new { validFrom = result.ValidFrom, crs = CrsNames.ShortName(result.SourceCrs) }, ct: ct);
+            return TypedResults.Ok(new
+            {
+                version = result.VersionId, validFrom = result.ValidFrom, unchanged = result.Unchanged,
+                sourceCrs = CrsNames.ShortName(result.SourceCrs), counts = result.Counts.ToDictionary(c => c.Key.Name(), c => c.Value),
+            });
+        }
+        catch (BoundaryValidationException e)
+        {
+            return TypedResults.Problem(title: "Grenzen afgekeurd", statusCode: StatusCodes.Status422UnprocessableEntity,
+                detail: $"{e.Problems.Count} problem(s); nothing was written.",
+                extensions: new Dictionary<string, object?> { ["problems"] = e.Problems.Take(200).Select(p => new { code = p.Code, message = p.Message }) });
+        }
+        catch (GeoJsonFormatException e)
+        {
+            return Problems.BadRequest("Onleesbare GeoJSON", e.Message);
+        }
+        catch (BoundaryImportException e)
+        {
+            return TypedResults.Problem(title: "Grenzen afgekeurd", detail: e.Message, statusCode: StatusCodes.Status409Conflict);
+        }
+    }
+}
