@@ -52,6 +52,7 @@ public static class AccountSetup
     public const string SignInPath = "/inloggen";
     public const string AccessDeniedPath = "/geen-toegang";
     public const string OidcScheme = OpenIdConnectDefaults.AuthenticationScheme;
+    private const string ChallengeScheme = "kaart-challenge";
 
     public static void AddKaartAccounts(this WebApplicationBuilder builder)
     {
@@ -85,8 +86,11 @@ public static class AccountSetup
         {
             o.DefaultScheme = IdentityConstants.ApplicationScheme;
             o.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
-            o.DefaultChallengeScheme = options.Mode == SignInMode.Oidc ? OidcScheme : IdentityConstants.ApplicationScheme;
+            o.DefaultChallengeScheme = options.Mode == SignInMode.Oidc ? ChallengeScheme : IdentityConstants.ApplicationScheme;
         });
+        // With OpenID Connect, pages are sent to the identity provider; APIs still answer 401 problem+json (cookie handler).
+        auth.AddPolicyScheme(ChallengeScheme, "Kaart", o => o.ForwardDefaultSelector = ctx =>
+            IsApi(ctx.Request) ? IdentityConstants.ApplicationScheme : OidcScheme);
         auth.AddCookie(IdentityConstants.ApplicationScheme, o => ConfigureCookie(o, options));
         // SignInManager also knows these schemes; they are unused by the local sign-in but must exist.
         auth.AddCookie(IdentityConstants.ExternalScheme, o => o.Cookie.Name = "kaart.external");
