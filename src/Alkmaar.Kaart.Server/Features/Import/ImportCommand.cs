@@ -14,6 +14,7 @@ public static class ImportCommand
     {
         var importer = app.Services.GetRequiredService<BoundaryImporter>();
         var options = app.Services.GetRequiredService<IOptions<BoundaryOptions>>().Value;
+        if (args.Contains("addresses") || args.Contains("postcodes")) return await ImportAddressesAsync(app, args);
         var municipalities = args.Contains("municipalities");
         var path = args.FirstOrDefault(a => a.EndsWith(".geojson") || a.EndsWith(".json"))
                    ?? PathResolution.Resolve(municipalities ? options.MunicipalitiesFile : options.BuurtenFile, options.Root, app.Environment.ContentRootPath);
@@ -51,6 +52,41 @@ public static class ImportCommand
         catch (Exception e) when (e is GeoJsonFormatException or BoundaryImportException or IOException)
         {
             Console.Error.WriteLine($"Import refused, nothing was written: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary><c>import postcodes [file] [--if-empty]</c>; <c>import addresses &lt;csv&gt;</c>; <c>import addresses --demo [--if-empty]</c>.</summary>
+    private static async Task<int> ImportAddressesAsync(WebApplication app, string[] args)
+    {
+        var store = app.Services.GetRequiredService<Addresses.AddressStore>();
+        var ifEmpty = args.Contains("--if-empty");
+        try
+        {
+            if (args.Contains("postcodes"))
+            {
+                if (ifEmpty && await store.HasPostcode4Async()) { Console.WriteLine("PC4 areas are already loaded; nothing imported."); return 0; }
+                var path = args.FirstOrDefault(a => a.EndsWith(".geojson") || a.EndsWith(".json"))
+                           ?? throw new FileNotFoundException("Give the PC4 GeoJSON file.");
+                Console.WriteLine($"Imported {await store.ImportPostcode4Async(path)} PC4 areas from {path}.");
+                return 0;
+            }
+            if (args.Contains("--demo"))
+            {
+                if (ifEmpty && await store.CountAsync() > 0) { Console.WriteLine("Addresses are already loaded; no demo set generated."); return 0; }
+                Console.WriteLine($"Generated {await store.GenerateDemoAsync()} DEMO addresses (streets 'Demostraat …', ids DEMO…): not real addresses.");
+                return 0;
+            }
+            var csv = args.FirstOrDefault(a => a.EndsWith(".csv")) ?? throw new FileNotFoundException("Give the address CSV file (or --demo).");
+            await using var stream = File.OpenRead(csv);
+            var report = await store.ImportCsvAsync(stream);
+            Console.WriteLine($"Imported {report.Imported} addresses from {csv}; {report.Rejected.Count} rows refused.");
+            foreach (var r in report.Rejected.Take(50)) Console.Error.WriteLine($"  row {r.Row}: {r.Error}");
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or GeoJsonFormatException)
+        {
+            Console.Error.WriteLine($"Import refused: {e.Message}");
             return 2;
         }
     }

@@ -120,7 +120,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             var postcode = (m.Postcode ?? "").Replace(" ", "").ToUpperInvariant();
             if (!PostcodePattern().IsMatch(postcode) || m.Huisnummer is not (>= 1 and <= 99999))
                 throw new MeldingRejectedException("Ongeldig adres", "Give a Dutch postcode (1234AB) and a huisnummer (1-99999).", "postcode");
-            var toevoeging = (m.Toevoeging ?? "").Trim().ToUpperInvariant();
+            var toevoeging = Addresses.AddressStore.NormaliseToevoeging(m.Toevoeging);
             if (toevoeging.Length > 10) throw new MeldingRejectedException("Ongeldig adres", "The toevoeging may be at most 10 characters.", "toevoeging");
             await using var cmd = db.CreateCommand(
                 "SELECT ST_X(geom), ST_Y(geom), straat, woonplaats FROM address WHERE postcode = $1 AND huisnummer = $2 AND toevoeging = $3");

@@ -1,0 +1,68 @@
+using Alkmaar.Kaart.Geo.Areas;
+using NetTopologySuite.Algorithm.Locate;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Index.Strtree;
+
+namespace Alkmaar.Kaart.Geo.Addresses;
+
+/// <summary>An address (BAG-style): nummeraanduiding id, postcode, huisnummer, toevoeging (huisletter + toevoeging), street, place, RD point.</summary>
+public sealed record AddressRecord(string BagId, string Postcode, int Huisnummer, string Toevoeging, string Straat, string Woonplaats,
+    double X, double Y, bool Demo);
+
+/// <summary>A PC4 postcode area.</summary>
+public sealed record Pc4Area(string Postcode, Geometry Geometry);
+
+/// <summary>
+/// A deterministic demo address set for when no BAG extract is loaded: <see cref="PerBuurt"/> addresses at seeded random
+/// points inside each buurt. The PC4 is the real PC4 polygon the point lies in (points in no PC4 are skipped); the two
+/// letters of the PC6 come from a 150 m grid cell, so a PC6 can span a buurt border as real ones do. Streets are named
+/// "Demostraat …" and ids start with DEMO: nobody can mistake them for real addresses.
+/// </summary>
+public static class DemoAddressGenerator
+{
+    public const int PerBuurt = 40;
+    public const double CellMetres = 150;
+
+    public static IReadOnlyList<AddressRecord> Generate(IEnumerable<Area> buurten, IEnumerable<Area> dorpen, IEnumerable<Pc4Area> pc4, int seed = 361)
+    {
+        var pc4Index = new STRtree<(Pc4Area Area, IndexedPointInAreaLocator Locator)>();
+        foreach (var p in pc4) pc4Index.Insert(p.Geometry.EnvelopeInternal, (p, new IndexedPointInAreaLocator(p.Geometry)));
+        var dorpByCode = dorpen.ToDictionary(d => d.Code, d => d.Name);
+        var rng = new Random(seed);
+        var result = new List<AddressRecord>();
+        var nextNumber = new Dictionary<string, int>();
+        var id = 0;
+        foreach (var buurt in buurten.OrderBy(b => b.Code, StringComparer.Ordinal))
+        {
+            var locator = new IndexedPointInAreaLocator(buurt.Geometry);
+            var env = buurt.Geometry.EnvelopeInternal;
+            var made = 0;
+            for (var attempt = 0; made < PerBuurt && attempt < PerBuurt * 200; attempt++)
+            {
+                var c = new Coordinate(Math.Round(env.MinX + rng.NextDouble() * env.Width), Math.Round(env.MinY + rng.NextDouble() * env.Height));
+                if (locator.Locate(c) != Location.Interior) continue;
+                var pc = pc4Index.Query(new Envelope(c)).FirstOrDefault(p => p.Locator.Locate(c) == Location.Interior).Area;
+                if (pc is null) continue;
+                var cellX = (long)Math.Floor(c.X / CellMetres);
+                var cellY = (long)Math.Floor(c.Y / CellMetres);
+                var letters = Letters(cellX, cellY);
+                var postcode = pc.Postcode + letters;
+                var huisnummer = nextNumber[postcode] = nextNumber.GetValueOrDefault(postcode) + 1;
+                var woonplaats = dorpByCode.GetValueOrDefault(buurt.Code) ?? "Alkmaar";
+                result.Add(new AddressRecord($"DEMO{++id:D12}", postcode, huisnummer, "", $"Demostraat {postcode}", woonplaats, c.X, c.Y, true));
+                made++;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Two letters from a grid cell, avoiding the letter combinations PostNL does not issue (SA, SD, SS).</summary>
+    private static string Letters(long cellX, long cellY)
+    {
+        const string alphabet = "ABCDEFGHJKLMNPRTVWXZ";
+        var h = (ulong)(cellX * 73856093L ^ cellY * 19349663L);
+        var a = alphabet[(int)(h % (ulong)alphabet.Length)];
+        var b = alphabet[(int)(h / (ulong)alphabet.Length % (ulong)alphabet.Length)];
+        return $"{a}{b}";
+    }
+}

@@ -1,0 +1,79 @@
+using Alkmaar.Kaart.Geo.Routing;
+using Alkmaar.Kaart.Server.Features.Routing;
+
+namespace Alkmaar.Kaart.Server.Features.Addresses;
+
+/// <summary>
+/// Public lookups: an address → its areas and gebiedsteam; a PC6 → the areas of its addresses; a PC4 → every area it
+/// overlaps with its share. Addresses are public BAG data; demo addresses say so (<c>demo: true</c>).
+/// </summary>
+public static class AddressEndpoints
+{
+    public static void MapAddresses(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api").WithTags("Addresses").AllowAnonymous();
+        group.MapGet("/addresses", FindAsync).WithSummary("postcode + huisnummer (+ toevoeging) → address, areas and gebiedsteam.");
+        group.MapGet("/postcodes/{postcode}", PostcodeAsync).WithSummary("PC6 → areas of its addresses (spansSeveralAreas); PC4 → overlap shares.");
+    }
+
+    private static async Task<IResult> FindAsync(AddressStore store, AreaLocatorProvider locator, string? postcode, string? huisnummer,
+        string? toevoeging, CancellationToken ct)
+    {
+        var pc = AddressStore.NormalisePostcode(postcode);
+        if (pc is null) return Problems.BadRequest("Ongeldige postcode", "Give a Dutch postcode: four digits and two letters (1811 AB).", "postcode");
+        if (!int.TryParse(huisnummer, out var nr) || nr is < 1 or > 99999)
+            return Problems.BadRequest("Ongeldig huisnummer", "Give a huisnummer from 1 to 99999; a letter or addition goes in toevoeging.", "huisnummer");
+        if ((toevoeging?.Length ?? 0) > 20) return Problems.BadRequest("Ongeldige toevoeging", "The toevoeging may be at most 20 characters.", "toevoeging");
+        var address = await store.FindAsync(pc, nr, toevoeging, ct);
+        if (address is null)
+        {
+            var known = await store.ToevoegingenAsync(pc, nr, ct);
+            return TypedResults.Problem(title: "Adres niet gevonden", statusCode: StatusCodes.Status404NotFound,
+                detail: known.Count > 0
+                    ? $"{pc} {nr} exists with toevoeging: {string.Join(", ", known.Select(k => k.Length == 0 ? "(none)" : k))}."
+                    : $"No address {pc} {nr}{AddressStore.NormaliseToevoeging(toevoeging)} is known.",
+                extensions: new Dictionary<string, object?> { ["toevoegingen"] = known });
+        }
+        var snapshot = await locator.GetAsync(ct);
+        if (snapshot is null)
+            return TypedResults.Problem(title: "Geen gebiedsindeling geladen", statusCode: StatusCodes.Status503ServiceUnavailable, detail: "No boundaries are loaded.");
+        var at = snapshot.Locator.Locate(address.X, address.Y);
+        return TypedResults.Ok(new
+        {
+            address = new
+            {
+                bagId = address.BagId, address.Postcode, address.Huisnummer, address.Toevoeging, address.Straat, address.Woonplaats,
+                x = address.X, y = address.Y, address.Demo,
+            },
+            kind = at.Kind switch { LocationKind.Inside => "inside", LocationKind.NearGemeente => "near", _ => "outside" },
+            buurt = Ref(at.Buurt), wijk = Ref(at.Wijk), gebied = Ref(at.Gebied), dorp = Ref(at.Dorp),
+            gebiedsteam = snapshot.TeamOf(at),
+            municipality = at.Municipality is null ? null : new { at.Municipality.Code, at.Municipality.Name },
+            boundaryVersion = snapshot.Locator.VersionId,
+        });
+    }
+
+    private static object? Ref(Geo.Areas.Area? a) => a is null ? null : new { a.Code, a.Name };
+
+    private static async Task<IResult> PostcodeAsync(AddressStore store, string postcode, CancellationToken ct)
+    {
+        var p = postcode.Replace(" ", "").ToUpperInvariant();
+        if (p.Length == 4 && p.All(char.IsAsciiDigit) && p[0] != '0')
+        {
+            var shares = await store.Pc4Async(p, ct);
+            return shares is null
+                ? Problems.NotFound("Postcode niet gevonden", $"PC4 {p} is not among the loaded PC4 areas.")
+                : TypedResults.Ok(new { postcode = p, kind = "pc4", areas = shares.Select(s => new { s.Level, s.Code, s.Name, s.Share }), pc4AreaKm2 = shares.FirstOrDefault()?.AreaKm2 });
+        }
+        if (AddressStore.NormalisePostcode(p) is not { } pc6)
+            return Problems.BadRequest("Ongeldige postcode", "Give a PC4 (1811) or a PC6 (1811AB).", "postcode");
+        var summary = await store.Pc6Async(pc6, ct);
+        return summary is null
+            ? Problems.NotFound("Postcode niet gevonden", $"No addresses with postcode {pc6} are known.")
+            : TypedResults.Ok(new
+            {
+                postcode = pc6, kind = "pc6", addresses = summary.Addresses, demo = summary.Demo, spansSeveralAreas = summary.SpansSeveralAreas,
+                areas = summary.Areas.Select(a => new { buurt = a.Buurt, wijk = a.Wijk, gebied = a.Gebied, count = a.Count }),
+            });
+    }
+}
