@@ -71,10 +71,13 @@ public class MeldingenTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
         await Json(await zuid.PostAsJsonAsync($"/api/meldingen/{id}/routering", new { gebied = "GB0361-west", reason = "probeer" }), HttpStatusCode.NotFound);
         await Json(await noord.PostAsJsonAsync($"/api/meldingen/{id}/routering", new { gebied = "GB0361-zuid" }), HttpStatusCode.BadRequest);
         var overridden = await Json(await noord.PostAsJsonAsync($"/api/meldingen/{id}/routering", new { gebied = "GB0361-zuid", reason = "Lamp staat aan de Zuid-kant van de weg" }));
-        Assert.Equal("override", overridden.GetProperty("routing").GetProperty("kind").GetString());
-        Assert.Equal("GB0361-zuid", overridden.GetProperty("routing").GetProperty("gebied").GetString());
+        Assert.Equal("GB0361-zuid", overridden.GetProperty("gebied").GetString());
+        Assert.Equal("Gebiedsteam Zuid", overridden.GetProperty("gebiedsteam").GetString());
+        Assert.False(overridden.GetProperty("stillVisible").GetBoolean());
+        Assert.DoesNotContain("Jan Melder", overridden.GetRawText());
 
         var detail = await Json(await zuid.GetAsync($"/api/meldingen/{id}"));
+        Assert.Equal("override", detail.GetProperty("melding").GetProperty("routing").GetProperty("kind").GetString());
         var history = detail.GetProperty("history").EnumerateArray().ToList();
         Assert.Equal(2, history.Count);
         Assert.Equal("inside", history[0].GetProperty("kind").GetString());

@@ -34,6 +34,9 @@ public sealed record MeldingPersonal(string? Description, string? Address, strin
 public sealed record MeldingView(long Id, DateTimeOffset CreatedAt, string Category, string Status, DateTimeOffset? ClosedAt,
     double X, double Y, string LocationSource, MeldingRouting Routing, string? ForwardedTo, string Source, MeldingPersonal? Personal);
 
+/// <summary>The outcome of a routing override; <see cref="StillVisible"/> says whether the caller can still open the melding.</summary>
+public sealed record MeldingOverridden(long Id, string Gebied, string? Gebiedsteam, string FromGebied, string Reason, bool StillVisible);
+
 public sealed record RoutingHistoryEntry(DateTimeOffset At, string Actor, string Kind, string? FromGebied, string? ToGebied, string Detail);
 
 /// <summary>What a submitter gets back: the routing, never personal data.</summary>

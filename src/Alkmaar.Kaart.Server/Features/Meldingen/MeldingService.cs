@@ -228,7 +228,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
 
     // ------------------------------------------------------------------------------------------------ change
     /// <summary>Routes a melding to another gebied by hand, with a reason; only its current team or a beheerder may.</summary>
-    public async Task<MeldingView> OverrideAsync(ClaimsPrincipal user, long id, string? gebied, string? reason, CancellationToken ct = default)
+    public async Task<MeldingOverridden> OverrideAsync(ClaimsPrincipal user, long id, string? gebied, string? reason, CancellationToken ct = default)
     {
         reason = Clean(reason);
         if (reason is null || reason.Length < 3 || reason.Length > 500)
@@ -252,8 +252,12 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         await AddHistoryAsync(conn, tx, id, actor, "override", current.Value.Gebied, target.Code, reason, null, ct);
         await audit.WriteAsync(actor, "routering gewijzigd", "melding", id.ToString(), new { from = current.Value.Gebied, to = target.Code }, conn, tx, ct);
         await tx.CommitAsync(ct);
-        return (await GetAsync(user.IsBeheerder() ? user : Beheerder, id, ct))!.Value.Melding;
+        // The answer holds no personal data: after moving a melding away, the caller's team may no longer see it.
+        return new MeldingOverridden(id, target.Code, TeamName(target.Code), current.Value.Gebied, reason,
+            MeldingAccessRules.AccessTo(user, target.Code, current.Value.ForwardedTo, KaartRoles.Stadswerk) != MeldingAccess.None);
     }
+
+    private string? TeamName(string gebied) => indeling.Gebieden.FirstOrDefault(g => g.Code == gebied)?.Team.Name;
 
     /// <summary>Changes the status; the routed team, the partner it was forwarded to, or a beheerder may.</summary>
     public async Task SetStatusAsync(ClaimsPrincipal user, long id, string? status, CancellationToken ct = default)
@@ -324,9 +328,6 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
-    private static readonly ClaimsPrincipal Beheerder =
-        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, AuditLog.System), new Claim(ClaimTypes.Role, KaartRoles.Beheerder)], "system"));
-
     private static MeldingRejectedException NotFound(long id) =>
         new("Melding niet gevonden", $"No melding {id} that you may see.", status: StatusCodes.Status404NotFound);
 
