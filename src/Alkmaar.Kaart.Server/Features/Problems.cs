@@ -9,4 +9,24 @@ public static class Problems
 
     public static IResult NotFound(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status404NotFound);
+
+    public static IResult TooLarge(long maxBytes) =>
+        TypedResults.Problem(title: "Verzoek te groot", detail: $"The body may be at most {maxBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
+
+    /// <summary>The media type of the request body, lower case without parameters ("text/csv"), or null.</summary>
+    public static string? MediaType(HttpRequest request) => request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+
+    /// <summary>
+    /// Caps the request body at <paramref name="maxBytes"/> (also for chunked bodies, through the server's limit) and checks
+    /// its declared length and media type: a 413 or 415 problem, or null when the body may be read.
+    /// </summary>
+    public static IResult? CheckBody(HttpContext http, long maxBytes, string expected, params string[] mediaTypes)
+    {
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            size.MaxRequestBodySize = maxBytes;
+        if (http.Request.ContentLength > maxBytes) return TooLarge(maxBytes);
+        return mediaTypes.Contains(MediaType(http.Request))
+            ? null
+            : TypedResults.Problem(title: "Onbekend formaat", detail: expected, statusCode: StatusCodes.Status415UnsupportedMediaType);
+    }
 }

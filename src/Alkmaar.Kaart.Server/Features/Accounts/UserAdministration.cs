@@ -81,12 +81,20 @@ public sealed class UserAdministration(UserManager<KaartUser> users, KaartUserSt
 
     private void Validate(IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden)
     {
-        if (roles.Count == 0) throw new UserAdministrationException("Kies minstens één rol.");
-        if (roles.Any(r => !KaartRoles.All.Contains(r))) throw new UserAdministrationException("Onbekende rol.");
+        if (ValidationError(roles, gebieden, indeling) is { } error) throw new UserAdministrationException(error);
+    }
+
+    /// <summary>Why this set of roles and gebieden cannot be given to an account (Dutch), or null when it can.</summary>
+    public static string? ValidationError(IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden, Gebiedsindeling indeling)
+    {
+        if (roles.Count == 0) return "Kies minstens één rol.";
+        if (roles.FirstOrDefault(r => !KaartRoles.All.Contains(r)) is { } role)
+            return $"Onbekende rol '{role}'; bekend: {string.Join(", ", KaartRoles.All)}.";
         var known = indeling.Gebieden.Select(g => g.Code).ToHashSet();
-        if (gebieden.Any(g => !known.Contains(g))) throw new UserAdministrationException("Onbekend gebied.");
-        if (roles.Contains(KaartRoles.Gebiedsteam) && gebieden.Count == 0)
-            throw new UserAdministrationException("Een lid van een gebiedsteam heeft minstens één gebied nodig.");
+        if (gebieden.FirstOrDefault(g => !known.Contains(g)) is { } gebied)
+            return $"Onbekend gebied '{gebied}'; bekend: {string.Join(", ", known)}.";
+        if (roles.Contains(KaartRoles.Gebiedsteam) && gebieden.Count == 0) return "Een lid van een gebiedsteam heeft minstens één gebied nodig.";
+        return null;
     }
 
     private async Task<KaartUser> Find(Guid id) =>

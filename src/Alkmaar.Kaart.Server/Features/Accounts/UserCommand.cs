@@ -37,24 +37,10 @@ public static class UserCommand
         var name = args[1];
         var roles = Values(args, "--role", lower: true);
         var gebieden = Values(args, "--gebied");
-        var unknown = roles.Where(r => !KaartRoles.All.Contains(r)).ToList();
-        if (roles.Count == 0 || unknown.Count > 0)
+        if (UserAdministration.ValidationError(roles, gebieden, scope.ServiceProvider.GetRequiredService<Gebiedsindeling>()) is { } error)
         {
-            stderr.WriteLine(roles.Count == 0 ? "Give at least one --role." : $"Unknown role(s): {string.Join(", ", unknown)}.");
+            stderr.WriteLine(error);
             stderr.WriteLine(Usage);
-            return 2;
-        }
-        var indeling = scope.ServiceProvider.GetRequiredService<Gebiedsindeling>();
-        var known = indeling.Gebieden.Select(g => g.Code).ToHashSet();
-        var badGebied = gebieden.Where(g => !known.Contains(g)).ToList();
-        if (badGebied.Count > 0)
-        {
-            stderr.WriteLine($"Unknown gebied code(s): {string.Join(", ", badGebied)}. Known: {string.Join(", ", known)}.");
-            return 2;
-        }
-        if (roles.Contains(KaartRoles.Gebiedsteam) && gebieden.Count == 0)
-        {
-            stderr.WriteLine("A gebiedsteam member needs at least one --gebied.");
             return 2;
         }
 

@@ -1,4 +1,3 @@
-using Alkmaar.Kaart.Geo.Routing;
 using Alkmaar.Kaart.Server.Features.Routing;
 
 namespace Alkmaar.Kaart.Server.Features.Addresses;
@@ -45,15 +44,13 @@ public static class AddressEndpoints
                 bagId = address.BagId, address.Postcode, address.Huisnummer, address.Toevoeging, address.Straat, address.Woonplaats,
                 x = address.X, y = address.Y, address.Demo,
             },
-            kind = at.Kind switch { LocationKind.Inside => "inside", LocationKind.NearGemeente => "near", _ => "outside" },
-            buurt = Ref(at.Buurt), wijk = Ref(at.Wijk), gebied = Ref(at.Gebied), dorp = Ref(at.Dorp),
+            kind = LocateEndpoints.KindName(at.Kind),
+            buurt = LocateEndpoints.Ref(at.Buurt), wijk = LocateEndpoints.Ref(at.Wijk), gebied = LocateEndpoints.Ref(at.Gebied), dorp = LocateEndpoints.Ref(at.Dorp),
             gebiedsteam = snapshot.TeamOf(at),
             municipality = at.Municipality is null ? null : new { at.Municipality.Code, at.Municipality.Name },
             boundaryVersion = snapshot.Locator.VersionId,
         });
     }
-
-    private static object? Ref(Geo.Areas.Area? a) => a is null ? null : new { a.Code, a.Name };
 
     private static async Task<IResult> PostcodeAsync(AddressStore store, string postcode, CancellationToken ct)
     {

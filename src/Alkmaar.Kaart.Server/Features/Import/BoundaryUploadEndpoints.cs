@@ -3,7 +3,6 @@ using Alkmaar.Kaart.Geo.GeoJson;
 using Alkmaar.Kaart.Geo.Transforms;
 using Alkmaar.Kaart.Server.Features.Accounts;
 using Alkmaar.Kaart.Server.Features.Audit;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace Alkmaar.Kaart.Server.Features.Import;
@@ -23,12 +22,9 @@ public static class BoundaryUploadEndpoints
         AuditLog audit, CancellationToken ct)
     {
         var max = options.Value.MaxBytes;
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = max;
-        if (http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() is not ("application/geo+json" or "application/json"))
-            return TypedResults.Problem(title: "Onbekend formaat", statusCode: StatusCodes.Status415UnsupportedMediaType,
-                detail: "Send the buurten as application/geo+json (a FeatureCollection in RD New or WGS84).");
-        if (http.Request.ContentLength > max)
-            return TypedResults.Problem(title: "Bestand te groot", statusCode: StatusCodes.Status413PayloadTooLarge, detail: $"At most {max} bytes.");
+        if (Problems.CheckBody(http, max, "Send the buurten as application/geo+json (a FeatureCollection in RD New or WGS84).",
+                "application/geo+json", "application/json") is { } bodyProblem)
+            return bodyProblem;
         byte[] bytes;
         try
         {
@@ -38,7 +34,7 @@ public static class BoundaryUploadEndpoints
         }
         catch (BadHttpRequestException)
         {
-            return TypedResults.Problem(title: "Bestand te groot", statusCode: StatusCodes.Status413PayloadTooLarge, detail: $"At most {max} bytes.");
+            return Problems.TooLarge(max);
         }
         try
         {

@@ -26,7 +26,7 @@ public sealed record PublicCell(double X, double Y, int Count, IReadOnlyDictiona
 /// reason, and shown to the public only generalised to a grid and without personal data.
 /// </summary>
 public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvider locator, IOptions<MeldingOptions> options,
-    AuditLog audit, Gebiedsindeling indeling, TimeProvider time)
+    AuditLog audit, Gebiedsindeling indeling, Addresses.AddressStore addresses, TimeProvider time)
 {
     public static readonly IReadOnlyList<string> Statuses = ["nieuw", "in_behandeling", "afgehandeld"];
     private MeldingOptions O => options.Value;
@@ -117,19 +117,15 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
                 "Give the location once: as x and y (RD New), as lat and lon (WGS84), or as postcode and huisnummer.", "location");
         if (hasAddress)
         {
-            var postcode = (m.Postcode ?? "").Replace(" ", "").ToUpperInvariant();
-            if (!PostcodePattern().IsMatch(postcode) || m.Huisnummer is not (>= 1 and <= 99999))
+            var postcode = Addresses.AddressStore.NormalisePostcode(m.Postcode);
+            if (postcode is null || m.Huisnummer is not (>= 1 and <= 99999))
                 throw new MeldingRejectedException("Ongeldig adres", "Give a Dutch postcode (1234AB) and a huisnummer (1-99999).", "postcode");
-            var toevoeging = Addresses.AddressStore.NormaliseToevoeging(m.Toevoeging);
-            if (toevoeging.Length > 10) throw new MeldingRejectedException("Ongeldig adres", "The toevoeging may be at most 10 characters.", "toevoeging");
-            await using var cmd = db.CreateCommand(
-                "SELECT ST_X(geom), ST_Y(geom), straat, woonplaats FROM address WHERE postcode = $1 AND huisnummer = $2 AND toevoeging = $3");
-            Add(cmd, postcode, m.Huisnummer.Value, toevoeging);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            if (!await r.ReadAsync(ct))
-                throw new MeldingRejectedException("Adres niet gevonden",
-                    $"No address {postcode} {m.Huisnummer}{toevoeging} is known.", "postcode", StatusCodes.Status422UnprocessableEntity);
-            return (r.GetDouble(0), r.GetDouble(1), "adres", $"{r.GetString(2)} {m.Huisnummer}{toevoeging}, {postcode} {r.GetString(3)}");
+            if ((m.Toevoeging?.Length ?? 0) > 20) throw new MeldingRejectedException("Ongeldig adres", "The toevoeging may be at most 20 characters.", "toevoeging");
+            var address = await addresses.FindAsync(postcode, m.Huisnummer.Value, m.Toevoeging, ct)
+                ?? throw new MeldingRejectedException("Adres niet gevonden",
+                    $"No address {postcode} {m.Huisnummer}{Addresses.AddressStore.NormaliseToevoeging(m.Toevoeging)} is known.", "postcode",
+                    StatusCodes.Status422UnprocessableEntity);
+            return (address.X, address.Y, "adres", $"{address.Straat} {address.Huisnummer}{address.Toevoeging}, {address.Postcode} {address.Woonplaats}");
         }
         var wgs84 = hasWgs;
         double? a = wgs84 ? m.Lat : m.X, b = wgs84 ? m.Lon : m.Y;
@@ -371,5 +367,4 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")] private static partial Regex EmailPattern();
     [GeneratedRegex(@"^[+0-9 ()\-]{6,20}$")] private static partial Regex PhonePattern();
-    [GeneratedRegex(@"^[1-9][0-9]{3}[A-Z]{2}$")] private static partial Regex PostcodePattern();
 }

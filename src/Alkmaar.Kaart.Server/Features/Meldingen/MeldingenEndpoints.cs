@@ -7,7 +7,6 @@ using Alkmaar.Kaart.Geo.GeoJson;
 using Alkmaar.Kaart.Geo.Transforms;
 using Alkmaar.Kaart.Server.Features.Accounts;
 using Alkmaar.Kaart.Server.Features.Audit;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using NetTopologySuite.Features;
 using Sylvan.Data.Csv;
@@ -133,12 +132,9 @@ public static class MeldingenEndpoints
     private static async Task<IResult> ImportAsync(HttpContext http, MeldingService service, IOptions<MeldingOptions> options, AuditLog audit, CancellationToken ct)
     {
         var o = options.Value;
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = o.MaxImportBytes;
-        if (http.Request.ContentLength > o.MaxImportBytes)
-            return TypedResults.Problem(title: "Bestand te groot", statusCode: StatusCodes.Status413PayloadTooLarge, detail: $"At most {o.MaxImportBytes} bytes.");
-        if (http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() is not ("text/csv" or "text/plain"))
-            return TypedResults.Problem(title: "Onbekend formaat", statusCode: StatusCodes.Status415UnsupportedMediaType,
-                detail: $"Send text/csv with a header of some of: {string.Join(",", ImportColumns)}.");
+        // text/csv only: a cross-site form cannot send it without a CORS preflight.
+        if (Problems.CheckBody(http, o.MaxImportBytes, $"Send text/csv with a header of some of: {string.Join(",", ImportColumns)}.", "text/csv") is { } bodyProblem)
+            return bodyProblem;
 
         CsvDataReader csv;
         try
@@ -218,11 +214,8 @@ public static class MeldingenEndpoints
     /// <summary>Reads a small JSON body strictly: size limit, content type, no unknown members; any failure is a 400 problem.</summary>
     internal static async Task<(T? Value, IResult? Problem)> ReadJsonAsync<T>(HttpContext http, CancellationToken ct) where T : class
     {
-        if (!(http.Request.ContentType?.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase) ?? false))
-            return (null, TypedResults.Problem(title: "Onbekend formaat", statusCode: StatusCodes.Status415UnsupportedMediaType,
-                detail: "Send application/json."));
-        if (http.Request.ContentLength > MaxJsonBytes)
-            return (null, TypedResults.Problem(title: "Verzoek te groot", statusCode: StatusCodes.Status413PayloadTooLarge, detail: $"At most {MaxJsonBytes} bytes."));
+        if (Problems.CheckBody(http, MaxJsonBytes, "Send application/json.", "application/json") is { } bodyProblem)
+            return (null, bodyProblem);
         try
         {
             var buffer = new MemoryStream();
@@ -231,8 +224,7 @@ public static class MeldingenEndpoints
             while ((n = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
             {
                 buffer.Write(chunk, 0, n);
-                if (buffer.Length > MaxJsonBytes)
-                    return (null, TypedResults.Problem(title: "Verzoek te groot", statusCode: StatusCodes.Status413PayloadTooLarge, detail: $"At most {MaxJsonBytes} bytes."));
+                if (buffer.Length > MaxJsonBytes) return (null, Problems.TooLarge(MaxJsonBytes));
             }
             buffer.Position = 0;
             var value = await JsonSerializer.DeserializeAsync<T>(buffer, Json, ct);

@@ -32,14 +32,18 @@ public static class LocateEndpoints
                 detail: "No boundaries are loaded; import them first (./kaart import boundaries).");
         var r = snapshot.Locator.Locate(rdX, rdY);
         return TypedResults.Ok(new LocateResponse(
-            r.Kind switch { LocationKind.Inside => "inside", LocationKind.NearGemeente => "near", _ => "outside" },
+            KindName(r.Kind),
             Ref(r.Buurt), Ref(r.Wijk), Ref(r.Gebied), Ref(r.Dorp), Ref(r.Gemeente), snapshot.TeamOf(r),
             double.IsNaN(r.DistanceM) ? null : Math.Round(r.DistanceM, 2),
             r.Municipality is null ? null : new AreaRef(r.Municipality.Code, r.Municipality.Name),
             snapshot.Locator.VersionId, Math.Round(rdX, 3), Math.Round(rdY, 3)));
     }
 
-    private static AreaRef? Ref(Area? a) => a is null ? null : new AreaRef(a.Code, a.Name);
+    public static AreaRef? Ref(Area? a) => a is null ? null : new AreaRef(a.Code, a.Name);
+
+    /// <summary>The API's name of a location kind: inside, near or outside.</summary>
+    public static string KindName(LocationKind kind) =>
+        kind switch { LocationKind.Inside => "inside", LocationKind.NearGemeente => "near", _ => "outside" };
 
     /// <summary>Reads a point as RD x/y or WGS84 lat/lon, inside the RD grid or the Netherlands' lat/lon box.</summary>
     private static bool TryReadPoint(double? x, double? y, double? lat, double? lon, out double rdX, out double rdY, out IResult? problem)

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Alkmaar.Kaart.Geo.Routing;
 using Sylvan.Data.Csv;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace Alkmaar.Kaart.Server.Features.Routing;
@@ -44,16 +43,11 @@ public static class RouteBatchEndpoints
         IOptions<RoutingOptions> options, CancellationToken ct)
     {
         var o = options.Value;
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = o.MaxBatchBytes;
-        if (http.Request.ContentLength > o.MaxBatchBytes)
-            return TypedResults.Problem(title: "Verzoek te groot", statusCode: StatusCodes.Status413PayloadTooLarge,
-                detail: $"The body may be at most {o.MaxBatchBytes} bytes.");
-
-        var contentType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
-        var isCsv = contentType is "text/csv" or "text/plain";
-        if (!isCsv && contentType is not "application/json")
-            return TypedResults.Problem(title: "Onbekend formaat", statusCode: StatusCodes.Status415UnsupportedMediaType,
-                detail: "Send text/csv with a header id,x,y or id,lat,lon, or application/json with an array of {id, x, y} or {id, lat, lon}.");
+        if (Problems.CheckBody(http, o.MaxBatchBytes,
+                "Send text/csv with a header id,x,y or id,lat,lon, or application/json with an array of {id, x, y} or {id, lat, lon}.",
+                "text/csv", "text/plain", "application/json") is { } bodyProblem)
+            return bodyProblem;
+        var isCsv = Problems.MediaType(http.Request) is "text/csv" or "text/plain";
 
         var snapshot = await provider.GetAsync(ct);
         if (snapshot is null)
