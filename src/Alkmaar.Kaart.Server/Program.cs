@@ -6,6 +6,7 @@ using Alkmaar.Kaart.Server.Features.Accounts;
 using Alkmaar.Kaart.Server.Features.Addresses;
 using Alkmaar.Kaart.Server.Features.Areas;
 using Alkmaar.Kaart.Server.Features.Audit;
+using Alkmaar.Kaart.Server.Features.Gebiedsteams;
 using Alkmaar.Kaart.Server.Features.Health;
 using Alkmaar.Kaart.Server.Features.Import;
 using Alkmaar.Kaart.Server.Features.Meldingen;
@@ -49,6 +50,8 @@ builder.Services.AddOptions<MeldingOptions>().Bind(builder.Configuration.GetSect
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<MeldingService>();
 builder.Services.AddSingleton<AddressStore>();
+builder.Services.AddSingleton<GebiedsteamStore>();
+builder.Services.AddSingleton<TeamFinder>();
 if (builder.Configuration.GetValue("Meldingen:RetentionJob", true)) builder.Services.AddHostedService<RetentionService>();
 builder.AddKaartSecurity();
 
@@ -104,6 +107,7 @@ app.MapRouteBatch();
 app.MapMeldingen();
 app.MapBoundaryUpload();
 app.MapAddresses();
+app.MapGebiedsteams();
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteResponse }).AllowAnonymous();
 app.MapAccounts();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymousFrameworkEndpoints();

@@ -37,13 +37,15 @@ public sealed class BrowserFixture : IAsyncLifetime
         Directory.CreateDirectory(ScreenshotFolder);
     }
 
-    public async Task<IPage> NewPageAsync(int width = 1280, int height = 800)
+    public async Task<IPage> NewPageAsync(int width = 1280, int height = 800, Action<BrowserNewContextOptions>? configure = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        var options = new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Locale = "nl-NL",
-        });
+        };
+        configure?.Invoke(options);
+        var context = await Browser.NewContextAsync(options);
         var page = await context.NewPageAsync();
         var errors = ConsoleErrors.GetOrCreateValue(page);
         page.Console += (_, m) =>

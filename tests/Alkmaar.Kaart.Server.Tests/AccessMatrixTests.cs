@@ -101,7 +101,7 @@ public partial class AccessMatrixTests(KaartAppFixture fx) : IClassFixture<Kaart
         };
         if (path == "/api/locate") path += "?lat=52.63&lon=4.74";
         var request = new HttpRequestMessage(new HttpMethod(method), path);
-        if (method == "POST")
+        if (method is "POST" or "PUT")
             request.Content = path.StartsWith("/account/")
                 ? new FormUrlEncodedContent(new Dictionary<string, string> { ["returnUrl"] = "/" }) // no antiforgery token: refused with 400
                 : new StringContent("{}", Encoding.UTF8, "application/json");

@@ -20,6 +20,15 @@ public sealed record Gebiedsindeling
     /// <summary>Wijken whose buurten are also dorpen (villages).</summary>
     public IReadOnlyList<string> DorpenInWijken { get; init; } = [];
 
+    /// <summary>How residents reach the gemeente when a team has not entered a contact of its own.</summary>
+    public ContactConfig? Contact { get; init; }
+
+    /// <summary>The roles of every gebiedsteam, in the order they are shown.</summary>
+    public IReadOnlyList<TeamRoleConfig> TeamRoles { get; init; } = [];
+
+    /// <summary>Kinds of Gebiedsteam+ partners to suggest when a beheerder adds one.</summary>
+    public IReadOnlyList<string> PartnerKinds { get; init; } = [];
+
     /// <summary>The first day the boundaries are in force when the source does not say (CBS year → 1 January).</summary>
     public DateOnly? ValidFrom { get; init; }
 
@@ -54,4 +63,17 @@ public sealed record GebiedConfig
 public sealed record TeamConfig
 {
     public required string Name { get; init; }
+}
+
+/// <summary>A generic way to reach an organisation: no person, no personal data.</summary>
+public sealed record ContactConfig(string Organisation, string? Phone, string? Website);
+
+/// <summary>A role in every gebiedsteam (e.g. gebiedsregisseur); <see cref="Contact"/> when the role belongs to another
+/// organisation than the gemeente (the wijkagent is police).</summary>
+public sealed record TeamRoleConfig
+{
+    public required string Key { get; init; }
+    public required string Title { get; init; }
+    public string? Description { get; init; }
+    public ContactConfig? Contact { get; init; }
 }

@@ -29,4 +29,41 @@ public static class Problems
             ? null
             : TypedResults.Problem(title: "Onbekend formaat", detail: expected, statusCode: StatusCodes.Status415UnsupportedMediaType);
     }
+
+    /// <summary>Largest JSON body an API reads by default.</summary>
+    public const int MaxJsonBytes = 64 * 1024;
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerOptions.Web)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
+    };
+
+    /// <summary>Reads a JSON body strictly: size cap, application/json only, unknown members and wrong types refused;
+    /// the value, or a 400/413/415 problem.</summary>
+    public static async Task<(T? Value, IResult? Problem)> ReadJsonAsync<T>(HttpContext http, CancellationToken ct, int maxBytes = MaxJsonBytes) where T : class
+    {
+        if (Problems.CheckBody(http, maxBytes, "Send application/json.", "application/json") is { } bodyProblem)
+            return (null, bodyProblem);
+        try
+        {
+            var buffer = new MemoryStream();
+            var chunk = new byte[8192];
+            int n;
+            while ((n = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                buffer.Write(chunk, 0, n);
+                if (buffer.Length > maxBytes) return (null, Problems.TooLarge(maxBytes));
+            }
+            buffer.Position = 0;
+            var value = await System.Text.Json.JsonSerializer.DeserializeAsync<T>(buffer, Json, ct);
+            return value is null
+                ? (null, Problems.BadRequest("Ongeldige JSON", "The body must be a JSON object."))
+                : (value, null);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return (null, Problems.BadRequest("Ongeldige JSON", $"The body could not be read: {e.Message}"));
+        }
+    }
 }

@@ -60,7 +60,11 @@ export async function createMap(element, options, dotnetRef) {
   }
   baseLayers['Geen achtergrond'] = empty;
 
-  const state = { map, dotnetRef, layers: {}, selected: null };
+  const state = { map, dotnetRef, layers: {}, selected: null, pointClicks: !!options.pointClicks, focus: null };
+  if (state.pointClicks) {
+    map.on('click', e => dotnetRef?.invokeMethodAsync('OnPointClickedJs', e.latlng.lat, e.latlng.lng));
+    element.classList.add('kaart-map-pick');
+  }
   maps.set(element, state);
 
   const overlays = {};
@@ -104,7 +108,8 @@ async function loadLayer(state, layer) {
     onEachFeature: (feature, shape) => {
       const p = feature.properties;
       shape.feature = feature;
-      shape.on('click', () => select(state, layer, shape));
+      // On a map that reports points, a click on an area bubbles to the map's own click handler instead.
+      if (!state.pointClicks) shape.on('click', () => select(state, layer, shape));
       shape.on('mouseover', () => shape.setStyle({ weight: style.weight + 2 }));
       shape.on('mouseout', () => shape.setStyle({ weight: state.selected === shape ? style.weight + 2 : style.weight }));
       // Leaflet paths are SVG elements: give them a name and make them reachable by keyboard.
@@ -116,7 +121,7 @@ async function loadLayer(state, layer) {
         el.setAttribute('aria-label', `${def.title}: ${p.name}`);
         el.dataset.code = p.code;
         el.dataset.level = p.level;
-        el.addEventListener('keydown', e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(state, layer, shape); } });
+        if (!state.pointClicks) el.addEventListener('keydown', e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(state, layer, shape); } });
       });
       if (p.labelPoint) {
         const [lon, lat] = p.labelPoint;
@@ -179,6 +184,52 @@ export function setLayerVisible(element, id, visible) {
   const layer = state?.layers[id];
   if (!layer) return;
   if (visible) layer.group.addTo(state.map); else layer.group.remove();
+}
+
+const focusStyle = { color: '#d4351c', weight: 4, opacity: 1, fillColor: '#ffbf47', fillOpacity: 0.25 };
+
+/**
+ * Points at an answer: draws the area of `focus.areaUrl` (GeoJSON) highlighted and a marker at focus.lat/lon, and fits
+ * the map to them. `null` clears it. Sets data-focus on the element when done (tests wait for it).
+ */
+export async function showFocus(element, focus) {
+  const state = maps.get(element);
+  if (!state) return;
+  state.focus?.remove();
+  state.focus = null;
+  delete element.dataset.focus;
+  if (!focus) return;
+  const group = L.featureGroup().addTo(state.map);
+  state.focus = group;
+  if (focus.areaUrl) {
+    const response = await fetch(focus.areaUrl, { headers: { Accept: 'application/geo+json' } });
+    if (response.ok && state.focus === group) {
+      L.geoJSON(await response.json(), { style: () => focusStyle, interactive: false }).addTo(group);
+    }
+  }
+  if (state.focus !== group) return; // a newer answer came in meanwhile
+  if (focus.lat != null && focus.lon != null) {
+    L.marker([focus.lat, focus.lon], { keyboard: false, interactive: false, alt: focus.label, title: focus.label }).addTo(group);
+  }
+  if (focus.areaUrl && group.getLayers().length > 1) state.map.fitBounds(group.getBounds(), { padding: [40, 40], maxZoom: 10 });
+  else if (focus.lat != null) state.map.setView([focus.lat, focus.lon], Math.max(state.map.getZoom(), 9));
+  element.dataset.focus = focus.areaCode ?? 'point';
+}
+
+/** The device's position: { lat, lon } or { error: 'denied' | 'unsupported' | 'timeout' | 'unavailable' }. */
+export function currentPosition() {
+  return new Promise(resolve => {
+    if (!navigator.geolocation) { resolve({ error: 'unsupported' }); return; }
+    navigator.geolocation.getCurrentPosition(
+      p => resolve({ lat: p.coords.latitude, lon: p.coords.longitude }),
+      e => resolve({ error: e.code === 1 ? 'denied' : e.code === 3 ? 'timeout' : 'unavailable' }),
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  });
+}
+
+/** Copies text to the clipboard; false when the browser refuses. */
+export async function copyText(text) {
+  try { await navigator.clipboard.writeText(text); return true; } catch { return false; }
 }
 
 export function dispose(element) {

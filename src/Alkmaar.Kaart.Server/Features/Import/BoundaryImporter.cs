@@ -112,7 +112,7 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeli
         foreach (var g in indeling.Gebieden)
         {
             await using var team = new NpgsqlCommand(
-                "INSERT INTO gebiedsteam (gebied_code, name) VALUES ($1, $2) ON CONFLICT (gebied_code) DO UPDATE SET name = EXCLUDED.name",
+                "INSERT INTO gebiedsteam (gebied_code, name) VALUES ($1, $2) ON CONFLICT (gebied_code) DO NOTHING",
                 conn, tx);
             team.Parameters.AddWithValue(g.Code);
             team.Parameters.AddWithValue(g.Team.Name);

@@ -20,13 +20,7 @@ namespace Alkmaar.Kaart.Server.Features.Meldingen;
 public static class MeldingenEndpoints
 {
     public const string PublicWriteRateLimit = "openbaar-schrijven";
-    public const int MaxJsonBytes = 64 * 1024;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        NumberHandling = JsonNumberHandling.Strict,
-    };
 
     public static void MapMeldingen(this IEndpointRouteBuilder app)
     {
@@ -47,7 +41,7 @@ public static class MeldingenEndpoints
 
     private static async Task<IResult> CreateAsync(HttpContext http, MeldingService service, CancellationToken ct)
     {
-        var (input, problem) = await ReadJsonAsync<NewMelding>(http, ct);
+        var (input, problem) = await Problems.ReadJsonAsync<NewMelding>(http, ct);
         if (problem is not null) return problem;
         try
         {
@@ -79,7 +73,7 @@ public static class MeldingenEndpoints
 
     private static async Task<IResult> OverrideAsync(HttpContext http, long id, MeldingService service, CancellationToken ct)
     {
-        var (input, problem) = await ReadJsonAsync<OverrideRequest>(http, ct);
+        var (input, problem) = await Problems.ReadJsonAsync<OverrideRequest>(http, ct);
         if (problem is not null) return problem;
         try { return TypedResults.Ok(await service.OverrideAsync(http.User, id, input!.Gebied, input.Reason, ct)); }
         catch (MeldingRejectedException e) { return Problem(e); }
@@ -87,7 +81,7 @@ public static class MeldingenEndpoints
 
     private static async Task<IResult> StatusAsync(HttpContext http, long id, MeldingService service, CancellationToken ct)
     {
-        var (input, problem) = await ReadJsonAsync<StatusRequest>(http, ct);
+        var (input, problem) = await Problems.ReadJsonAsync<StatusRequest>(http, ct);
         if (problem is not null) return problem;
         try
         {
@@ -212,32 +206,6 @@ public static class MeldingenEndpoints
             extensions: e.Field is null ? null : new Dictionary<string, object?> { ["field"] = e.Field });
 
     /// <summary>Reads a small JSON body strictly: size limit, content type, no unknown members; any failure is a 400 problem.</summary>
-    internal static async Task<(T? Value, IResult? Problem)> ReadJsonAsync<T>(HttpContext http, CancellationToken ct) where T : class
-    {
-        if (Problems.CheckBody(http, MaxJsonBytes, "Send application/json.", "application/json") is { } bodyProblem)
-            return (null, bodyProblem);
-        try
-        {
-            var buffer = new MemoryStream();
-            var chunk = new byte[8192];
-            int n;
-            while ((n = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
-            {
-                buffer.Write(chunk, 0, n);
-                if (buffer.Length > MaxJsonBytes) return (null, Problems.TooLarge(MaxJsonBytes));
-            }
-            buffer.Position = 0;
-            var value = await JsonSerializer.DeserializeAsync<T>(buffer, Json, ct);
-            return value is null
-                ? (null, Problems.BadRequest("Ongeldige JSON", "The body must be a JSON object."))
-                : (value, null);
-        }
-        catch (JsonException e)
-        {
-            return (null, Problems.BadRequest("Ongeldige JSON", $"The body could not be read: {e.Message}"));
-        }
-    }
-
     private static bool TryDate(string? s, out DateTimeOffset? value)
     {
         value = null;

@@ -1,0 +1,53 @@
+using Alkmaar.Kaart.Server.Features.Accounts;
+
+namespace Alkmaar.Kaart.Server.Features.Gebiedsteams;
+
+/// <summary>
+/// <c>/api/gebiedsteams</c>: the public view of every team (anyone), the full team with contacts (staff), and the
+/// beheerder's change (<c>PUT</c>, whole team, audited).
+/// </summary>
+public static class GebiedsteamEndpoints
+{
+    public static void MapGebiedsteams(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/gebiedsteams").WithTags("Gebiedsteams");
+        group.MapGet("/", ListAsync).AllowAnonymous()
+            .WithSummary("Every gebiedsteam: roles, published names, generic contact and Gebiedsteam+ partner organisations.");
+        group.MapGet("/{code}", GetAsync).AllowAnonymous().WithSummary("One gebiedsteam, public view.");
+        group.MapGet("/{code}/contacten", GetFullAsync).RequireAuthorization(KaartPolicies.Staff)
+            .WithSummary("One gebiedsteam with the names and contacts of its people and partners (staff).");
+        group.MapPut("/{code}", UpdateAsync).RequireAuthorization(KaartPolicies.Beheerder)
+            .WithSummary("Replaces a gebiedsteam's name, contact, people and partners (beheerder; audited).");
+    }
+
+    private static async Task<IResult> ListAsync(GebiedsteamStore store, Geo.Areas.Gebiedsindeling indeling, CancellationToken ct) =>
+        TypedResults.Ok((await store.ListAsync(ct)).Select(t => PublicGebiedsteam.From(t, indeling)));
+
+    private static async Task<IResult> GetAsync(GebiedsteamStore store, string code, CancellationToken ct) =>
+        await store.GetPublicAsync(code, ct) is { } team ? TypedResults.Ok(team) : NotFound(code);
+
+    private static async Task<IResult> GetFullAsync(GebiedsteamStore store, string code, CancellationToken ct) =>
+        await store.GetAsync(code, ct) is { } team ? TypedResults.Ok(team) : NotFound(code);
+
+    private static async Task<IResult> UpdateAsync(HttpContext http, GebiedsteamStore store, string code, CancellationToken ct)
+    {
+        var (edit, problem) = await Problems.ReadJsonAsync<GebiedsteamEdit>(http, ct);
+        if (problem is not null) return problem;
+        try
+        {
+            return TypedResults.Ok(await store.UpdateAsync(http.User, code, edit!, ct));
+        }
+        catch (KeyNotFoundException)
+        {
+            return NotFound(code);
+        }
+        catch (GebiedsteamValidationException e)
+        {
+            return TypedResults.Problem(title: e.Message, detail: $"The team was not changed: '{e.Field}' is refused.",
+                statusCode: StatusCodes.Status422UnprocessableEntity, extensions: new Dictionary<string, object?> { ["field"] = e.Field });
+        }
+    }
+
+    private static IResult NotFound(string code) =>
+        Problems.NotFound("Gebiedsteam niet gevonden", $"No gebiedsteam for gebied '{code}'; GET /api/gebiedsteams lists them.");
+}
