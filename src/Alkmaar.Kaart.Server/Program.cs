@@ -10,6 +10,7 @@ using Alkmaar.Kaart.Server.Features.Gebiedsteams;
 using Alkmaar.Kaart.Server.Features.Health;
 using Alkmaar.Kaart.Server.Features.Import;
 using Alkmaar.Kaart.Server.Features.Meldingen;
+using Alkmaar.Kaart.Server.Features.Ogc;
 using Alkmaar.Kaart.Server.Features.Security;
 using Alkmaar.Kaart.Server.Features.Routing;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -52,6 +53,8 @@ builder.Services.AddSingleton<MeldingService>();
 builder.Services.AddSingleton<AddressStore>();
 builder.Services.AddSingleton<GebiedsteamStore>();
 builder.Services.AddSingleton<TeamFinder>();
+builder.Services.AddOptions<OgcOptions>().Bind(builder.Configuration.GetSection(OgcOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<OgcData>();
 if (builder.Configuration.GetValue("Meldingen:RetentionJob", true)) builder.Services.AddHostedService<RetentionService>();
 builder.AddKaartSecurity();
 
@@ -88,7 +91,7 @@ if (!app.Environment.IsDevelopment())
 app.UseStatusCodePages(async ctx =>
 {
     // API paths answer problem+json; pages get the Dutch not-found page.
-    if (ctx.HttpContext.Request.Path.StartsWithSegments("/api"))
+    if (ctx.HttpContext.Request.Path.StartsWithSegments("/api") || ctx.HttpContext.Request.Path.StartsWithSegments("/ogc"))
         await Results.Problem(statusCode: ctx.HttpContext.Response.StatusCode).ExecuteAsync(ctx.HttpContext);
 });
 // The UI speaks Dutch: numbers and dates are formatted nl-NL whatever the browser asks.
@@ -108,6 +111,7 @@ app.MapMeldingen();
 app.MapBoundaryUpload();
 app.MapAddresses();
 app.MapGebiedsteams();
+app.MapOgc();
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteResponse }).AllowAnonymous();
 app.MapAccounts();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymousFrameworkEndpoints();

@@ -102,8 +102,10 @@ public sealed class GeoJsonFeatureCollectionWriter : IAsyncDisposable
         await _pipe.FlushAsync(ct);
     }
 
-    /// <summary>Writes a single Feature (geometry in RD New) in <paramref name="crs"/>; RD carries a <c>crs</c> member.</summary>
-    public static async Task WriteSingleAsync(Stream stream, IFeature feature, KnownCrs crs, CancellationToken ct = default)
+    /// <summary>Writes a single Feature (geometry in RD New) in <paramref name="crs"/>; RD carries a <c>crs</c> member;
+    /// <paramref name="members"/> are added as top-level members (e.g. OGC links).</summary>
+    public static async Task WriteSingleAsync(Stream stream, IFeature feature, KnownCrs crs, CancellationToken ct = default,
+        IEnumerable<KeyValuePair<string, object?>>? members = null)
     {
         if (feature.Geometry is not null && crs == KnownCrs.Wgs84)
             feature = new Feature(RdNew.ToWgs84(feature.Geometry), feature.Attributes);
@@ -114,6 +116,7 @@ public sealed class GeoJsonFeatureCollectionWriter : IAsyncDisposable
                 ["type"] = "name",
                 ["properties"] = new System.Text.Json.Nodes.JsonObject { ["name"] = CrsNames.RdUrn },
             };
+        foreach (var (name, value) in members ?? []) node[name] = JsonSerializer.SerializeToNode(value, Options);
         var pipe = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
         await using (var writer = new Utf8JsonWriter(pipe, new JsonWriterOptions { Encoder = Options.Encoder }))
             node.WriteTo(writer, Options);

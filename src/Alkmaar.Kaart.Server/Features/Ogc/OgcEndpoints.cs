@@ -1,0 +1,378 @@
+using System.Globalization;
+using Alkmaar.Kaart.Geo.GeoJson;
+using Alkmaar.Kaart.Geo.Transforms;
+using Microsoft.Extensions.Options;
+using NetTopologySuite.Features;
+using NetTopologySuite.Geometries;
+
+namespace Alkmaar.Kaart.Server.Features.Ogc;
+
+/// <summary>
+/// OGC API Features under <c>/ogc</c>: Part 1 Core with GeoJSON and HTML, OpenAPI 3.0, and Part 2 (CRS by reference):
+/// <c>crs</c> and <c>bbox-crs</c> take CRS84 or EPSG:28992 (their OGC URIs), answers carry <c>Content-Crs</c>, collections
+/// list <c>crs</c> and <c>storageCrs</c>. Public: boundaries are open data, meldingen only as counts per grid cell.
+/// Handlers are thin; every query is in <see cref="OgcData"/>.
+/// </summary>
+public static class OgcEndpoints
+{
+    public const string GeoJson = "application/geo+json";
+    public static readonly string[] CrsList = [CrsNames.Crs84Uri, CrsNames.RdUri];
+
+    public static readonly string[] ConformanceClasses =
+    [
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    ];
+
+    private static readonly string[] ItemsParameters = ["bbox", "bbox-crs", "crs", "limit", "offset", "datetime", "f"];
+
+    public static void MapOgc(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/ogc").WithTags("OGC API Features").AllowAnonymous();
+        group.MapGet("/", Landing).WithSummary("Landing page.");
+        group.MapGet("/conformance", Conformance).WithSummary("Conformance classes.");
+        group.MapGet("/api", Api).WithSummary("OpenAPI 3.0 definition of this API.");
+        group.MapGet("/collections", CollectionsAsync).WithSummary("The collections.");
+        group.MapGet("/collections/{collectionId}", CollectionAsync).WithSummary("One collection's metadata.");
+        group.MapGet("/collections/{collectionId}/items", ItemsAsync).WithSummary("Features of a collection: bbox, datetime, property filters, paging, crs.");
+        group.MapGet("/collections/{collectionId}/items/{featureId}", ItemAsync).WithSummary("One feature.");
+    }
+
+    // ------------------------------------------------------------------------------------------------ format and links
+    private static string Base(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/ogc";
+
+    /// <summary>"json" or "html" from <c>f</c>, else from Accept (a browser asking for HTML gets HTML); null when f is unknown.</summary>
+    private static string? Format(HttpContext http)
+    {
+        var f = http.Request.Query["f"].ToString();
+        if (f.Length > 0) return f.ToLowerInvariant() switch { "json" or "geojson" => "json", "html" => "html", _ => null };
+        var accept = http.Request.Headers.Accept.ToString();
+        return accept.Contains("text/html") && !accept.Contains("json") ? "html" : "json";
+    }
+
+    private static IResult BadFormat() => Problems.BadRequest("Onbekend formaat", "f must be json or html.", "f");
+
+    public sealed record Link(
+        [property: System.Text.Json.Serialization.JsonPropertyName("href")] string Href,
+        [property: System.Text.Json.Serialization.JsonPropertyName("rel")] string Rel,
+        [property: System.Text.Json.Serialization.JsonPropertyName("type")] string Type,
+        [property: System.Text.Json.Serialization.JsonPropertyName("title"),
+                   System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Title = null);
+
+    private static Link[] SelfLinks(string url, string jsonType, string title) =>
+    [
+        new(url + "?f=json", "self", jsonType, title),
+        new(url + "?f=html", "alternate", "text/html", title + " (HTML)"),
+    ];
+
+    // ------------------------------------------------------------------------------------------------ landing, conformance, api
+    private static IResult Landing(HttpContext http)
+    {
+        var b = Base(http);
+        if (Format(http) is not { } f) return BadFormat();
+        var links = new List<Link>
+        {
+            new(b + "?f=json", f == "json" ? "self" : "alternate", "application/json", "Deze pagina als JSON"),
+            new(b + "/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "OpenAPI-definitie"),
+            new(b + "/conformance", "conformance", "application/json", "Conformiteitsklassen"),
+            new(b + "/collections", "data", "application/json", "Collecties"),
+        };
+        const string title = "Alkmaar Kaart — OGC API Features";
+        const string description = "Gebieden, wijken, buurten, dorpen en gegeneraliseerde meldingen van de gemeente Alkmaar, in CRS84 of RD New (EPSG:28992).";
+        return f == "html"
+            ? OgcHtml.Page(title, $"<p>{OgcHtml.E(description)}</p>" + OgcHtml.LinkList(links))
+            : TypedResults.Json(new { title, description, links });
+    }
+
+    private static IResult Conformance(HttpContext http) => Format(http) switch
+    {
+        "html" => OgcHtml.Page("Conformiteit", OgcHtml.LinkList(ConformanceClasses.Select(c => new Link(c, "conformance", "text/html", c)))),
+        "json" => TypedResults.Json(new { conformsTo = ConformanceClasses }),
+        _ => BadFormat(),
+    };
+
+    private static IResult Api(HttpContext http, IOptions<OgcOptions> options) =>
+        TypedResults.Json(OgcOpenApi.Document(Base(http), options.Value), contentType: "application/vnd.oai.openapi+json;version=3.0");
+
+    // ------------------------------------------------------------------------------------------------ collections
+    private static async Task<object> CollectionJsonAsync(HttpContext http, OgcData data, OgcCollection c, IOptions<MapOptions> map, CancellationToken ct)
+    {
+        var url = $"{Base(http)}/collections/{c.Id}";
+        var (rd, start, end) = await data.ExtentAsync(c, ct);
+        object? extent = null;
+        if (rd is not null)
+        {
+            var (minLon, minLat) = RdNew.ToWgs84(rd.MinX, rd.MinY);
+            var (maxLon, maxLat) = RdNew.ToWgs84(rd.MaxX, rd.MaxY);
+            // the corners' transform is not the transformed box: widen a little so every feature lies inside
+            extent = new
+            {
+                spatial = new
+                {
+                    bbox = new[] { new[] { R(minLon - 0.001), R(minLat - 0.001), R(maxLon + 0.001), R(maxLat + 0.001) } },
+                    crs = CrsNames.Crs84Uri,
+                },
+                temporal = new { interval = new[] { new[] { start?.ToString("yyyy-MM-ddTHH:mm:ssZ"), end?.ToString("yyyy-MM-ddTHH:mm:ssZ") } }, trs = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian" },
+            };
+        }
+        return new
+        {
+            id = c.Id, title = c.Title, description = c.Description, itemType = "feature",
+            crs = CrsList, storageCrs = CrsNames.RdUri, extent,
+            attribution = map.Value.DataAttribution,
+            links = new[]
+            {
+                new Link(url + "?f=json", "self", "application/json", c.Title),
+                new Link(url + "?f=html", "alternate", "text/html", c.Title + " (HTML)"),
+                new Link(url + "/items?f=json", "items", GeoJson, c.Title),
+                new Link(url + "/items?f=html", "items", "text/html", c.Title + " (HTML)"),
+            },
+        };
+    }
+
+    private static double R(double v) => Math.Round(v, 6);
+
+    private static async Task<IResult> CollectionsAsync(HttpContext http, OgcData data, IOptions<MapOptions> map, CancellationToken ct)
+    {
+        if (Format(http) is not { } f) return BadFormat();
+        var b = Base(http) + "/collections";
+        if (f == "html")
+            return OgcHtml.Page("Collecties", OgcHtml.Table(["Collectie", "Beschrijving"],
+                OgcData.Collections.Select(c => new[] { OgcHtml.A($"{b}/{c.Id}?f=html", c.Title), OgcHtml.E(c.Description) })));
+        var collections = new List<object>();
+        foreach (var c in OgcData.Collections) collections.Add(await CollectionJsonAsync(http, data, c, map, ct));
+        return TypedResults.Json(new { links = SelfLinks(b, "application/json", "Collecties"), collections, crs = CrsList });
+    }
+
+    private static async Task<IResult> CollectionAsync(HttpContext http, OgcData data, IOptions<MapOptions> map, string collectionId, CancellationToken ct)
+    {
+        if (Format(http) is not { } f) return BadFormat();
+        if (OgcData.Find(collectionId) is not { } c) return UnknownCollection(collectionId);
+        if (f == "json") return TypedResults.Json(await CollectionJsonAsync(http, data, c, map, ct));
+        var url = $"{Base(http)}/collections/{c.Id}";
+        return OgcHtml.Page(c.Title, $"<p>{OgcHtml.E(c.Description)}</p><p>{OgcHtml.A(url + "/items?f=html", "Features bekijken")} · " +
+            $"{OgcHtml.A(url + "/items?f=json", "GeoJSON")} · {OgcHtml.A(url + $"/items?f=json&crs={Uri.EscapeDataString(CrsNames.RdUri)}", "GeoJSON in RD New")}</p>" +
+            $"<p>Filters: {OgcHtml.E(string.Join(", ", c.Queryables))}, bbox, datetime ({OgcHtml.E(c.TimeProperty)}). Bron: {OgcHtml.E(map.Value.DataAttribution)}.</p>");
+    }
+
+    private static IResult UnknownCollection(string id) =>
+        Problems.NotFound("Collectie niet gevonden", $"No collection '{id}'. Known: {string.Join(", ", OgcData.Collections.Select(c => c.Id))}.");
+
+    // ------------------------------------------------------------------------------------------------ items
+    private static async Task ItemsAsync(HttpContext http, OgcData data, IOptions<OgcOptions> options, IOptions<MapOptions> map, string collectionId, CancellationToken ct)
+    {
+        var result = await ItemsResultAsync(http, data, options.Value, map.Value, collectionId, ct);
+        if (result is not null) await result.ExecuteAsync(http);
+    }
+
+    /// <summary>Writes the items (streamed) and returns null, or returns the problem to answer.</summary>
+    private static async Task<IResult?> ItemsResultAsync(HttpContext http, OgcData data, OgcOptions o, MapOptions map, string collectionId, CancellationToken ct)
+    {
+        if (OgcData.Find(collectionId) is not { } c) return UnknownCollection(collectionId);
+        if (Format(http) is not { } f) return BadFormat();
+        var q = http.Request.Query;
+        if (q.Keys.FirstOrDefault(k => !ItemsParameters.Contains(k) && !c.Queryables.Contains(k)) is { } unknown)
+            return Problems.BadRequest("Onbekende parameter",
+                $"Unknown query parameter '{unknown}'. Allowed: {string.Join(", ", ItemsParameters.Concat(c.Queryables))}.", unknown);
+        if (q.Keys.FirstOrDefault(k => q[k].Count > 1) is { } repeated)
+            return Problems.BadRequest("Parameter dubbel", $"Query parameter '{repeated}' is given more than once.", repeated);
+
+        if (!TryCrs(q["crs"], CrsNames.Crs84Uri, out var crs)) return BadCrs("crs", q["crs"]!);
+        if (!TryCrs(q["bbox-crs"], CrsNames.Crs84Uri, out var bboxCrs)) return BadCrs("bbox-crs", q["bbox-crs"]!);
+        var limit = o.DefaultLimit;
+        if (q.ContainsKey("limit") && (!int.TryParse(q["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > o.MaxLimit))
+            return Problems.BadRequest("Ongeldige limit", $"limit is a whole number from 1 to {o.MaxLimit} (the configured maximum; default {o.DefaultLimit}).", "limit");
+        var offset = 0;
+        if (q.ContainsKey("offset") && (!int.TryParse(q["offset"], NumberStyles.None, CultureInfo.InvariantCulture, out offset) || offset < 0))
+            return Problems.BadRequest("Ongeldige offset", "offset is a whole number of at least 0.", "offset");
+        Geometry? bbox = null;
+        if (q.ContainsKey("bbox") && !TryBbox(q["bbox"]!, bboxCrs, out bbox, out var bboxError))
+            return Problems.BadRequest("Ongeldige bbox", bboxError!, "bbox");
+        if (q.ContainsKey("bbox-crs") && !q.ContainsKey("bbox"))
+            return Problems.BadRequest("bbox-crs zonder bbox", "bbox-crs only applies together with bbox.", "bbox-crs");
+        DateTimeOffset? from = null, to = null;
+        if (q.ContainsKey("datetime") && !TryDatetime(q["datetime"]!, out from, out to))
+            return Problems.BadRequest("Ongeldige datetime",
+                "datetime is an RFC 3339 date-time (2024-06-01T00:00:00Z), or an interval start/end where either end may be '..'.", "datetime");
+        var filters = c.Queryables.Where(q.ContainsKey).ToDictionary(k => k, k => q[k].ToString());
+
+        var query = new ItemsQuery(bbox, q.ContainsKey("datetime"), from, to, filters, limit, offset);
+        var matched = await data.CountAsync(c, query, ct);
+
+        var url = $"{Base(http)}/collections/{c.Id}/items";
+        string Page(int newOffset, string format)
+        {
+            var pairs = q.Where(kv => kv.Key is not ("offset" or "f")).Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value.ToString())).ToList();
+            pairs.Add(new("f", format));
+            if (newOffset > 0) pairs.Add(new("offset", newOffset.ToString(CultureInfo.InvariantCulture)));
+            return url + QueryString.Create(pairs);
+        }
+        var links = new List<Link>
+        {
+            new(Page(offset, "json"), f == "json" ? "self" : "alternate", GeoJson, "Deze pagina"),
+            new(Page(offset, "html"), f == "html" ? "self" : "alternate", "text/html", "Deze pagina (HTML)"),
+            new($"{Base(http)}/collections/{c.Id}", "collection", "application/json", c.Title),
+        };
+        if (offset + limit < matched) links.Add(new(Page(offset + limit, f), "next", f == "json" ? GeoJson : "text/html", "Volgende pagina"));
+        if (offset > 0) links.Add(new(Page(Math.Max(0, offset - limit), f), "prev", f == "json" ? GeoJson : "text/html", "Vorige pagina"));
+
+        http.Response.Headers["Content-Crs"] = $"<{(crs == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>";
+        if (f == "html")
+        {
+            var rows = new List<string[]>();
+            await foreach (var feature in data.ItemsAsync(c, query, ct))
+                rows.Add([OgcHtml.A($"{url}/{Uri.EscapeDataString(feature.Id)}?f=html", feature.Id),
+                          string.Join("; ", feature.Properties.Where(p => p.Name != "code").Select(p => $"{p.Name}: {OgcHtml.Value(p.Value)}"))]);
+            var shown = rows.Count == 0 ? "Geen features." : $"Features {offset + 1}–{offset + rows.Count} van {matched}.";
+            await OgcHtml.Page($"{c.Title}: features", $"<p>{shown}</p>" + OgcHtml.Table(["Id", "Eigenschappen"], rows) +
+                OgcHtml.LinkList(links.Where(l => l.Rel is "next" or "prev" or "alternate" or "collection"))).ExecuteAsync(http);
+            return null;
+        }
+
+        http.Response.ContentType = GeoJson;
+        await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, crs);
+        writer.WriteStart([new("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ")), new("numberMatched", matched),
+            new("attribution", map.DataAttribution)]);
+        await foreach (var feature in data.ItemsAsync(c, query, ct)) await writer.WriteFeatureAsync(ToFeature(feature), ct);
+        await writer.WriteEndAsync([new("numberReturned", writer.Count), new("links", links)], ct);
+        return null;
+    }
+
+    private static IFeature ToFeature(OgcFeature f) =>
+        new Feature(f.Geometry, GeoJsonFeatureCollectionWriter.Attributes(f.Id, f.Properties.ToArray()));
+
+    private static async Task ItemAsync(HttpContext http, OgcData data, IOptions<MapOptions> map, string collectionId, string featureId, CancellationToken ct)
+    {
+        IResult? problem = null;
+        if (OgcData.Find(collectionId) is not { } c) problem = UnknownCollection(collectionId);
+        else if (Format(http) is not { } f) problem = BadFormat();
+        else if (http.Request.Query.Keys.FirstOrDefault(k => k is not ("crs" or "f")) is { } unknown)
+            problem = Problems.BadRequest("Onbekende parameter", $"Unknown query parameter '{unknown}'. Allowed: crs, f.", unknown);
+        else if (!TryCrs(http.Request.Query["crs"], CrsNames.Crs84Uri, out var crs)) problem = BadCrs("crs", http.Request.Query["crs"]!);
+        else if (await data.GetAsync(c, featureId, ct) is not { } feature)
+            problem = Problems.NotFound("Feature niet gevonden", $"Collection '{c.Id}' has no feature '{featureId}'.");
+        else
+        {
+            var url = $"{Base(http)}/collections/{c.Id}/items/{Uri.EscapeDataString(feature.Id)}";
+            http.Response.Headers["Content-Crs"] = $"<{(crs == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>";
+            if (f == "html")
+            {
+                await OgcHtml.Page($"{c.Title}: {feature.Id}", OgcHtml.Table(["Eigenschap", "Waarde"],
+                    feature.Properties.Select(p => new[] { OgcHtml.E(p.Name), OgcHtml.Value(p.Value) })) +
+                    OgcHtml.LinkList([new(url + "?f=json", "alternate", GeoJson, "GeoJSON"), new($"{Base(http)}/collections/{c.Id}?f=html", "collection", "text/html", c.Title)])).ExecuteAsync(http);
+                return;
+            }
+            http.Response.ContentType = GeoJson;
+            var props = feature.Properties.ToList();
+            props.Add(("attribution", map.Value.DataAttribution));
+            await GeoJsonFeatureCollectionWriter.WriteSingleAsync(http.Response.Body,
+                new Feature(feature.Geometry, GeoJsonFeatureCollectionWriter.Attributes(feature.Id, props.ToArray())), crs, ct,
+                [new("links", new[] { new Link(url + "?f=json", "self", GeoJson), new Link($"{Base(http)}/collections/{c.Id}", "collection", "application/json") })]);
+            return;
+        }
+        await problem.ExecuteAsync(http);
+    }
+
+    // ------------------------------------------------------------------------------------------------ parameters
+    /// <summary>Part 2: exactly the URIs in <see cref="CrsList"/> (also as a [EPSG:28992]-style safe CURIE); absent = the default.</summary>
+    private static bool TryCrs(Microsoft.Extensions.Primitives.StringValues value, string fallback, out KnownCrs crs)
+    {
+        var s = value.Count == 0 ? fallback : value.ToString().Trim();
+        (var ok, crs) = s switch
+        {
+            CrsNames.Crs84Uri or "[OGC:CRS84]" => (true, KnownCrs.Wgs84),
+            CrsNames.RdUri or "[EPSG:28992]" => (true, KnownCrs.RdNew),
+            _ => (false, KnownCrs.Wgs84),
+        };
+        return ok;
+    }
+
+    private static IResult BadCrs(string parameter, string value) =>
+        Problems.BadRequest("Onbekend coördinatenstelsel",
+            $"{parameter} '{value}' is not supported. Use {CrsNames.Crs84Uri} (default) or {CrsNames.RdUri}.", parameter);
+
+    /// <summary>bbox as minx,miny,maxx,maxy (or with heights, 6 numbers) in <paramref name="crs"/>, as an RD polygon.</summary>
+    private static bool TryBbox(string s, KnownCrs crs, out Geometry? bbox, out string? error)
+    {
+        bbox = null;
+        error = null;
+        var parts = s.Split(',');
+        var n = new double[parts.Length];
+        if (parts.Length is not (4 or 6) || parts.Select((p, i) => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out n[i]) && double.IsFinite(n[i])).Any(ok => !ok))
+        {
+            error = "bbox is four numbers minx,miny,maxx,maxy (or six with heights), comma-separated.";
+            return false;
+        }
+        var (minX, minY, maxX, maxY) = parts.Length == 4 ? (n[0], n[1], n[2], n[3]) : (n[0], n[1], n[3], n[4]);
+        if (minX > maxX || minY > maxY)
+        {
+            error = "bbox: the lower corner must come first (minx <= maxx, miny <= maxy); boxes across the antimeridian are not supported.";
+            return false;
+        }
+        if (crs == KnownCrs.Wgs84)
+        {
+            if (minX < -180 || maxX > 180 || minY < -90 || maxY > 90)
+            {
+                error = "bbox in CRS84 is longitude -180..180, latitude -90..90.";
+                return false;
+            }
+            // clip to where RD New is defined, then transform a densified ring so curved edges are followed
+            var v = RdNew.Wgs84ValidRange;
+            (minX, minY, maxX, maxY) = (Math.Max(minX, v.MinX), Math.Max(minY, v.MinY), Math.Min(maxX, v.MaxX), Math.Min(maxY, v.MaxY));
+            if (minX > maxX || minY > maxY)
+            {
+                bbox = RdNew.RdFactory.CreatePoint(new Coordinate(-1e9, -1e9)); // nowhere near the Netherlands: matches nothing
+                return true;
+            }
+            var ring = new List<Coordinate>();
+            const int steps = 8;
+            for (var i = 0; i < steps; i++) ring.Add(Rd(minX + (maxX - minX) * i / steps, minY));
+            for (var i = 0; i < steps; i++) ring.Add(Rd(maxX, minY + (maxY - minY) * i / steps));
+            for (var i = 0; i < steps; i++) ring.Add(Rd(maxX - (maxX - minX) * i / steps, maxY));
+            for (var i = 0; i < steps; i++) ring.Add(Rd(minX, maxY - (maxY - minY) * i / steps));
+            ring.Add(ring[0]);
+            bbox = RdNew.RdFactory.CreatePolygon(ring.ToArray());
+            return true;
+        }
+        bbox = RdNew.RdFactory.ToGeometry(new Envelope(minX, maxX, minY, maxY));
+        return true;
+    }
+
+    private static Coordinate Rd(double lon, double lat)
+    {
+        var (x, y) = RdNew.FromWgs84(lon, lat);
+        return new Coordinate(x, y);
+    }
+
+    /// <summary>RFC 3339 instant (or a date) or interval "a/b" with ".." or empty for an open end.</summary>
+    private static bool TryDatetime(string s, out DateTimeOffset? from, out DateTimeOffset? to)
+    {
+        from = to = null;
+        var parts = s.Split('/');
+        if (parts.Length > 2) return false;
+        if (parts.Length == 1)
+        {
+            if (!TryInstant(parts[0], out var t) || t is null) return false;
+            from = to = t;
+            return true;
+        }
+        if (!TryInstant(parts[0], out from) || !TryInstant(parts[1], out to)) return false;
+        return from is null || to is null || from <= to;
+    }
+
+    private static bool TryInstant(string s, out DateTimeOffset? value)
+    {
+        value = null;
+        if (s is ".." or "") return true;
+        if (DateTimeOffset.TryParseExact(s, ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
+            || DateTimeOffset.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out t))
+        {
+            value = t;
+            return true;
+        }
+        return false;
+    }
+}

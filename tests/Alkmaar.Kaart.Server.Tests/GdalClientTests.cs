@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Alkmaar.Kaart.Server.Features.Meldingen;
+using Alkmaar.Kaart.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Alkmaar.Kaart.Server.Tests;
+
+/// <summary>The real server on Kestrel (loopback) with the real boundaries and a few meldingen, for clients over TCP.</summary>
+public sealed class KestrelAppFixture : IAsyncLifetime
+{
+    public KaartAppFactory App { get; private set; } = null!;
+    public TestDatabase Database { get; private set; } = null!;
+    public string BaseUrl { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        App = new KaartAppFactory(Database);
+        App.UseKestrel(0);
+        App.StartServer();
+        await App.ImportRealBuurtenAsync();
+        BaseUrl = App.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        var service = App.Services.GetRequiredService<MeldingService>();
+        var random = new Random(5);
+        for (var i = 0; i < 40; i++)
+            await service.CreateAsync(new NewMelding
+            {
+                Category = i % 3 == 0 ? "afval" : "groen", Description = "GDAL-geheim " + i, Naam = "GDAL Persoon",
+                Lat = 52.62 + random.NextDouble() * 0.03, Lon = 4.73 + random.NextDouble() * 0.04,
+            }, "api", "test");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// GDAL (Debian's gdal-bin, installed by ./kaart test) reads the OGC API: its OAPIF driver for every collection in CRS84
+/// with paging, and its GeoJSON driver for the RD New answers (GDAL 3.6's OAPIF driver predates Part 2's crs parameter).
+/// Counts and geometry types are checked against PostGIS.
+/// </summary>
+public class GdalClientTests(KestrelAppFixture fx) : IClassFixture<KestrelAppFixture>
+{
+    private const string Rd = "http://www.opengis.net/def/crs/EPSG/0/28992";
+
+    private static async Task<string> Ogrinfo(params string[] args)
+    {
+        var psi = new ProcessStartInfo("ogrinfo") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["GDAL_HTTP_TIMEOUT"] = "60";
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("ogrinfo (gdal-bin) is not installed; ./kaart test installs it.");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.True(p.ExitCode == 0, $"ogrinfo {string.Join(' ', args)} failed: {await stderr}");
+        return await stdout;
+    }
+
+    private async Task<long> PostGisCount(string collection)
+    {
+        await using var db = fx.Database.CreateDataSource();
+        var sql = collection == "meldingen"
+            ? "SELECT count(DISTINCT (floor(ST_X(geom) / 50), floor(ST_Y(geom) / 50))) FROM melding"
+            : $"SELECT count(*) FROM area WHERE valid_to IS NULL AND level = '{collection.TrimEnd('n').TrimEnd('e')}'";
+        await using var cmd = db.CreateCommand(sql);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private static long FeatureCount(string info) => long.Parse(Regex.Match(info, @"Feature Count: (\d+)").Groups[1].Value);
+
+    [Theory]
+    [InlineData("gebieden", "Multi Polygon")]
+    [InlineData("wijken", "Multi Polygon")]
+    [InlineData("buurten", "Multi Polygon")]
+    [InlineData("dorpen", "Multi Polygon")]
+    [InlineData("meldingen", "Point")]
+    public async Task Gdal_reads_every_collection_with_the_right_count_geometry_and_crs_in_both_crss(string collection, string geometry)
+    {
+        var expected = await PostGisCount(collection);
+        Assert.True(expected > 0);
+
+        var wgs = await Ogrinfo("-ro", "-so", "-al", $"OAPIF:{fx.BaseUrl}/ogc/collections/{collection}");
+        Assert.Equal(expected, FeatureCount(wgs));
+        Assert.Contains($"Geometry: {geometry}", wgs);
+        Assert.Contains("ID[\"EPSG\",4326]", wgs);
+
+        var rd = await Ogrinfo("-ro", "-so", "-al", $"{fx.BaseUrl}/ogc/collections/{collection}/items?limit=1000&crs={Uri.EscapeDataString(Rd)}");
+        Assert.Equal(expected, FeatureCount(rd));
+        Assert.Contains($"Geometry: {geometry}", rd);
+        Assert.Contains("ID[\"EPSG\",28992]", rd);
+        var extent = Regex.Match(rd, @"Extent: \(([\d.]+), ([\d.]+)\)");
+        Assert.InRange(double.Parse(extent.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 100_000, 130_000);
+    }
+
+    [Fact]
+    public async Task Gdal_pages_through_a_collection_larger_than_its_page_size()
+    {
+        var all = await Ogrinfo("-ro", "-al", "-q", "-oo", "PAGE_SIZE=10", $"OAPIF:{fx.BaseUrl}/ogc/collections/buurten");
+        var ids = Regex.Matches(all, @"^\s*id \(String\) = (\S+)", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(66, ids.Count);
+        Assert.Equal(66, ids.Distinct().Count());
+        Assert.DoesNotContain("GDAL-geheim", await Ogrinfo("-ro", "-al", "-q", "-oo", "PAGE_SIZE=7", $"OAPIF:{fx.BaseUrl}/ogc/collections/meldingen"));
+    }
+}
