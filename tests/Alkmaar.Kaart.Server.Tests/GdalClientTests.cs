@@ -106,4 +106,93 @@ public class GdalClientTests(KestrelAppFixture fx) : IClassFixture<KestrelAppFix
         Assert.Equal(66, ids.Distinct().Count());
         Assert.DoesNotContain("GDAL-geheim", await Ogrinfo("-ro", "-al", "-q", "-oo", "PAGE_SIZE=7", $"OAPIF:{fx.BaseUrl}/ogc/collections/meldingen"));
     }
+
+    private async Task<string> Download(string url)
+    {
+        using var http = new HttpClient();
+        var response = await http.GetAsync(fx.BaseUrl + url);
+        Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        Assert.StartsWith("attachment;", response.Content.Headers.ContentDisposition?.ToString() ?? response.Headers.GetValues("Content-Disposition").FirstOrDefault());
+        var ext = url.Contains("format=gpkg") ? "gpkg" : url.Contains("format=csv") ? "csv" : "geojson";
+        var path = Path.Combine(Path.GetTempPath(), $"kaart-export-test-{Guid.NewGuid():N}.{ext}");
+        await File.WriteAllBytesAsync(path, await response.Content.ReadAsByteArrayAsync());
+        return path;
+    }
+
+    private static string[] CsvOptions(string path) =>
+        path.EndsWith(".csv") ? ["-oo", "GEOM_POSSIBLE_NAMES=wkt", "-oo", "KEEP_GEOM_COLUMNS=NO"] : [];
+
+    [Theory]
+    [InlineData("geojson", "EPSG:4326", "4326")]
+    [InlineData("geojson", "EPSG:28992", "28992")]
+    [InlineData("gpkg", "EPSG:4326", "4326")]
+    [InlineData("gpkg", "EPSG:28992", "28992")]
+    [InlineData("csv", "EPSG:4326", null)]
+    [InlineData("csv", "EPSG:28992", null)]
+    public async Task Gdal_reads_every_export_format_in_both_crss_with_the_attribution(string format, string crs, string? epsg)
+    {
+        foreach (var (layer, geometry) in new[] { ("buurten", "MULTIPOLYGON"), ("meldingen", "POINT") })
+        {
+            var path = await Download($"/api/export/{layer}?format={format}&crs={crs}");
+            try
+            {
+                var summary = await Ogrinfo([.. new[] { "-ro", "-so", "-al" }, .. CsvOptions(path), path]);
+                Assert.Equal(await PostGisCount(layer), FeatureCount(summary));
+                if (epsg is not null) Assert.Contains($"ID[\"EPSG\",{epsg}]", summary);
+                var all = await Ogrinfo([.. new[] { "-ro", "-al" }, .. CsvOptions(path), path]);
+                Assert.Contains($"{geometry} (", all); // 2D, as exported (no Z or M)
+                var file = await File.ReadAllTextAsync(path);
+                Assert.Contains("Kadaster / Centraal Bureau voor de Statistiek, 2024", file); // the attribution travels with the data
+                foreach (var secret in new[] { "GDAL-geheim", "GDAL Persoon" })
+                {
+                    Assert.DoesNotContain(secret, all);
+                    Assert.DoesNotContain(secret, file);
+                }
+                // coordinates in the CRS asked for
+                var first = Regex.Match(all, geometry + @" \(+([\d.]+) ([\d.]+)");
+                var x = double.Parse(first.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                Assert.InRange(x, crs == "EPSG:28992" ? 100_000 : 4.6, crs == "EPSG:28992" ? 130_000 : 5.0);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Export_filters_select_what_PostGIS_selects_and_bad_requests_are_refused()
+    {
+        await using var db = fx.Database.CreateDataSource();
+        await using (var cmd = db.CreateCommand(
+            "SELECT count(*) FROM area b JOIN area g ON g.level = 'gebied' AND g.code = 'GB0361-oost' AND g.valid_to IS NULL " +
+            "WHERE b.level = 'buurt' AND b.valid_to IS NULL AND ST_Relate(b.geom, g.geom, 'T********')"))
+        {
+            var expected = (long)(await cmd.ExecuteScalarAsync())!;
+            var path = await Download("/api/export/buurten?format=gpkg&area=GB0361-oost");
+            Assert.Equal(expected, FeatureCount(await Ogrinfo("-ro", "-so", "-al", path)));
+            File.Delete(path);
+        }
+        await using (var cmd = db.CreateCommand("SELECT count(*)::int FROM melding WHERE category = 'afval'"))
+        {
+            var expected = (int)(await cmd.ExecuteScalarAsync())!;
+            using var http = new HttpClient();
+            var json = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(fx.BaseUrl + "/api/export/meldingen?category=afval")).RootElement;
+            Assert.Equal(expected, json.GetProperty("features").EnumerateArray().Sum(f => f.GetProperty("properties").GetProperty("count").GetInt32()));
+        }
+
+        using var client = new HttpClient();
+        foreach (var (url, status) in new[]
+        {
+            ("/api/export/straten", 404), ("/api/export/buurten?format=shp", 400), ("/api/export/buurten?crs=EPSG:3857", 400),
+            ("/api/export/buurten?area=GB0361-mars", 400), ("/api/export/buurten?from=gisteren", 400),
+            ("/api/export/buurten?from=2025-01-02&to=2025-01-01", 400), ("/api/export/buurten?category=afval", 400),
+            ("/api/export/meldingen?status=weg", 400), ("/api/export/meldingen?category=onbekend", 400),
+        })
+        {
+            var response = await client.GetAsync(fx.BaseUrl + url);
+            Assert.Equal(status, (int)response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
 }

@@ -30,7 +30,14 @@ public sealed record OgcFeature(string Id, Geometry Geometry, IReadOnlyList<(str
 
 /// <summary>What an items request asks: bbox as an RD polygon, a time interval (open ends null), equality filters, a page.</summary>
 public sealed record ItemsQuery(Geometry? Bbox, bool HasTime, DateTimeOffset? From, DateTimeOffset? To,
-    IReadOnlyDictionary<string, string> Filters, int Limit, int Offset);
+    IReadOnlyDictionary<string, string> Filters, int Limit, int Offset)
+{
+    /// <summary>Only features inside this area (RD): areas whose interior meets it, cells whose centre it covers.</summary>
+    public Geometry? Within { get; init; }
+
+    /// <summary>Meldingen only: count only meldingen with this status.</summary>
+    public string? Status { get; init; }
+}
 
 /// <summary>
 /// The one data layer of the OGC API: every SQL statement it runs. Areas come from <c>area</c> (one feature per code:
@@ -64,7 +71,7 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
             ORDER BY code, valid_from DESC)
         SELECT {0} FROM sel
         WHERE ($5::geometry IS NULL OR ST_Intersects(geom, $5)) AND ($6::text IS NULL OR code = $6) AND ($7::text IS NULL OR name = $7)
-          AND ($8::text IS NULL OR parent_code = $8)
+          AND ($8::text IS NULL OR parent_code = $8) AND ($9::geometry IS NULL OR ST_Relate(geom, $9, 'T********'))
         """;
 
     // ------------------------------------------------------------------------------------------------ meldingen
@@ -73,12 +80,14 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
         WITH c AS (
             SELECT floor(ST_X(geom) / $1)::bigint cx, floor(ST_Y(geom) / $1)::bigint cy, category, count(*)::int n FROM melding
             WHERE ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at <= $3) AND ($4::text IS NULL OR category = $4)
+              AND ($9::text IS NULL OR status = $9)
             GROUP BY 1, 2, 3),
         cells AS (
             SELECT cx, cy, sum(n)::int total, jsonb_object_agg(category, n) cats,
                    ST_SetSRID(ST_MakePoint((cx + 0.5) * $1, (cy + 0.5) * $1), 28992) geom
             FROM c GROUP BY cx, cy)
         SELECT {0} FROM cells WHERE ($5::geometry IS NULL OR ST_Intersects(geom, $5)) AND ($6::bigint IS NULL OR (cx = $6 AND cy = $7))
+          AND ($8::geometry IS NULL OR ST_Covers($8, geom))
         """;
 
     private NpgsqlCommand Command(OgcCollection c, ItemsQuery q, string columns, string tail, (long X, long Y)? cell = null)
@@ -94,6 +103,7 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Geometry, Value = (object?)q.Bbox ?? DBNull.Value });
             foreach (var name in new[] { "code", "name", "parentCode" })
                 cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = q.Filters.TryGetValue(name, out var v) ? v : DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Geometry, Value = (object?)q.Within ?? DBNull.Value });
         }
         else
         {
@@ -105,6 +115,8 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Geometry, Value = (object?)q.Bbox ?? DBNull.Value });
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = cell is { } a ? a.X : DBNull.Value });
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = cell is { } b ? b.Y : DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Geometry, Value = (object?)q.Within ?? DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)q.Status ?? DBNull.Value });
         }
         return cmd;
     }
@@ -124,6 +136,7 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
     {
         var order = c.Level is null ? " ORDER BY cx, cy" : " ORDER BY code";
         await using var cmd = Command(c, q, c.Level is null ? CellColumns : AreaColumns, $"{order} LIMIT {q.Limit} OFFSET {q.Offset}");
+        cmd.CommandTimeout = 600; // exports read whole collections
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) yield return Read(c, r);
     }

@@ -1,0 +1,35 @@
+namespace Alkmaar.Kaart.Server.Features.Export;
+
+/// <summary>
+/// <c>GET /api/export/{layer}</c>: a download of a public layer (format, crs, area, from, to, category, status), streamed.
+/// Public: the layers hold open boundaries and meldingen counted per cell only.
+/// </summary>
+public static class ExportEndpoints
+{
+    public static void MapExport(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/export/{layer}", ExportAsync).WithTags("Export").AllowAnonymous()
+            .WithSummary("Download a layer as GeoJSON, CSV with WKT or GeoPackage, in WGS84 or RD New, filtered by area, period, category, status.");
+    }
+
+    private static async Task ExportAsync(HttpContext http, ExportService exports, string layer, string? format, string? crs, string? area,
+        string? from, string? to, string? category, string? status, CancellationToken ct)
+    {
+        ExportRequest request;
+        try
+        {
+            request = exports.Parse(layer, format, crs, area, from, to, category, status);
+            await exports.CountAsync(request, ct); // resolves the area: an unknown one is refused before anything is sent
+        }
+        catch (ExportRequestException e)
+        {
+            await (e.Parameter == "layer" ? Problems.NotFound(e.Message, $"Unknown layer '{layer}'.")
+                : Problems.BadRequest(e.Message, $"The parameter '{e.Parameter}' is refused.", e.Parameter)).ExecuteAsync(http);
+            return;
+        }
+        http.Response.ContentType = ExportService.ContentType(request.Format);
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{ExportService.FileName(request)}\"";
+        http.Response.Headers["Content-Crs"] = $"<{(request.Crs == Geo.Transforms.KnownCrs.RdNew ? Geo.Transforms.CrsNames.RdUri : Geo.Transforms.CrsNames.Crs84Uri)}>";
+        await exports.WriteAsync(request, http.Response.Body, ct);
+    }
+}
