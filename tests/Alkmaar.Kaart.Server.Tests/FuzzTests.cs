@@ -79,6 +79,34 @@ public class FuzzTests(KaartAppFixture fx, Xunit.Abstractions.ITestOutputHelper 
             // CSV import of meldingen: only rejected rows (or a refused file).
             cases.Add(new("melding import", beheerder, HttpMethod.Post, "/api/meldingen/import", Csv(BrokenImportCsv(rng, N)), ImportRejectedAll));
 
+            // OGC API and export parameters: each value invalid for its parameter.
+            cases.Add(new("ogc items", anonymous, HttpMethod.Get, rng.Next(7) switch
+            {
+                0 => $"/ogc/collections/buurten/items?bbox={Q(N() + "," + N())}",
+                1 => $"/ogc/collections/buurten/items?crs={Q("x" + N())}",
+                2 => $"/ogc/collections/wijken/items?limit={Q("x" + N())}",
+                3 => $"/ogc/collections/buurten/items?datetime={Q("x" + N())}",
+                4 => $"/ogc/collections/meldingen/items?bbox=1,2,3,4&bbox-crs={Q("x" + N())}",
+                5 => $"/ogc/collections/{Q(("x" + N()).Replace("\0", "0"))}/items",
+                _ => $"/ogc/collections/buurten/items?{Q("x" + N())}=1",
+            }, null));
+            cases.Add(new("export", anonymous, HttpMethod.Get, rng.Next(5) switch
+            {
+                0 => $"/api/export/buurten?format={Q("x" + N())}",
+                1 => $"/api/export/buurten?crs={Q("x" + N())}",
+                2 => $"/api/export/meldingen?from={Q("x" + N())}",
+                3 => $"/api/export/meldingen?status={Q("x" + N())}",
+                _ => $"/api/export/buurten?area={Q("x" + N())}",
+            }, null));
+            // A beheerder's team change with one broken field: refused, nothing changed.
+            cases.Add(new("gebiedsteam", beheerder, HttpMethod.Put, "/api/gebiedsteams/GB0361-noord", Json(rng.Next(4) switch
+            {
+                0 => $$"""{"name":"Team","mailbox":"{{JsonEncode("x" + N())}}","members":[],"partners":[]}""",
+                1 => $$"""{"name":"Team","members":[{"role":"{{JsonEncode("x" + N())}}","name":"A"}],"partners":[]}""",
+                2 => $$"""{"name":"Team","phone":"{{JsonEncode("x" + N())}}","members":[],"partners":[]}""",
+                _ => "{\"name\":" + Truncated(rng, "\"Team\",\"members\":[]}"),
+            })));
+
             // GeoJSON boundaries from a planner: crafted invalid geometry or structure.
             cases.Add(new("boundaries geojson", planner, HttpMethod.Post, "/api/boundaries",
                 new StringContent(BrokenGeoJson(rng, N), Encoding.UTF8, "application/geo+json")));
@@ -202,7 +230,8 @@ public class FuzzTests(KaartAppFixture fx, Xunit.Abstractions.ITestOutputHelper 
     private async Task<string> StateAsync()
     {
         await using var cmd = fx.Factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
-            "SELECT (SELECT count(*) FROM melding) || '/' || (SELECT count(*) FROM melding_routing) || '/' || (SELECT count(*) FROM boundary_version) || '/' || (SELECT count(*) FROM area)");
+            "SELECT (SELECT count(*) FROM melding) || '/' || (SELECT count(*) FROM melding_routing) || '/' || (SELECT count(*) FROM boundary_version) || '/' || (SELECT count(*) FROM area)" +
+            " || '/' || (SELECT md5(string_agg(t::text, ',' ORDER BY gebied_code)) FROM gebiedsteam t) || '/' || (SELECT count(*) FROM gebiedsteam_member)");
         return (string)(await cmd.ExecuteScalarAsync())!;
     }
 }
