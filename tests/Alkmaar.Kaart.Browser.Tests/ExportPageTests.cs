@@ -52,12 +52,15 @@ public class ExportPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
 
         // a filter that does not apply gets a readable message, not a broken link
         await page.Locator("#from").FillAsync("2025-02-01");
+        await page.Locator("#from").BlurAsync();
+        await Assertions.Expect(page.Locator("[data-testid=export-url]")).ToContainTextAsync("from=2025-02-01", new() { Timeout = 15000 });
         await page.Locator("#to").FillAsync("2025-01-01");
         await page.Locator("#to").BlurAsync();
-        await Assertions.Expect(page.Locator("[data-testid=export-error]")).ToContainTextAsync("begindatum ligt na de einddatum");
+        await Assertions.Expect(page.Locator("[data-testid=export-error]")).ToContainTextAsync("begindatum ligt na de einddatum", new() { Timeout = 15000 });
         await page.Locator("#to").FillAsync("2025-03-01");
         await page.Locator("#to").BlurAsync();
-        await Assertions.Expect(page.Locator("[data-testid=export-count]")).ToHaveTextAsync(expected.ToString());
+        await Assertions.Expect(page.Locator("[data-testid=export-count]")).ToHaveTextAsync(expected.ToString(), new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("[data-testid=export-url]")).ToContainTextAsync("to=2025-03-01");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "export.png"), FullPage = true });
         Assert.DoesNotContain(fx.ConsoleErrors.GetOrCreateValue(page), e => e.Contains("Content Security Policy"));
     }
