@@ -209,7 +209,7 @@ public class OgcApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>, I
             var c = f.GetProperty("geometry").GetProperty("coordinates");
             Assert.Equal(25, c[0].GetDouble() % 50, 6); // a 50 m cell centre, not a melding's place
             Assert.Equal(25, c[1].GetDouble() % 50, 6);
-            Assert.Equal(["categories", "count", "topCategory"], f.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+            Assert.Equal(["categories", "count", "demo", "topCategory"], f.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
         }
         var cellId = rd.GetProperty("features")[0].GetProperty("id").GetString()!;
         Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync($"/ogc/collections/meldingen/items/{cellId}")).StatusCode);

@@ -15,6 +15,7 @@ public static class ImportCommand
         var importer = app.Services.GetRequiredService<BoundaryImporter>();
         var options = app.Services.GetRequiredService<IOptions<BoundaryOptions>>().Value;
         if (args.Contains("addresses") || args.Contains("postcodes")) return await ImportAddressesAsync(app, args);
+        if (args.Contains("meldingen")) return await ImportDemoMeldingenAsync(app, args);
         var municipalities = args.Contains("municipalities");
         var path = args.FirstOrDefault(a => a.EndsWith(".geojson") || a.EndsWith(".json"))
                    ?? PathResolution.Resolve(municipalities ? options.MunicipalitiesFile : options.BuurtenFile, options.Root, app.Environment.ContentRootPath);
@@ -54,6 +55,29 @@ public static class ImportCommand
             Console.Error.WriteLine($"Import refused, nothing was written: {e.Message}");
             return 2;
         }
+    }
+
+    /// <summary><c>import meldingen --demo [--if-empty] [--count N] [--year YYYY]</c>: a generated year of DEMO meldingen.</summary>
+    private static async Task<int> ImportDemoMeldingenAsync(WebApplication app, string[] args)
+    {
+        if (!args.Contains("--demo"))
+        {
+            Console.Error.WriteLine("usage: import meldingen --demo [--if-empty] [--count N] [--year YYYY] (real meldingen come in through the API or its CSV import)");
+            return 2;
+        }
+        string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        var count = int.TryParse(Value("--count"), out var c) && c > 0 ? c : 25_000;
+        var year = int.TryParse(Value("--year"), out var y) ? y : DateTime.UtcNow.Year - 1;
+        var demo = app.Services.GetRequiredService<Meldingen.DemoMeldingen>();
+        if (args.Contains("--if-empty") && await demo.CountAsync() > 0)
+        {
+            Console.WriteLine("Meldingen are already loaded; no demo set generated.");
+            return 0;
+        }
+        var (stored, planted) = await demo.GenerateAsync(year, count);
+        Console.WriteLine($"Generated {stored} DEMO meldingen for {year} (no text, no persons; source 'demo'), with {planted.Count} planted clusters:");
+        foreach (var p in planted) Console.WriteLine($"  {p.Category} around RD {p.X:F0} {p.Y:F0} in {p.BuurtCode}, sigma {p.Sigma} m, {p.Count} meldingen");
+        return 0;
     }
 
     /// <summary><c>import postcodes [file] [--if-empty]</c>; <c>import addresses &lt;csv&gt;</c>; <c>import addresses --demo [--if-empty]</c>.</summary>

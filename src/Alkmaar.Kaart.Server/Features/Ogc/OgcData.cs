@@ -53,7 +53,7 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
         new("buurten", "Buurten", "CBS buurten, the finest areas.", AreaLevel.Buurt, "MultiPolygon", ["code", "name", "parentCode"], "validFrom"),
         new("dorpen", "Dorpen", "The villages of landelijk Alkmaar (their CBS buurten).", AreaLevel.Dorp, "MultiPolygon", ["code", "name", "parentCode"], "validFrom"),
         new("meldingen", "Meldingen (gegeneraliseerd)",
-            "Meldingen counted per grid cell (RD), at the cell centre, with counts per category. No single melding, time, text or person.",
+            "Meldingen counted per grid cell (RD), at the cell centre, with counts per category; demo = true where generated DEMO meldingen are counted. No single melding, time, text or person.",
             null, "Point", ["category"], "created"),
     ];
 
@@ -78,12 +78,12 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
     private const string CellSelection =
         """
         WITH c AS (
-            SELECT floor(ST_X(geom) / $1)::bigint cx, floor(ST_Y(geom) / $1)::bigint cy, category, count(*)::int n FROM melding
+            SELECT floor(ST_X(geom) / $1)::bigint cx, floor(ST_Y(geom) / $1)::bigint cy, category, count(*)::int n, bool_or(source = 'demo') d FROM melding
             WHERE ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at <= $3) AND ($4::text IS NULL OR category = $4)
               AND ($9::text IS NULL OR status = $9)
             GROUP BY 1, 2, 3),
         cells AS (
-            SELECT cx, cy, sum(n)::int total, jsonb_object_agg(category, n) cats,
+            SELECT cx, cy, sum(n)::int total, jsonb_object_agg(category, n) cats, bool_or(d) demo,
                    ST_SetSRID(ST_MakePoint((cx + 0.5) * $1, (cy + 0.5) * $1), 28992) geom
             FROM c GROUP BY cx, cy)
         SELECT {0} FROM cells WHERE ($5::geometry IS NULL OR ST_Intersects(geom, $5)) AND ($6::bigint IS NULL OR (cx = $6 AND cy = $7))
@@ -122,7 +122,7 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
     }
 
     private const string AreaColumns = "code, name, parent_code, valid_from, valid_to, ST_Area(geom), geom";
-    private const string CellColumns = "cx, cy, total, cats::text, geom";
+    private const string CellColumns = "cx, cy, total, cats::text, geom, demo";
 
     /// <summary>How many features match (the whole collection under the filters, not one page).</summary>
     public async Task<long> CountAsync(OgcCollection c, ItemsQuery q, CancellationToken ct)
@@ -169,7 +169,8 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
         {
             var categories = System.Text.Json.JsonSerializer.Deserialize<SortedDictionary<string, int>>(r.GetString(3))!;
             return new OgcFeature($"cel-{r.GetInt64(0)}-{r.GetInt64(1)}", (Geometry)r.GetValue(4),
-                [("count", r.GetInt32(2)), ("categories", categories), ("topCategory", categories.MaxBy(kv => kv.Value).Key)]);
+                [("count", r.GetInt32(2)), ("categories", categories), ("topCategory", categories.MaxBy(kv => kv.Value).Key),
+                 ("demo", r.GetBoolean(5))]);
         }
         return new OgcFeature(r.GetString(0), (Geometry)r.GetValue(6),
         [

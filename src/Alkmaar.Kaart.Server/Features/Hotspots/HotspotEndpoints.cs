@@ -1,0 +1,74 @@
+using Alkmaar.Kaart.Geo.GeoJson;
+using Alkmaar.Kaart.Geo.Transforms;
+using Alkmaar.Kaart.Server.Features.Meldingen;
+using Microsoft.Extensions.Options;
+using NetTopologySuite.Features;
+
+namespace Alkmaar.Kaart.Server.Features.Hotspots;
+
+/// <summary>
+/// <c>GET /api/hotspots?from=&amp;to=&amp;category=&amp;cellSize=&amp;crs=</c>: hotspots of meldingen (Gi*, FDR) as GeoJSON polygons,
+/// ranked, each with the gebied and gebiedsteam responsible. Public: a hotspot is a union of ≥ 25 m cells with counts,
+/// never a single melding.
+/// </summary>
+public static class HotspotEndpoints
+{
+    public static void MapHotspots(this IEndpointRouteBuilder app) =>
+        app.MapGet("/api/hotspots", GetAsync).WithTags("Hotspots").AllowAnonymous()
+            .WithSummary("Hotspots of meldingen (Getis-Ord Gi*, Benjamini-Hochberg), ranked, with gebied and team.");
+
+    /// <summary>Reads the query; a Dutch message and the parameter when refused.</summary>
+    public static (HotspotQuery? Query, string? Error, string? Parameter) Parse(HotspotService service, IOptions<MeldingOptions> meldingen,
+        string? from, string? to, string? category, string? cellSize)
+    {
+        DateOnly? f = null, t = null;
+        if (!string.IsNullOrEmpty(from)) { if (DateOnly.TryParseExact(from, "yyyy-MM-dd", out var d)) f = d; else return (null, "Ongeldige begindatum (jjjj-mm-dd).", "from"); }
+        if (!string.IsNullOrEmpty(to)) { if (DateOnly.TryParseExact(to, "yyyy-MM-dd", out var d)) t = d; else return (null, "Ongeldige einddatum (jjjj-mm-dd).", "to"); }
+        if (f > t) return (null, "De begindatum ligt na de einddatum.", "from");
+        var cat = string.IsNullOrEmpty(category) ? null : category.ToLowerInvariant();
+        if (cat is not null && !meldingen.Value.Categories.Contains(cat)) return (null, $"Onbekende categorie; kies uit {string.Join(", ", meldingen.Value.Categories)}.", "category");
+        var size = service.Options.DefaultCellSize;
+        if (!string.IsNullOrEmpty(cellSize) && (!double.TryParse(cellSize, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out size) || size is < 25 or > 1000))
+            return (null, "De celgrootte is 25 tot 1000 meter.", "cellSize");
+        return (new HotspotQuery(f, t, cat, size), null, null);
+    }
+
+    private static async Task GetAsync(HttpContext http, HotspotService service, IOptions<MeldingOptions> meldingen, IOptions<MapOptions> map,
+        string? from, string? to, string? category, string? cellSize, string? crs, CancellationToken ct)
+    {
+        var (query, error, parameter) = Parse(service, meldingen, from, to, category, cellSize);
+        var target = KnownCrs.Wgs84;
+        if (query is not null && crs is not null)
+        {
+            if (CrsNames.Parse(crs) is { } c) target = c;
+            else (error, parameter) = ("Onbekend coördinatenstelsel; kies EPSG:4326 of EPSG:28992.", "crs");
+        }
+        if (error is not null)
+        {
+            await Problems.BadRequest(error, $"The parameter '{parameter}' is refused.", parameter).ExecuteAsync(http);
+            return;
+        }
+        var analysis = await service.AnalyseAsync(query!, ct);
+        if (analysis is null)
+        {
+            await TypedResults.Problem(title: "Geen gebiedsindeling geladen", statusCode: 503, detail: "Import the boundaries first.").ExecuteAsync(http);
+            return;
+        }
+        http.Response.ContentType = "application/geo+json";
+        http.Response.Headers["Content-Crs"] = $"<{(target == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>";
+        await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, target);
+        writer.WriteStart([new("attribution", map.Value.DataAttribution), new("demo", analysis.Demo), new("meldingen", analysis.Meldingen),
+            new("cellSize", query!.CellSize), new("studyCells", analysis.StudyCells), new("fdrAlpha", service.Options.Alpha)]);
+        foreach (var h in analysis.Hotspots)
+        {
+            var label = h.Hotspot.Polygon.InteriorPoint;
+            await writer.WriteFeatureAsync(new Feature(h.Hotspot.Polygon, GeoJsonFeatureCollectionWriter.Attributes(h.Id,
+                ("code", h.Id), ("level", "hotspot"), ("name", $"Hotspot {h.Rank}: {string.Join(", ", h.Hotspot.TopCategories.Select(c => c.Category))}"),
+                ("rank", h.Rank), ("count", h.Hotspot.Count), ("cells", h.Hotspot.Cells), ("maxZ", Math.Round(h.Hotspot.MaxZ, 2)),
+                ("confidence", h.Hotspot.Confidence), ("topCategories", h.Hotspot.TopCategories.Select(c => new { category = c.Category, count = c.Count }).ToList()),
+                ("gebiedCode", h.GebiedCode), ("gebied", h.GebiedName), ("gebiedsteam", h.Gebiedsteam), ("demo", analysis.Demo),
+                ("labelPoint", GeoJsonFeatureCollectionWriter.Position(label, target)))), ct);
+        }
+        await writer.WriteEndAsync([new("numberReturned", writer.Count)], ct);
+    }
+}
