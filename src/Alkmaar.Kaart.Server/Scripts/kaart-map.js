@@ -178,6 +178,20 @@ function addRdCoordinates(map, crs) {
   new Control().addTo(map);
 }
 
+/** Points a layer at a new URL (new filters) and redraws it; sets data-loaded-{id} when done (tests wait for it). */
+export async function setLayerUrl(element, id, url) {
+  const state = maps.get(element);
+  const layer = state?.layers[id];
+  if (!layer) return;
+  layer.def.url = url;
+  if (layer.geo) layer.group.removeLayer(layer.geo);
+  layer.labels.clearLayers();
+  if (state.selected && layer.geo?.hasLayer(state.selected)) state.selected = null;
+  await loadLayer(state, layer);
+  updateLabels(state);
+  element.dataset[`loaded${id[0].toUpperCase()}${id.slice(1)}`] = String(layer.geo?.getLayers().length ?? 0);
+}
+
 /** Shows or hides a layer by id (from the Razor side). */
 export function setLayerVisible(element, id, visible) {
   const state = maps.get(element);
