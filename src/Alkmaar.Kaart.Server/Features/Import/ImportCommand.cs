@@ -16,6 +16,7 @@ public static class ImportCommand
         var options = app.Services.GetRequiredService<IOptions<BoundaryOptions>>().Value;
         if (args.Contains("addresses") || args.Contains("postcodes")) return await ImportAddressesAsync(app, args);
         if (args.Contains("meldingen")) return await ImportDemoMeldingenAsync(app, args);
+        if (args.Contains("monitor")) return await ImportMonitorAsync(app, args);
         var municipalities = args.Contains("municipalities");
         var path = args.FirstOrDefault(a => a.EndsWith(".geojson") || a.EndsWith(".json"))
                    ?? PathResolution.Resolve(municipalities ? options.MunicipalitiesFile : options.BuurtenFile, options.Root, app.Environment.ContentRootPath);
@@ -78,6 +79,32 @@ public static class ImportCommand
         Console.WriteLine($"Generated {stored} DEMO meldingen for {year} (no text, no persons; source 'demo'), with {planted.Count} planted clusters:");
         foreach (var p in planted) Console.WriteLine($"  {p.Category} around RD {p.X:F0} {p.Y:F0} in {p.BuurtCode}, sigma {p.Sigma} m, {p.Count} meldingen");
         return 0;
+    }
+
+    /// <summary><c>import monitor &lt;csv&gt;</c>; <c>import monitor --demo [--if-empty]</c>.</summary>
+    private static async Task<int> ImportMonitorAsync(WebApplication app, string[] args)
+    {
+        var store = app.Services.GetRequiredService<Monitor.MonitorStore>();
+        try
+        {
+            if (args.Contains("--demo"))
+            {
+                if (args.Contains("--if-empty") && await store.CountAsync() > 0) { Console.WriteLine("Monitor scores are already loaded; no demo set generated."); return 0; }
+                Console.WriteLine($"Generated {await store.GenerateDemoAsync()} DEMO monitor scores (every wijk and the gemeente, 2020–2024): not survey results.");
+                return 0;
+            }
+            var csv = args.FirstOrDefault(a => a.EndsWith(".csv")) ?? throw new FileNotFoundException("Give the monitor CSV file (or --demo).");
+            await using var stream = File.OpenRead(csv);
+            var report = await store.ImportCsvAsync(stream);
+            Console.WriteLine($"Imported {report.Imported} monitor scores from {csv}; {report.Rejected.Count} rows refused.");
+            foreach (var r in report.Rejected.Take(50)) Console.Error.WriteLine($"  row {r.Row}: {r.Error}");
+            return report.Imported == 0 && report.Rejected.Count > 0 ? 2 : 0;
+        }
+        catch (Exception e) when (e is IOException or FormatException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"Import refused: {e.Message}");
+            return 2;
+        }
     }
 
     /// <summary><c>import postcodes [file] [--if-empty]</c>; <c>import addresses &lt;csv&gt;</c>; <c>import addresses --demo [--if-empty]</c>.</summary>

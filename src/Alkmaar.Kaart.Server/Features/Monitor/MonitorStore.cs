@@ -1,0 +1,252 @@
+using System.Globalization;
+using System.Text;
+using Alkmaar.Kaart.Geo.Areas;
+using Alkmaar.Kaart.Geo.Demo;
+using Npgsql;
+using Sylvan.Data.Csv;
+
+namespace Alkmaar.Kaart.Server.Features.Monitor;
+
+/// <summary>A row of a monitor CSV that was refused, and why.</summary>
+public sealed record MonitorRowError(int Row, string Error);
+
+public sealed record MonitorImportReport(int Imported, IReadOnlyList<MonitorRowError> Rejected);
+
+/// <summary>An indicator with the years that have scores; <see cref="Demo"/> when its scores are generated.</summary>
+public sealed record MonitorIndicator(string Monitor, string Indicator, string Unit, bool HigherIsBetter, IReadOnlyList<int> Years, bool Demo);
+
+/// <summary>A score of one area and year.</summary>
+public sealed record MonitorValue(string AreaCode, int Year, double Value, int? Respondents, bool Demo);
+
+/// <summary>
+/// Monitor scores (table <c>monitor_score</c>): the CSV importer, the DEMO set and the queries behind the choropleth and
+/// the trend chart. Scores are survey aggregates per area, never about a person.
+/// </summary>
+public sealed class MonitorStore(NpgsqlDataSource db)
+{
+    /// <summary>The columns of a monitor CSV (header required, comma-separated, UTF-8, decimal point).</summary>
+    public static readonly string[] CsvColumns = ["monitor", "indicator", "area_code", "year", "value", "unit", "respondents", "higher_is_better"];
+
+    public const int MaxRows = 100_000;
+
+    /// <summary>
+    /// Imports a monitor CSV: valid rows are upserted on (monitor, indicator, area_code, year) in one transaction; rows
+    /// that can't be used are reported and skipped. Real scores of an indicator replace its demo scores.
+    /// </summary>
+    public async Task<MonitorImportReport> ImportCsvAsync(Stream stream, CancellationToken ct = default)
+    {
+        CsvDataReader csv;
+        try
+        {
+            csv = await CsvDataReader.CreateAsync(new StreamReader(stream, Encoding.UTF8),
+                new CsvDataReaderOptions { HasHeaders = true, OwnsReader = true, MaxBufferSize = 1 << 20 }, ct);
+        }
+        catch (Exception e) when (e is CsvFormatException or CsvMissingHeadersException or AmbiguousColumnException)
+        {
+            throw new FormatException("The CSV header could not be read.");
+        }
+        await using var _ = csv;
+        var header = Enumerable.Range(0, csv.FieldCount).Select(i => csv.GetName(i).Trim().ToLowerInvariant()).ToArray();
+        var missing = CsvColumns.Except(["respondents"]).Where(c => !header.Contains(c)).ToList();
+        var unknown = header.Except(CsvColumns).ToList();
+        if (missing.Count > 0 || unknown.Count > 0)
+            throw new FormatException($"Expected the columns {string.Join(",", CsvColumns)} (respondents may be left out)." +
+                                      (missing.Count > 0 ? $" Missing: {string.Join(",", missing)}." : "") +
+                                      (unknown.Count > 0 ? $" Unknown: {string.Join(",", unknown.Take(5))}." : ""));
+
+        var areaCodes = await AreaCodesAsync(ct);
+        var known = await RealIndicatorsAsync(ct);
+        var rows = new List<MonitorScore>();
+        var seen = new Dictionary<(string, string, string, int), int>();
+        var rejected = new List<MonitorRowError>();
+        var n = 1; // the header is row 1
+        while (true)
+        {
+            bool more;
+            try { more = await csv.ReadAsync(ct); }
+            catch (CsvFormatException e)
+            {
+                rejected.Add(new MonitorRowError(n + 1, $"unreadable CSV from here on: {e.Message}"));
+                break;
+            }
+            if (!more) break;
+            n++;
+            if (n - 1 > MaxRows)
+            {
+                rejected.Add(new MonitorRowError(n, $"more than {MaxRows} rows; this row and the rest were not read"));
+                break;
+            }
+            string Cell(string name) => Array.IndexOf(header, name) is var i and >= 0 && i < csv.RowFieldCount ? csv.GetString(i).Trim() : "";
+            var error = Parse(Cell, areaCodes, known, out var score);
+            if (error is null && seen.TryGetValue((score!.Monitor, score.Indicator, score.AreaCode, score.Year), out var first))
+                error = $"the same monitor, indicator, area and year as row {first}";
+            if (error is not null)
+            {
+                rejected.Add(new MonitorRowError(n, error));
+                continue;
+            }
+            seen[(score!.Monitor, score.Indicator, score.AreaCode, score.Year)] = n;
+            known[(score.Monitor, score.Indicator)] = (score.Unit, score.HigherIsBetter);
+            rows.Add(score);
+        }
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        foreach (var pair in rows.Select(r => (r.Monitor, r.Indicator)).Distinct())
+        {
+            await using var del = new NpgsqlCommand("DELETE FROM monitor_score WHERE demo AND monitor = $1 AND indicator = $2", conn, tx);
+            del.Parameters.AddWithValue(pair.Monitor);
+            del.Parameters.AddWithValue(pair.Indicator);
+            await del.ExecuteNonQueryAsync(ct);
+        }
+        await UpsertAsync(conn, tx, rows, ct);
+        await tx.CommitAsync(ct);
+        return new MonitorImportReport(rows.Count, rejected);
+    }
+
+    private static string? Parse(Func<string, string> cell, HashSet<string> areaCodes, Dictionary<(string, string), (string Unit, bool Hib)> known,
+        out MonitorScore? score)
+    {
+        score = null;
+        var monitor = cell("monitor");
+        var indicator = cell("indicator");
+        var unit = cell("unit");
+        if (monitor.Length is 0 or > 100) return "monitor is required (at most 100 characters)";
+        if (indicator.Length is 0 or > 200) return "indicator is required (at most 200 characters)";
+        if (unit.Length is 0 or > 50) return "unit is required (at most 50 characters), e.g. % or rapportcijfer";
+        var area = cell("area_code").ToUpperInvariant();
+        if (!areaCodes.Contains(area)) return $"area_code '{Short(area)}' is not a gemeente, gebied, wijk, buurt or dorp code in force";
+        if (!int.TryParse(cell("year"), NumberStyles.None, CultureInfo.InvariantCulture, out var year) || year is < 1990 or > 2100)
+            return $"year '{Short(cell("year"))}' is not a year from 1990 to 2100";
+        if (!double.TryParse(cell("value"), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+            return $"value '{Short(cell("value"))}' is not a number (use a decimal point)";
+        if (unit == "%" && value is < 0 or > 100) return $"value {value.ToString(CultureInfo.InvariantCulture)} is not a percentage (0–100)";
+        if (unit == "rapportcijfer" && value is < 1 or > 10) return $"value {value.ToString(CultureInfo.InvariantCulture)} is not a rapportcijfer (1–10)";
+        int? respondents = null;
+        if (cell("respondents") is { Length: > 0 } rs)
+        {
+            if (!int.TryParse(rs, NumberStyles.None, CultureInfo.InvariantCulture, out var r)) return $"respondents '{Short(rs)}' is not a whole number ≥ 0";
+            respondents = r;
+        }
+        bool hib;
+        switch (cell("higher_is_better").ToLowerInvariant())
+        {
+            case "true" or "1" or "ja" or "yes": hib = true; break;
+            case "false" or "0" or "nee" or "no": hib = false; break;
+            default: return $"higher_is_better '{Short(cell("higher_is_better"))}' is not true or false";
+        }
+        if (known.TryGetValue((monitor, indicator), out var k) && (k.Unit != unit || k.Hib != hib))
+            return $"{monitor} / {indicator} is already in '{k.Unit}' with higher_is_better {k.Hib.ToString().ToLowerInvariant()}; one indicator has one unit and direction";
+        score = new MonitorScore(monitor, indicator, area, year, value, unit, respondents, hib, false);
+        return null;
+    }
+
+    private static string Short(string s) => s.Length > 30 ? s[..30] + "…" : s;
+
+    /// <summary>Replaces the demo scores by a freshly generated set for every wijk in force and the gemeente (2020–2024).</summary>
+    public async Task<int> GenerateDemoAsync(CancellationToken ct = default)
+    {
+        var wijken = new List<string>();
+        string? gemeente = null;
+        await using (var cmd = db.CreateCommand("SELECT level, code FROM area WHERE valid_to IS NULL AND level IN ('wijk', 'gemeente') ORDER BY code"))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                if (r.GetString(0) == "wijk") wijken.Add(r.GetString(1)); else gemeente = r.GetString(1);
+        if (wijken.Count == 0 || gemeente is null) throw new InvalidOperationException("Load the boundaries before generating demo monitor scores.");
+        var real = await RealIndicatorsAsync(ct);
+        var set = DemoMonitorGenerator.Generate(wijken, gemeente).Where(s => !real.ContainsKey((s.Monitor, s.Indicator))).ToList();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var del = new NpgsqlCommand("DELETE FROM monitor_score WHERE demo", conn, tx)) await del.ExecuteNonQueryAsync(ct);
+        await UpsertAsync(conn, tx, set, ct);
+        await tx.CommitAsync(ct);
+        return set.Count;
+    }
+
+    private static async Task UpsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<MonitorScore> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        await using var cmd = new NpgsqlCommand(
+            """
+            INSERT INTO monitor_score (monitor, indicator, area_code, year, value, unit, respondents, higher_is_better, demo)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::float8[], $6::text[], $7::int[], $8::bool[], $9::bool[])
+            ON CONFLICT (monitor, indicator, area_code, year) DO UPDATE SET value = EXCLUDED.value, unit = EXCLUDED.unit,
+              respondents = EXCLUDED.respondents, higher_is_better = EXCLUDED.higher_is_better, demo = EXCLUDED.demo
+            """, conn, tx);
+        cmd.Parameters.AddWithValue(rows.Select(r => r.Monitor).ToArray());
+        cmd.Parameters.AddWithValue(rows.Select(r => r.Indicator).ToArray());
+        cmd.Parameters.AddWithValue(rows.Select(r => r.AreaCode).ToArray());
+        cmd.Parameters.AddWithValue(rows.Select(r => r.Year).ToArray());
+        cmd.Parameters.AddWithValue(rows.Select(r => r.Value).ToArray());
+        cmd.Parameters.AddWithValue(rows.Select(r => r.Unit).ToArray());
+        cmd.Parameters.AddWithValue(rows.Select(r => r.Respondents).ToArray());
+        cmd.Parameters.AddWithValue(rows.Select(r => r.HigherIsBetter).ToArray());
+        cmd.Parameters.AddWithValue(rows.Select(r => r.Demo).ToArray());
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private async Task<HashSet<string>> AreaCodesAsync(CancellationToken ct)
+    {
+        var codes = new HashSet<string>(StringComparer.Ordinal);
+        await using var cmd = db.CreateCommand("SELECT DISTINCT code FROM area WHERE valid_to IS NULL");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) codes.Add(r.GetString(0));
+        return codes;
+    }
+
+    private async Task<Dictionary<(string, string), (string Unit, bool Hib)>> RealIndicatorsAsync(CancellationToken ct)
+    {
+        var result = new Dictionary<(string, string), (string, bool)>();
+        await using var cmd = db.CreateCommand("SELECT DISTINCT monitor, indicator, unit, higher_is_better FROM monitor_score WHERE NOT demo");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) result[(r.GetString(0), r.GetString(1))] = (r.GetString(2), r.GetBoolean(3));
+        return result;
+    }
+
+    public async Task<long> CountAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT count(*) FROM monitor_score");
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Every indicator with its years, monitors and indicators in alphabetical order.</summary>
+    public async Task<IReadOnlyList<MonitorIndicator>> IndicatorsAsync(CancellationToken ct = default)
+    {
+        var result = new List<MonitorIndicator>();
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT monitor, indicator, min(unit), bool_and(higher_is_better), array_agg(DISTINCT year ORDER BY year), bool_or(demo)
+            FROM monitor_score GROUP BY monitor, indicator ORDER BY monitor, indicator
+            """);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            result.Add(new MonitorIndicator(r.GetString(0), r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetFieldValue<int[]>(4), r.GetBoolean(5)));
+        return result;
+    }
+
+    /// <summary>The scores of an indicator: one year, or every year when <paramref name="year"/> is null; one area or all.</summary>
+    public async Task<IReadOnlyList<MonitorValue>> ValuesAsync(string monitor, string indicator, int? year, string? areaCode = null, CancellationToken ct = default)
+    {
+        var result = new List<MonitorValue>();
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT area_code, year, value, respondents, demo FROM monitor_score
+            WHERE monitor = $1 AND indicator = $2 AND ($3::int IS NULL OR year = $3) AND ($4::text IS NULL OR area_code = $4)
+            ORDER BY year, area_code
+            """);
+        cmd.Parameters.AddWithValue(monitor);
+        cmd.Parameters.AddWithValue(indicator);
+        cmd.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Integer, (object?)year ?? DBNull.Value);
+        cmd.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, (object?)areaCode ?? DBNull.Value);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            result.Add(new MonitorValue(r.GetString(0), r.GetInt32(1), r.GetDouble(2), r.IsDBNull(3) ? null : r.GetInt32(3), r.GetBoolean(4)));
+        return result;
+    }
+
+    /// <summary>The code of the gemeente in force (scores of the whole gemeente are stored under it).</summary>
+    public async Task<string?> GemeenteCodeAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT code FROM area WHERE valid_to IS NULL AND level = 'gemeente' LIMIT 1");
+        return (string?)await cmd.ExecuteScalarAsync(ct);
+    }
+}
