@@ -74,8 +74,8 @@ export async function createMap(element, options, dotnetRef) {
     state.layers[def.id] = { def, group, labels, geo: null };
     overlays[def.title] = group;
     if (def.visible) group.addTo(map);
-    group.on('add', () => updateLabels(state));
-    group.on('remove', () => labels.remove());
+    group.on('add', () => { updateLabels(state); dotnetRef?.invokeMethodAsync('OnLayerToggledJs', def.id, true); });
+    group.on('remove', () => { labels.remove(); dotnetRef?.invokeMethodAsync('OnLayerToggledJs', def.id, false); });
   }
   // Expanded on a desk, folded into its button on a phone so the map keeps the screen.
   L.control.layers(baseLayers, overlays, { collapsed: window.innerWidth < 700, position: 'topleft' }).addTo(map);
@@ -91,20 +91,29 @@ export async function createMap(element, options, dotnetRef) {
   return true;
 }
 
+/** Fetches a layer's GeoJSON and draws it in place of what it showed; of overlapping reloads only the latest is drawn. */
 async function loadLayer(state, layer) {
   const { def } = layer;
-  const response = await fetch(def.url, { headers: { Accept: 'application/geo+json' } });
+  const ticket = (layer.ticket = (layer.ticket ?? 0) + 1);
+  const url = def.url;
+  const response = await fetch(url, { headers: { Accept: 'application/geo+json' } });
   if (!response.ok) {
-    console.error(`kaart-map: ${def.url} answered ${response.status}`);
-    return;
+    console.error(`kaart-map: ${url} answered ${response.status}`);
+    return false;
   }
   const data = await response.json();
+  if (ticket !== layer.ticket) return false; // a newer reload is under way
+  if (layer.geo) layer.group.removeLayer(layer.geo);
+  layer.labels.clearLayers();
+  if (state.selected && layer.geo?.hasLayer(state.selected)) state.selected = null;
   const style = {
     color: def.color ?? '#1f4e79', weight: def.weight ?? 2, fillColor: def.color ?? '#1f4e79',
     fillOpacity: def.fillOpacity ?? 0.08, opacity: 0.9,
   };
+  // A feature may bring its own fill (a choropleth class colour); its border stays the layer's.
+  const styleOf = f => (f?.properties?.fill ? { ...style, fillColor: f.properties.fill } : style);
   layer.geo = L.geoJSON(data, {
-    style: () => style,
+    style: styleOf,
     onEachFeature: (feature, shape) => {
       const p = feature.properties;
       shape.feature = feature;
@@ -112,13 +121,14 @@ async function loadLayer(state, layer) {
       if (!state.pointClicks) shape.on('click', () => select(state, layer, shape));
       shape.on('mouseover', () => shape.setStyle({ weight: style.weight + 2 }));
       shape.on('mouseout', () => shape.setStyle({ weight: state.selected === shape ? style.weight + 2 : style.weight }));
+      if (p.tooltip) shape.bindTooltip(escapeHtml(p.tooltip), { sticky: true, direction: 'top', className: 'kaart-tooltip' });
       // Leaflet paths are SVG elements: give them a name and make them reachable by keyboard.
       shape.on('add', () => {
         const el = shape.getElement?.();
         if (!el) return;
         el.setAttribute('tabindex', '0');
         el.setAttribute('role', 'button');
-        el.setAttribute('aria-label', `${def.title}: ${p.name}`);
+        el.setAttribute('aria-label', `${def.title}: ${p.tooltip ?? p.name}`);
         el.dataset.code = p.code;
         el.dataset.level = p.level;
         if (!state.pointClicks) el.addEventListener('keydown', e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(state, layer, shape); } });
@@ -133,6 +143,7 @@ async function loadLayer(state, layer) {
     },
   });
   layer.group.addLayer(layer.geo);
+  return true;
 }
 
 function select(state, layer, shape) {
@@ -144,7 +155,7 @@ function select(state, layer, shape) {
   state.selected = shape;
   state.selectedBase = base;
   state.selectedFill = def.fillOpacity ?? 0.08;
-  shape.setStyle({ weight: base + 2, fillOpacity: 0.3 });
+  shape.setStyle({ weight: base + 2, fillOpacity: Math.max(0.3, state.selectedFill) });
   shape.bringToFront();
   const p = shape.feature.properties;
   state.dotnetRef?.invokeMethodAsync('OnAreaClickedJs', p.level, p.code);
@@ -184,12 +195,10 @@ export async function setLayerUrl(element, id, url) {
   const layer = state?.layers[id];
   if (!layer) return;
   layer.def.url = url;
-  if (layer.geo) layer.group.removeLayer(layer.geo);
-  layer.labels.clearLayers();
-  if (state.selected && layer.geo?.hasLayer(state.selected)) state.selected = null;
-  await loadLayer(state, layer);
+  if (!(await loadLayer(state, layer))) return;
   updateLabels(state);
   element.dataset[`loaded${id[0].toUpperCase()}${id.slice(1)}`] = String(layer.geo?.getLayers().length ?? 0);
+  element.dataset[`url${id[0].toUpperCase()}${id.slice(1)}`] = url;
 }
 
 /** Shows or hides a layer by id (from the Razor side). */

@@ -1,0 +1,99 @@
+using System.Globalization;
+using Alkmaar.Kaart.Geo.Choropleth;
+using Alkmaar.Kaart.Server.Features.Meldingen;
+using Alkmaar.Kaart.Server.Features.Monitor;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Alkmaar.Kaart.Browser.Tests;
+
+/// <summary>The overlays of the dashboard as a gebiedsteam uses them: monitor scores with year slider and wijk trend.</summary>
+public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IAsyncLifetime
+{
+    public async Task InitializeAsync()
+    {
+        await fx.App.Services.GetRequiredService<MonitorStore>().GenerateDemoAsync();
+        if (await fx.App.Services.GetRequiredService<DemoMeldingen>().CountAsync() == 0)
+            await fx.App.Services.GetRequiredService<DemoMeldingen>().GenerateAsync(2025, 25_000);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private async Task<IPage> OpenDashboardAsync()
+    {
+        var page = await fx.NewPageAsync(1280, 900);
+        await page.GotoAsync(fx.BaseUrl + "/");
+        await page.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync(new() { Timeout = 30000 });
+        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 30000 });
+        return page;
+    }
+
+    private static ILocator Layer(IPage page, string title) =>
+        page.Locator(".leaflet-control-layers-overlays").GetByLabel(title, new() { Exact = true });
+
+    [Fact]
+    public async Task The_monitor_layer_colours_the_wijken_moves_through_the_years_and_opens_a_wijk_trend()
+    {
+        var store = fx.App.Services.GetRequiredService<MonitorStore>();
+        var page = await OpenDashboardAsync();
+        var control = page.Locator("[data-testid=monitor-control]");
+        await Assertions.Expect(control).ToBeHiddenAsync();
+        await Layer(page, "Gebieden").UncheckAsync();
+        await Layer(page, "Monitorscores per wijk").CheckAsync();
+        await Assertions.Expect(control).ToBeVisibleAsync();
+        await Assertions.Expect(control.Locator("[data-testid=monitor-demo]")).ToContainTextAsync("DEMO");
+        var wijken = page.Locator("path.leaflet-interactive[data-level=monitor]");
+        await Assertions.Expect(wijken).ToHaveCountAsync(11);
+
+        // the first indicator, latest year: every wijk has the fill of its class, and the legend states the classes
+        var first = (await store.IndicatorsAsync())[0];
+        await Assertions.Expect(control.Locator("[data-testid=monitor-year]")).ToHaveTextAsync(first.Years[^1].ToString());
+        async Task AssertColoursAsync(int year)
+        {
+            var values = (await store.ValuesAsync(first.Monitor, first.Indicator, year)).Where(v => v.AreaCode.StartsWith("WK")).ToList();
+            var classes = ClassBreaks.Quantiles(values.Select(v => v.Value), 5, first.HigherIsBetter);
+            await Assertions.Expect(control.Locator("[data-testid=monitor-legend] li")).ToHaveCountAsync(classes.Count);
+            foreach (var v in values)
+            {
+                var path = page.Locator($"path[data-level=monitor][data-code={v.AreaCode}]");
+                await Assertions.Expect(path).ToHaveAttributeAsync("fill", ClassBreaks.ClassOf(classes, v.Value)!.Color, new() { Timeout = 15000 });
+            }
+            await Assertions.Expect(control.Locator("[data-testid=monitor-legend]")).ToContainTextAsync(classes[^1].Upper.ToString("0.0", CultureInfo.GetCultureInfo("nl-NL")));
+        }
+        await AssertColoursAsync(first.Years[^1]);
+
+        // hovering a wijk shows its value
+        var someWijk = (await store.ValuesAsync(first.Monitor, first.Indicator, first.Years[^1])).First(v => v.AreaCode.StartsWith("WK"));
+        await page.Locator($"path[data-level=monitor][data-code={someWijk.AreaCode}]").HoverAsync(new() { Force = true });
+        await Assertions.Expect(page.Locator(".leaflet-tooltip")).ToContainTextAsync(someWijk.Value.ToString("0.0", CultureInfo.GetCultureInfo("nl-NL")));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overlay-monitor.png") });
+
+        // the year slider, by keyboard: two years back
+        var slider = control.Locator("#monitor-year");
+        await slider.FocusAsync();
+        await page.Keyboard.PressAsync("ArrowLeft");
+        await page.Keyboard.PressAsync("ArrowLeft");
+        var year = first.Years[^1] - 2;
+        await Assertions.Expect(control.Locator("[data-testid=monitor-year]")).ToHaveTextAsync(year.ToString(), new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("[data-testid=kaart-map]")).ToHaveAttributeAsync("data-url-monitor", new System.Text.RegularExpressions.Regex($"year={year}$"), new() { Timeout = 15000 });
+        await AssertColoursAsync(year);
+
+        // another indicator, where lower is better
+        var onveilig = (await store.IndicatorsAsync()).First(i => !i.HigherIsBetter);
+        await control.Locator("#monitor-indicator").SelectOptionAsync($"{onveilig.Monitor}|{onveilig.Indicator}");
+        await Assertions.Expect(control).ToContainTextAsync("bij deze indicator is lager beter", new() { Timeout = 15000 });
+
+        // a click on a wijk opens its trend against the gemeente in a chart
+        await page.Locator($"path[data-level=monitor][data-code={someWijk.AreaCode}]").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        var trend = page.Locator("[data-testid=monitor-trend]");
+        await Assertions.Expect(trend.Locator("[data-testid=monitor-trend-title]")).ToBeVisibleAsync(new() { Timeout = 15000 });
+        await Assertions.Expect(trend.Locator(".rz-chart svg path.rz-line")).ToHaveCountAsync(2);
+        var series = await store.ValuesAsync(onveilig.Monitor, onveilig.Indicator, null, someWijk.AreaCode);
+        await Assertions.Expect(trend.Locator("[data-testid=monitor-trend-table] tbody tr")).ToHaveCountAsync(series.Count);
+        await Assertions.Expect(trend.Locator("[data-testid=monitor-trend-table]")).ToContainTextAsync(series[0].Value.ToString("0.0", CultureInfo.GetCultureInfo("nl-NL")));
+        await page.WaitForTimeoutAsync(600);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overlay-monitor-trend.png") });
+        Assert.DoesNotContain(fx.ConsoleErrors.GetOrCreateValue(page), e => e.Contains("Content Security Policy"));
+    }
+}
