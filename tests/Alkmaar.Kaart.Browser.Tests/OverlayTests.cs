@@ -96,4 +96,54 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overlay-monitor-trend.png") });
         Assert.DoesNotContain(fx.ConsoleErrors.GetOrCreateValue(page), e => e.Contains("Content Security Policy"));
     }
+
+    [Fact]
+    public async Task The_meldingen_layers_count_every_melding_in_view_follow_the_filters_and_a_hotspot_opens()
+    {
+        await using var db = fx.App.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+            "SELECT count(*)::int, count(*) FILTER (WHERE category = 'verlichting')::int FROM melding");
+        await using var r = await db.ExecuteReaderAsync();
+        await r.ReadAsync();
+        var (all, verlichting) = (r.GetInt32(0), r.GetInt32(1));
+        var page = await OpenDashboardAsync();
+        var map = page.Locator("[data-testid=kaart-map]");
+
+        await Layer(page, "Meldingen (clusters)").CheckAsync();
+        await Assertions.Expect(page.Locator("[data-testid=meldingen-control]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=meldingen-demo]")).ToContainTextAsync("DEMO");
+        // the whole gemeente is in view: the clusters together count every melding, each drawn as one numbered marker
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-loaded-meldingen", all.ToString(), new() { Timeout = 15000 });
+        var cells = int.Parse((await map.GetAttributeAsync("data-cells-meldingen"))!);
+        Assert.InRange(cells, 2, 5000);
+        await Assertions.Expect(page.Locator(".kaart-cell")).ToHaveCountAsync(cells);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overlay-meldingen.png") });
+
+        // one category
+        await page.Locator("#ml-category").SelectOptionAsync("verlichting");
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-loaded-meldingen", verlichting.ToString(), new() { Timeout = 15000 });
+        // zooming in gives finer cells, only those in view
+        await page.Locator(".leaflet-control-zoom-in").ClickAsync();
+        await page.Locator(".leaflet-control-zoom-in").ClickAsync();
+        await Assertions.Expect(map).Not.ToHaveAttributeAsync("data-loaded-meldingen", verlichting.ToString(), new() { Timeout = 15000 });
+
+        // the density view of the same selection
+        await Layer(page, "Meldingen (clusters)").UncheckAsync();
+        await Layer(page, "Meldingen (dichtheid)").CheckAsync();
+        await Assertions.Expect(page.Locator("canvas.leaflet-heatmap-layer")).ToHaveCountAsync(1, new() { Timeout = 15000 });
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-url-dichtheid", "/api/meldingen/openbaar?category=verlichting");
+        await page.Locator(".leaflet-control-zoom-out").ClickAsync();
+        await page.Locator(".leaflet-control-zoom-out").ClickAsync();
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-loaded-dichtheid", verlichting.ToString(), new() { Timeout = 15000 });
+        await page.WaitForTimeoutAsync(300);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overlay-dichtheid.png") });
+
+        // and the hotspots over it, one opened in the side panel
+        await Layer(page, "Hotspots meldingen").CheckAsync();
+        await page.Locator("path[data-level=hotspot][data-code='hotspot-1']").FocusAsync(new() { Timeout = 15000 });
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("[data-testid=hotspot-panel] [data-testid=hotspot-team]")).ToContainTextAsync("Gebiedsteam ", new() { Timeout = 15000 });
+        await page.WaitForTimeoutAsync(600);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overlay-hotspot.png") });
+        Assert.DoesNotContain(fx.ConsoleErrors.GetOrCreateValue(page), e => e.Contains("Content Security Policy"));
+    }
 }

@@ -1,8 +1,12 @@
 // The one Leaflet module of Alkmaar Kaart. Razor components tell it which URLs, styles and filters to show;
 // map data is fetched over HTTP (never through the Blazor circuit) and clicks are sent back to .NET.
-import L from 'leaflet';
+import L from './leaflet-global.js';
 import 'proj4leaflet';
+import 'leaflet.heat';
+import 'leaflet.markercluster';
 import 'leaflet/dist/leaflet.css';
+import 'leaflet.markercluster/dist/MarkerCluster.css';
+import 'leaflet.markercluster/dist/MarkerCluster.Default.css';
 import './kaart-map.css';
 
 // Leaflet finds its marker images through CSS url() by default, which breaks when bundled.
@@ -74,7 +78,11 @@ export async function createMap(element, options, dotnetRef) {
     state.layers[def.id] = { def, group, labels, geo: null };
     overlays[def.title] = group;
     if (def.visible) group.addTo(map);
-    group.on('add', () => { updateLabels(state); dotnetRef?.invokeMethodAsync('OnLayerToggledJs', def.id, true); });
+    group.on('add', () => {
+      updateLabels(state);
+      if (isCells(state.layers[def.id])) loadCells(state, state.layers[def.id]);
+      dotnetRef?.invokeMethodAsync('OnLayerToggledJs', def.id, true);
+    });
     group.on('remove', () => { labels.remove(); dotnetRef?.invokeMethodAsync('OnLayerToggledJs', def.id, false); });
   }
   // Expanded on a desk, folded into its button on a phone so the map keeps the screen.
@@ -82,8 +90,12 @@ export async function createMap(element, options, dotnetRef) {
   L.control.scale({ imperial: false }).addTo(map);
   addRdCoordinates(map, crs);
   map.on('zoomend', () => updateLabels(state));
+  // counted-cell layers follow the view: coarser cells when zoomed out, only what is in view
+  map.on('moveend', () => {
+    for (const l of Object.values(state.layers)) if (isCells(l) && map.hasLayer(l.group)) loadCells(state, l);
+  });
 
-  await Promise.all(Object.values(state.layers).map(l => loadLayer(state, l)));
+  await Promise.all(Object.values(state.layers).filter(l => !isCells(l)).map(l => loadLayer(state, l)));
   const first = Object.values(state.layers).find(l => l.def.visible && l.geo && l.geo.getLayers().length);
   if (first) map.fitBounds(first.group.getBounds(), { padding: [10, 10] });
   updateLabels(state);
@@ -195,10 +207,69 @@ export async function setLayerUrl(element, id, url) {
   const layer = state?.layers[id];
   if (!layer) return;
   layer.def.url = url;
+  if (isCells(layer)) {
+    if (state.map.hasLayer(layer.group)) await loadCells(state, layer);
+    return;
+  }
   if (!(await loadLayer(state, layer))) return;
   updateLabels(state);
   element.dataset[`loaded${id[0].toUpperCase()}${id.slice(1)}`] = String(layer.geo?.getLayers().length ?? 0);
   element.dataset[`url${id[0].toUpperCase()}${id.slice(1)}`] = url;
+}
+
+const isCells = l => l.def.kind === 'clusters' || l.def.kind === 'density';
+
+// RD New's valid range (the API refuses a bbox outside it)
+const rdRange = { minX: -7000, maxX: 300000, minY: 289000, maxY: 629000 };
+const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+
+/**
+ * Counted cells of meldingen for the current view: the URL gets the view's RD bbox and a cell size that grows with the
+ * scale (about 64 px per cluster, 8 px for the density view; never finer than the server's generalisation grid).
+ * 'clusters' draws a numbered circle per cell, 'density' a heat map weighted by the counts.
+ */
+async function loadCells(state, layer) {
+  const { map } = state;
+  const { def } = layer;
+  const crs = map.options.crs;
+  const b = map.getBounds().pad(0.1);
+  const sw = crs.project(b.getSouthWest()), ne = crs.project(b.getNorthEast());
+  const metresPerPixel = 3440.64 / Math.pow(2, map.getZoom());
+  const cell = Math.round(metresPerPixel * (def.kind === 'density' ? 8 : 64));
+  const bbox = [clamp(sw.x, rdRange.minX, rdRange.maxX), clamp(sw.y, rdRange.minY, rdRange.maxY),
+    clamp(ne.x, rdRange.minX, rdRange.maxX), clamp(ne.y, rdRange.minY, rdRange.maxY)].map(v => v.toFixed(0));
+  const url = `${def.url}${def.url.includes('?') ? '&' : '?'}bbox=${bbox.join(',')}&cell=${cell}`;
+  const ticket = (layer.ticket = (layer.ticket ?? 0) + 1);
+  const started = performance.now();
+  const response = await fetch(url, { headers: { Accept: 'application/geo+json' } });
+  if (!response.ok) { console.error(`kaart-map: ${url} answered ${response.status}`); return; }
+  const data = await response.json();
+  if (ticket !== layer.ticket) return;
+  if (layer.geo) layer.group.removeLayer(layer.geo);
+  const features = data.features ?? [];
+  if (def.kind === 'density') {
+    const max = Math.max(1, ...features.map(f => f.properties.count));
+    layer.geo = L.heatLayer(features.map(f => [f.geometry.coordinates[1], f.geometry.coordinates[0], f.properties.count]),
+      { radius: 18, blur: 14, max, minOpacity: 0.25, gradient: { 0.2: '#41b6c4', 0.45: '#a1dab4', 0.7: '#fecc5c', 0.9: '#f03b20', 1: '#bd0026' } });
+  } else {
+    layer.geo = L.layerGroup(features.map(f => {
+      const n = f.properties.count;
+      const size = n < 10 ? 26 : n < 100 ? 32 : n < 1000 ? 40 : 48;
+      const band = n < 10 ? 'small' : n < 100 ? 'medium' : 'large';
+      const title = `${nl.format(n)} ${n === 1 ? 'melding' : 'meldingen'}, meest: ${f.properties.topCategory}`;
+      return L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+        icon: L.divIcon({ className: `marker-cluster marker-cluster-${band} kaart-cell`, html: `<div><span>${nl.format(n)}</span></div>`, iconSize: [size, size] }),
+        keyboard: false, title, alt: title,
+      });
+    }));
+  }
+  layer.group.addLayer(layer.geo);
+  const key = `${def.id[0].toUpperCase()}${def.id.slice(1)}`;
+  map.getContainer().dataset[`loaded${key}`] = String(data.total ?? 0);
+  map.getContainer().dataset[`cells${key}`] = String(features.length);
+  map.getContainer().dataset[`url${key}`] = def.url;
+  // time from request to drawn (the browser benchmark reads it after the next frame)
+  requestAnimationFrame(() => { map.getContainer().dataset[`ms${key}`] = String(Math.round(performance.now() - started)); });
 }
 
 /** Shows or hides a layer by id (from the Razor side). */

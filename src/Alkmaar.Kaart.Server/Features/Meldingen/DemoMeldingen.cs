@@ -73,6 +73,13 @@ public sealed class DemoMeldingen(NpgsqlDataSource db, AreaRepository areas, Are
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
+    /// <summary>Whether any generated meldingen are loaded (screens that show meldingen then say so).</summary>
+    public async Task<bool> AnyDemoAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM melding WHERE source = 'demo')");
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
     private static Task Nullable(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
         value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Text, ct);
 }

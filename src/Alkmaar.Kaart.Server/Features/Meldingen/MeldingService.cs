@@ -299,19 +299,24 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     /// Meldingen for public maps: counted per grid cell of <see cref="MeldingOptions.GeneralisationGridMetres"/> (RD), at the
     /// cell's centre, with the count per category. No ids, times, descriptions or exact locations.
     /// </summary>
-    public async Task<List<PublicCell>> PublicCellsAsync(DateTimeOffset? from, DateTimeOffset? to, string? category, CancellationToken ct = default)
+    public async Task<List<PublicCell>> PublicCellsAsync(DateTimeOffset? from, DateTimeOffset? to, string? category, CancellationToken ct = default,
+        double? cellSize = null, Envelope? bbox = null)
     {
+        // never finer than the generalisation grid; coarser grids (for clusters at small scales) are whole multiples of it
         var g = (double)O.GeneralisationGridMetres;
+        if (cellSize is { } size && size > g) g = Math.Round(size / g) * g;
         await using var cmd = db.CreateCommand(
             """
             SELECT floor(ST_X(geom) / $1)::bigint, floor(ST_Y(geom) / $1)::bigint, category, count(*)::int FROM melding
             WHERE ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at < $3)
               AND ($4::text IS NULL OR category = $4)
+              AND ($5::float8 IS NULL OR geom && ST_MakeEnvelope($5, $6, $7, $8, 28992))
             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
             """);
         Add(cmd, g);
         AddTyped(cmd, NpgsqlDbType.TimestampTz, from?.ToUniversalTime(), to?.ToUniversalTime());
         AddTyped(cmd, NpgsqlDbType.Text, category);
+        AddTyped(cmd, NpgsqlDbType.Double, bbox?.MinX, bbox?.MinY, bbox?.MaxX, bbox?.MaxY);
         var cells = new Dictionary<(long, long), Dictionary<string, int>>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))

@@ -91,25 +91,49 @@ public static class MeldingenEndpoints
         catch (MeldingRejectedException e) { return Problem(e); }
     }
 
-    private static async Task PublicAsync(HttpContext http, MeldingService service, IOptions<MeldingOptions> options, string? from, string? to,
-        string? category, CancellationToken ct)
+    private static async Task PublicAsync(HttpContext http, MeldingService service, DemoMeldingen demo, IOptions<MeldingOptions> options, string? from, string? to,
+        string? category, string? cell, string? bbox, CancellationToken ct)
     {
         if (!TryDate(from, out var f) || !TryDate(to, out var t))
         {
             await Problems.BadRequest("Ongeldige periode", "from and to are ISO 8601 dates or date-times.", "from,to").ExecuteAsync(http);
             return;
         }
-        var cells = await service.PublicCellsAsync(f, t, category?.ToLowerInvariant(), ct);
+        double? cellSize = null;
+        if (cell is not null)
+        {
+            if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var c) || c is < 1 or > 20_000)
+            {
+                await Problems.BadRequest("Ongeldige celgrootte", "cell is a size in metres up to 20000 (never finer than the generalisation grid).", "cell").ExecuteAsync(http);
+                return;
+            }
+            cellSize = c;
+        }
+        NetTopologySuite.Geometries.Envelope? box = null;
+        if (bbox is not null)
+        {
+            var parts = bbox.Split(',');
+            var n = parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : (double?)null).ToArray();
+            if (n.Length != 4 || n.Any(v => v is null) || n[0] >= n[2] || n[1] >= n[3] || !RdNew.ValidRange.Contains(n[0]!.Value, n[1]!.Value) || !RdNew.ValidRange.Contains(n[2]!.Value, n[3]!.Value))
+            {
+                await Problems.BadRequest("Ongeldige bbox", "bbox is minx,miny,maxx,maxy in RD New metres (EPSG:28992).", "bbox").ExecuteAsync(http);
+                return;
+            }
+            box = new NetTopologySuite.Geometries.Envelope(n[0]!.Value, n[2]!.Value, n[1]!.Value, n[3]!.Value);
+        }
+        var g = options.Value.GeneralisationGridMetres;
+        var size = cellSize is { } cs && cs > g ? Math.Round(cs / g) * g : g;
+        var cells = await service.PublicCellsAsync(f, t, category?.ToLowerInvariant(), ct, size, box);
         http.Response.ContentType = "application/geo+json";
         http.Response.Headers.CacheControl = "public, max-age=60";
         await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, KnownCrs.Wgs84);
         writer.WriteStart([
-            new("generalisation_m", options.Value.GeneralisationGridMetres),
-            new("note", $"Meldingen geteld per vak van {options.Value.GeneralisationGridMetres} m, zonder persoonsgegevens."),
+            new("generalisation_m", g), new("cell_m", size), new("demo", await demo.AnyDemoAsync(ct)), new("total", cells.Sum(c => c.Count)),
+            new("note", $"Meldingen geteld per vak van {size} m, zonder persoonsgegevens."),
         ]);
         foreach (var c in cells)
         {
-            var attrs = new AttributesTable { { "count", c.Count } };
+            var attrs = new AttributesTable { { "count", c.Count }, { "topCategory", c.Categories.MaxBy(kv => kv.Value).Key } };
             foreach (var (k, v) in c.Categories) attrs.Add($"categorie_{k}", v);
             await writer.WriteFeatureAsync(new Feature(RdNew.RdFactory.CreatePoint(new NetTopologySuite.Geometries.Coordinate(c.X, c.Y)), attrs), ct);
         }
