@@ -42,6 +42,8 @@ public static class KaartPolicies
     public const string Meldingen = "meldingen";
     /// <summary>Overriding a melding's routing and changing its status: gebiedsteam (own gebieden) or beheerder.</summary>
     public const string MeldingenBehandelen = "meldingen-behandelen";
+    /// <summary>Creating and changing bewonersinitiatieven: gebiedsteam (own gebieden) or beheerder.</summary>
+    public const string Initiatieven = "initiatieven";
     /// <summary>Changing boundaries.</summary>
     public const string Planner = "planner";
     /// <summary>Users, teams, configuration, audit log, bulk imports.</summary>

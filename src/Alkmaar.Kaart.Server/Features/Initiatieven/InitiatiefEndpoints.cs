@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Security.Claims;
+using Alkmaar.Kaart.Geo.GeoJson;
+using Alkmaar.Kaart.Geo.Transforms;
+using Alkmaar.Kaart.Server.Features.Accounts;
+using Alkmaar.Kaart.Server.Features.Areas;
+using Alkmaar.Kaart.Server.Features.Audit;
+using Microsoft.Extensions.Options;
+using NetTopologySuite.Features;
+
+namespace Alkmaar.Kaart.Server.Features.Initiatieven;
+
+/// <summary>
+/// Bewonersinitiatieven: public reading as GeoJSON (<c>GET /api/initiatieven</c>, filters status, theme, year, gebied),
+/// changes by staff (<c>POST</c>, <c>PUT /{id}</c>, <c>DELETE /{id}</c>: a gebiedsteam for its own gebieden, a beheerder
+/// for all). Changes are audited; the status history (with who changed it) is only shown to staff.
+/// </summary>
+public static class InitiatiefEndpoints
+{
+    public static void MapInitiatieven(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/initiatieven").WithTags("Initiatieven");
+        group.MapGet("/", ListAsync).AllowAnonymous().WithSummary("Bewonersinitiatieven as GeoJSON, filtered by status, theme, year and area.");
+        group.MapGet("/{id:long}", GetAsync).AllowAnonymous().WithSummary("One initiative; staff also get its status history.");
+        group.MapPost("/", CreateAsync).RequireAuthorization(KaartPolicies.Initiatieven);
+        group.MapPut("/{id:long}", UpdateAsync).RequireAuthorization(KaartPolicies.Initiatieven);
+        group.MapDelete("/{id:long}", DeleteAsync).RequireAuthorization(KaartPolicies.Initiatieven);
+    }
+
+    /// <summary>Parses the list filter; a Dutch message and the parameter when refused.</summary>
+    public static (InitiatiefFilter? Filter, string? Error, string? Parameter) Parse(string? status, string? theme, string? year, string? gebied)
+    {
+        if (status is { Length: > 0 } && !InitiatiefStore.Statuses.Contains(status)) return (null, $"Onbekende status; kies uit {string.Join(", ", InitiatiefStore.Statuses)}.", "status");
+        if (theme is { Length: > 0 } && !InitiatiefStore.Themes.Contains(theme)) return (null, $"Onbekend thema; kies uit {string.Join(", ", InitiatiefStore.Themes)}.", "theme");
+        int? y = null;
+        if (year is { Length: > 0 })
+        {
+            if (!int.TryParse(year, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v is < 2000 or > 2100) return (null, "Het jaar is 2000 tot 2100.", "year");
+            y = v;
+        }
+        return (new InitiatiefFilter(status is { Length: > 0 } ? status : null, theme is { Length: > 0 } ? theme : null, y, gebied is { Length: > 0 } ? gebied : null), null, null);
+    }
+
+    private static async Task ListAsync(HttpContext http, InitiatiefStore store, IOptions<MapOptions> map, string? status, string? theme, string? year,
+        string? gebied, string? crs, CancellationToken ct)
+    {
+        var (filter, error, parameter) = Parse(status, theme, year, gebied);
+        var target = KnownCrs.Wgs84;
+        if (filter is not null && crs is not null)
+        {
+            if (CrsNames.Parse(crs) is { } c) target = c;
+            else (error, parameter) = ("Onbekend coördinatenstelsel; kies EPSG:4326 of EPSG:28992.", "crs");
+        }
+        if (error is not null) { await Problems.BadRequest(error, $"The parameter '{parameter}' is refused.", parameter).ExecuteAsync(http); return; }
+        var list = await store.ListAsync(filter!, ct);
+        http.Response.ContentType = AreasEndpoints.GeoJsonContentType;
+        http.Response.Headers["Content-Crs"] = $"<{(target == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>";
+        await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, target);
+        writer.WriteStart([new("attribution", map.Value.DataAttribution)]);
+        foreach (var i in list) await writer.WriteFeatureAsync(ToFeature(i, target), ct);
+        await writer.WriteEndAsync([new("numberReturned", writer.Count)], ct);
+    }
+
+    public static Feature ToFeature(Initiatief i, KnownCrs crs) => new(i.Geometry, GeoJsonFeatureCollectionWriter.Attributes(i.Id.ToString(CultureInfo.InvariantCulture),
+        ("id", i.Id), ("code", $"initiatief-{i.Id}"), ("level", "initiatief"), ("name", i.Title), ("title", i.Title), ("description", i.Description),
+        ("theme", i.Theme), ("status", i.Status), ("subsidy", i.Subsidy), ("year", i.Year), ("buurtCode", i.BuurtCode), ("wijkCode", i.WijkCode),
+        ("gebiedCode", i.GebiedCode), ("updatedAt", i.UpdatedAt.ToString("yyyy-MM-dd")),
+        ("labelPoint", GeoJsonFeatureCollectionWriter.Position(i.Geometry.InteriorPoint, crs))));
+
+    private static async Task GetAsync(HttpContext http, long id, InitiatiefStore store, CancellationToken ct)
+    {
+        var i = await store.GetAsync(id, ct);
+        if (i is null) { await Problems.NotFound("Initiatief niet gevonden", $"No initiatief {id}.").ExecuteAsync(http); return; }
+        var staff = http.User.Identity?.IsAuthenticated == true && KaartRoles.All.Any(http.User.IsInRole);
+        var members = new List<KeyValuePair<string, object?>>();
+        if (staff) members.Add(new("history", (await store.HistoryAsync(id, ct)).Select(h => new { at = h.At, actor = h.Actor, from = h.From, to = h.To }).ToList()));
+        http.Response.ContentType = AreasEndpoints.GeoJsonContentType;
+        await GeoJsonFeatureCollectionWriter.WriteSingleAsync(http.Response.Body, ToFeature(i, KnownCrs.Wgs84), KnownCrs.Wgs84, ct, members);
+    }
+
+    private static IResult Problem(InitiatiefRejectedException e) =>
+        TypedResults.Problem(title: e.Title, detail: e.Message, statusCode: e.Status,
+            extensions: e.Field is null ? null : new Dictionary<string, object?> { ["field"] = e.Field });
+
+    private static async Task<IResult> CreateAsync(HttpContext http, InitiatiefStore store, AuditLog audit, CancellationToken ct)
+    {
+        var (input, problem) = await Problems.ReadJsonAsync<InitiatiefInput>(http, ct);
+        if (problem is not null) return problem;
+        try
+        {
+            var created = await store.CreateAsync(input!, http.User, ct);
+            await audit.WriteAsync(AuditLog.ActorOf(http.User), "initiatief aangemaakt", "initiatief", created.Id.ToString(), new { created.Status, created.GebiedCode }, ct: ct);
+            return TypedResults.Created($"/api/initiatieven/{created.Id}", Summary(created));
+        }
+        catch (InitiatiefRejectedException e) { return Problem(e); }
+    }
+
+    private static async Task<IResult> UpdateAsync(HttpContext http, long id, InitiatiefStore store, AuditLog audit, CancellationToken ct)
+    {
+        var (input, problem) = await Problems.ReadJsonAsync<InitiatiefInput>(http, ct);
+        if (problem is not null) return problem;
+        try
+        {
+            var updated = await store.UpdateAsync(id, input!, http.User, ct);
+            await audit.WriteAsync(AuditLog.ActorOf(http.User), "initiatief gewijzigd", "initiatief", id.ToString(), new { updated.Status }, ct: ct);
+            return TypedResults.Ok(Summary(updated));
+        }
+        catch (InitiatiefRejectedException e) { return Problem(e); }
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext http, long id, InitiatiefStore store, AuditLog audit, CancellationToken ct)
+    {
+        try
+        {
+            await store.DeleteAsync(id, http.User, ct);
+            await audit.WriteAsync(AuditLog.ActorOf(http.User), "initiatief verwijderd", "initiatief", id.ToString(), ct: ct);
+            return TypedResults.NoContent();
+        }
+        catch (InitiatiefRejectedException e) { return Problem(e); }
+    }
+
+    private static object Summary(Initiatief i) => new
+    {
+        i.Id, i.Title, i.Description, i.Theme, i.Status, i.Subsidy, i.Year, i.BuurtCode, i.WijkCode, i.GebiedCode, i.UpdatedAt,
+        geometryType = i.Geometry.GeometryType,
+    };
+}

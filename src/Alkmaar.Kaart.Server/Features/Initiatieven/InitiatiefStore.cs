@@ -1,0 +1,263 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Alkmaar.Kaart.Geo.Transforms;
+using Alkmaar.Kaart.Server.Features.Accounts;
+using Alkmaar.Kaart.Server.Features.Routing;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.IO.Converters;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Alkmaar.Kaart.Server.Features.Initiatieven;
+
+/// <summary>A new or changed initiative as sent by staff. Location: x/y (RD), lat/lon, or a GeoJSON polygon in WGS84.</summary>
+public sealed class InitiatiefInput
+{
+    public string? Title { get; set; }
+    public string? Description { get; set; }
+    public string? Theme { get; set; }
+    public string? Status { get; set; }
+    public decimal? Subsidy { get; set; }
+    public int? Year { get; set; }
+    public double? X { get; set; }
+    public double? Y { get; set; }
+    public double? Lat { get; set; }
+    public double? Lon { get; set; }
+    public JsonElement? Geometry { get; set; }
+}
+
+/// <summary>An initiative as stored; geometry in RD New. Public: it holds no personal data.</summary>
+public sealed record Initiatief(long Id, string Title, string Description, string Theme, string Status, decimal? Subsidy, int Year,
+    Geometry Geometry, string? BuurtCode, string? WijkCode, string GebiedCode, DateTimeOffset UpdatedAt);
+
+public sealed record InitiatiefHistory(DateTimeOffset At, string Actor, string? From, string To);
+
+public sealed record InitiatiefFilter(string? Status = null, string? Theme = null, int? Year = null, string? Gebied = null);
+
+/// <summary>A refused change: a Dutch title, an English detail, the field and the HTTP status.</summary>
+public sealed class InitiatiefRejectedException(string title, string detail, string? field = null, int status = 422) : Exception(detail)
+{
+    public string Title { get; } = title;
+    public string? Field { get; } = field;
+    public int Status { get; } = status;
+}
+
+/// <summary>
+/// Bewonersinitiatieven (tables <c>initiatief</c>, <c>initiatief_history</c>): validation, the status lifecycle, routing
+/// to buurt/wijk/gebied, and who may change what (a gebiedsteam member its own gebieden, a beheerder all).
+/// </summary>
+public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider routing)
+{
+    public static readonly string[] Statuses = ["aangevraagd", "toegekend", "uitgevoerd", "afgewezen"];
+    public static readonly string[] Themes = ["cultuur", "duurzaamheid", "groen", "ontmoeten", "schoon", "spelen", "sport", "veiligheid"];
+
+    /// <summary>The lifecycle: which status may follow which. Afgewezen and uitgevoerd are final.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Next = new Dictionary<string, string[]>
+    {
+        ["aangevraagd"] = ["toegekend", "afgewezen"],
+        ["toegekend"] = ["uitgevoerd", "afgewezen"],
+        ["uitgevoerd"] = [],
+        ["afgewezen"] = [],
+    };
+
+    private const double MaxAreaM2 = 5_000_000;
+    private static readonly JsonSerializerOptions GeoJson = new() { Converters = { new GeoJsonConverterFactory() } };
+
+    public static bool MayEdit(ClaimsPrincipal user, string gebied) =>
+        user.IsInRole(KaartRoles.Beheerder) || (user.IsInRole(KaartRoles.Gebiedsteam) && user.Gebieden().Contains(gebied));
+
+    public async Task<Initiatief> CreateAsync(InitiatiefInput input, ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        var status = input.Status ?? "aangevraagd";
+        if (status != "aangevraagd" && !Statuses.Contains(status))
+            throw new InitiatiefRejectedException("Onbekende status", $"status must be one of: {string.Join(", ", Statuses)}.", "status");
+        var (title, description, theme, subsidy, year) = Validate(input, null);
+        var geom = ReadGeometry(input) ?? throw new InitiatiefRejectedException("Locatie ontbreekt", "Give x/y (RD), lat/lon or a GeoJSON polygon (WGS84).", "location");
+        var (buurt, wijk, gebied) = await RouteAsync(geom, ct);
+        if (!MayEdit(user, gebied)) throw new InitiatiefRejectedException("Geen toegang", $"This location is in {gebied}, not in your gebieden.", "location", 403);
+        var actor = Audit.AuditLog.ActorOf(user);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            """
+            INSERT INTO initiatief (title, description, theme, status, subsidy_eur, year, geom, buurt_code, wijk_code, gebied_code, updated_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
+            """, conn, tx);
+        cmd.Parameters.AddWithValue(title);
+        cmd.Parameters.AddWithValue(description);
+        cmd.Parameters.AddWithValue(theme);
+        cmd.Parameters.AddWithValue(status);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)subsidy ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Numeric });
+        cmd.Parameters.AddWithValue(year);
+        cmd.Parameters.AddWithValue(geom);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)buurt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)wijk ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.AddWithValue(gebied);
+        cmd.Parameters.AddWithValue(actor);
+        var id = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        await HistoryAsync(conn, tx, id, actor, null, status, ct);
+        await tx.CommitAsync(ct);
+        return (await GetAsync(id, ct))!;
+    }
+
+    /// <summary>Changes an initiative; fields left out keep their value. A new status must follow the lifecycle.</summary>
+    public async Task<Initiatief> UpdateAsync(long id, InitiatiefInput input, ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        var current = await GetAsync(id, ct) ?? throw new InitiatiefRejectedException("Initiatief niet gevonden", $"No initiatief {id}.", null, 404);
+        if (!MayEdit(user, current.GebiedCode)) throw new InitiatiefRejectedException("Geen toegang", $"Initiatief {id} is in {current.GebiedCode}, not in your gebieden.", null, 403);
+        var (title, description, theme, subsidy, year) = Validate(input, current);
+        var status = input.Status ?? current.Status;
+        if (status != current.Status)
+        {
+            if (!Statuses.Contains(status)) throw new InitiatiefRejectedException("Onbekende status", $"status must be one of: {string.Join(", ", Statuses)}.", "status");
+            if (!Next[current.Status].Contains(status))
+                throw new InitiatiefRejectedException("Deze statuswijziging kan niet",
+                    $"From {current.Status} the status can go to: {(Next[current.Status].Length == 0 ? "nothing (final)" : string.Join(", ", Next[current.Status]))}.", "status", 409);
+        }
+        var geom = ReadGeometry(input) ?? current.Geometry;
+        var (buurt, wijk, gebied) = ReferenceEquals(geom, current.Geometry) ? (current.BuurtCode, current.WijkCode, current.GebiedCode) : await RouteAsync(geom, ct);
+        if (!MayEdit(user, gebied)) throw new InitiatiefRejectedException("Geen toegang", $"The new location is in {gebied}, not in your gebieden.", "location", 403);
+        var actor = Audit.AuditLog.ActorOf(user);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            """
+            UPDATE initiatief SET title = $2, description = $3, theme = $4, status = $5, subsidy_eur = $6, year = $7, geom = $8,
+              buurt_code = $9, wijk_code = $10, gebied_code = $11, updated_by = $12, updated_at = now() WHERE id = $1
+            """, conn, tx);
+        cmd.Parameters.AddWithValue(id);
+        cmd.Parameters.AddWithValue(title);
+        cmd.Parameters.AddWithValue(description);
+        cmd.Parameters.AddWithValue(theme);
+        cmd.Parameters.AddWithValue(status);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)subsidy ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Numeric });
+        cmd.Parameters.AddWithValue(year);
+        cmd.Parameters.AddWithValue(geom);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)buurt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)wijk ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.AddWithValue(gebied);
+        cmd.Parameters.AddWithValue(actor);
+        await cmd.ExecuteNonQueryAsync(ct);
+        if (status != current.Status) await HistoryAsync(conn, tx, id, actor, current.Status, status, ct);
+        await tx.CommitAsync(ct);
+        return (await GetAsync(id, ct))!;
+    }
+
+    public async Task DeleteAsync(long id, ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        var current = await GetAsync(id, ct) ?? throw new InitiatiefRejectedException("Initiatief niet gevonden", $"No initiatief {id}.", null, 404);
+        if (!MayEdit(user, current.GebiedCode)) throw new InitiatiefRejectedException("Geen toegang", $"Initiatief {id} is in {current.GebiedCode}, not in your gebieden.", null, 403);
+        await using var cmd = db.CreateCommand("DELETE FROM initiatief WHERE id = $1");
+        cmd.Parameters.AddWithValue(id);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static (string Title, string Description, string Theme, decimal? Subsidy, int Year) Validate(InitiatiefInput i, Initiatief? current)
+    {
+        var title = (i.Title ?? current?.Title)?.Trim();
+        if (title is null || title.Length is < 3 or > 200) throw new InitiatiefRejectedException("Titel ontbreekt", "title is 3 to 200 characters.", "title");
+        var description = (i.Description ?? current?.Description ?? "").Trim();
+        if (description.Length > 4000) throw new InitiatiefRejectedException("Beschrijving te lang", "description is at most 4000 characters.", "description");
+        var theme = (i.Theme ?? current?.Theme)?.Trim().ToLowerInvariant();
+        if (theme is null || !Themes.Contains(theme)) throw new InitiatiefRejectedException("Onbekend thema", $"theme must be one of: {string.Join(", ", Themes)}.", "theme");
+        var subsidy = i.Subsidy ?? current?.Subsidy;
+        if (subsidy is < 0 or > 1_000_000) throw new InitiatiefRejectedException("Ongeldig subsidiebedrag", "subsidy is 0 to 1,000,000 euro.", "subsidy");
+        var year = i.Year ?? current?.Year;
+        if (year is null or < 2000 or > 2100) throw new InitiatiefRejectedException("Ongeldig jaar", "year is 2000 to 2100.", "year");
+        return (title, description, theme, subsidy is null ? null : Math.Round(subsidy.Value, 2), year.Value);
+    }
+
+    /// <summary>The RD geometry of the input's location, or null when none is given.</summary>
+    private static Geometry? ReadGeometry(InitiatiefInput i)
+    {
+        var given = (i.X is not null || i.Y is not null ? 1 : 0) + (i.Lat is not null || i.Lon is not null ? 1 : 0) + (i.Geometry is { ValueKind: not JsonValueKind.Null } ? 1 : 0);
+        if (given == 0) return null;
+        if (given > 1) throw new InitiatiefRejectedException("Eén locatie", "Give x/y, lat/lon or geometry, not more than one.", "location");
+        if (i.Geometry is { } json)
+        {
+            Geometry? g;
+            try { g = JsonSerializer.Deserialize<Geometry>(json.GetRawText(), GeoJson); }
+            catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException) { g = null; }
+            if (g is not (Polygon or MultiPolygon or Point) || g.IsEmpty)
+                throw new InitiatiefRejectedException("Ongeldige geometrie", "geometry is a GeoJSON Point, Polygon or MultiPolygon in WGS84 (lon, lat).", "geometry");
+            if (g.Coordinates.Any(c => !RdNew.Wgs84ValidRange.Contains(c.X, c.Y)))
+                throw new InitiatiefRejectedException("Buiten bereik", "geometry coordinates must be lon/lat within the Netherlands.", "geometry");
+            var rd = RdNew.FromWgs84(g);
+            rd.SRID = RdNew.Srid;
+            if (!rd.IsValid) throw new InitiatiefRejectedException("Ongeldige geometrie", "The polygon is not valid (self-intersecting or badly nested rings).", "geometry");
+            if (rd.Area > MaxAreaM2) throw new InitiatiefRejectedException("Gebied te groot", $"An initiative's area is at most {MaxAreaM2 / 1e6} km².", "geometry");
+            return rd;
+        }
+        var wgs84 = i.Lat is not null || i.Lon is not null;
+        var (a, b) = wgs84 ? (i.Lat, i.Lon) : (i.X, i.Y);
+        if (a is null || b is null) throw new InitiatiefRejectedException("Onvolledige locatie", wgs84 ? "Give both lat and lon." : "Give both x and y.", "location");
+        if (PointInput.ToRd(a.Value, b.Value, wgs84, out var x, out var y) is { } error)
+            throw new InitiatiefRejectedException("Locatie buiten bereik", $"{error}: {PointInput.Ranges(wgs84)}", "location");
+        return RdNew.RdFactory.CreatePoint(new Coordinate(x, y));
+    }
+
+    /// <summary>Buurt, wijk and gebied of the geometry's representative point; refuses places outside the gemeente.</summary>
+    private async Task<(string? Buurt, string? Wijk, string Gebied)> RouteAsync(Geometry geom, CancellationToken ct)
+    {
+        var snapshot = await routing.GetAsync(ct) ?? throw new InitiatiefRejectedException("Geen gebiedsindeling", "Import the boundaries first.", null, 503);
+        var at = geom.InteriorPoint;
+        var where = snapshot.Locator.Locate(at.X, at.Y);
+        if (where.Gebied is null)
+            throw new InitiatiefRejectedException("Buiten de gemeente", $"The location is not in gemeente Alkmaar{(where.Municipality is { } m ? $" but in {m.Name}" : "")}.", "location");
+        return (where.Buurt?.Code, where.Wijk?.Code, where.Gebied.Code);
+    }
+
+    private static async Task HistoryAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, string actor, string? from, string to, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("INSERT INTO initiatief_history (initiatief_id, actor, status_from, status_to) VALUES ($1, $2, $3, $4)", conn, tx);
+        cmd.Parameters.AddWithValue(id);
+        cmd.Parameters.AddWithValue(actor);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)from ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.AddWithValue(to);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private const string Columns = "id, title, description, theme, status, subsidy_eur, year, geom, buurt_code, wijk_code, gebied_code, updated_at";
+
+    private static Initiatief Read(NpgsqlDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
+        r.IsDBNull(5) ? null : r.GetDecimal(5), r.GetInt32(6), (Geometry)r.GetValue(7), r.IsDBNull(8) ? null : r.GetString(8),
+        r.IsDBNull(9) ? null : r.GetString(9), r.GetString(10), r.GetFieldValue<DateTimeOffset>(11));
+
+    public async Task<Initiatief?> GetAsync(long id, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"SELECT {Columns} FROM initiatief WHERE id = $1");
+        cmd.Parameters.AddWithValue(id);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? Read(r) : null;
+    }
+
+    /// <summary>Initiatives matching the filter (gebied also matches a wijk or buurt code), newest year first.</summary>
+    public async Task<List<Initiatief>> ListAsync(InitiatiefFilter f, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            $"""
+            SELECT {Columns} FROM initiatief
+            WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR theme = $2) AND ($3::int IS NULL OR year = $3)
+              AND ($4::text IS NULL OR $4 IN (gebied_code, wijk_code, buurt_code))
+            ORDER BY year DESC, title, id
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)f.Status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)f.Theme ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)f.Year ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)f.Gebied ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        var result = new List<Initiatief>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) result.Add(Read(r));
+        return result;
+    }
+
+    public async Task<List<InitiatiefHistory>> HistoryAsync(long id, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT at, actor, status_from, status_to FROM initiatief_history WHERE initiatief_id = $1 ORDER BY id");
+        cmd.Parameters.AddWithValue(id);
+        var result = new List<InitiatiefHistory>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) result.Add(new InitiatiefHistory(r.GetFieldValue<DateTimeOffset>(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3)));
+        return result;
+    }
+}
