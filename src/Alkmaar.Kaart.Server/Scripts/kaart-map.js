@@ -122,6 +122,10 @@ async function loadLayer(state, layer) {
     color: def.color ?? '#1f4e79', weight: def.weight ?? 2, fillColor: def.color ?? '#1f4e79',
     fillOpacity: def.fillOpacity ?? 0.08, opacity: 0.9,
   };
+  if (def.kind === 'markers') {
+    drawMarkers(state, layer, data);
+    return true;
+  }
   // A feature may bring its own fill (a choropleth class colour); its border stays the layer's.
   const styleOf = f => (f?.properties?.fill ? { ...style, fillColor: f.properties.fill } : style);
   layer.geo = L.geoJSON(data, {
@@ -215,6 +219,55 @@ export async function setLayerUrl(element, id, url) {
   updateLabels(state);
   element.dataset[`loaded${id[0].toUpperCase()}${id.slice(1)}`] = String(layer.geo?.getLayers().length ?? 0);
   element.dataset[`url${id[0].toUpperCase()}${id.slice(1)}`] = url;
+}
+
+const statusNames = { aangevraagd: 'Aangevraagd', toegekend: 'Toegekend', uitgevoerd: 'Uitgevoerd', afgewezen: 'Afgewezen' };
+const euro = new Intl.NumberFormat('nl-NL', { style: 'currency', currency: 'EUR' });
+
+/** Point features (or areas, at their label point) as clustered markers with a popup; a click reports the feature. */
+function drawMarkers(state, layer, data) {
+  // a redraw (new filter, changed status) replaces every marker: the open popup follows its feature, if still shown
+  const reopen = layer.openCode;
+  state.map.closePopup();
+  const cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
+  layer.markers = {};
+  for (const f of data.features ?? []) {
+    const p = f.properties;
+    const [lon, lat] = f.geometry?.type === 'Point' ? f.geometry.coordinates : p.labelPoint;
+    const marker = L.marker([lat, lon], {
+      icon: L.divIcon({ className: `kaart-pin kaart-pin-${p.status ?? 'x'}`, html: '<span></span>', iconSize: [22, 22], iconAnchor: [11, 11] }),
+      title: p.title ?? p.name, alt: p.title ?? p.name, keyboard: true,
+    });
+    marker.bindPopup(`<strong>${escapeHtml(p.title ?? p.name)}</strong><br>${escapeHtml(statusNames[p.status] ?? p.status ?? '')} · ${escapeHtml(p.theme ?? '')} · ${escapeHtml(p.year ?? '')}` +
+      (p.subsidy != null ? `<br>Subsidie ${escapeHtml(euro.format(p.subsidy))}` : '') + (p.description ? `<br><span class="muted">${escapeHtml(p.description)}</span>` : ''));
+    marker.on('click', () => state.dotnetRef?.invokeMethodAsync('OnAreaClickedJs', p.level ?? layer.def.id, p.code));
+    marker.on('popupopen', () => { layer.openCode = p.code; });
+    marker.on('popupclose', () => { if (layer.openCode === p.code && layer.markers?.[p.code] === marker) layer.openCode = null; });
+    marker.on('add', () => { const el = marker.getElement(); if (el) { el.dataset.code = p.code; el.dataset.level = p.level ?? ''; } });
+    layer.markers[p.code] = marker;
+    cluster.addLayer(marker);
+  }
+  layer.geo = cluster;
+  layer.group.addLayer(cluster);
+  layer.openCode = null;
+  if (reopen && layer.markers[reopen]) showMarker(layer, reopen);
+}
+
+function showMarker(layer, code) {
+  const marker = layer.markers[code];
+  const cluster = layer.geo;
+  // the callback can come after a redraw: only open what is still this layer's marker
+  cluster.zoomToShowLayer(marker, () => { if (layer.geo === cluster && layer.markers[code] === marker) marker.openPopup(); });
+}
+
+/** Shows one marker of a marker layer (unclustering as needed) and opens its popup (a list row was chosen). */
+export function openMarker(element, id, code) {
+  const state = maps.get(element);
+  const layer = state?.layers[id];
+  const marker = layer?.markers?.[code];
+  if (!marker) return false;
+  showMarker(layer, code);
+  return true;
 }
 
 const isCells = l => l.def.kind === 'clusters' || l.def.kind === 'density';
