@@ -153,7 +153,7 @@ public class MeldingenTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
         Assert.NotEmpty(features);
         foreach (var f in features)
         {
-            Assert.Equal(["count"], f.GetProperty("properties").EnumerateObject().Select(p => p.Name).Where(n => !n.StartsWith("categorie_")));
+            Assert.Equal(["count", "topCategory"], f.GetProperty("properties").EnumerateObject().Select(p => p.Name).Where(n => !n.StartsWith("categorie_")));
             var c = f.GetProperty("geometry").GetProperty("coordinates");
             var (rx, ry) = Alkmaar.Kaart.Geo.Transforms.RdNew.FromWgs84(c[0].GetDouble(), c[1].GetDouble());
             // Every point is the centre of a 50 m cell (to the precision of the WGS84 output).
@@ -167,6 +167,26 @@ public class MeldingenTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
             return Math.Floor(rx / 50) == Math.Floor(x / 50) && Math.Floor(ry / 50) == Math.Floor(y / 50);
         });
         Assert.True(cell.GetProperty("properties").GetProperty("categorie_afval").GetInt32() >= 1);
+
+        // coarser cells for the map's clusters: centres of 400 m cells, the same total; a bbox keeps only its cells;
+        // a cell finer than the generalisation grid is served at 50 m
+        var total = features.Sum(f => f.GetProperty("properties").GetProperty("count").GetInt32());
+        var coarse = JsonDocument.Parse(await _anonymous.GetStringAsync("/api/meldingen/openbaar?cell=400")).RootElement;
+        Assert.Equal(400, coarse.GetProperty("cell_m").GetDouble());
+        Assert.Equal(total, coarse.GetProperty("total").GetInt32());
+        foreach (var f in coarse.GetProperty("features").EnumerateArray())
+        {
+            var c = f.GetProperty("geometry").GetProperty("coordinates");
+            var (rx, ry) = Alkmaar.Kaart.Geo.Transforms.RdNew.FromWgs84(c[0].GetDouble(), c[1].GetDouble());
+            Assert.InRange(Math.Abs(rx - 200 - Math.Floor(rx / 400) * 400), 0, 0.05);
+        }
+        var box = $"{Math.Floor(x / 50) * 50:F0},{Math.Floor(y / 50) * 50:F0},{Math.Floor(x / 50) * 50 + 50:F0},{Math.Floor(y / 50) * 50 + 50:F0}";
+        var inBox = JsonDocument.Parse(await _anonymous.GetStringAsync($"/api/meldingen/openbaar?cell=10&bbox={box}")).RootElement;
+        Assert.Equal(50, inBox.GetProperty("cell_m").GetDouble());
+        Assert.Equal(cell.GetProperty("properties").GetProperty("count").GetInt32(), inBox.GetProperty("total").GetInt32());
+        await Json(await _anonymous.GetAsync("/api/meldingen/openbaar?bbox=1,2,3"), HttpStatusCode.BadRequest);
+        await Json(await _anonymous.GetAsync("/api/meldingen/openbaar?bbox=120000,520000,110000,510000"), HttpStatusCode.BadRequest);
+        await Json(await _anonymous.GetAsync("/api/meldingen/openbaar?cell=veel"), HttpStatusCode.BadRequest);
     }
 
     [Theory]
