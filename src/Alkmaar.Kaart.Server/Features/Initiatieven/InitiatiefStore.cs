@@ -83,17 +83,7 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
             INSERT INTO initiatief (title, description, theme, status, subsidy_eur, year, geom, buurt_code, wijk_code, gebied_code, updated_by)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
             """, conn, tx);
-        cmd.Parameters.AddWithValue(title);
-        cmd.Parameters.AddWithValue(description);
-        cmd.Parameters.AddWithValue(theme);
-        cmd.Parameters.AddWithValue(status);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)subsidy ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Numeric });
-        cmd.Parameters.AddWithValue(year);
-        cmd.Parameters.AddWithValue(geom);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)buurt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)wijk ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        cmd.Parameters.AddWithValue(gebied);
-        cmd.Parameters.AddWithValue(actor);
+        AddFields(cmd, title, description, theme, status, subsidy, year, geom, buurt, wijk, gebied, actor);
         var id = (long)(await cmd.ExecuteScalarAsync(ct))!;
         await HistoryAsync(conn, tx, id, actor, null, status, ct);
         await tx.CommitAsync(ct);
@@ -126,17 +116,7 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
               buurt_code = $9, wijk_code = $10, gebied_code = $11, updated_by = $12, updated_at = now() WHERE id = $1
             """, conn, tx);
         cmd.Parameters.AddWithValue(id);
-        cmd.Parameters.AddWithValue(title);
-        cmd.Parameters.AddWithValue(description);
-        cmd.Parameters.AddWithValue(theme);
-        cmd.Parameters.AddWithValue(status);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)subsidy ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Numeric });
-        cmd.Parameters.AddWithValue(year);
-        cmd.Parameters.AddWithValue(geom);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)buurt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)wijk ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        cmd.Parameters.AddWithValue(gebied);
-        cmd.Parameters.AddWithValue(actor);
+        AddFields(cmd, title, description, theme, status, subsidy, year, geom, buurt, wijk, gebied, actor);
         await cmd.ExecuteNonQueryAsync(ct);
         if (status != current.Status) await HistoryAsync(conn, tx, id, actor, current.Status, status, ct);
         await tx.CommitAsync(ct);
@@ -205,6 +185,23 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         if (where.Gebied is null)
             throw new InitiatiefRejectedException("Buiten de gemeente", $"The location is not in gemeente Alkmaar{(where.Municipality is { } m ? $" but in {m.Name}" : "")}.", "location");
         return (where.Buurt?.Code, where.Wijk?.Code, where.Gebied.Code);
+    }
+
+    /// <summary>The row's fields as parameters in column order (INSERT $1–$11, UPDATE $2–$12 after the id).</summary>
+    private static void AddFields(NpgsqlCommand cmd, string title, string description, string theme, string status, decimal? subsidy, int year,
+        Geometry geom, string? buurt, string? wijk, string gebied, string actor)
+    {
+        cmd.Parameters.AddWithValue(title);
+        cmd.Parameters.AddWithValue(description);
+        cmd.Parameters.AddWithValue(theme);
+        cmd.Parameters.AddWithValue(status);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)subsidy ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Numeric });
+        cmd.Parameters.AddWithValue(year);
+        cmd.Parameters.AddWithValue(geom);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)buurt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)wijk ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.AddWithValue(gebied);
+        cmd.Parameters.AddWithValue(actor);
     }
 
     private static async Task HistoryAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, string actor, string? from, string to, CancellationToken ct)
