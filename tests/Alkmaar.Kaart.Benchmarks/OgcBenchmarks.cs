@@ -1,8 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using NetTopologySuite.Geometries;
 using Npgsql;
 
@@ -14,19 +10,9 @@ namespace Alkmaar.Kaart.Benchmarks;
 /// reads all 66 buurten with their geometry and reports time per feature, so Ratio is the overhead of the API or export
 /// over PostGIS handing out the rows.
 /// </summary>
-[Config(typeof(Config))]
+[Config(typeof(ShortRatioConfig))]
 public class OgcBenchmarks
 {
-    private sealed class Config : ManualConfig
-    {
-        public Config()
-        {
-            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(2).WithIterationCount(10).WithLaunchCount(1));
-            AddColumn(StatisticColumn.OperationsPerSecond);
-            SummaryStyle = BenchmarkDotNet.Reports.SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend);
-        }
-    }
-
     private const int Features = 66;
     private const string RdUri = "http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F28992";
     private HttpClient _http = null!;

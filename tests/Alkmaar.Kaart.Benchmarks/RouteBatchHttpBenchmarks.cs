@@ -6,10 +6,6 @@ using Alkmaar.Kaart.Geo.GeoJson;
 using Alkmaar.Kaart.Geo.Routing;
 using Alkmaar.Kaart.Testing;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace Alkmaar.Kaart.Benchmarks;
 
@@ -19,19 +15,9 @@ namespace Alkmaar.Kaart.Benchmarks;
 /// Every benchmark reports time per point, so the Ratio column is the end-to-end cost against AreaLocator answering the
 /// same points in this process (the baseline): what parsing, HTTP and writing add to the lookup itself.
 /// </summary>
-[Config(typeof(Config))]
+[Config(typeof(LongRatioConfig))]
 public class RouteBatchHttpBenchmarks
 {
-    private sealed class Config : ManualConfig
-    {
-        public Config()
-        {
-            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(1).WithIterationCount(5).WithLaunchCount(1));
-            AddColumn(StatisticColumn.OperationsPerSecond);
-            SummaryStyle = BenchmarkDotNet.Reports.SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend);
-        }
-    }
-
     private const int Points = 100_000;
 
     private AreaLocator _locator = null!;
@@ -42,20 +28,13 @@ public class RouteBatchHttpBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var indeling = Gebiedsindeling.Load(TestPaths.Gebiedsindeling);
-        using var file = File.OpenRead(TestPaths.Cbs("alkmaar_buurten_2024.geojson"));
-        var areas = new AreaHierarchyBuilder(indeling).Build(BuurtFileReader.Read(file).Buurten).Areas;
+        var areas = BenchData.RealAreas();
         _locator = new AreaLocator(areas);
-        var extent = areas.Single(a => a.Level == AreaLevel.Gemeente).Geometry.EnvelopeInternal;
-        var random = new Random(7);
-        _x = new double[Points];
-        _y = new double[Points];
+        (_x, _y) = BenchData.RandomPoints(areas.Single(a => a.Level == AreaLevel.Gemeente).Geometry.EnvelopeInternal, Points, seed: 7, decimals: 2);
         var csv = new StringBuilder("id,x,y\n");
         var json = new StringBuilder("[");
         for (var i = 0; i < Points; i++)
         {
-            _x[i] = Math.Round(extent.MinX + random.NextDouble() * extent.Width, 2);
-            _y[i] = Math.Round(extent.MinY + random.NextDouble() * extent.Height, 2);
             var (x, y) = (_x[i].ToString(CultureInfo.InvariantCulture), _y[i].ToString(CultureInfo.InvariantCulture));
             csv.Append("p").Append(i).Append(',').Append(x).Append(',').Append(y).Append('\n');
             json.Append(i == 0 ? "" : ",").Append("{\"id\":\"p").Append(i).Append("\",\"x\":").Append(x).Append(",\"y\":").Append(y).Append('}');

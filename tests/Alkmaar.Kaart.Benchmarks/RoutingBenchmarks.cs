@@ -3,10 +3,6 @@ using Alkmaar.Kaart.Geo.GeoJson;
 using Alkmaar.Kaart.Geo.Routing;
 using Alkmaar.Kaart.Testing;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using NetTopologySuite.Geometries;
 using Npgsql;
 using NpgsqlTypes;
@@ -18,19 +14,9 @@ namespace Alkmaar.Kaart.Benchmarks;
 /// box, in one run. Every benchmark reports time per point (OperationsPerInvoke), so the Ratio column is the speed-up
 /// over PostGIS answering one query per point (the baseline).
 /// </summary>
-[Config(typeof(Config))]
+[Config(typeof(LongRatioConfig))]
 public class RoutingBenchmarks
 {
-    private sealed class Config : ManualConfig
-    {
-        public Config()
-        {
-            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(1).WithIterationCount(5).WithLaunchCount(1));
-            AddColumn(StatisticColumn.OperationsPerSecond);
-            SummaryStyle = BenchmarkDotNet.Reports.SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend);
-        }
-    }
-
     private const int Points = 1_000_000;
     private const int PerPointQueries = 2_000;
     private const int SetBasedPoints = 100_000;
@@ -42,19 +28,9 @@ public class RoutingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var indeling = Gebiedsindeling.Load(TestPaths.Gebiedsindeling);
-        using var file = File.OpenRead(TestPaths.Cbs("alkmaar_buurten_2024.geojson"));
-        var areas = new AreaHierarchyBuilder(indeling).Build(BuurtFileReader.Read(file).Buurten).Areas;
+        var areas = BenchData.RealAreas();
         _locator = new AreaLocator(areas);
-        var extent = areas.Single(a => a.Level == AreaLevel.Gemeente).Geometry.EnvelopeInternal;
-        var random = new Random(42);
-        _x = new double[Points];
-        _y = new double[Points];
-        for (var i = 0; i < Points; i++)
-        {
-            _x[i] = extent.MinX + random.NextDouble() * extent.Width;
-            _y[i] = extent.MinY + random.NextDouble() * extent.Height;
-        }
+        (_x, _y) = BenchData.RandomPoints(areas.Single(a => a.Level == AreaLevel.Gemeente).Geometry.EnvelopeInternal, Points, seed: 42);
 
         var cs = Environment.GetEnvironmentVariable("KAART_BENCH_PG")
                  ?? throw new InvalidOperationException("KAART_BENCH_PG is not set; run through ./kaart bench routing.");

@@ -62,6 +62,14 @@ public class InitiatievenPageTests(BrowserFixture fx) : IClassFixture<BrowserFix
         await Assertions.Expect(grid).Not.ToContainTextAsync("Geveltuinen Testbuurt", new() { Timeout = 15000 });
         await Assertions.Expect(page.Locator(".leaflet-marker-icon.kaart-pin-toegekend")).ToHaveCountAsync(0, new() { Timeout = 15000 });
 
+        // all again (the selection is cleared by a filter): a click on the marker selects its row
+        await page.Locator("#init-status").SelectOptionAsync("");
+        var pin = page.Locator(".leaflet-marker-icon.kaart-pin-toegekend");
+        await Assertions.Expect(pin).Not.ToHaveCountAsync(0, new() { Timeout = 15000 });
+        await Assertions.Expect(grid.Locator("tr.rz-state-highlight")).ToHaveCountAsync(0);
+        await pin.First.ClickAsync();
+        await Assertions.Expect(grid.Locator("tr.rz-state-highlight")).ToContainTextAsync("Geveltuinen Testbuurt", new() { Timeout = 15000 });
+
         // a resident sees it on the dashboard layer, without edit buttons on the page
         var resident = await fx.NewPageAsync(1280, 900);
         await resident.GotoAsync(fx.BaseUrl + "/initiatieven");

@@ -75,13 +75,16 @@ export async function createMap(element, options, dotnetRef) {
   for (const def of options.layers ?? []) {
     const group = L.featureGroup();
     const labels = L.layerGroup();
-    state.layers[def.id] = { def, group, labels, geo: null };
+    // a hidden layer is fetched when it is first shown (stale until then), not with the map
+    const layer = { def, group, labels, geo: null, stale: !def.visible };
+    state.layers[def.id] = layer;
     overlays[def.title] = group;
     if (def.visible) group.addTo(map);
-    group.on('add', () => {
-      updateLabels(state);
-      if (isCells(state.layers[def.id])) loadCells(state, state.layers[def.id]);
+    group.on('add', async () => {
       dotnetRef?.invokeMethodAsync('OnLayerToggledJs', def.id, true);
+      if (isCells(layer)) loadCells(state, layer);
+      else if (layer.stale) await reload(state, layer);
+      updateLabels(state);
     });
     group.on('remove', () => { labels.remove(); dotnetRef?.invokeMethodAsync('OnLayerToggledJs', def.id, false); });
   }
@@ -95,7 +98,7 @@ export async function createMap(element, options, dotnetRef) {
     for (const l of Object.values(state.layers)) if (isCells(l) && map.hasLayer(l.group)) loadCells(state, l);
   });
 
-  await Promise.all(Object.values(state.layers).filter(l => !isCells(l)).map(l => loadLayer(state, l)));
+  await Promise.all(Object.values(state.layers).filter(l => !isCells(l) && !l.stale).map(l => loadLayer(state, l)));
   const first = Object.values(state.layers).find(l => l.def.visible && l.geo && l.geo.getLayers().length);
   if (first) map.fitBounds(first.group.getBounds(), { padding: [10, 10] });
   updateLabels(state);
@@ -211,15 +214,24 @@ export async function setLayerUrl(element, id, url) {
   const layer = state?.layers[id];
   if (!layer) return;
   layer.def.url = url;
-  if (isCells(layer)) {
-    if (state.map.hasLayer(layer.group)) await loadCells(state, layer);
-    return;
-  }
-  if (!(await loadLayer(state, layer))) return;
+  if (!state.map.hasLayer(layer.group)) { layer.stale = true; return; } // fetched when shown
+  if (isCells(layer)) { await loadCells(state, layer); return; }
+  await reload(state, layer);
   updateLabels(state);
-  element.dataset[`loaded${id[0].toUpperCase()}${id.slice(1)}`] = String(layer.geo?.getLayers().length ?? 0);
-  element.dataset[`url${id[0].toUpperCase()}${id.slice(1)}`] = url;
 }
+
+/** Loads a layer from its URL and reports it on the element (data-loaded-{id}, data-url-{id}; tests wait for them). */
+async function reload(state, layer) {
+  layer.stale = false;
+  if (!(await loadLayer(state, layer))) return;
+  const { dataset } = state.map.getContainer();
+  const key = dataKey(layer.def.id);
+  dataset[`loaded${key}`] = String(layer.geo?.getLayers().length ?? 0);
+  dataset[`url${key}`] = layer.def.url;
+}
+
+/** 'meldingen' → 'Meldingen', for data-*-{id} attributes (dataset names are camelCase). */
+const dataKey = id => `${id[0].toUpperCase()}${id.slice(1)}`;
 
 const statusNames = { aangevraagd: 'Aangevraagd', toegekend: 'Toegekend', uitgevoerd: 'Uitgevoerd', afgewezen: 'Afgewezen' };
 const euro = new Intl.NumberFormat('nl-NL', { style: 'currency', currency: 'EUR' });
@@ -317,7 +329,7 @@ async function loadCells(state, layer) {
     }));
   }
   layer.group.addLayer(layer.geo);
-  const key = `${def.id[0].toUpperCase()}${def.id.slice(1)}`;
+  const key = dataKey(def.id);
   map.getContainer().dataset[`loaded${key}`] = String(data.total ?? 0);
   map.getContainer().dataset[`cells${key}`] = String(features.length);
   map.getContainer().dataset[`url${key}`] = def.url;

@@ -39,8 +39,8 @@ public sealed partial class AddressStore(NpgsqlDataSource db, AreaRepository are
     /// <summary>Imports a BAG-style CSV: valid rows are upserted by nummeraanduiding in one transaction; invalid rows are reported and skipped.</summary>
     public async Task<AddressImportReport> ImportCsvAsync(Stream csvStream, CancellationToken ct = default)
     {
-        await using var csv = await CsvDataReader.CreateAsync(new StreamReader(csvStream, Encoding.UTF8), new CsvDataReaderOptions { HasHeaders = true }, ct);
-        var header = Enumerable.Range(0, csv.FieldCount).Select(i => csv.GetName(i).Trim().ToLowerInvariant()).ToArray();
+        var (csv, header) = await CsvUpload.OpenAsync(csvStream, ct);
+        await using var _ = csv;
         var missing = CsvColumns.Except(["huisletter", "toevoeging"]).Where(c => !header.Contains(c)).ToList();
         if (missing.Count > 0)
             throw new FormatException($"The address CSV lacks column(s) {string.Join(", ", missing)}; expected {string.Join(",", CsvColumns)}.");

@@ -296,15 +296,23 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
 
     // ------------------------------------------------------------------------------------------------ public
     /// <summary>
-    /// Meldingen for public maps: counted per grid cell of <see cref="MeldingOptions.GeneralisationGridMetres"/> (RD), at the
-    /// cell's centre, with the count per category. No ids, times, descriptions or exact locations.
+    /// The cell size served for a requested one: never finer than the generalisation grid; coarser grids (for clusters at
+    /// small scales) are whole multiples of it.
+    /// </summary>
+    public double PublicCellSize(double? requested)
+    {
+        var g = (double)O.GeneralisationGridMetres;
+        return requested is { } size && size > g ? Math.Round(size / g) * g : g;
+    }
+
+    /// <summary>
+    /// Meldingen for public maps: counted per grid cell (<see cref="PublicCellSize"/>, RD; within <paramref name="bbox"/>
+    /// when given), at the cell's centre, with the count per category. No ids, times, descriptions or exact locations.
     /// </summary>
     public async Task<List<PublicCell>> PublicCellsAsync(DateTimeOffset? from, DateTimeOffset? to, string? category, CancellationToken ct = default,
         double? cellSize = null, Envelope? bbox = null)
     {
-        // never finer than the generalisation grid; coarser grids (for clusters at small scales) are whole multiples of it
-        var g = (double)O.GeneralisationGridMetres;
-        if (cellSize is { } size && size > g) g = Math.Round(size / g) * g;
+        var g = PublicCellSize(cellSize);
         await using var cmd = db.CreateCommand(
             """
             SELECT floor(ST_X(geom) / $1)::bigint, floor(ST_Y(geom) / $1)::bigint, category, count(*)::int FROM melding

@@ -121,14 +121,13 @@ public static class MeldingenEndpoints
             }
             box = new NetTopologySuite.Geometries.Envelope(n[0]!.Value, n[2]!.Value, n[1]!.Value, n[3]!.Value);
         }
-        var g = options.Value.GeneralisationGridMetres;
-        var size = cellSize is { } cs && cs > g ? Math.Round(cs / g) * g : g;
-        var cells = await service.PublicCellsAsync(f, t, category?.ToLowerInvariant(), ct, size, box);
+        var size = service.PublicCellSize(cellSize);
+        var cells = await service.PublicCellsAsync(f, t, category?.ToLowerInvariant(), ct, cellSize, box);
         http.Response.ContentType = "application/geo+json";
         http.Response.Headers.CacheControl = "public, max-age=60";
         await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, KnownCrs.Wgs84);
         writer.WriteStart([
-            new("generalisation_m", g), new("cell_m", size), new("demo", await demo.AnyDemoAsync(ct)), new("total", cells.Sum(c => c.Count)),
+            new("generalisation_m", options.Value.GeneralisationGridMetres), new("cell_m", size), new("demo", await demo.AnyDemoAsync(ct)), new("total", cells.Sum(c => c.Count)),
             new("note", $"Meldingen geteld per vak van {size} m, zonder persoonsgegevens."),
         ]);
         foreach (var c in cells)
@@ -155,16 +154,10 @@ public static class MeldingenEndpoints
             return bodyProblem;
 
         CsvDataReader csv;
-        try
-        {
-            csv = await CsvDataReader.CreateAsync(new StreamReader(http.Request.Body, Encoding.UTF8),
-                new CsvDataReaderOptions { HasHeaders = true, OwnsReader = true, MaxBufferSize = 1 << 20 }, ct);
-        }
-        catch (Exception e) when (e is CsvFormatException or CsvMissingHeadersException or AmbiguousColumnException)
-        {
-            return Problems.BadRequest("Onleesbare CSV", "The CSV header could not be read.", "header");
-        }
-        var header = Enumerable.Range(0, csv.FieldCount).Select(i => csv.GetName(i).Trim().ToLowerInvariant()).ToArray();
+        string[] header;
+        try { (csv, header) = await CsvUpload.OpenAsync(http.Request.Body, ct); }
+        catch (FormatException e) { return Problems.BadRequest("Onleesbare CSV", e.Message, "header"); }
+        await using var _ = csv;
         var unknown = header.Where(h => !ImportColumns.Contains(h)).ToList();
         if (unknown.Count > 0 || !header.Contains("category") || !header.Contains("description"))
             return Problems.BadRequest("Onbekende kolommen",

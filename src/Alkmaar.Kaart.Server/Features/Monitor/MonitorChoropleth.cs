@@ -39,21 +39,17 @@ public sealed class MonitorChoropleth(MonitorStore store)
         }
         var y = year ?? chosen.Years[^1];
         if (!chosen.Years.Contains(y)) return (null, $"Geen scores voor {y}; wel voor {string.Join(", ", chosen.Years)}.", "year");
-        var gemeenteCode = await store.GemeenteCodeAsync(ct);
-        var all = await store.ValuesAsync(chosen.Monitor, chosen.Indicator, y, ct: ct);
-        var prefix = level switch { AreaLevel.Wijk => "WK", AreaLevel.Buurt => "BU", AreaLevel.Gebied => "GB", _ => "" };
-        var values = all.Where(v => prefix.Length > 0 && v.AreaCode.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(v => v.AreaCode);
+        var values = (await store.ValuesAsync(chosen.Monitor, chosen.Indicator, y, level: level, ct: ct)).ToDictionary(v => v.AreaCode);
+        var gemeente = (await store.ValuesAsync(chosen.Monitor, chosen.Indicator, y, level: AreaLevel.Gemeente, ct: ct)).FirstOrDefault();
         var classes = ClassBreaks.Quantiles(values.Values.Select(v => v.Value), 5, chosen.HigherIsBetter);
-        var gemeente = all.FirstOrDefault(v => v.AreaCode == gemeenteCode)?.Value;
-        return (new ChoroplethView(chosen, y, level, classes, values, gemeente, all.Any(v => v.Demo)), null, null);
+        return (new ChoroplethView(chosen, y, level, classes, values, gemeente?.Value, values.Values.Any(v => v.Demo) || gemeente?.Demo == true), null, null);
     }
 
     /// <summary>The area's scores over the years next to the gemeente's.</summary>
     public async Task<IReadOnlyList<TrendPoint>> TrendAsync(MonitorIndicator indicator, string areaCode, CancellationToken ct = default)
     {
-        var gemeenteCode = await store.GemeenteCodeAsync(ct);
-        var area = (await store.ValuesAsync(indicator.Monitor, indicator.Indicator, null, areaCode, ct)).ToDictionary(v => v.Year);
-        var gemeente = gemeenteCode is null ? [] : (await store.ValuesAsync(indicator.Monitor, indicator.Indicator, null, gemeenteCode, ct)).ToDictionary(v => v.Year);
+        var area = (await store.ValuesAsync(indicator.Monitor, indicator.Indicator, null, areaCode, ct: ct)).ToDictionary(v => v.Year);
+        var gemeente = (await store.ValuesAsync(indicator.Monitor, indicator.Indicator, null, level: AreaLevel.Gemeente, ct: ct)).ToDictionary(v => v.Year);
         return indicator.Years.Select(y => new TrendPoint(y, area.GetValueOrDefault(y)?.Value, gemeente.GetValueOrDefault(y)?.Value,
             area.GetValueOrDefault(y)?.Respondents)).ToList();
     }

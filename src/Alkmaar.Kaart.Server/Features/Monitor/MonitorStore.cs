@@ -35,18 +35,8 @@ public sealed class MonitorStore(NpgsqlDataSource db)
     /// </summary>
     public async Task<MonitorImportReport> ImportCsvAsync(Stream stream, CancellationToken ct = default)
     {
-        CsvDataReader csv;
-        try
-        {
-            csv = await CsvDataReader.CreateAsync(new StreamReader(stream, Encoding.UTF8),
-                new CsvDataReaderOptions { HasHeaders = true, OwnsReader = true, MaxBufferSize = 1 << 20 }, ct);
-        }
-        catch (Exception e) when (e is CsvFormatException or CsvMissingHeadersException or AmbiguousColumnException)
-        {
-            throw new FormatException("The CSV header could not be read.");
-        }
+        var (csv, header) = await CsvUpload.OpenAsync(stream, ct);
         await using var _ = csv;
-        var header = Enumerable.Range(0, csv.FieldCount).Select(i => csv.GetName(i).Trim().ToLowerInvariant()).ToArray();
         var missing = CsvColumns.Except(["respondents"]).Where(c => !header.Contains(c)).ToList();
         var unknown = header.Except(CsvColumns).ToList();
         if (missing.Count > 0 || unknown.Count > 0)
@@ -223,30 +213,29 @@ public sealed class MonitorStore(NpgsqlDataSource db)
         return result;
     }
 
-    /// <summary>The scores of an indicator: one year, or every year when <paramref name="year"/> is null; one area or all.</summary>
-    public async Task<IReadOnlyList<MonitorValue>> ValuesAsync(string monitor, string indicator, int? year, string? areaCode = null, CancellationToken ct = default)
+    /// <summary>
+    /// The scores of an indicator: one year, or every year when <paramref name="year"/> is null; one area or all; only areas
+    /// of <paramref name="level"/> in force when given (the gemeente's own score: <see cref="AreaLevel.Gemeente"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<MonitorValue>> ValuesAsync(string monitor, string indicator, int? year, string? areaCode = null,
+        AreaLevel? level = null, CancellationToken ct = default)
     {
         var result = new List<MonitorValue>();
         await using var cmd = db.CreateCommand(
             """
-            SELECT area_code, year, value, respondents, demo FROM monitor_score
+            SELECT area_code, year, value, respondents, demo FROM monitor_score m
             WHERE monitor = $1 AND indicator = $2 AND ($3::int IS NULL OR year = $3) AND ($4::text IS NULL OR area_code = $4)
+              AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM area a WHERE a.code = m.area_code AND a.level = $5 AND a.valid_to IS NULL))
             ORDER BY year, area_code
             """);
         cmd.Parameters.AddWithValue(monitor);
         cmd.Parameters.AddWithValue(indicator);
         cmd.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Integer, (object?)year ?? DBNull.Value);
         cmd.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, (object?)areaCode ?? DBNull.Value);
+        cmd.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, (object?)level?.Name() ?? DBNull.Value);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             result.Add(new MonitorValue(r.GetString(0), r.GetInt32(1), r.GetDouble(2), r.IsDBNull(3) ? null : r.GetInt32(3), r.GetBoolean(4)));
         return result;
-    }
-
-    /// <summary>The code of the gemeente in force (scores of the whole gemeente are stored under it).</summary>
-    public async Task<string?> GemeenteCodeAsync(CancellationToken ct = default)
-    {
-        await using var cmd = db.CreateCommand("SELECT code FROM area WHERE valid_to IS NULL AND level = 'gemeente' LIMIT 1");
-        return (string?)await cmd.ExecuteScalarAsync(ct);
     }
 }

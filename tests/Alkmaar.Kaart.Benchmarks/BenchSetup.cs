@@ -1,0 +1,52 @@
+using Alkmaar.Kaart.Geo.Areas;
+using Alkmaar.Kaart.Geo.GeoJson;
+using Alkmaar.Kaart.Testing;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using NetTopologySuite.Geometries;
+
+namespace Alkmaar.Kaart.Benchmarks;
+
+/// <summary>Benchmarks reported against a baseline of the same run: in process, one launch, operations/s, Ratio as ×.</summary>
+public abstract class RatioConfig : ManualConfig
+{
+    protected RatioConfig(int warmups, int iterations)
+    {
+        AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(warmups).WithIterationCount(iterations).WithLaunchCount(1));
+        AddColumn(StatisticColumn.OperationsPerSecond);
+        SummaryStyle = BenchmarkDotNet.Reports.SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend);
+    }
+}
+
+/// <summary>Long operations (a million lookups, 100,000 points over HTTP): 1 warm-up, 5 iterations.</summary>
+public sealed class LongRatioConfig() : RatioConfig(1, 5);
+
+/// <summary>Short operations (a page of features): 2 warm-ups, 10 iterations.</summary>
+public sealed class ShortRatioConfig() : RatioConfig(2, 10);
+
+/// <summary>The data benchmarks share: the real areas, and seeded random points in the gemeente's bounding box.</summary>
+public static class BenchData
+{
+    public static IReadOnlyList<Area> RealAreas()
+    {
+        var indeling = Gebiedsindeling.Load(TestPaths.Gebiedsindeling);
+        using var file = File.OpenRead(TestPaths.Cbs("alkmaar_buurten_2024.geojson"));
+        return new AreaHierarchyBuilder(indeling).Build(BuurtFileReader.Read(file).Buurten).Areas;
+    }
+
+    /// <summary><paramref name="count"/> points uniform in <paramref name="extent"/>, rounded to <paramref name="decimals"/> when given.</summary>
+    public static (double[] X, double[] Y) RandomPoints(Envelope extent, int count, int seed, int? decimals = null)
+    {
+        var random = new Random(seed);
+        var (x, y) = (new double[count], new double[count]);
+        for (var i = 0; i < count; i++)
+        {
+            x[i] = extent.MinX + random.NextDouble() * extent.Width;
+            y[i] = extent.MinY + random.NextDouble() * extent.Height;
+            if (decimals is { } d) (x[i], y[i]) = (Math.Round(x[i], d), Math.Round(y[i], d));
+        }
+        return (x, y);
+    }
+}
