@@ -61,6 +61,8 @@ builder.Services.AddSingleton<HotspotService>();
 builder.Services.AddSingleton<MonitorStore>();
 builder.Services.AddSingleton<MonitorChoropleth>();
 builder.Services.AddSingleton<InitiatiefStore>();
+builder.Services.AddSingleton<Alkmaar.Kaart.Server.Features.Population.PopulationStore>();
+builder.Services.AddSingleton<AreaProfileService>();
 builder.Services.AddSingleton<AddressStore>();
 builder.Services.AddSingleton<GebiedsteamStore>();
 builder.Services.AddSingleton<TeamFinder>();

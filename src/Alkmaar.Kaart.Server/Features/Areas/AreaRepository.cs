@@ -88,6 +88,17 @@ public sealed class AreaRepository(NpgsqlDataSource db)
         return new AreaDetails(area, chain, team, found.Where(f => f.Level != area.Level).Select(f => f.Level).ToList());
     }
 
+    /// <summary>The areas in force directly below an area (a gebied's wijken, a wijk's buurten), by name.</summary>
+    public async Task<List<AreaLink>> ChildrenAsync(string code, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"SELECT a.level, a.code, a.name FROM area a WHERE {InForce} AND a.parent_code = $1 AND a.level <> 'dorp' ORDER BY a.name");
+        cmd.Parameters.AddWithValue(code);
+        var list = new List<AreaLink>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(new AreaLink(AreaLevels.Parse(r.GetString(0))!.Value, r.GetString(1), r.GetString(2)));
+        return list;
+    }
+
     /// <summary>A tag that changes whenever the boundaries in force change (for HTTP caching).</summary>
     public async Task<string> VersionTagAsync(CancellationToken ct = default)
     {

@@ -17,6 +17,7 @@ public static class ImportCommand
         if (args.Contains("addresses") || args.Contains("postcodes")) return await ImportAddressesAsync(app, args);
         if (args.Contains("meldingen")) return await ImportDemoMeldingenAsync(app, args);
         if (args.Contains("monitor")) return await ImportMonitorAsync(app, args);
+        if (args.Contains("population")) return await ImportPopulationAsync(app, args);
         var municipalities = args.Contains("municipalities");
         var path = args.FirstOrDefault(a => a.EndsWith(".geojson") || a.EndsWith(".json"))
                    ?? PathResolution.Resolve(municipalities ? options.MunicipalitiesFile : options.BuurtenFile, options.Root, app.Environment.ContentRootPath);
@@ -101,6 +102,37 @@ public static class ImportCommand
             return report.Imported == 0 && report.Rejected.Count > 0 ? 2 : 0;
         }
         catch (Exception e) when (e is IOException or FormatException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"Import refused: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary><c>import population &lt;pc4.geojson|kerncijfers.csv&gt; [--year YYYY] [--if-empty]</c>: inwoners per buurt.</summary>
+    private static async Task<int> ImportPopulationAsync(WebApplication app, string[] args)
+    {
+        var store = app.Services.GetRequiredService<Population.PopulationStore>();
+        try
+        {
+            if (args.Contains("--if-empty") && !await store.IsEmptyAsync()) { Console.WriteLine("Inwoners are already loaded; nothing imported."); return 0; }
+            var file = args.FirstOrDefault(a => a.EndsWith(".geojson") || a.EndsWith(".json") || a.EndsWith(".csv"))
+                       ?? throw new FileNotFoundException("Give the CBS PC4 GeoJSON with inwoners, or a CSV of kerncijfers per buurt.");
+            var year = int.TryParse(args.SkipWhile(a => a != "--year").Skip(1).FirstOrDefault(), out var y) ? y : (int?)null;
+            Population.PopulationImportReport report;
+            if (file.EndsWith(".csv"))
+            {
+                await using var stream = File.OpenRead(file);
+                report = await store.ImportCsvAsync(stream);
+            }
+            else report = await store.ImportPc4Async(file, year);
+            Console.WriteLine($"Imported inwoners {report.Year} for {report.Buurten} buurten from {file} ({report.Method}): " +
+                              $"{report.Inwoners:N0} inwoners in the buurten, of {report.SourceInwoners:N0} in the file.");
+            foreach (var s in report.Sources.Where(s => s.ShareInside is > 0.005 and < 0.995).OrderByDescending(s => s.Apportioned))
+                Console.WriteLine($"  PC4 {s.Id}: {s.ShareInside:P1} inside the buurten → {s.Apportioned:N0} of {s.Count:N0} inwoners");
+            foreach (var r in report.Rejected.Take(50)) Console.Error.WriteLine(r.Row > 0 ? $"  row {r.Row}: {r.Error}" : $"  {r.Error}");
+            return report.Buurten == 0 ? 2 : 0;
+        }
+        catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or GeoJsonFormatException)
         {
             Console.Error.WriteLine($"Import refused: {e.Message}");
             return 2;

@@ -336,6 +336,46 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         return cells.Select(c => new PublicCell((c.Key.Item1 + 0.5) * g, (c.Key.Item2 + 0.5) * g, c.Value.Values.Sum(), c.Value)).ToList();
     }
 
+    /// <summary>
+    /// Meldingen inside <paramref name="area"/> (RD; points on its boundary count) created in [from, to), counted per local
+    /// month and category; and whether any of them is demo. Aggregates only.
+    /// </summary>
+    public async Task<(List<(int Month, string Category, int Count)> Counts, bool Demo)> CountsInAsync(Geometry area, DateTimeOffset from, DateTimeOffset to,
+        CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT extract(month FROM created_at AT TIME ZONE 'Europe/Amsterdam')::int, category, count(*)::int, bool_or(source = 'demo')
+            FROM melding WHERE created_at >= $2 AND created_at < $3 AND ST_Covers($1, geom)
+            GROUP BY 1, 2 ORDER BY 1, 2
+            """);
+        Add(cmd, area);
+        AddTyped(cmd, NpgsqlDbType.TimestampTz, from.ToUniversalTime(), to.ToUniversalTime());
+        var counts = new List<(int, string, int)>();
+        var demo = false;
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            counts.Add((r.GetInt32(0), r.GetString(1), r.GetInt32(2)));
+            demo |= r.GetBoolean(3);
+        }
+        return (counts, demo);
+    }
+
+    /// <summary>The local years from the first to the last melding, newest first (empty without meldingen).</summary>
+    public async Task<List<int>> YearsAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT extract(year FROM min(created_at) AT TIME ZONE 'Europe/Amsterdam')::int, extract(year FROM max(created_at) AT TIME ZONE 'Europe/Amsterdam')::int
+            FROM melding
+            """);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct) || r.IsDBNull(0)) return [];
+        var (first, last) = (r.GetInt32(0), r.GetInt32(1));
+        return Enumerable.Range(first, last - first + 1).Reverse().ToList();
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
     private static MeldingRejectedException NotFound(long id) =>
         new("Melding niet gevonden", $"No melding {id} that you may see.", status: StatusCodes.Status404NotFound);

@@ -16,6 +16,16 @@ public sealed record MonitorImportReport(int Imported, IReadOnlyList<MonitorRowE
 public sealed record MonitorIndicator(string Monitor, string Indicator, string Unit, bool HigherIsBetter, IReadOnlyList<int> Years, bool Demo);
 
 /// <summary>A score of one area and year.</summary>
+/// <summary>An indicator's latest score for an area (or the weighted mean of several), its previous year and the gemeente's.</summary>
+public sealed record MonitorComparison(string Monitor, string Indicator, string Unit, bool HigherIsBetter, int Year, double Value, int Areas,
+    bool Demo, double? Previous, double? Gemeente)
+{
+    /// <summary>+1 better than the gemeente, −1 worse, 0 equal within half the last shown digit, null without a gemeente score.</summary>
+    public int? ComparedToGemeente => Gemeente is { } g
+        ? (Math.Abs(Value - g) < 0.05 ? 0 : (Value > g) == HigherIsBetter ? 1 : -1)
+        : null;
+}
+
 public sealed record MonitorValue(string AreaCode, int Year, double Value, int? Respondents, bool Demo);
 
 /// <summary>
@@ -189,6 +199,36 @@ public sealed class MonitorStore(NpgsqlDataSource db)
         await using var cmd = db.CreateCommand("SELECT DISTINCT monitor, indicator, unit, higher_is_better FROM monitor_score WHERE NOT demo");
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) result[(r.GetString(0), r.GetString(1))] = (r.GetString(2), r.GetBoolean(3));
+        return result;
+    }
+
+    /// <summary>
+    /// Per indicator, its latest year with a score in any of <paramref name="areaCodes"/>: the respondent-weighted mean of those
+    /// areas (one area: its score), the previous year's, and the <paramref name="gemeenteCode"/> score of the same year.
+    /// </summary>
+    public async Task<List<MonitorComparison>> CompareAsync(IReadOnlyList<string> areaCodes, string gemeenteCode, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            WITH agg AS (
+                SELECT monitor, indicator, unit, higher_is_better, year,
+                       sum(value * coalesce(respondents, 1)) / sum(coalesce(respondents, 1)) AS value, count(*)::int AS areas, bool_or(demo) AS demo
+                FROM monitor_score WHERE area_code = ANY($1) GROUP BY 1, 2, 3, 4, 5
+            ), ranked AS (
+                SELECT *, row_number() OVER (PARTITION BY monitor, indicator ORDER BY year DESC) AS n FROM agg
+            )
+            SELECT l.monitor, l.indicator, l.unit, l.higher_is_better, l.year, l.value, l.areas, l.demo, p.value,
+                   (SELECT g.value FROM monitor_score g WHERE g.monitor = l.monitor AND g.indicator = l.indicator AND g.year = l.year AND g.area_code = $2)
+            FROM ranked l LEFT JOIN ranked p ON p.monitor = l.monitor AND p.indicator = l.indicator AND p.n = 2 AND p.year = l.year - 1
+            WHERE l.n = 1 ORDER BY l.monitor, l.indicator
+            """);
+        cmd.Parameters.AddWithValue(areaCodes.ToArray());
+        cmd.Parameters.AddWithValue(gemeenteCode);
+        var result = new List<MonitorComparison>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            result.Add(new MonitorComparison(r.GetString(0), r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetInt32(4), r.GetDouble(5),
+                r.GetInt32(6), r.GetBoolean(7), r.IsDBNull(8) ? null : r.GetDouble(8), r.IsDBNull(9) ? null : r.GetDouble(9)));
         return result;
     }
 

@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Alkmaar.Kaart.Geo.Areas;
+using Alkmaar.Kaart.Geo.GeoJson;
+using Alkmaar.Kaart.Geo.Population;
+using NetTopologySuite.Geometries;
+using Npgsql;
+
+namespace Alkmaar.Kaart.Server.Features.Population;
+
+/// <summary>What an import of inwoners did: per buurt totals, and how much of each source landed in the gemeente.</summary>
+public sealed record PopulationImportReport(int Buurten, double Inwoners, double SourceInwoners, int Year, string Method,
+    IReadOnlyList<SourceShare> Sources, IReadOnlyList<(int Row, string Error)> Rejected);
+
+/// <summary>Inwoners of an area: the sum of its buurten, the year and how they were obtained.</summary>
+public sealed record AreaPopulation(double Inwoners, int Year, string Method, string Source)
+{
+    /// <summary>The count per 1,000 inwoners, or null when the area has (almost) nobody.</summary>
+    public double? Per1000(double count) => Inwoners >= 1 ? count * 1000 / Inwoners : null;
+
+    public string Explanation => Method == "kerncijfers"
+        ? $"CBS kerncijfers per buurt {Year}"
+        : $"CBS inwoners per postcode (PC4) {Year}, naar buurten verdeeld naar overlappende oppervlakte";
+}
+
+/// <summary>
+/// The population table (inwoners per buurt): imported from CBS PC4 inwoners apportioned to the buurten in force by area
+/// overlap (<see cref="AreaWeightedApportionment"/>), or from CBS kerncijfers per buurt (CSV). Areas above the buurt sum their
+/// buurten. One import replaces the table, so methods are never mixed.
+/// </summary>
+public sealed partial class PopulationStore(NpgsqlDataSource db)
+{
+    /// <summary>Imports a PC4 GeoJSON (properties <c>postcode</c> and <c>inwoners</c>, RD or WGS84).</summary>
+    public async Task<PopulationImportReport> ImportPc4Async(string path, int? year = null, CancellationToken ct = default)
+    {
+        RdFeatureCollection fc;
+        await using (var stream = File.OpenRead(path)) fc = GeoJsonFeatureReader.Read(stream);
+        var sources = new List<CountedPolygon>();
+        var rejected = new List<(int, string)>();
+        for (var i = 0; i < fc.Features.Count; i++)
+        {
+            var f = fc.Features[i];
+            var code = BuurtFileReader.First(f.Attributes, ["postcode", "pc4", "statcode"]);
+            var raw = f.Attributes?.GetOptionalValue("inwoners") ?? f.Attributes?.GetOptionalValue("aantal_inwoners");
+            if (code is null || f.Geometry is not (Polygon or MultiPolygon))
+            {
+                rejected.Add((i + 1, "no postcode or no polygon"));
+                continue;
+            }
+            if (raw is null) { rejected.Add((i + 1, $"PC4 {code}: no inwoners (CBS hides small numbers); counted as 0")); continue; }
+            var count = Convert.ToDouble(raw, CultureInfo.InvariantCulture);
+            if (!double.IsFinite(count) || count < 0) { rejected.Add((i + 1, $"PC4 {code}: inwoners {raw} is not a count ≥ 0")); continue; }
+            sources.Add(new CountedPolygon(code, f.Geometry.IsValid ? f.Geometry : f.Geometry.Buffer(0), count));
+        }
+        if (sources.Count == 0) throw new FormatException($"{Path.GetFileName(path)} holds no PC4 polygons with inwoners.");
+        var buurten = await BuurtenAsync(ct);
+        if (buurten.Count == 0) throw new InvalidOperationException("Load the boundaries before importing inwoners.");
+        var result = AreaWeightedApportionment.Apportion(sources, buurten);
+        var y = year ?? YearIn(Path.GetFileName(path)) ?? DateTime.UtcNow.Year;
+        await ReplaceAsync(result.ByTarget, y, "pc4-oppervlakte", Path.GetFileName(path), ct);
+        return new PopulationImportReport(result.ByTarget.Count, result.Total, sources.Sum(s => s.Count), y, "pc4-oppervlakte", result.Sources, rejected);
+    }
+
+    /// <summary>
+    /// Imports CBS kerncijfers per buurt: a CSV with a buurt code column (<c>buurtcode</c>, <c>buurt_code</c> or
+    /// <c>statcode</c>), <c>inwoners</c> (or <c>aantalinwoners</c>) and optionally <c>jaar</c>. Bad rows are reported and skipped.
+    /// </summary>
+    public async Task<PopulationImportReport> ImportCsvAsync(Stream stream, CancellationToken ct = default)
+    {
+        var (csv, header) = await CsvUpload.OpenAsync(stream, ct);
+        await using var _ = csv;
+        int Column(params string[] names) => names.Select(n => Array.IndexOf(header, n)).FirstOrDefault(i => i >= 0, -1);
+        var codeCol = Column("buurtcode", "buurt_code", "statcode");
+        var countCol = Column("inwoners", "aantalinwoners", "aantalinwoners_5");
+        var yearCol = Column("jaar", "year");
+        if (codeCol < 0 || countCol < 0) throw new FormatException("Expected the columns buurtcode and inwoners (jaar optional).");
+        var known = (await BuurtenAsync(ct)).Select(b => b.Code).ToHashSet();
+        var values = new Dictionary<string, double>();
+        var rejected = new List<(int, string)>();
+        var years = new HashSet<int>();
+        var n = 1;
+        while (await csv.ReadAsync(ct))
+        {
+            n++;
+            string Cell(int i) => i >= 0 && i < csv.RowFieldCount ? csv.GetString(i).Trim() : "";
+            var code = Cell(codeCol).ToUpperInvariant();
+            if (!known.Contains(code)) { rejected.Add((n, $"'{code}' is not a buurt code in force")); continue; }
+            if (!double.TryParse(Cell(countCol), NumberStyles.Float, CultureInfo.InvariantCulture, out var count) || !double.IsFinite(count) || count < 0)
+            { rejected.Add((n, $"inwoners '{Cell(countCol)}' is not a count ≥ 0")); continue; }
+            if (values.ContainsKey(code)) { rejected.Add((n, $"{code} appears twice")); continue; }
+            if (yearCol >= 0 && int.TryParse(Cell(yearCol), out var y)) years.Add(y);
+            values[code] = count;
+        }
+        if (values.Count == 0) return new PopulationImportReport(0, 0, 0, 0, "kerncijfers", [], rejected);
+        var year = years.Count > 0 ? years.Max() : DateTime.UtcNow.Year;
+        foreach (var code in known.Where(c => !values.ContainsKey(c)))
+            rejected.Add((0, $"{code}: no row for this buurt; it has no inwoners now"));
+        await ReplaceAsync(values, year, "kerncijfers", "CSV", ct);
+        return new PopulationImportReport(values.Count, values.Values.Sum(), values.Values.Sum(), year, "kerncijfers", [], rejected);
+    }
+
+    /// <summary>Inwoners of an area in force (the sum of the buurten whose interior point lies in it), or null when unknown.</summary>
+    public async Task<AreaPopulation?> OfAreaAsync(string code, AreaLevel? level, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT sum(p.inwoners), max(p.year), max(p.method), max(p.source), count(p.*)
+            FROM (SELECT geom FROM area WHERE code = $1 AND valid_to IS NULL AND ($2::text IS NULL OR level = $2) LIMIT 1) a
+            JOIN area b ON b.level = 'buurt' AND b.valid_to IS NULL AND ST_Covers(a.geom, ST_PointOnSurface(b.geom))
+            JOIN population p ON p.buurt_code = b.code
+            """);
+        cmd.Parameters.AddWithValue(code);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)level?.Name() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct) || r.GetInt64(4) == 0) return null;
+        return new AreaPopulation(r.GetDouble(0), r.GetInt32(1), r.GetString(2), r.GetString(3));
+    }
+
+    public async Task<bool> IsEmptyAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT NOT EXISTS (SELECT 1 FROM population)");
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    private async Task<List<TargetPolygon>> BuurtenAsync(CancellationToken ct)
+    {
+        var list = new List<TargetPolygon>();
+        await using var cmd = db.CreateCommand("SELECT code, geom FROM area WHERE level = 'buurt' AND valid_to IS NULL ORDER BY code");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(new TargetPolygon(r.GetString(0), (Geometry)r.GetValue(1)));
+        return list;
+    }
+
+    private async Task ReplaceAsync(IReadOnlyDictionary<string, double> byBuurt, int year, string method, string source, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var del = new NpgsqlCommand("DELETE FROM population", conn, tx)) await del.ExecuteNonQueryAsync(ct);
+        await using (var ins = new NpgsqlCommand(
+            "INSERT INTO population (buurt_code, year, inwoners, method, source) SELECT c, $3, i, $4, $5 FROM unnest($1::text[], $2::float8[]) AS t(c, i)", conn, tx))
+        {
+            ins.Parameters.AddWithValue(byBuurt.Keys.ToArray());
+            ins.Parameters.AddWithValue(byBuurt.Values.ToArray());
+            ins.Parameters.AddWithValue(year);
+            ins.Parameters.AddWithValue(method);
+            ins.Parameters.AddWithValue(source);
+            await ins.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    private static int? YearIn(string fileName) => YearPattern().Match(fileName) is { Success: true } m ? int.Parse(m.Value) : null;
+
+    [GeneratedRegex(@"(?<!\d)(19|20)\d\d(?!\d)")]
+    private static partial Regex YearPattern();
+}
