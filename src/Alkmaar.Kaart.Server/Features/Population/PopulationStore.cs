@@ -18,6 +18,9 @@ public sealed record AreaPopulation(double Inwoners, int Year, string Method, st
     /// <summary>The count per 1,000 inwoners, or null when the area has (almost) nobody.</summary>
     public double? Per1000(double count) => Inwoners >= 1 ? count * 1000 / Inwoners : null;
 
+    /// <summary>Rounded to tens, as shown: the apportioning is not accurate to the person.</summary>
+    public double Rounded => Math.Round(Inwoners / 10) * 10;
+
     public string Explanation => Method == "kerncijfers"
         ? $"CBS kerncijfers per buurt {Year}"
         : $"CBS inwoners per postcode (PC4) {Year}, naar buurten verdeeld naar overlappende oppervlakte";

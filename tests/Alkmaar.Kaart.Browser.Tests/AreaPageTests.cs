@@ -1,0 +1,103 @@
+using System.Globalization;
+using Alkmaar.Kaart.Server.Features.Meldingen;
+using Alkmaar.Kaart.Server.Features.Monitor;
+using Alkmaar.Kaart.Server.Features.Population;
+using Alkmaar.Kaart.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Alkmaar.Kaart.Browser.Tests;
+
+/// <summary>A gebiedsteam opens the page of its wijk from the index and reads its team, meldingen, monitor scores,
+/// initiatives and hotspots; a dorp's page takes its wijk's monitor scores; the dashboard's area panel links to the page.</summary>
+public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IAsyncLifetime
+{
+    private static readonly CultureInfo Nl = CultureInfo.GetCultureInfo("nl-NL");
+
+    public async Task InitializeAsync()
+    {
+        await fx.App.Services.GetRequiredService<PopulationStore>().ImportPc4Async(Path.Combine(TestPaths.SharedData, "cbs-pc4-2021", "pc4_alkmaar_18xx_2021.geojson"));
+        await fx.App.Services.GetRequiredService<MonitorStore>().GenerateDemoAsync();
+        if (await fx.App.Services.GetRequiredService<DemoMeldingen>().CountAsync() == 0)
+            await fx.App.Services.GetRequiredService<DemoMeldingen>().GenerateAsync(2025, 25_000);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task A_wijk_page_shows_team_inwoners_meldingen_monitor_scores_and_hotspots_with_the_area_on_the_map()
+    {
+        var profiles = fx.App.Services.GetRequiredService<Server.Features.Areas.AreaProfileService>();
+        var expected = (await profiles.GetAsync("WK036101", Geo.Areas.AreaLevel.Wijk, null))!;
+
+        var page = await fx.NewPageAsync(1400, 1100);
+        await page.GotoAsync(fx.BaseUrl + "/gebieden");
+        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 15000 });
+        await page.GetByRole(AriaRole.Link, new() { Name = "Wijk Zuid", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Wijk Zuid", new() { Timeout = 15000 });
+        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 15000 });
+        var map = page.Locator("[data-testid=kaart-map]");
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-focus", "WK036101", new() { Timeout = 30000 });
+
+        await Assertions.Expect(page.Locator("[data-testid=area-team]")).ToContainTextAsync("Gebiedsteam Zuid");
+        await Assertions.Expect(page.Locator("[data-testid=area-inwoners]")).ToContainTextAsync(expected.Population!.Rounded.ToString("N0", Nl));
+        await Assertions.Expect(page.Locator("[data-testid=area-inwoners-source]")).ToContainTextAsync("PC4");
+
+        // meldingen: the count and its rate per 1,000 inwoners, DEMO-labelled, the month chart and top categories
+        var meldingen = page.Locator("[data-testid=area-meldingen]");
+        await Assertions.Expect(meldingen).ToContainTextAsync("DEMO");
+        await Assertions.Expect(page.Locator("[data-testid=area-meldingen-count]"))
+            .ToContainTextAsync($"{expected.Meldingen.Count.ToString("N0", Nl)} meldingen in 2025: {expected.Meldingen.Per1000!.Value.ToString("N0", Nl)} per 1.000 inwoners");
+        var columns = meldingen.Locator(".area-month-chart path[style*='fill: #6a1b9a']");
+        Assert.True(await columns.CountAsync() == 12, await meldingen.Locator(".area-month-chart").InnerHTMLAsync()); // a column per month
+        var categories = page.Locator("[data-testid=area-categories] tbody tr");
+        await Assertions.Expect(categories).ToHaveCountAsync(expected.Meldingen.TopCategories.Count);
+        await Assertions.Expect(categories.First).ToContainTextAsync(expected.Meldingen.TopCategories[0].Category);
+
+        // monitor scores against the gemeente, DEMO-labelled, with a verdict per indicator
+        var monitor = page.Locator("[data-testid=area-monitor]");
+        await Assertions.Expect(monitor).ToContainTextAsync("DEMO");
+        var rows = page.Locator("[data-testid=area-monitor-table] tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(expected.Monitor.Count);
+        var first = expected.Monitor[0];
+        await Assertions.Expect(rows.First).ToContainTextAsync(ChoroplethView.Format(first.Value, first.Unit));
+        await Assertions.Expect(rows.First).ToContainTextAsync(first.ComparedToGemeente switch { 1 => "beter", -1 => "slechter", 0 => "gelijk", _ => "–" });
+
+        // hotspots inside the wijk are listed and drawn
+        Assert.NotEmpty(expected.Hotspots); // the demo set plants clusters in Zuid
+        await Assertions.Expect(page.Locator("[data-testid=area-hotspot]")).ToHaveCountAsync(expected.Hotspots.Count);
+        await Assertions.Expect(page.Locator("path[data-level=hotspot]")).Not.ToHaveCountAsync(0, new() { Timeout = 15000 });
+        await page.WaitForTimeoutAsync(500);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "area-page.png") });
+
+        // the breadcrumb leads to the gebied, whose page lists its wijken
+        await page.Locator(".area-breadcrumb").GetByRole(AriaRole.Link, new() { Name = "Gebied Zuid" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Gebied Zuid", new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("[data-testid=area-children]")).ToContainTextAsync("Overdie");
+        await Assertions.Expect(page.Locator("[data-testid=area-monitor]")).ToContainTextAsync("gewogen naar respondenten");
+    }
+
+    [Fact]
+    public async Task A_dorp_page_uses_its_wijks_monitor_scores_and_the_dashboard_links_to_area_pages()
+    {
+        var page = await fx.NewPageAsync(1280, 900);
+        await page.GotoAsync(fx.BaseUrl + "/gebieden");
+        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 15000 });
+        await page.GetByRole(AriaRole.Link, new() { Name = "Graft", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Dorp Graft", new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("[data-testid=area-monitor]")).ToContainTextAsync("wijk Graft-De Rijp");
+        await Assertions.Expect(page.Locator("[data-testid=area-team]")).ToContainTextAsync("Gebiedsteam Oost");
+
+        // an unknown code says so
+        await page.GotoAsync(fx.BaseUrl + "/gebied/WK999999");
+        await Assertions.Expect(page.Locator("[data-testid=area-missing]")).ToContainTextAsync("WK999999", new() { Timeout = 15000 });
+
+        // dashboard: click gebied Noord, follow the panel's link
+        await page.GotoAsync(fx.BaseUrl + "/");
+        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 30000 });
+        await page.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync(new() { Timeout = 30000 });
+        await page.Locator("path[data-code='GB0361-noord']").ClickAsync(new() { Force = true });
+        await page.Locator("[data-testid=area-page-link]").ClickAsync(new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Gebied Noord", new() { Timeout = 15000 });
+    }
+}
