@@ -12,9 +12,10 @@ namespace Alkmaar.Kaart.Benchmarks;
 /// <summary>Benchmarks reported against a baseline of the same run: in process, one launch, operations/s, Ratio as ×.</summary>
 public abstract class RatioConfig : ManualConfig
 {
-    protected RatioConfig(int warmups, int iterations)
+    protected RatioConfig(int warmups, int iterations, bool oneInvocationPerIteration = false)
     {
-        AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(warmups).WithIterationCount(iterations).WithLaunchCount(1));
+        var job = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(warmups).WithIterationCount(iterations).WithLaunchCount(1);
+        AddJob(oneInvocationPerIteration ? job.WithInvocationCount(1).WithUnrollFactor(1) : job);
         AddColumn(StatisticColumn.OperationsPerSecond);
         SummaryStyle = BenchmarkDotNet.Reports.SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend);
     }
@@ -25,6 +26,9 @@ public sealed class LongRatioConfig() : RatioConfig(1, 5);
 
 /// <summary>Short operations (a page of features): 2 warm-ups, 10 iterations.</summary>
 public sealed class ShortRatioConfig() : RatioConfig(2, 10);
+
+/// <summary>One browser draw per invocation (a few hundred ms, not repeatable in a tight loop): 2 warm-ups, 15 iterations of one.</summary>
+public sealed class BrowserRatioConfig() : RatioConfig(2, 15, oneInvocationPerIteration: true);
 
 /// <summary>The data benchmarks share: the real areas, and seeded random points in the gemeente's bounding box.</summary>
 public static class BenchData
