@@ -30,6 +30,7 @@ public sealed class KestrelAppFixture : IAsyncLifetime
                 Category = i % 3 == 0 ? "afval" : "groen", Description = "GDAL-geheim " + i, Naam = "GDAL Persoon",
                 Lat = 52.62 + random.NextDouble() * 0.03, Lon = 4.73 + random.NextDouble() * 0.04,
             }, "api", "test");
+        await OverlaySeed.SeedAsync(App.Services);
     }
 
     public async Task DisposeAsync()
@@ -63,10 +64,16 @@ public class GdalClientTests(KestrelAppFixture fx) : IClassFixture<KestrelAppFix
 
     private async Task<long> PostGisCount(string collection)
     {
+        if (collection == "hotspots") // no SQL oracle: the analysis the server runs
+            return (await fx.App.Services.GetRequiredService<Features.Hotspots.HotspotService>().AnalyseAsync(new(null, null, null, 100)))!.Hotspots.Count;
         await using var db = fx.Database.CreateDataSource();
-        var sql = collection == "meldingen"
-            ? "SELECT count(DISTINCT (floor(ST_X(geom) / 50), floor(ST_Y(geom) / 50))) FROM melding"
-            : $"SELECT count(*) FROM area WHERE valid_to IS NULL AND level = '{collection.TrimEnd('n').TrimEnd('e')}'";
+        var sql = collection switch
+        {
+            "meldingen" => "SELECT count(DISTINCT (floor(ST_X(geom) / 50), floor(ST_Y(geom) / 50))) FROM melding",
+            "initiatieven" => "SELECT count(*) FROM initiatief",
+            "monitorscores" => "SELECT count(*) FROM monitor_score",
+            _ => $"SELECT count(*) FROM area WHERE valid_to IS NULL AND level = '{collection.TrimEnd('n').TrimEnd('e')}'",
+        };
         await using var cmd = db.CreateCommand(sql);
         return (long)(await cmd.ExecuteScalarAsync())!;
     }
@@ -79,6 +86,9 @@ public class GdalClientTests(KestrelAppFixture fx) : IClassFixture<KestrelAppFix
     [InlineData("buurten", "Multi Polygon")]
     [InlineData("dorpen", "Multi Polygon")]
     [InlineData("meldingen", "Point")]
+    [InlineData("initiatieven", "Unknown (any)")]
+    [InlineData("monitorscores", "Multi Polygon")]
+    [InlineData("hotspots", "Multi Polygon")]
     public async Task Gdal_reads_every_collection_with_the_right_count_geometry_and_crs_in_both_crss(string collection, string geometry)
     {
         var expected = await PostGisCount(collection);
@@ -131,7 +141,7 @@ public class GdalClientTests(KestrelAppFixture fx) : IClassFixture<KestrelAppFix
     [InlineData("csv", "EPSG:28992", null)]
     public async Task Gdal_reads_every_export_format_in_both_crss_with_the_attribution(string format, string crs, string? epsg)
     {
-        foreach (var (layer, geometry) in new[] { ("buurten", "MULTIPOLYGON"), ("meldingen", "POINT") })
+        foreach (var (layer, geometry) in new[] { ("buurten", "MULTIPOLYGON"), ("meldingen", "POINT"), ("initiatieven", "POINT"), ("monitorscores", "MULTIPOLYGON"), ("hotspots", "MULTIPOLYGON") })
         {
             var path = await Download($"/api/export/{layer}?format={format}&crs={crs}");
             try
@@ -143,7 +153,7 @@ public class GdalClientTests(KestrelAppFixture fx) : IClassFixture<KestrelAppFix
                 Assert.Contains($"{geometry} (", all); // 2D, as exported (no Z or M)
                 var file = await File.ReadAllTextAsync(path);
                 Assert.Contains("Kadaster / Centraal Bureau voor de Statistiek, 2024", file); // the attribution travels with the data
-                foreach (var secret in new[] { "GDAL-geheim", "GDAL Persoon" })
+                foreach (var secret in new[] { "GDAL-geheim", "GDAL Persoon", OverlaySeed.Secret, "Seed Persoon", OverlaySeed.Actor })
                 {
                     Assert.DoesNotContain(secret, all);
                     Assert.DoesNotContain(secret, file);
@@ -182,12 +192,20 @@ public class GdalClientTests(KestrelAppFixture fx) : IClassFixture<KestrelAppFix
         }
 
         using var client = new HttpClient();
+        // the overlay layers' own filters: an initiative status, a hotspot category, an area
+        static int Count(string json) => System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("features").GetArrayLength();
+        Assert.Equal(1, Count(await client.GetStringAsync(fx.BaseUrl + "/api/export/initiatieven?status=toegekend")));
+        Assert.Equal(1, Count(await client.GetStringAsync(fx.BaseUrl + "/api/export/initiatieven?area=GB0361-noord")));
+        Assert.Equal(0, Count(await client.GetStringAsync(fx.BaseUrl + "/api/export/hotspots?category=groen&area=GB0361-zuid")));
+        Assert.True(Count(await client.GetStringAsync(fx.BaseUrl + "/api/export/hotspots?category=afval&area=GB0361-zuid")) > 0);
         foreach (var (url, status) in new[]
         {
             ("/api/export/straten", 404), ("/api/export/buurten?format=shp", 400), ("/api/export/buurten?crs=EPSG:3857", 400),
             ("/api/export/buurten?area=GB0361-mars", 400), ("/api/export/buurten?from=gisteren", 400),
             ("/api/export/buurten?from=2025-01-02&to=2025-01-01", 400), ("/api/export/buurten?category=afval", 400),
             ("/api/export/meldingen?status=weg", 400), ("/api/export/meldingen?category=onbekend", 400),
+            ("/api/export/initiatieven?category=afval", 400), ("/api/export/initiatieven?status=nieuw", 400),
+            ("/api/export/monitorscores?status=toegekend", 400), ("/api/export/hotspots?category=onbekend", 400),
         })
         {
             var response = await client.GetAsync(fx.BaseUrl + url);

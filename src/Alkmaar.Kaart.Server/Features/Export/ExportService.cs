@@ -53,10 +53,13 @@ public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<M
         if (!string.IsNullOrEmpty(from)) d0 = DateOnly.TryParseExact(from, "yyyy-MM-dd", out var v0) ? v0 : throw new ExportRequestException("Ongeldige begindatum (jjjj-mm-dd).", "from");
         if (!string.IsNullOrEmpty(to)) d1 = DateOnly.TryParseExact(to, "yyyy-MM-dd", out var v1) ? v1 : throw new ExportRequestException("Ongeldige einddatum (jjjj-mm-dd).", "to");
         if (d0 > d1) throw new ExportRequestException("De begindatum ligt na de einddatum.", "from");
-        if (c.Level is not null && (!string.IsNullOrEmpty(category) || !string.IsNullOrEmpty(status)))
-            throw new ExportRequestException("Categorie en status gelden alleen voor de laag meldingen.", string.IsNullOrEmpty(category) ? "status" : "category");
-        if (!string.IsNullOrEmpty(status) && !MeldingService.Statuses.Contains(status))
-            throw new ExportRequestException($"Onbekende status; kies uit {string.Join(", ", MeldingService.Statuses)}.", "status");
+        if (!string.IsNullOrEmpty(category) && c.Kind is not (OgcKind.Cells or OgcKind.Hotspots))
+            throw new ExportRequestException("Een categorie geldt alleen voor de lagen meldingen en hotspots.", "category");
+        if (!string.IsNullOrEmpty(status) && c.Kind is not (OgcKind.Cells or OgcKind.Initiatieven))
+            throw new ExportRequestException("Een status geldt alleen voor de lagen meldingen en initiatieven.", "status");
+        var statuses = c.Kind == OgcKind.Initiatieven ? Initiatieven.InitiatiefStore.Statuses : MeldingService.Statuses.ToArray();
+        if (!string.IsNullOrEmpty(status) && !statuses.Contains(status))
+            throw new ExportRequestException($"Onbekende status; kies uit {string.Join(", ", statuses)}.", "status");
         if (!string.IsNullOrEmpty(category) && !meldingen.Value.Categories.Contains(category.ToLowerInvariant()))
             throw new ExportRequestException($"Onbekende categorie; kies uit {string.Join(", ", meldingen.Value.Categories)}.", "category");
         return new ExportRequest(c, f, k, string.IsNullOrWhiteSpace(area) ? null : area.Trim(), d0, d1,
@@ -72,8 +75,11 @@ public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<M
         var hasTime = r.From is not null || r.To is not null;
         DateTimeOffset? from = r.From is { } a ? new DateTimeOffset(a.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null;
         DateTimeOffset? to = r.To is { } b ? new DateTimeOffset(b.ToDateTime(TimeOnly.MaxValue), TimeSpan.Zero) : null;
-        var filters = r.Category is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["category"] = r.Category };
-        return new ItemsQuery(null, hasTime, from, to, filters, int.MaxValue, 0) { Within = within, Status = r.Status };
+        var filters = new Dictionary<string, string>();
+        if (r.Category is not null) filters["category"] = r.Category;
+        if (r.Status is not null && r.Layer.Kind == OgcKind.Initiatieven) filters["status"] = r.Status;
+        return new ItemsQuery(null, hasTime, from, to, filters, int.MaxValue, 0)
+            { Within = within, Status = r.Layer.Kind == OgcKind.Cells ? r.Status : null };
     }
 
     /// <summary>How many features the export will hold.</summary>

@@ -10,7 +10,8 @@ namespace Alkmaar.Kaart.Server.Features.Ogc;
 /// <summary>
 /// OGC API Features under <c>/ogc</c>: Part 1 Core with GeoJSON and HTML, OpenAPI 3.0, and Part 2 (CRS by reference):
 /// <c>crs</c> and <c>bbox-crs</c> take CRS84 or EPSG:28992 (their OGC URIs), answers carry <c>Content-Crs</c>, collections
-/// list <c>crs</c> and <c>storageCrs</c>. Public: boundaries are open data, meldingen only as counts per grid cell.
+/// list <c>crs</c> and <c>storageCrs</c>. Public: boundaries are open data, meldingen only as counts per grid cell; initiatives,
+/// monitor scores and hotspots hold no personal data.
 /// Handlers are thin; every query is in <see cref="OgcData"/>.
 /// </summary>
 public static class OgcEndpoints
@@ -81,7 +82,7 @@ public static class OgcEndpoints
             new(b + "/collections", "data", "application/json", "Collecties"),
         };
         const string title = "Alkmaar Kaart — OGC API Features";
-        const string description = "Gebieden, wijken, buurten, dorpen en gegeneraliseerde meldingen van de gemeente Alkmaar, in CRS84 of RD New (EPSG:28992).";
+        const string description = "Gebieden, wijken, buurten, dorpen, gegeneraliseerde meldingen, bewonersinitiatieven, monitorscores en hotspots van de gemeente Alkmaar, in CRS84 of RD New (EPSG:28992).";
         return f == "html"
             ? OgcHtml.Page(title, $"<p>{OgcHtml.E(description)}</p>" + OgcHtml.LinkList(links))
             : TypedResults.Json(new { title, description, links });

@@ -16,7 +16,7 @@ public static class OgcOpenApi
         var f = Param("f", "Encoding: json (default) or html; Accept: text/html also gives html.", new { type = "string", @enum = new[] { "json", "html" } });
         var crs = Param("crs", "CRS of the answer (Part 2).", new { type = "string", format = "uri", @enum = OgcEndpoints.CrsList, @default = OgcEndpoints.CrsList[0] });
         var collectionId = Param("collectionId", "Collection id.", new { type = "string", @enum = OgcData.Collections.Select(c => c.Id).ToArray() }, true, "path");
-        var featureId = Param("featureId", "Feature id: the CBS code for areas, cel-{i}-{j} for meldingen cells.", new { type = "string" }, true, "path");
+        var featureId = Param("featureId", "Feature id: the CBS code for areas, cel-{i}-{j} for meldingen cells, the number of an initiative, monitor.indicator.area.year (lower case, dashes) for a monitor score, hotspot-{rank} for a hotspot of all meldingen.", new { type = "string" }, true, "path");
         var queryables = OgcData.Collections.SelectMany(c => c.Queryables).Distinct()
             .Select(q => Param(q, $"Equality filter on '{q}' (collections that have it: {string.Join(", ", OgcData.Collections.Where(c => c.Queryables.Contains(q)).Select(c => c.Id))}).", new { type = "string" }));
         var items = new object[]
@@ -27,13 +27,13 @@ public static class OgcOpenApi
             crs,
             Param("limit", $"Features per page (default {o.DefaultLimit}, at most {o.MaxLimit}).", new { type = "integer", minimum = 1, maximum = o.MaxLimit, @default = o.DefaultLimit }),
             Param("offset", "Features to skip (the next and prev links carry it).", new { type = "integer", minimum = 0, @default = 0 }),
-            Param("datetime", "RFC 3339 instant or interval (a/b, '..' for an open end). Areas: the version in force then; meldingen: created in it.", new { type = "string" }),
+            Param("datetime", "RFC 3339 instant or interval (a/b, '..' for an open end). Areas: the version in force then; meldingen: created in it; initiatives and monitor scores: their year in it; hotspots: the analysis of the meldingen in it.", new { type = "string" }),
             f,
         }.Concat(queryables).ToArray();
         return new
         {
             openapi = "3.0.3",
-            info = new { title = "Alkmaar Kaart — OGC API Features", version = "1.0.0", description = "Boundaries (CBS) and generalised meldingen of gemeente Alkmaar." },
+            info = new { title = "Alkmaar Kaart — OGC API Features", version = "1.0.0", description = "Boundaries (CBS), generalised meldingen, initiatives, monitor scores and hotspots of gemeente Alkmaar." },
             servers = new[] { new { url = baseUrl } },
             paths = new Dictionary<string, object>
             {
