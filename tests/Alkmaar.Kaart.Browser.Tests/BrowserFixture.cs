@@ -27,6 +27,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         await App.ImportRealBuurtenAsync();
         BaseUrl = App.ClientOptions.BaseAddress.ToString().TrimEnd('/');
 
+        // a loaded 2-core CI machine can take longer than Playwright's 5 s default between a click and Blazor's answer
+        Assertions.SetDefaultExpectTimeout(15_000);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

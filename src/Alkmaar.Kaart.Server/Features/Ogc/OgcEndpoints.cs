@@ -119,19 +119,17 @@ public static class OgcEndpoints
                 temporal = new { interval = new[] { new[] { start?.ToString("yyyy-MM-ddTHH:mm:ssZ"), end?.ToString("yyyy-MM-ddTHH:mm:ssZ") } }, trs = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian" },
             };
         }
-        return new
+        var links = new[]
         {
-            id = c.Id, title = c.Title, description = c.Description, itemType = "feature",
-            crs = CrsList, storageCrs = CrsNames.RdUri, extent,
-            attribution = map.Value.DataAttribution,
-            links = new[]
-            {
-                new Link(url + "?f=json", "self", "application/json", c.Title),
-                new Link(url + "?f=html", "alternate", "text/html", c.Title + " (HTML)"),
-                new Link(url + "/items?f=json", "items", GeoJson, c.Title),
-                new Link(url + "/items?f=html", "items", "text/html", c.Title + " (HTML)"),
-            },
+            new Link(url + "?f=json", "self", "application/json", c.Title),
+            new Link(url + "?f=html", "alternate", "text/html", c.Title + " (HTML)"),
+            new Link(url + "/items?f=json", "items", GeoJson, c.Title),
+            new Link(url + "/items?f=html", "items", "text/html", c.Title + " (HTML)"),
         };
+        // an empty collection (no initiatives yet) has no extent: the member is left out rather than null
+        return extent is null
+            ? new { id = c.Id, title = c.Title, description = c.Description, itemType = "feature", crs = CrsList, storageCrs = CrsNames.RdUri, attribution = map.Value.DataAttribution, links }
+            : (object)new { id = c.Id, title = c.Title, description = c.Description, itemType = "feature", crs = CrsList, storageCrs = CrsNames.RdUri, extent, attribution = map.Value.DataAttribution, links };
     }
 
     private static double R(double v) => Math.Round(v, 6);
