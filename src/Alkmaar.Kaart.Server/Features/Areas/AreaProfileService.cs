@@ -100,8 +100,7 @@ public sealed class AreaProfileService(NpgsqlDataSource db, AreaRepository areas
                 return new MonitorBasis(area.Name, [area.Code]);
             case AreaLevel.Buurt:
             case AreaLevel.Dorp:
-                var wijk = details.Chain.FirstOrDefault(c => c.Level == AreaLevel.Wijk)
-                           ?? (await areas.GetAsync(area.Code, AreaLevel.Buurt, false, ct))?.Chain.FirstOrDefault(c => c.Level == AreaLevel.Wijk);
+                var wijk = details.Chain.FirstOrDefault(c => c.Level == AreaLevel.Wijk);
                 return wijk is null ? null : new MonitorBasis($"wijk {wijk.Name} (scores worden per wijk gemeten)", [wijk.Code]);
             case AreaLevel.Gebied:
                 var wijken = new List<(string Code, string Name)>();

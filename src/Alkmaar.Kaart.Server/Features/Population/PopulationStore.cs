@@ -50,7 +50,7 @@ public sealed partial class PopulationStore(NpgsqlDataSource db)
                 rejected.Add((i + 1, "no postcode or no polygon"));
                 continue;
             }
-            if (raw is null) { rejected.Add((i + 1, $"PC4 {code}: no inwoners (CBS hides small numbers); counted as 0")); continue; }
+            if (raw is null) { rejected.Add((i + 1, $"PC4 {code}: no inwoners (CBS hides small numbers); left out")); continue; }
             var count = Convert.ToDouble(raw, CultureInfo.InvariantCulture);
             if (!double.IsFinite(count) || count < 0) { rejected.Add((i + 1, $"PC4 {code}: inwoners {raw} is not a count ≥ 0")); continue; }
             sources.Add(new CountedPolygon(code, f.Geometry.IsValid ? f.Geometry : f.Geometry.Buffer(0), count));
