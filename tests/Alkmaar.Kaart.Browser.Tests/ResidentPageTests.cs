@@ -115,7 +115,8 @@ public class ResidentPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture
         var a = await AddressIn("BU03610600");
         var page = await Open($"?postcode={a.Postcode}&huisnummer={a.Nr}");
         await Assertions.Expect(page.Locator($"[data-testid=kaart-map][data-focus={a.BuurtCode}]")).ToHaveCountAsync(1);
-        // click where the marker points (the marker itself lets clicks through to the map)
+        // click where the marker points (the marker itself lets clicks through to the map), once the focused view is drawn
+        await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
         var marker = (await page.Locator(".leaflet-marker-pane img").BoundingBoxAsync())!;
         await page.Mouse.ClickAsync(marker.X + marker.Width / 2, marker.Y + marker.Height - 1);
         await page.WaitForURLAsync(u => u.Contains("lat="));

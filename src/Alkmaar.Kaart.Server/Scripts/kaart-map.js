@@ -100,8 +100,7 @@ export async function createMap(element, options, dotnetRef) {
 
   await Promise.all(Object.values(state.layers).filter(l => !isCells(l) && !l.stale).map(l => loadLayer(state, l)));
   const first = Object.values(state.layers).find(l => l.def.visible && l.geo && l.geo.getLayers().length);
-  // not animated: a zoom animation swallows the next setView/fitBounds (a focus arriving right after)
-  if (first) map.fitBounds(first.group.getBounds(), { padding: [10, 10], animate: false });
+  if (first) map.fitBounds(first.group.getBounds(), { padding: [10, 10] });
   updateLabels(state);
   element.dataset.loaded = 'true';
   return true;
@@ -371,15 +370,9 @@ export async function showFocus(element, focus) {
   if (focus.lat != null && focus.lon != null) {
     L.marker([focus.lat, focus.lon], { keyboard: false, interactive: false, alt: focus.label, title: focus.label }).addTo(group);
   }
-  // Not animated, so data-focus means the view is final; and Leaflet ignores a new view while a zoom animates (a user's
-  // zoom), so then it is shown once that has ended.
-  const show = () => {
-    if (state.focus !== group) return;
-    if (focus.areaUrl && group.getLayers().length > 0) state.map.fitBounds(group.getBounds(), { padding: [40, 40], maxZoom: 10, animate: false });
-    else if (focus.lat != null) state.map.setView([focus.lat, focus.lon], Math.max(state.map.getZoom(), 9), { animate: false });
-    element.dataset.focus = focus.areaCode ?? 'point';
-  };
-  if (state.map._animatingZoom) state.map.once('zoomend', show); else show();
+  if (focus.areaUrl && group.getLayers().length > 1) state.map.fitBounds(group.getBounds(), { padding: [40, 40], maxZoom: 10 });
+  else if (focus.lat != null) state.map.setView([focus.lat, focus.lon], Math.max(state.map.getZoom(), 9));
+  element.dataset.focus = focus.areaCode ?? 'point';
 }
 
 /** The device's position: { lat, lon } or { error: 'denied' | 'unsupported' | 'timeout' | 'unavailable' }. */
