@@ -54,3 +54,20 @@ public static class BenchData
         return (x, y);
     }
 }
+
+/// <summary>HTTP helpers of the end-to-end benchmarks.</summary>
+public static class BenchHttp
+{
+    /// <summary>Reads a whole (streamed) answer as it arrives, keeping nothing; returns its length in bytes.</summary>
+    public static long ReadAll(HttpClient http, string url)
+    {
+        using var response = http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
+        response.EnsureSuccessStatusCode();
+        using var stream = response.Content.ReadAsStream();
+        var buffer = new byte[1 << 16];
+        long total = 0;
+        int read;
+        while ((read = stream.Read(buffer)) > 0) total += read;
+        return total;
+    }
+}

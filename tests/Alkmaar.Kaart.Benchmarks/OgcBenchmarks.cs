@@ -61,17 +61,7 @@ public class OgcBenchmarks
     [Benchmark(OperationsPerInvoke = Features, Description = "OGC items page, RD New")]
     public int ItemsRd() => Items("&crs=" + RdUri);
 
-    private int Export(string query)
-    {
-        using var response = _http.GetAsync("/api/export/buurten?" + query, HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
-        response.EnsureSuccessStatusCode();
-        using var stream = response.Content.ReadAsStream();
-        var buffer = new byte[1 << 16];
-        long total = 0;
-        int read;
-        while ((read = stream.Read(buffer)) > 0) total += read;
-        return total > 0 ? Features : 0;
-    }
+    private int Export(string query) => BenchHttp.ReadAll(_http, "/api/export/buurten?" + query) > 0 ? Features : 0;
 
     [Benchmark(OperationsPerInvoke = Features, Description = "Export GeoJSON, WGS84")]
     public int ExportGeoJson() => Export("format=geojson");

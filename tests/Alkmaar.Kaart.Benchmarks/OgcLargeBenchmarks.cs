@@ -112,17 +112,7 @@ public class OgcExportBenchmarks : MeldingenCellsBench
     [Benchmark(Baseline = true, Description = "Raw SQL: every meldingen cell with geometry (Npgsql)")]
     public int RawSql() => Raw();
 
-    private long Export(string query)
-    {
-        using var response = Http.GetAsync("/api/export/meldingen?" + query, HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
-        response.EnsureSuccessStatusCode();
-        using var stream = response.Content.ReadAsStream();
-        var buffer = new byte[1 << 16];
-        long total = 0;
-        int read;
-        while ((read = stream.Read(buffer)) > 0) total += read;
-        return total;
-    }
+    private long Export(string query) => BenchHttp.ReadAll(Http, "/api/export/meldingen?" + query);
 
     [Benchmark(Description = "Export GeoJSON, WGS84")]
     public long ExportGeoJson() => Export("format=geojson");
