@@ -75,6 +75,12 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
         await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Gebied Zuid", new() { Timeout = 15000 });
         await Assertions.Expect(page.Locator("[data-testid=area-children]")).ToContainTextAsync("Overdie");
         await Assertions.Expect(page.Locator("[data-testid=area-monitor]")).ToContainTextAsync("gewogen naar respondenten");
+
+        // a neighbouring area on the page's map opens its page (by keyboard: Enter on the focused area)
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-focus", "GB0361-zuid");
+        await page.Locator("path[data-code='GB0361-west']").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Gebied West");
     }
 
     [Fact]

@@ -6,7 +6,6 @@ using Alkmaar.Kaart.Server.Features.Meldingen;
 using Alkmaar.Kaart.Server.Features.Monitor;
 using Alkmaar.Kaart.Server.Features.Population;
 using NetTopologySuite.Geometries;
-using Npgsql;
 
 namespace Alkmaar.Kaart.Server.Features.Areas;
 
@@ -29,7 +28,7 @@ public sealed record AreaProfile(AreaDetails Details, Geometry Geometry, PublicG
 /// inwoners, next to the gemeente), monitor scores against the gemeente, initiatives and hotspots inside it.
 /// Meldingen and initiatives count by location (inside the area's geometry, its boundary included), not by routing.
 /// </summary>
-public sealed class AreaProfileService(NpgsqlDataSource db, AreaRepository areas, MeldingService meldingen, MonitorStore monitor,
+public sealed class AreaProfileService(AreaRepository areas, MeldingService meldingen, MonitorStore monitor,
     InitiatiefStore initiatieven, HotspotService hotspots, PopulationStore population, GebiedsteamStore teams)
 {
     public const int TopCategoryCount = 5;
@@ -49,9 +48,10 @@ public sealed class AreaProfileService(NpgsqlDataSource db, AreaRepository areas
 
         var years = await meldingen.YearsAsync(ct);
         int? shownYear = year is { } y && years.Contains(y) ? y : years.Count > 0 ? years[0] : null;
-        var profile = await MeldingenAsync(geometry, gemeente, shownYear, years, inwoners, gemeenteInwoners, ct);
+        var profile = await MeldingenAsync(area, gemeente, shownYear, years, inwoners, gemeenteInwoners, ct);
 
-        var basis = await MonitorBasisAsync(details, geometry, ct);
+        var children = area.Level is AreaLevel.Gebied or AreaLevel.Wijk or AreaLevel.Gemeente ? await areas.ChildrenAsync(area.Code, ct) : [];
+        var basis = MonitorBasisOf(details, children);
         var scores = basis is null || gemeente is null ? [] : await monitor.CompareAsync(basis.AreaCodes, gemeente.Code, ct);
 
         var inside = (await initiatieven.ListAsync(new InitiatiefFilter(), ct)).Where(i => geometry.Intersects(i.Geometry)).ToList();
@@ -63,34 +63,32 @@ public sealed class AreaProfileService(NpgsqlDataSource db, AreaRepository areas
             if (analysis is not null) spots = analysis.Hotspots.Where(h => geometry.Intersects(h.Hotspot.Polygon)).ToList();
         }
         var perInitiatief = inwoners?.Per1000(inside.Count);
-        var children = area.Level is AreaLevel.Gebied or AreaLevel.Wijk or AreaLevel.Gemeente ? await areas.ChildrenAsync(area.Code, ct) : [];
         return new AreaProfile(details, geometry, team, inwoners, profile, basis, scores, gemeente?.Name ?? "gemeente", inside, spots, perInitiatief, children);
     }
 
-    private async Task<MeldingenProfile> MeldingenAsync(Geometry geometry, AreaLink? gemeente, int? year, List<int> years,
+    private async Task<MeldingenProfile> MeldingenAsync(AreaRecord area, AreaLink? gemeente, int? year, List<int> years,
         AreaPopulation? inwoners, AreaPopulation? gemeenteInwoners, CancellationToken ct)
     {
         if (year is not { } y) return new MeldingenProfile(null, years, 0, null, new int[12], [], 0, null, false);
         var tz = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
         DateTimeOffset Start(int yy) => new(new DateTime(yy, 1, 1), tz.GetUtcOffset(new DateTime(yy, 1, 1)));
-        var (counts, demo) = await meldingen.CountsInAsync(geometry, Start(y), Start(y + 1), ct);
+        var (counts, demo) = await meldingen.CountsInAsync(area.Code, area.Level, Start(y), Start(y + 1), ct);
         var perMonth = new int[12];
         foreach (var c in counts) perMonth[c.Month - 1] += c.Count;
         var total = perMonth.Sum();
         var top = counts.GroupBy(c => c.Category).Select(g => (Category: g.Key, Count: g.Sum(c => c.Count)))
             .OrderByDescending(c => c.Count).ThenBy(c => c.Category).Take(TopCategoryCount)
             .Select(c => new CategoryCount(c.Category, c.Count, total == 0 ? 0 : (double)c.Count / total, inwoners?.Per1000(c.Count))).ToList();
-        var gemeenteCount = 0;
-        if (gemeente is not null)
-        {
-            var g = await areas.GetAsync(gemeente.Code, AreaLevel.Gemeente, withGeometry: true, ct);
-            if (g?.Area.Geometry is { } gg) gemeenteCount = (await meldingen.CountsInAsync(gg, Start(y), Start(y + 1), ct)).Counts.Sum(c => c.Count);
-        }
+        var gemeenteCount = gemeente is null ? 0
+            : (await meldingen.CountsInAsync(gemeente.Code, AreaLevel.Gemeente, Start(y), Start(y + 1), ct)).Counts.Sum(c => c.Count);
         return new MeldingenProfile(y, years, total, inwoners?.Per1000(total), perMonth, top, gemeenteCount, gemeenteInwoners?.Per1000(gemeenteCount), demo);
     }
 
-    /// <summary>Monitor scores are published per wijk: a wijk uses its own, a buurt or dorp its wijk's, a gebied the mean of its wijken.</summary>
-    private async Task<MonitorBasis?> MonitorBasisAsync(AreaDetails details, Geometry geometry, CancellationToken ct)
+    /// <summary>
+    /// Monitor scores are published per wijk: a wijk uses its own, a buurt or dorp its wijk's (from its chain), a gebied the
+    /// mean of its wijken (its children).
+    /// </summary>
+    private static MonitorBasis? MonitorBasisOf(AreaDetails details, IReadOnlyList<AreaLink> children)
     {
         var area = details.Area;
         switch (area.Level)
@@ -103,14 +101,7 @@ public sealed class AreaProfileService(NpgsqlDataSource db, AreaRepository areas
                 var wijk = details.Chain.FirstOrDefault(c => c.Level == AreaLevel.Wijk);
                 return wijk is null ? null : new MonitorBasis($"wijk {wijk.Name} (scores worden per wijk gemeten)", [wijk.Code]);
             case AreaLevel.Gebied:
-                var wijken = new List<(string Code, string Name)>();
-                await using (var cmd = db.CreateCommand(
-                    "SELECT code, name FROM area WHERE level = 'wijk' AND valid_to IS NULL AND ST_Covers($1, ST_PointOnSurface(geom)) ORDER BY code"))
-                {
-                    cmd.Parameters.AddWithValue(geometry);
-                    await using var r = await cmd.ExecuteReaderAsync(ct);
-                    while (await r.ReadAsync(ct)) wijken.Add((r.GetString(0), r.GetString(1)));
-                }
+                var wijken = children.Where(c => c.Level == AreaLevel.Wijk).ToList();
                 if (wijken.Count == 0) return null;
                 return new MonitorBasis(wijken.Count == 1
                     ? $"wijk {wijken[0].Name}"

@@ -337,19 +337,20 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     }
 
     /// <summary>
-    /// Meldingen inside <paramref name="area"/> (RD; points on its boundary count) created in [from, to), counted per local
-    /// month and category; and whether any of them is demo. Aggregates only.
+    /// Meldingen inside the area in force <paramref name="areaCode"/> at <paramref name="level"/> (points on its boundary
+    /// count) created in [from, to), counted per local month and category; and whether any of them is demo. Aggregates only.
     /// </summary>
-    public async Task<(List<(int Month, string Category, int Count)> Counts, bool Demo)> CountsInAsync(Geometry area, DateTimeOffset from, DateTimeOffset to,
-        CancellationToken ct = default)
+    public async Task<(List<(int Month, string Category, int Count)> Counts, bool Demo)> CountsInAsync(string areaCode, AreaLevel level,
+        DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand(
             """
-            SELECT extract(month FROM created_at AT TIME ZONE 'Europe/Amsterdam')::int, category, count(*)::int, bool_or(source = 'demo')
-            FROM melding WHERE created_at >= $2 AND created_at < $3 AND ST_Covers($1, geom)
+            SELECT extract(month FROM m.created_at AT TIME ZONE 'Europe/Amsterdam')::int, m.category, count(*)::int, bool_or(m.source = 'demo')
+            FROM melding m JOIN area a ON a.code = $1 AND a.level = $2 AND a.valid_to IS NULL AND ST_Covers(a.geom, m.geom)
+            WHERE m.created_at >= $3 AND m.created_at < $4
             GROUP BY 1, 2 ORDER BY 1, 2
             """);
-        Add(cmd, area);
+        Add(cmd, areaCode, level.Name());
         AddTyped(cmd, NpgsqlDbType.TimestampTz, from.ToUniversalTime(), to.ToUniversalTime());
         var counts = new List<(int, string, int)>();
         var demo = false;

@@ -148,8 +148,7 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Geometry, Value = (object?)q.Bbox ?? DBNull.Value });
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = q.From is { } f ? f.Year : DBNull.Value });
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = q.To is { } t ? t.Year : DBNull.Value });
-            var names = c.Kind == OgcKind.Monitor ? new[] { "monitor", "indicator", "areaCode", "year" } : ["status", "theme", "year", "gebiedCode"];
-            foreach (var name in names)
+            foreach (var name in c.Queryables) // $4..$7, in the order the collection lists them
                 cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)F(name) ?? DBNull.Value });
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Geometry, Value = (object?)q.Within ?? DBNull.Value });
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)id ?? DBNull.Value });
