@@ -19,7 +19,7 @@ public sealed record MeldingenProfile(int? Year, IReadOnlyList<int> Years, int C
 public sealed record MonitorBasis(string Description, IReadOnlyList<string> AreaCodes);
 
 /// <summary>Everything an area page shows, from public data and aggregates only.</summary>
-public sealed record AreaProfile(AreaDetails Details, Geometry Geometry, PublicGebiedsteam? Team, AreaPopulation? Population,
+public sealed record AreaProfile(AreaDetails Details, PublicGebiedsteam? Team, AreaPopulation? Population,
     MeldingenProfile Meldingen, MonitorBasis? MonitorBasis, IReadOnlyList<MonitorComparison> Monitor, string GemeenteName,
     IReadOnlyList<Initiatief> Initiatieven, IReadOnlyList<RankedHotspot> Hotspots, double? InitiatievenPer1000, IReadOnlyList<AreaLink> Children);
 
@@ -63,7 +63,7 @@ public sealed class AreaProfileService(AreaRepository areas, MeldingService meld
             if (analysis is not null) spots = analysis.Hotspots.Where(h => geometry.Intersects(h.Hotspot.Polygon)).ToList();
         }
         var perInitiatief = inwoners?.Per1000(inside.Count);
-        return new AreaProfile(details, geometry, team, inwoners, profile, basis, scores, gemeente?.Name ?? "gemeente", inside, spots, perInitiatief, children);
+        return new AreaProfile(details, team, inwoners, profile, basis, scores, gemeente?.Name ?? "gemeente", inside, spots, perInitiatief, children);
     }
 
     private async Task<MeldingenProfile> MeldingenAsync(AreaRecord area, AreaLink? gemeente, int? year, List<int> years,
