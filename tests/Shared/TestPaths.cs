@@ -13,6 +13,11 @@ public static class TestPaths
 
     public static string Cbs(string file) => Path.Combine(SharedData, "cbs-2024", file);
 
+    /// <summary>The municipality's full-resolution boundaries (the ones to route on) and CBS kerncijfers 2022.</summary>
+    public static string FullRes(string file) => Path.Combine(SharedData, "gemeente-alkmaar-2025", file);
+
+    public static string RealBuurten => FullRes("alkmaar_buurten.geojson");
+
     public static string Gebiedsindeling => Path.Combine(RepoRoot, "data", "boundaries", "gebiedsindeling.json");
 
     private static string FindRepoRoot()

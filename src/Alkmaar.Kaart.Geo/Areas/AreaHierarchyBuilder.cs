@@ -1,3 +1,4 @@
+using Alkmaar.Kaart.Geo.Coverage;
 using NetTopologySuite.Coverage;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Operation.Valid;
@@ -10,9 +11,12 @@ public sealed record BoundaryProblem(string Code, string Message)
     public override string ToString() => $"{Code}: {Message}";
 }
 
-/// <summary>The derived gebiedsindeling: every area of every level, or the problems that prevented it.</summary>
+/// <summary>The derived gebiedsindeling: every area of every level, and the repairs made to the buurten on the way.</summary>
 public sealed record AreaHierarchy(IReadOnlyList<Area> Areas)
 {
+    /// <summary>The small coverage defects of the input that were repaired (<see cref="CoverageRepair"/>).</summary>
+    public IReadOnlyList<CoverageDefect> Repairs { get; init; } = [];
+
     public IEnumerable<Area> OfLevel(AreaLevel level) => Areas.Where(a => a.Level == level);
 }
 
@@ -30,8 +34,10 @@ public sealed class BoundaryValidationException(IReadOnlyList<BoundaryProblem> p
 /// landelijke wijken are also dorpen.
 /// </summary>
 /// <remarks>
-/// Before deriving anything the buurten are validated as a polygonal coverage: every buurt a valid, non-empty
-/// (multi)polygon with a well-formed code of the configured gemeente, codes unique, no two buurten overlapping,
+/// Before deriving anything every buurt must be a valid, non-empty (multi)polygon with a well-formed code of the
+/// configured gemeente, codes unique. Small coverage defects (overlaps, gaps, vertices not shared by neighbours) within
+/// <see cref="Tolerances"/> are then repaired by <see cref="CoverageRepair"/>, larger ones refused; the repaired buurten
+/// are validated as a polygonal coverage: no two buurten overlapping,
 /// no gaps narrower than <see cref="GapWidth"/> between them and no holes in the gemeente, and every wijk mapped to
 /// exactly one gebied. Unions are exact coverage unions (NetTopologySuite.Coverage), so a derived area equals the
 /// sum of its parts.
@@ -41,16 +47,36 @@ public sealed class AreaHierarchyBuilder(Gebiedsindeling indeling)
     /// <summary>Gaps between buurten narrower than this (metres) are reported; wider ones show up as gemeente holes.</summary>
     public double GapWidth { get; init; } = 1.0;
 
-    /// <summary>Validates and derives; throws <see cref="BoundaryValidationException"/> listing every problem.</summary>
+    /// <summary>Which coverage defects are repaired rather than refused.</summary>
+    public CoverageTolerances Tolerances { get; init; } = CoverageTolerances.Default;
+
+    /// <summary>Validates, repairs small coverage defects and derives; throws <see cref="BoundaryValidationException"/>
+    /// listing every problem (with the defects too large to repair and their locations).</summary>
     public AreaHierarchy Build(IReadOnlyList<BuurtInput> buurten)
     {
-        var problems = Validate(buurten);
+        var problems = ValidateBuurten(buurten);
         if (problems.Count > 0) throw new BoundaryValidationException(problems);
-        return Derive(buurten);
+        var repair = new CoverageRepair(Tolerances).Repair(buurten);
+        if (repair.Refused.Count > 0)
+            throw new BoundaryValidationException(repair.Refused.Select(d => d.Kind == CoverageDefectKind.Gap
+                ? new BoundaryProblem(string.Join(",", d.Buurten),
+                    $"gap of {d.AreaM2:0.#} m² between buurten, {d.WidthM:0.##} m wide, near ({d.Location.X:0} {d.Location.Y:0}): larger than the repair tolerance")
+                : new BoundaryProblem(d.Buurten[0],
+                    $"overlaps {string.Join(", ", d.Buurten.Skip(1))} by {d.AreaM2:0.#} m², {d.WidthM:0.##} m wide, near ({d.Location.X:0} {d.Location.Y:0}): larger than the repair tolerance")).ToList());
+        var coverage = Validate(repair.Buurten);
+        if (coverage.Count > 0) throw new BoundaryValidationException(coverage);
+        return Derive(repair.Buurten) with { Repairs = repair.Repairs };
     }
 
-    /// <summary>All problems with the buurten and the configuration; empty when they can be derived.</summary>
+    /// <summary>All problems with the buurten and the configuration; empty when they can be derived as they are.</summary>
     public IReadOnlyList<BoundaryProblem> Validate(IReadOnlyList<BuurtInput> buurten)
+    {
+        var problems = ValidateBuurten(buurten);
+        return problems.Count > 0 ? problems : ValidateCoverage(buurten);
+    }
+
+    /// <summary>Problems of single buurten (code, geometry) and of the configuration, before any coverage check.</summary>
+    private List<BoundaryProblem> ValidateBuurten(IReadOnlyList<BuurtInput> buurten)
     {
         var problems = new List<BoundaryProblem>();
         if (buurten.Count == 0)
@@ -97,8 +123,14 @@ public sealed class AreaHierarchyBuilder(Gebiedsindeling indeling)
         foreach (var wijk in indeling.Gebieden.SelectMany(g => g.Wijken).Where(w => !presentWijken.Contains(w)).Distinct())
             problems.Add(new(wijk, "wijk in the gebiedsindeling has no buurten in the file"));
 
-        if (problems.Count > 0) return problems; // coverage checks need valid polygons
+        return problems;
+    }
 
+    /// <summary>Problems of the buurten as a polygonal coverage: overlaps, unmatched edges, narrow gaps, holes.</summary>
+    private List<BoundaryProblem> ValidateCoverage(IReadOnlyList<BuurtInput> buurten)
+    {
+        var problems = new List<BoundaryProblem>();
+        var wellFormed = buurten.Where(b => CbsCode.IsBuurt(b.Code)).ToList();
         var geometries = wellFormed.Select(b => b.Geometry).ToArray();
         var invalidEdges = CoverageValidator.Validate(geometries, GapWidth);
         for (var i = 0; i < invalidEdges.Length; i++)
