@@ -11,7 +11,7 @@ public sealed class BoundaryOptions
     [Required] public string Gebiedsindeling { get; set; } = "data/boundaries/gebiedsindeling.json";
 
     /// <summary>The CBS buurten GeoJSON imported on first run (RD or WGS84).</summary>
-    [Required] public string BuurtenFile { get; set; } = "../shared/data/cbs-2024/alkmaar_buurten_2024.geojson";
+    [Required] public string BuurtenFile { get; set; } = "../shared/data/gemeente-alkmaar-2025/alkmaar_buurten.geojson";
 
     /// <summary>CBS municipalities around the gemeente (for "buiten gemeente …" answers), imported on first run.</summary>
     public string MunicipalitiesFile { get; set; } = "../shared/data/cbs-2024/alkmaar_en_buurgemeenten_2024.geojson";
@@ -52,6 +52,18 @@ public sealed class BoundaryUploadOptions
     [Range(1024, 1L << 31)] public long MaxBytes { get; set; } = 64 * 1024 * 1024;
     [Range(1, 1_000_000)] public int MaxFeatures { get; set; } = 5000;
     [Range(4, 10_000_000)] public int MaxVerticesPerFeature { get; set; } = 200_000;
+
+    /// <summary>Coverage repair on import: overlaps up to this many m² (per pair of buurten) are repaired, larger refused.</summary>
+    [Range(0, 1_000_000)] public double RepairMaxOverlapM2 { get; set; } = 250;
+    /// <summary>Gaps (holes between buurten) up to this many m² are repaired, larger refused.</summary>
+    [Range(0, 1_000_000)] public double RepairMaxGapM2 { get; set; } = 25;
+    /// <summary>Defects wider than this (metres) are refused whatever their area.</summary>
+    [Range(0, 1000)] public double RepairMaxWidthM { get; set; } = 1;
+
+    public Geo.Coverage.CoverageTolerances Tolerances => new()
+    {
+        MaxOverlapM2 = RepairMaxOverlapM2, MaxGapM2 = RepairMaxGapM2, MaxWidthM = RepairMaxWidthM,
+    };
 }
 
 internal static class PathResolution

@@ -49,6 +49,7 @@ builder.Services.AddSingleton<MunicipalityImporter>();
 builder.Services.AddSingleton<AreaRepository>();
 builder.Services.AddSingleton<AreaLocatorProvider>();
 builder.Services.AddSingleton<IBoundaryListener>(sp => sp.GetRequiredService<AreaLocatorProvider>());
+builder.Services.AddHostedService<BoundaryChangeListener>();
 
 builder.Services.AddSingleton<AuditLog>();
 builder.Services.AddOptions<MeldingOptions>().Bind(builder.Configuration.GetSection(MeldingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();

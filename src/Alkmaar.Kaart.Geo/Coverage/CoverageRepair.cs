@@ -46,6 +46,9 @@ public sealed record CoverageTolerances
     /// <summary>Largest gap (one hole in the union of the buurten) that is repaired, in m².</summary>
     public double MaxGapM2 { get; init; } = 25;
 
+    /// <summary>Unmatched edges of two buurten closer than this (metres) at the outer edge are a notch to fill.</summary>
+    public double NotchWidthM { get; init; } = 1;
+
     /// <summary>Widest defect (<see cref="CoverageRepair.Width"/>) that is repaired, in metres.</summary>
     public double MaxWidthM { get; init; } = 1;
 
@@ -88,6 +91,55 @@ public sealed class CoverageRepair(CoverageTolerances? tolerances = null)
     private readonly CoverageTolerances _tolerances = tolerances ?? CoverageTolerances.Default;
 
     public CoverageRepairResult Repair(IReadOnlyList<BuurtInput> buurten)
+    {
+        var first = RepairFaces(buurten);
+        if (first.Refused.Count > 0) return first;
+        // Second pass: narrow notches between two buurten at the outer edge (edges a hair apart that open to the outside,
+        // so no hole): filled to the neighbour with the longest shared border, then the faces are rebuilt once more.
+        var notches = Notches(first.Buurten);
+        if (notches.Count == 0) return first;
+        var tooLarge = notches.Where(n => n.AreaM2 > _tolerances.MaxGapM2 || n.WidthM > _tolerances.MaxWidthM).ToList();
+        if (tooLarge.Count > 0) return first with { Refused = tooLarge.Select(n => n with { Kind = CoverageDefectKind.Gap }).ToList() };
+        var filled = first.Buurten.ToArray();
+        foreach (var n in notches)
+        {
+            var k = Array.FindIndex(filled, b => b.Code == n.AssignedTo);
+            filled[k] = filled[k] with { Geometry = filled[k].Geometry.Union(n.Geometry) };
+        }
+        var second = RepairFaces(filled);
+        return second with
+        {
+            Repairs = first.Repairs.Concat(notches).Concat(second.Repairs)
+                .OrderBy(r => r.Kind).ThenBy(r => string.Join(",", r.Buurten), StringComparer.Ordinal).ThenBy(r => r.Location.X).ToList(),
+        };
+    }
+
+    /// <summary>Edge mismatches at the outer edge: two buurten whose unmatched edges lie within
+    /// <see cref="CoverageTolerances.NotchWidthM"/> of each other, with the sliver between them open to the outside.</summary>
+    private List<CoverageDefect> Notches(IReadOnlyList<BuurtInput> buurten)
+    {
+        var geometries = buurten.Select(b => b.Geometry).ToArray();
+        var invalid = CoverageValidator.Validate(geometries, _tolerances.NotchWidthM);
+        var flagged = Enumerable.Range(0, buurten.Count).Where(i => invalid[i] is { IsEmpty: false }).ToList();
+        if (flagged.Count == 0) return [];
+        var union = NetTopologySuite.Coverage.CoverageUnion.Union(geometries);
+        var notches = new List<CoverageDefect>();
+        foreach (var i in flagged)
+        foreach (var j in flagged.Where(j => j > i && invalid[i].IsWithinDistance(invalid[j], _tolerances.NotchWidthM)))
+        {
+            var sliver = invalid[i].Union(invalid[j]).ConvexHull().Difference(union);
+            if (sliver.IsEmpty || sliver.Area <= 0) continue;
+            var a = buurten[i].Geometry.Boundary.Intersection(sliver.Boundary).Length;
+            var b = buurten[j].Geometry.Boundary.Intersection(sliver.Boundary).Length;
+            var (first, second) = string.CompareOrdinal(buurten[i].Code, buurten[j].Code) < 0 ? (buurten[i], buurten[j]) : (buurten[j], buurten[i]);
+            var owner = Math.Abs(a - b) < 1e-9 ? first.Code : (a > b ? buurten[i].Code : buurten[j].Code);
+            notches.Add(new CoverageDefect(CoverageDefectKind.EdgeMismatch, [first.Code, second.Code], owner, sliver.Area,
+                Width(sliver), Largest(sliver).InteriorPoint, sliver));
+        }
+        return notches;
+    }
+
+    private CoverageRepairResult RepairFaces(IReadOnlyList<BuurtInput> buurten)
     {
         var factory = buurten.Count > 0 ? buurten[0].Geometry.Factory : Transforms.RdNew.RdFactory;
         var ordered = buurten.Select((b, i) => (b, i)).OrderBy(t => t.b.Code, StringComparer.Ordinal).ToList();

@@ -50,6 +50,7 @@ public sealed class AreaLocator
     private readonly STRtree<Entry> _index = new();
     private readonly STRtree<Municipality> _municipalities = new();
     private readonly Area? _gemeente;
+    private readonly Dictionary<string, Area> _gebieden;
 
     public double ToleranceM { get; }
     public int BuurtCount { get; }
@@ -65,6 +66,7 @@ public sealed class AreaLocator
         var byCode = all.Where(a => a.Level is AreaLevel.Wijk or AreaLevel.Gebied).ToDictionary(a => (a.Level, a.Code));
         var dorpen = all.Where(a => a.Level == AreaLevel.Dorp).ToDictionary(a => a.Code);
         _gemeente = all.FirstOrDefault(a => a.Level == AreaLevel.Gemeente);
+        _gebieden = all.Where(a => a.Level == AreaLevel.Gebied).ToDictionary(a => a.Code);
 
         // Insert in code order: the query result order then does not depend on the tree, and ties are broken by code below.
         foreach (var buurt in all.Where(a => a.Level == AreaLevel.Buurt).OrderBy(a => a.Code, StringComparer.Ordinal))
@@ -83,6 +85,12 @@ public sealed class AreaLocator
             if (_gemeente is null || m.Code != _gemeente.Code) _municipalities.Insert(m.Geometry.EnvelopeInternal, m);
         _municipalities.Build();
     }
+
+    /// <summary>The gebieden of this snapshot, by code.</summary>
+    public IEnumerable<Area> Gebieden => _gebieden.Values.OrderBy(g => g.Code, StringComparer.Ordinal);
+
+    /// <summary>The gebied with this code in this snapshot, or null.</summary>
+    public Area? Gebied(string? code) => code is not null && _gebieden.TryGetValue(code, out var g) ? g : null;
 
     /// <summary>Finds the covering buurt with the smallest code while the tree is walked; one per thread, reused.</summary>
     private sealed class CoveringVisitor : NetTopologySuite.Index.IItemVisitor<Entry>

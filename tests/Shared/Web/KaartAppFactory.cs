@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Alkmaar.Kaart.Testing;
 
 /// <summary>
-/// The real server (Program) on its own fresh PostGIS database, with the real CBS buurten imported.
+/// The real server (Program) on its own fresh PostGIS database, with the municipality's full-resolution buurten imported.
 /// Background tiles are switched off: test machines have no internet, and the map must work without them.
 /// </summary>
 public sealed class KaartAppFactory(TestDatabase db) : WebApplicationFactory<Program>
@@ -17,7 +17,7 @@ public sealed class KaartAppFactory(TestDatabase db) : WebApplicationFactory<Pro
     {
         builder.UseSetting("ConnectionStrings:Kaart", Database.ConnectionString);
         builder.UseSetting("Boundaries:Root", TestPaths.RepoRoot);
-        builder.UseSetting("Boundaries:BuurtenFile", TestPaths.Cbs("alkmaar_buurten_2024.geojson"));
+        builder.UseSetting("Boundaries:BuurtenFile", TestPaths.RealBuurten);
         builder.UseSetting("Map:BackgroundTileUrl", "");
         // Tests send many requests from one client; the rate limits get their own test.
         builder.UseSetting("RateLimits:PublicWritesPerMinute", "1000000");
@@ -28,7 +28,7 @@ public sealed class KaartAppFactory(TestDatabase db) : WebApplicationFactory<Pro
     public async Task ImportRealBuurtenAsync()
     {
         var importer = Services.GetRequiredService<BoundaryImporter>();
-        await importer.ImportAsync(TestPaths.Cbs("alkmaar_buurten_2024.geojson"));
+        await importer.ImportAsync(TestPaths.RealBuurten);
         await Services.GetRequiredService<MunicipalityImporter>().ImportAsync(TestPaths.Cbs("alkmaar_en_buurgemeenten_2024.geojson"));
     }
 }

@@ -208,9 +208,9 @@ public sealed partial class AddressStore(NpgsqlDataSource db, AreaRepository are
             """
             SELECT b.code, w.code, g.code, count(*)::int, bool_or(a.demo)
             FROM address a
-            JOIN area b ON b.level = 'buurt' AND b.valid_to IS NULL AND ST_Covers(b.geom, a.geom)
-            JOIN area w ON w.level = 'wijk' AND w.valid_to IS NULL AND w.code = b.parent_code
-            JOIN area g ON g.level = 'gebied' AND g.valid_to IS NULL AND g.code = w.parent_code
+            JOIN area_in_force b ON b.level = 'buurt' AND ST_Covers(b.geom, a.geom)
+            JOIN area_in_force w ON w.level = 'wijk' AND w.code = b.parent_code
+            JOIN area_in_force g ON g.level = 'gebied' AND g.code = w.parent_code
             WHERE a.postcode = $1
             GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1
             """);
@@ -232,7 +232,7 @@ public sealed partial class AddressStore(NpgsqlDataSource db, AreaRepository are
         await using var cmd = db.CreateCommand(
             """
             SELECT a.level, a.code, a.name, ST_Area(ST_Intersection(a.geom, p.geom)) / ST_Area(p.geom), ST_Area(p.geom) / 1e6
-            FROM postcode4 p JOIN area a ON a.valid_to IS NULL AND a.level IN ('buurt', 'wijk', 'gebied') AND ST_Intersects(a.geom, p.geom)
+            FROM postcode4 p JOIN area_in_force a ON a.level IN ('buurt', 'wijk', 'gebied') AND ST_Intersects(a.geom, p.geom)
             WHERE p.postcode = $1
             """);
         cmd.Parameters.Add(new NpgsqlParameter { Value = postcode });

@@ -18,18 +18,20 @@ public sealed record AreaDetails(AreaRecord Area, IReadOnlyList<AreaLink> Chain,
 /// <summary>Reads areas in force from PostGIS. All SQL of the Areas feature lives here.</summary>
 public sealed class AreaRepository(NpgsqlDataSource db)
 {
-    private const string InForce = "a.valid_from <= current_date AND (a.valid_to IS NULL OR a.valid_to > current_date)";
+    /// <summary>The areas in force today (the view <c>area_in_force</c>) or on a given date (<c>area_at(d)</c>): the one
+    /// database definition of "in force". A DateOnly formats to digits and dashes only, so the literal is safe.</summary>
+    private static string Areas(DateOnly? at) => at is { } d ? $"area_at('{d:yyyy-MM-dd}'::date)" : "area_in_force";
 
     /// <summary>Streams the areas in force, of one level or all, ordered by level and code.</summary>
     public async IAsyncEnumerable<AreaRecord> ListAsync(AreaLevel? level, bool withGeometry,
-        [EnumeratorCancellation] CancellationToken ct = default)
+        [EnumeratorCancellation] CancellationToken ct = default, DateOnly? at = null)
     {
         await using var cmd = db.CreateCommand(
             $"""
             SELECT a.level, a.code, a.name, a.parent_code, ST_Area(a.geom), ST_PointOnSurface(a.geom),
                    {(withGeometry ? "a.geom" : "NULL::geometry")}, a.version_id, a.valid_from
-            FROM area a
-            WHERE {InForce} AND ($1::text IS NULL OR a.level = $1)
+            FROM {Areas(at)} a
+            WHERE ($1::text IS NULL OR a.level = $1)
             ORDER BY array_position(ARRAY['gemeente','gebied','wijk','buurt','dorp'], a.level), a.code
             """);
         cmd.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, (object?)level?.Name() ?? DBNull.Value);
@@ -41,14 +43,14 @@ public sealed class AreaRepository(NpgsqlDataSource db)
     /// One area in force by code, with its chain up to the gemeente. Codes are unique per level; a dorp shares its
     /// buurt's CBS code, so without a level the buurt is returned and <see cref="AreaDetails.AlsoLevels"/> says it is a dorp too.
     /// </summary>
-    public async Task<AreaDetails?> GetAsync(string code, AreaLevel? level, bool withGeometry, CancellationToken ct = default)
+    public async Task<AreaDetails?> GetAsync(string code, AreaLevel? level, bool withGeometry, CancellationToken ct = default, DateOnly? at = null)
     {
         await using var cmd = db.CreateCommand(
             $"""
             SELECT a.level, a.code, a.name, a.parent_code, ST_Area(a.geom), ST_PointOnSurface(a.geom),
                    {(withGeometry ? "a.geom" : "NULL::geometry")}, a.version_id, a.valid_from
-            FROM area a
-            WHERE {InForce} AND a.code = $1
+            FROM {Areas(at)} a
+            WHERE a.code = $1
             ORDER BY array_position(ARRAY['buurt','wijk','gebied','gemeente','dorp'], a.level)
             """);
         cmd.Parameters.AddWithValue(code);
@@ -62,11 +64,11 @@ public sealed class AreaRepository(NpgsqlDataSource db)
         await using (var up = db.CreateCommand(
             $"""
             WITH RECURSIVE up(level, code, name, parent_code, depth) AS (
-                SELECT a.level, a.code, a.name, a.parent_code, 0 FROM area a
-                WHERE {InForce} AND a.level <> 'dorp' AND a.code = $1
+                SELECT a.level, a.code, a.name, a.parent_code, 0 FROM {Areas(at)} a
+                WHERE a.level <> 'dorp' AND a.code = $1
               UNION ALL
-                SELECT a.level, a.code, a.name, a.parent_code, up.depth + 1 FROM area a JOIN up ON a.code = up.parent_code
-                WHERE {InForce} AND a.level <> 'dorp' AND up.depth < 10
+                SELECT a.level, a.code, a.name, a.parent_code, up.depth + 1 FROM {Areas(at)} a JOIN up ON a.code = up.parent_code
+                WHERE a.level <> 'dorp' AND up.depth < 10
             )
             SELECT level, code, name FROM up ORDER BY depth
             """))
@@ -91,7 +93,7 @@ public sealed class AreaRepository(NpgsqlDataSource db)
     /// <summary>The areas in force directly below an area (a gebied's wijken, a wijk's buurten), by name.</summary>
     public async Task<List<AreaLink>> ChildrenAsync(string code, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand($"SELECT a.level, a.code, a.name FROM area a WHERE {InForce} AND a.parent_code = $1 AND a.level <> 'dorp' ORDER BY a.name");
+        await using var cmd = db.CreateCommand($"SELECT a.level, a.code, a.name FROM {Areas(null)} a WHERE a.parent_code = $1 AND a.level <> 'dorp' ORDER BY a.name");
         cmd.Parameters.AddWithValue(code);
         var list = new List<AreaLink>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -100,10 +102,10 @@ public sealed class AreaRepository(NpgsqlDataSource db)
     }
 
     /// <summary>A tag that changes whenever the boundaries in force change (for HTTP caching).</summary>
-    public async Task<string> VersionTagAsync(CancellationToken ct = default)
+    public async Task<string> VersionTagAsync(CancellationToken ct = default, DateOnly? at = null)
     {
         await using var cmd = db.CreateCommand(
-            $"SELECT coalesce(max(a.version_id), 0) || '-' || count(*) || '-' || current_date FROM area a WHERE {InForce}");
+            $"SELECT coalesce(max(a.version_id), 0) || '-' || count(*) || '-' || {(at is null ? "current_date" : "'at'")} FROM {Areas(at)} a");
         return (string)(await cmd.ExecuteScalarAsync(ct))!;
     }
 

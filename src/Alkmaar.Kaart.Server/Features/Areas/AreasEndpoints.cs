@@ -29,30 +29,33 @@ public static class AreasEndpoints
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, AreaRepository repo, IOptions<MapOptions> map,
-        IOptions<ApiOptions> api, string? level = null, string? crs = null, CancellationToken ct = default)
+        IOptions<ApiOptions> api, string? level = null, string? crs = null, string? at = null, string? datetime = null,
+        CancellationToken ct = default)
     {
         if (!TryParse(level, crs, out var areaLevel, out var targetCrs, out var problem)) return problem!;
+        if (!TryParseDate(at, datetime, out var date, out problem)) return problem!;
 
-        var tag = $"\"areas-{level ?? "all"}-{CrsNames.ShortName(targetCrs)}-{await repo.VersionTagAsync(ct)}\"";
+        var tag = $"\"areas-{level ?? "all"}-{CrsNames.ShortName(targetCrs)}-{date?.ToString("yyyy-MM-dd") ?? "now"}-{await repo.VersionTagAsync(ct, date)}\"";
         if (NotModified(http, tag, api.Value)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
 
         SetGeoJsonHeaders(http, targetCrs);
         await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, targetCrs);
         writer.WriteStart([new("attribution", map.Value.DataAttribution)]);
-        await foreach (var a in repo.ListAsync(areaLevel, withGeometry: true, ct))
+        await foreach (var a in repo.ListAsync(areaLevel, withGeometry: true, ct, date))
             await writer.WriteFeatureAsync(new Feature(a.Geometry, Properties(a, targetCrs)), ct);
         await writer.WriteEndAsync([new("numberReturned", writer.Count)], ct);
         return TypedResults.Empty;
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, AreaRepository repo, IOptions<MapOptions> map,
-        string code, string? level = null, string? crs = null, CancellationToken ct = default)
+        string code, string? level = null, string? crs = null, string? at = null, string? datetime = null, CancellationToken ct = default)
     {
         if (!TryParse(level, crs, out var areaLevel, out var targetCrs, out var problem)) return problem!;
-        var details = await repo.GetAsync(code, areaLevel, withGeometry: true, ct);
+        if (!TryParseDate(at, datetime, out var date, out problem)) return problem!;
+        var details = await repo.GetAsync(code, areaLevel, withGeometry: true, ct, date);
         if (details is null)
             return Problems.NotFound("Gebied niet gevonden",
-                $"No area in force has code '{code}'{(areaLevel is null ? "" : $" at level {areaLevel.Value.Name()}")}.");
+                $"No area {(date is null ? "in force" : $"in force on {date:yyyy-MM-dd}")} has code '{code}'{(areaLevel is null ? "" : $" at level {areaLevel.Value.Name()}")}.");
 
         SetGeoJsonHeaders(http, targetCrs);
         var props = Properties(details.Area, targetCrs);
@@ -150,6 +153,38 @@ public static class AreasEndpoints
             targetCrs = parsed;
         }
         return true;
+    }
+
+    /// <summary>
+    /// The date to answer for: <c>at=YYYY-MM-DD</c>, or OGC's <c>datetime</c> as one instant (a date or an RFC 3339 time;
+    /// its day counts). Without either, today.
+    /// </summary>
+    private static bool TryParseDate(string? at, string? datetime, out DateOnly? date, out IResult? problem)
+    {
+        date = null;
+        problem = null;
+        var text = at ?? datetime;
+        if (text is null) return true;
+        var name = at is not null ? "at" : "datetime";
+        if (at is not null && datetime is not null)
+        {
+            problem = Problems.BadRequest("Ongeldige datum", "Give at or datetime, not both.", "datetime");
+            return false;
+        }
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d)
+            || (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t)
+                && text.Contains('T') && (d = DateOnly.FromDateTime(t.UtcDateTime)) != default))
+        {
+            if (d.Year is < 1900 or > 2200)
+            {
+                problem = Problems.BadRequest("Ongeldige datum", $"{name} must lie between 1900 and 2200.", name);
+                return false;
+            }
+            date = d;
+            return true;
+        }
+        problem = Problems.BadRequest("Ongeldige datum", $"{name} '{(text.Length > 40 ? text[..40] : text)}' is not a date (YYYY-MM-DD) or an RFC 3339 instant; intervals are not supported here.", name);
+        return false;
     }
 
     private static void SetGeoJsonHeaders(HttpContext http, KnownCrs crs)

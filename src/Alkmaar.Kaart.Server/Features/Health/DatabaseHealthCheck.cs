@@ -12,7 +12,7 @@ public sealed class DatabaseHealthCheck(NpgsqlDataSource db) : IHealthCheck
         try
         {
             await using var cmd = db.CreateCommand(
-                "SELECT postgis_lib_version(), (SELECT count(*) FROM area WHERE valid_to IS NULL), (SELECT max(scriptname) FROM schema_versions)");
+                "SELECT postgis_lib_version(), (SELECT count(*) FROM area_in_force), (SELECT max(scriptname) FROM schema_versions)");
             await using var r = await cmd.ExecuteReaderAsync(ct);
             await r.ReadAsync(ct);
             var data = new Dictionary<string, object>

@@ -41,7 +41,7 @@ public sealed class HotspotService(NpgsqlDataSource db, AreaLocatorProvider rout
         var snapshot = await routing.GetAsync(ct);
         if (snapshot is null) return null;
         Geometry? gemeente;
-        await using (var cmd = db.CreateCommand("SELECT geom FROM area WHERE level = 'gemeente' AND valid_to IS NULL LIMIT 1"))
+        await using (var cmd = db.CreateCommand("SELECT geom FROM area_in_force WHERE level = 'gemeente' LIMIT 1"))
             gemeente = await cmd.ExecuteScalarAsync(ct) as Geometry;
         if (gemeente is null) return null;
 

@@ -10,7 +10,11 @@ namespace Alkmaar.Kaart.Server.Features.Import;
 /// <summary>The outcome of a boundary import.</summary>
 /// <param name="Unchanged">True when the same file was already the boundary version in force: nothing was written.</param>
 public sealed record BoundaryImportResult(int VersionId, DateOnly ValidFrom, bool Unchanged, KnownCrs SourceCrs,
-    IReadOnlyDictionary<AreaLevel, int> Counts);
+    IReadOnlyDictionary<AreaLevel, int> Counts)
+{
+    /// <summary>The small coverage defects of the file that were repaired (stored in <c>boundary_repair</c> and audited).</summary>
+    public IReadOnlyList<Geo.Coverage.CoverageDefect> Repairs { get; init; } = [];
+}
 
 /// <summary>An import that was refused for a reason other than invalid boundaries (those throw <see cref="BoundaryValidationException"/>).</summary>
 public sealed class BoundaryImportException(string message) : Exception(message);
@@ -25,23 +29,29 @@ public sealed class BoundaryImportException(string message) : Exception(message)
 /// same date replaces that version; an identical file (same SHA-256) is a no-op; an older one is refused.
 /// </remarks>
 public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeling, IEnumerable<Routing.IBoundaryListener> listeners,
-    Microsoft.Extensions.Options.IOptions<BoundaryUploadOptions> limits, ILogger<BoundaryImporter> logger)
+    Microsoft.Extensions.Options.IOptions<BoundaryUploadOptions> limits, Audit.AuditLog audit, ILogger<BoundaryImporter> logger)
 {
-    public async Task<BoundaryImportResult> ImportAsync(string path, CancellationToken ct = default)
+    private static readonly System.Text.Json.JsonSerializerOptions IndelingJson = new(System.Text.Json.JsonSerializerOptions.Web);
+
+    public async Task<BoundaryImportResult> ImportAsync(string path, CancellationToken ct = default, DateOnly? validFrom = null,
+        string actor = Audit.AuditLog.System)
     {
         if (!File.Exists(path))
             throw new BoundaryImportException($"Boundary file not found: {path}");
         var bytes = await File.ReadAllBytesAsync(path, ct);
-        return await ImportAsync(bytes, Path.GetFileName(path), ct);
+        return await ImportAsync(bytes, Path.GetFileName(path), ct, validFrom, actor);
     }
 
-    public async Task<BoundaryImportResult> ImportAsync(byte[] bytes, string sourceName, CancellationToken ct = default)
+    /// <param name="validFromOverride">The first day in force; default: 1 January of the CBS year in the file, else the
+    /// configured <see cref="Gebiedsindeling.ValidFrom"/>, else today.</param>
+    public async Task<BoundaryImportResult> ImportAsync(byte[] bytes, string sourceName, CancellationToken ct = default,
+        DateOnly? validFromOverride = null, string actor = Audit.AuditLog.System)
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var (buurten, source) = BuurtFileReader.Read(new MemoryStream(bytes));
         CheckLimits(buurten);
-        var hierarchy = new AreaHierarchyBuilder(indeling).Build(buurten);
-        var validFrom = ValidFrom(source);
+        var hierarchy = new AreaHierarchyBuilder(indeling) { Tolerances = limits.Value.Tolerances }.Build(buurten);
+        var validFrom = validFromOverride ?? ValidFrom(source);
 
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -82,12 +92,13 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeli
 
         int versionId;
         await using (var insert = new NpgsqlCommand(
-            "INSERT INTO boundary_version (valid_from, source, source_sha256, source_crs) VALUES ($1, $2, $3, $4) RETURNING id", conn, tx))
+            "INSERT INTO boundary_version (valid_from, source, source_sha256, source_crs, indeling) VALUES ($1, $2, $3, $4, $5) RETURNING id", conn, tx))
         {
             insert.Parameters.AddWithValue(validFrom);
             insert.Parameters.AddWithValue(sourceName);
             insert.Parameters.AddWithValue(sha);
             insert.Parameters.AddWithValue(CrsNames.ShortName(source.SourceCrs));
+            insert.Parameters.AddWithValue(NpgsqlDbType.Jsonb, System.Text.Json.JsonSerializer.Serialize(indeling, IndelingJson));
             versionId = (int)(await insert.ExecuteScalarAsync(ct))!;
         }
 
@@ -119,13 +130,49 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeli
             await team.ExecuteNonQueryAsync(ct);
         }
 
+        await using (var copy = await conn.BeginBinaryImportAsync(
+            "COPY boundary_repair (version_id, kind, buurten, assigned_to, area_m2, width_m, location, geom) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var d in hierarchy.Repairs)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(versionId, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(KindName(d.Kind), NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(d.Buurten.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(d.AssignedTo, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(d.AreaM2, NpgsqlDbType.Double, ct);
+                await copy.WriteAsync(d.WidthM, NpgsqlDbType.Double, ct);
+                await copy.WriteAsync(d.Location, NpgsqlDbType.Geometry, ct);
+                await copy.WriteAsync(d.Geometry, NpgsqlDbType.Geometry, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+        await audit.WriteAsync(actor, "grenzen geïmporteerd", "boundary_version", versionId.ToString(), new
+        {
+            source = sourceName, validFrom = validFrom.ToString("yyyy-MM-dd"), sha256 = sha,
+            repairs = hierarchy.Repairs.Select(d => new
+            {
+                kind = KindName(d.Kind), buurten = d.Buurten, assignedTo = d.AssignedTo, areaM2 = Math.Round(d.AreaM2, 3),
+                x = Math.Round(d.Location.X, 3), y = Math.Round(d.Location.Y, 3),
+            }),
+        }, conn, tx, ct);
+        // Every server on this database rebuilds its snapshot when this commits (LISTEN/NOTIFY).
+        await Routing.BoundaryChangeListener.NotifyAsync(conn, tx, $"version {versionId}", ct);
+
         await tx.CommitAsync(ct);
         foreach (var listener in listeners) await listener.BoundariesChangedAsync(ct);
         var counts = Count(hierarchy);
         logger.LogInformation("Imported boundary version {Version} from {Source} ({Crs}), valid from {ValidFrom}: {Counts}",
             versionId, sourceName, CrsNames.ShortName(source.SourceCrs), validFrom, string.Join(", ", counts.Select(c => $"{c.Value} {c.Key}")));
-        return new BoundaryImportResult(versionId, validFrom, false, source.SourceCrs, counts);
+        return new BoundaryImportResult(versionId, validFrom, false, source.SourceCrs, counts) { Repairs = hierarchy.Repairs };
     }
+
+    public static string KindName(Geo.Coverage.CoverageDefectKind kind) => kind switch
+    {
+        Geo.Coverage.CoverageDefectKind.Overlap => "overlap",
+        Geo.Coverage.CoverageDefectKind.Gap => "gap",
+        _ => "edge_mismatch",
+    };
 
     /// <summary>Refuses files with more features, or geometries with more vertices, than configured: nothing is written.</summary>
     private void CheckLimits(IReadOnlyList<BuurtInput> buurten)

@@ -25,6 +25,7 @@ public static class BoundaryUploadEndpoints
         if (Problems.CheckBody(http, max, "Send the buurten as application/geo+json (a FeatureCollection in RD New or WGS84).",
                 "application/geo+json", "application/json") is { } bodyProblem)
             return bodyProblem;
+        var actor = AuditLog.ActorOf(http.User);
         byte[] bytes;
         try
         {
@@ -38,28 +39,35 @@ public static class BoundaryUploadEndpoints
         }
         try
         {
-            var result = await importer.ImportAsync(bytes, $"upload door {AuditLog.ActorOf(http.User)}", ct);
-            if (!result.Unchanged)
-                await audit.WriteAsync(AuditLog.ActorOf(http.User), "grenzen geïmporteerd", "grenzen", result.VersionId.ToString(),
-                    new { validFrom = result.ValidFrom, crs = CrsNames.ShortName(result.SourceCrs) }, ct: ct);
+            var result = await importer.ImportAsync(bytes, $"upload door {actor}", ct, actor: actor);
             return TypedResults.Ok(new
             {
                 version = result.VersionId, validFrom = result.ValidFrom, unchanged = result.Unchanged,
                 sourceCrs = CrsNames.ShortName(result.SourceCrs), counts = result.Counts.ToDictionary(c => c.Key.Name(), c => c.Value),
+                repairs = result.Repairs.Select(d => new
+                {
+                    kind = BoundaryImporter.KindName(d.Kind), buurten = d.Buurten, assignedTo = d.AssignedTo,
+                    areaM2 = Math.Round(d.AreaM2, 3), widthM = Math.Round(d.WidthM, 3),
+                    location = new[] { Math.Round(d.Location.X, 3), Math.Round(d.Location.Y, 3) },
+                }),
             });
         }
         catch (BoundaryValidationException e)
         {
+            await audit.WriteAsync(actor, "grenzen afgekeurd", "grenzen", null,
+                new { problems = e.Problems.Count, first = e.Problems.Take(20).Select(p => p.Code) }, ct: ct);
             return TypedResults.Problem(title: "Grenzen afgekeurd", statusCode: StatusCodes.Status422UnprocessableEntity,
                 detail: $"{e.Problems.Count} problem(s); nothing was written.",
                 extensions: new Dictionary<string, object?> { ["problems"] = e.Problems.Take(200).Select(p => new { code = p.Code, message = p.Message }) });
         }
         catch (GeoJsonFormatException e)
         {
+            await audit.WriteAsync(actor, "grenzen afgekeurd", "grenzen", null, new { reason = "unreadable GeoJSON" }, ct: ct);
             return Problems.BadRequest("Onleesbare GeoJSON", e.Message);
         }
         catch (BoundaryImportException e)
         {
+            await audit.WriteAsync(actor, "grenzen afgekeurd", "grenzen", null, new { reason = e.Message }, ct: ct);
             return TypedResults.Problem(title: "Grenzen afgekeurd", detail: e.Message, statusCode: StatusCodes.Status409Conflict);
         }
     }

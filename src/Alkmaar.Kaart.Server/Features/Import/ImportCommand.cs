@@ -39,11 +39,27 @@ public static class ImportCommand
                 Console.WriteLine("Boundaries are already loaded; nothing imported.");
                 return 0;
             }
-            var result = await importer.ImportAsync(path);
+            string? validFromText = args.SkipWhile(a => a != "--valid-from").Skip(1).FirstOrDefault();
+            DateOnly? validFrom = null;
+            if (validFromText is not null)
+            {
+                if (!DateOnly.TryParseExact(validFromText, "yyyy-MM-dd", out var d))
+                {
+                    Console.Error.WriteLine($"--valid-from '{validFromText}' is not a date (YYYY-MM-DD).");
+                    return 2;
+                }
+                validFrom = d;
+            }
+            var result = await importer.ImportAsync(path, default, validFrom);
             Console.WriteLine(result.Unchanged
-                ? $"{path} is already the boundary version in force (version {result.VersionId}); nothing changed."
+                ? $"{path} is already the latest boundary version (version {result.VersionId}); nothing changed."
                 : $"Imported {path} ({result.SourceCrs}) as boundary version {result.VersionId}, valid from {result.ValidFrom:yyyy-MM-dd}: " +
                   string.Join(", ", result.Counts.Select(c => $"{c.Value} {c.Key.Name()}")));
+            if (result.Repairs.Count > 0)
+            {
+                Console.WriteLine($"Repaired {result.Repairs.Count} small coverage defect(s) (overlap → smallest buurt code, gap → longest shared border):");
+                foreach (var d in result.Repairs) Console.WriteLine($"  {d}");
+            }
             return 0;
         }
         catch (BoundaryValidationException e)
@@ -122,7 +138,7 @@ public static class ImportCommand
             if (file.EndsWith(".csv"))
             {
                 await using var stream = File.OpenRead(file);
-                report = await store.ImportCsvAsync(stream);
+                report = await store.ImportCsvAsync(stream, default, year ?? Population.PopulationStore.YearIn(Path.GetFileName(file)));
             }
             else report = await store.ImportPc4Async(file, year);
             Console.WriteLine($"Imported inwoners {report.Year} for {report.Buurten} buurten from {file} ({report.Method}): " +

@@ -37,7 +37,9 @@ public sealed class DemoMeldingen(NpgsqlDataSource db, AreaRepository areas, Are
         {
             foreach (var m in meldingen)
             {
-                var at = snapshot.Locator.Locate(m.X, m.Y);
+                // each melding is routed on the boundaries in force at its own time
+                var version = await routing.GetAtAsync(m.CreatedAt, ct) ?? snapshot;
+                var at = version.Locator.Locate(m.X, m.Y);
                 if (at.Gebied is null) continue; // outside: not a melding of this gemeente
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(m.CreatedAt.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
@@ -55,7 +57,7 @@ public sealed class DemoMeldingen(NpgsqlDataSource db, AreaRepository areas, Are
                 await copy.WriteAsync("demo: gegenereerd en gerouteerd op de plek", NpgsqlDbType.Text, ct);
                 if (at.Kind == LocationKind.Inside) await copy.WriteNullAsync(ct);
                 else await copy.WriteAsync(at.DistanceM, NpgsqlDbType.Double, ct);
-                await copy.WriteAsync(snapshot.Locator.VersionId, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(version.Locator.VersionId, NpgsqlDbType.Integer, ct);
                 await Nullable(copy, o.OpenbareRuimteCategories.Contains(m.Category) ? o.ForwardTo : null, ct);
                 await copy.WriteAsync("demo", NpgsqlDbType.Text, ct);
                 stored++;

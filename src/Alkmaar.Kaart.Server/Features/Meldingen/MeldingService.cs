@@ -26,7 +26,7 @@ public sealed record PublicCell(double X, double Y, int Count, IReadOnlyDictiona
 /// reason, and shown to the public only generalised to a grid and without personal data.
 /// </summary>
 public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvider locator, IOptions<MeldingOptions> options,
-    AuditLog audit, Gebiedsindeling indeling, Addresses.AddressStore addresses, TimeProvider time)
+    AuditLog audit, Addresses.AddressStore addresses, TimeProvider time)
 {
     public static readonly IReadOnlyList<string> Statuses = ["nieuw", "in_behandeling", "afgehandeld"];
     private MeldingOptions O => options.Value;
@@ -50,7 +50,9 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             throw new MeldingRejectedException("Ongeldig telefoonnummer", "The phone number may hold 6 to 20 digits, spaces, +, - and brackets.", "telefoon");
 
         var (x, y, locationSource, addressText) = await ResolveLocationAsync(m, ct);
-        var snapshot = await locator.GetAsync(ct)
+        // routed on the boundaries in force at the melding's own time
+        var createdAt = time.GetUtcNow();
+        var snapshot = await locator.GetAtAsync(createdAt, ct)
             ?? throw new MeldingRejectedException("Geen gebiedsindeling geladen", "No boundaries are loaded.", status: 503);
         var at = snapshot.Locator.Locate(x, y);
         if (at.Kind == LocationKind.Outside)
@@ -78,7 +80,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         {
             Add(cmd, category, new Point(x, y) { SRID = RdNew.Srid }, locationSource, routing.Buurt, routing.Wijk, routing.Dorp,
                 routing.Gebied, routing.Kind, routing.Reason, routing.DistanceM, routing.BoundaryVersion, forwardedTo, source,
-                description, addressText, naam, email, telefoon, time.GetUtcNow());
+                description, addressText, naam, email, telefoon, createdAt);
             id = (long)(await cmd.ExecuteScalarAsync(ct))!;
         }
         await AddHistoryAsync(conn, tx, id, actor, routing.Kind, null, routing.Gebied, routing.Reason +
@@ -87,7 +89,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         return new MeldingCreated(id, category, "nieuw", routing, forwardedTo);
     }
 
-    private static MeldingRouting RoutingOf(AreaLocation at, RoutingSnapshot snapshot)
+    private static MeldingRouting RoutingOf(AreaLocation at, BoundarySnapshot snapshot)
     {
         var buurt = at.Buurt!;
         var reason = at.Kind == LocationKind.Inside
@@ -229,8 +231,10 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         reason = Clean(reason);
         if (reason is null || reason.Length < 3 || reason.Length > 500)
             throw new MeldingRejectedException("Reden ontbreekt", "Give a reason of 3 to 500 characters for the override.", "reason");
-        if (indeling.Gebieden.FirstOrDefault(g => g.Code == gebied) is not { } target)
-            throw new MeldingRejectedException("Onbekend gebied", $"Unknown gebied; known: {string.Join(", ", indeling.Gebieden.Select(g => g.Code))}.", "gebied");
+        var snapshot = await locator.GetAsync(ct)
+            ?? throw new MeldingRejectedException("Geen gebiedsindeling geladen", "No boundaries are loaded.", status: 503);
+        if (snapshot.Locator.Gebied(gebied) is not { } target)
+            throw new MeldingRejectedException("Onbekend gebied", $"Unknown gebied; known: {string.Join(", ", snapshot.Locator.Gebieden.Select(g => g.Code))}.", "gebied");
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var current = await LockAsync(conn, tx, id, ct);
@@ -249,11 +253,9 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         await audit.WriteAsync(actor, "routering gewijzigd", "melding", id.ToString(), new { from = current.Value.Gebied, to = target.Code }, conn, tx, ct);
         await tx.CommitAsync(ct);
         // The answer holds no personal data: after moving a melding away, the caller's team may no longer see it.
-        return new MeldingOverridden(id, target.Code, TeamName(target.Code), current.Value.Gebied, reason,
+        return new MeldingOverridden(id, target.Code, snapshot.TeamOf(target.Code), current.Value.Gebied, reason,
             MeldingAccessRules.AccessTo(user, target.Code, current.Value.ForwardedTo, KaartRoles.Stadswerk) != MeldingAccess.None);
     }
-
-    private string? TeamName(string gebied) => indeling.Gebieden.FirstOrDefault(g => g.Code == gebied)?.Team.Name;
 
     /// <summary>Changes the status; the routed team, the partner it was forwarded to, or a beheerder may.</summary>
     public async Task SetStatusAsync(ClaimsPrincipal user, long id, string? status, CancellationToken ct = default)
@@ -346,7 +348,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         await using var cmd = db.CreateCommand(
             """
             SELECT extract(month FROM m.created_at AT TIME ZONE 'Europe/Amsterdam')::int, m.category, count(*)::int, bool_or(m.source = 'demo')
-            FROM melding m JOIN area a ON a.code = $1 AND a.level = $2 AND a.valid_to IS NULL AND ST_Covers(a.geom, m.geom)
+            FROM melding m JOIN area_in_force a ON a.code = $1 AND a.level = $2 AND ST_Covers(a.geom, m.geom)
             WHERE m.created_at >= $3 AND m.created_at < $4
             GROUP BY 1, 2 ORDER BY 1, 2
             """);

@@ -147,7 +147,7 @@ public sealed class MonitorStore(NpgsqlDataSource db)
     {
         var wijken = new List<string>();
         string? gemeente = null;
-        await using (var cmd = db.CreateCommand("SELECT level, code FROM area WHERE valid_to IS NULL AND level IN ('wijk', 'gemeente') ORDER BY code"))
+        await using (var cmd = db.CreateCommand("SELECT level, code FROM area_in_force WHERE level IN ('wijk', 'gemeente') ORDER BY code"))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
                 if (r.GetString(0) == "wijk") wijken.Add(r.GetString(1)); else gemeente = r.GetString(1);
@@ -187,7 +187,7 @@ public sealed class MonitorStore(NpgsqlDataSource db)
     private async Task<HashSet<string>> AreaCodesAsync(CancellationToken ct)
     {
         var codes = new HashSet<string>(StringComparer.Ordinal);
-        await using var cmd = db.CreateCommand("SELECT DISTINCT code FROM area WHERE valid_to IS NULL");
+        await using var cmd = db.CreateCommand("SELECT DISTINCT code FROM area_in_force");
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) codes.Add(r.GetString(0));
         return codes;
@@ -265,7 +265,7 @@ public sealed class MonitorStore(NpgsqlDataSource db)
             """
             SELECT area_code, year, value, respondents, demo FROM monitor_score m
             WHERE monitor = $1 AND indicator = $2 AND ($3::int IS NULL OR year = $3) AND ($4::text IS NULL OR area_code = $4)
-              AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM area a WHERE a.code = m.area_code AND a.level = $5 AND a.valid_to IS NULL))
+              AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM area_in_force a WHERE a.code = m.area_code AND a.level = $5))
             ORDER BY year, area_code
             """);
         cmd.Parameters.AddWithValue(monitor);

@@ -87,7 +87,7 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
         WITH sel AS (
             SELECT DISTINCT ON (code) code, name, parent_code, valid_from, valid_to, geom FROM area
             WHERE level = $1 AND (CASE WHEN $2 THEN valid_from <= coalesce($4::date, 'infinity'::date) AND (valid_to IS NULL OR valid_to > coalesce($3::date, '-infinity'::date))
-                                       ELSE valid_to IS NULL END)
+                                       ELSE valid_from <= current_date AND (valid_to IS NULL OR valid_to > current_date) END)
             ORDER BY code, valid_from DESC)
         SELECT {0} FROM sel
         WHERE ($5::geometry IS NULL OR ST_Intersects(geom, $5)) AND ($6::text IS NULL OR code = $6) AND ($7::text IS NULL OR name = $7)
@@ -129,7 +129,7 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
                    m.monitor, m.indicator, m.area_code, a.name AS area_name, a.level AS area_level, m.year, m.value, m.unit, m.respondents,
                    m.higher_is_better, m.demo, a.geom
             FROM monitor_score m
-            JOIN LATERAL (SELECT name, level, geom FROM area WHERE code = m.area_code AND valid_to IS NULL ORDER BY level = 'dorp' LIMIT 1) a ON true)
+            JOIN LATERAL (SELECT name, level, geom FROM area_in_force WHERE code = m.area_code ORDER BY level = 'dorp' LIMIT 1) a ON true)
         SELECT {0} FROM s
         WHERE ($1::geometry IS NULL OR ST_Intersects(geom, $1)) AND ($2::int IS NULL OR year >= $2) AND ($3::int IS NULL OR year <= $3)
           AND ($4::text IS NULL OR monitor = $4) AND ($5::text IS NULL OR indicator = $5) AND ($6::text IS NULL OR area_code = $6)
@@ -326,7 +326,7 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
         {
             await using var x = db.CreateCommand(c.Kind == OgcKind.Initiatieven
                 ? "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), y0, y1 FROM (SELECT ST_Extent(geom) e, min(year) y0, max(year) y1 FROM initiatief) s"
-                : "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), y0, y1 FROM (SELECT ST_Extent(a.geom) e, min(m.year) y0, max(m.year) y1 FROM monitor_score m JOIN area a ON a.code = m.area_code AND a.valid_to IS NULL) s");
+                : "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), y0, y1 FROM (SELECT ST_Extent(a.geom) e, min(m.year) y0, max(m.year) y1 FROM monitor_score m JOIN area_in_force a ON a.code = m.area_code) s");
             await using var xr = await x.ExecuteReaderAsync(ct);
             await xr.ReadAsync(ct);
             if (xr.IsDBNull(0)) return (null, null, null);
@@ -334,7 +334,7 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
                 new DateTimeOffset(xr.GetInt32(4), 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(xr.GetInt32(5), 12, 31, 23, 59, 59, TimeSpan.Zero));
         }
         await using var cmd = c.Level is { } level
-            ? db.CreateCommand("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), (SELECT min(valid_from)::timestamptz FROM area WHERE level = $1), NULL::timestamptz FROM (SELECT ST_Extent(geom) e FROM area WHERE level = $1 AND valid_to IS NULL) s")
+            ? db.CreateCommand("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), (SELECT min(valid_from)::timestamptz FROM area WHERE level = $1), NULL::timestamptz FROM (SELECT ST_Extent(geom) e FROM area_in_force WHERE level = $1) s")
             : db.CreateCommand("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), t0, t1 FROM (SELECT ST_Extent(geom) e, min(created_at) t0, max(created_at) t1 FROM melding) s");
         if (c.Level is { } l) cmd.Parameters.Add(new NpgsqlParameter { Value = l.Name() });
         await using var r = await cmd.ExecuteReaderAsync(ct);

@@ -66,15 +66,16 @@ public sealed partial class PopulationStore(NpgsqlDataSource db)
 
     /// <summary>
     /// Imports CBS kerncijfers per buurt: a CSV with a buurt code column (<c>buurtcode</c>, <c>buurt_code</c> or
-    /// <c>statcode</c>), <c>inwoners</c> (or <c>aantalinwoners</c>) and optionally <c>jaar</c>. Bad rows are reported and skipped.
+    /// <c>statcode</c>), <c>inwoners</c> (or <c>aantalinwoners</c>, or CBS's own <c>a_inw</c>) and optionally <c>jaar</c>
+    /// (else <paramref name="fileYear"/>, e.g. from the file name). Bad rows are reported and skipped.
     /// </summary>
-    public async Task<PopulationImportReport> ImportCsvAsync(Stream stream, CancellationToken ct = default)
+    public async Task<PopulationImportReport> ImportCsvAsync(Stream stream, CancellationToken ct = default, int? fileYear = null)
     {
         var (csv, header) = await CsvUpload.OpenAsync(stream, ct);
         await using var _ = csv;
         int Column(params string[] names) => names.Select(n => Array.IndexOf(header, n)).FirstOrDefault(i => i >= 0, -1);
         var codeCol = Column("buurtcode", "buurt_code", "statcode");
-        var countCol = Column("inwoners", "aantalinwoners", "aantalinwoners_5");
+        var countCol = Column("inwoners", "aantalinwoners", "aantalinwoners_5", "a_inw");
         var yearCol = Column("jaar", "year");
         if (codeCol < 0 || countCol < 0) throw new FormatException("Expected the columns buurtcode and inwoners (jaar optional).");
         var known = (await BuurtenAsync(ct)).Select(b => b.Code).ToHashSet();
@@ -95,7 +96,7 @@ public sealed partial class PopulationStore(NpgsqlDataSource db)
             values[code] = count;
         }
         if (values.Count == 0) return new PopulationImportReport(0, 0, 0, 0, "kerncijfers", [], rejected);
-        var year = years.Count > 0 ? years.Max() : DateTime.UtcNow.Year;
+        var year = years.Count > 0 ? years.Max() : fileYear ?? DateTime.UtcNow.Year;
         foreach (var code in known.Where(c => !values.ContainsKey(c)))
             rejected.Add((0, $"{code}: no row for this buurt; it has no inwoners now"));
         await ReplaceAsync(values, year, "kerncijfers", "CSV", ct);
@@ -108,8 +109,8 @@ public sealed partial class PopulationStore(NpgsqlDataSource db)
         await using var cmd = db.CreateCommand(
             """
             SELECT sum(p.inwoners), max(p.year), max(p.method), max(p.source), count(p.*)
-            FROM (SELECT geom FROM area WHERE code = $1 AND valid_to IS NULL AND ($2::text IS NULL OR level = $2) LIMIT 1) a
-            JOIN area b ON b.level = 'buurt' AND b.valid_to IS NULL AND ST_Covers(a.geom, ST_PointOnSurface(b.geom))
+            FROM (SELECT geom FROM area_in_force WHERE code = $1 AND ($2::text IS NULL OR level = $2) LIMIT 1) a
+            JOIN area_in_force b ON b.level = 'buurt' AND ST_Covers(a.geom, ST_PointOnSurface(b.geom))
             JOIN population p ON p.buurt_code = b.code
             """);
         cmd.Parameters.AddWithValue(code);
@@ -128,7 +129,7 @@ public sealed partial class PopulationStore(NpgsqlDataSource db)
     private async Task<List<TargetPolygon>> BuurtenAsync(CancellationToken ct)
     {
         var list = new List<TargetPolygon>();
-        await using var cmd = db.CreateCommand("SELECT code, geom FROM area WHERE level = 'buurt' AND valid_to IS NULL ORDER BY code");
+        await using var cmd = db.CreateCommand("SELECT code, geom FROM area_in_force WHERE level = 'buurt' ORDER BY code");
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) list.Add(new TargetPolygon(r.GetString(0), (Geometry)r.GetValue(1)));
         return list;
@@ -152,7 +153,7 @@ public sealed partial class PopulationStore(NpgsqlDataSource db)
         await tx.CommitAsync(ct);
     }
 
-    private static int? YearIn(string fileName) => YearPattern().Match(fileName) is { Success: true } m ? int.Parse(m.Value) : null;
+    public static int? YearIn(string fileName) => YearPattern().Match(fileName) is { Success: true } m ? int.Parse(m.Value) : null;
 
     [GeneratedRegex(@"(?<!\d)(19|20)\d\d(?!\d)")]
     private static partial Regex YearPattern();

@@ -122,7 +122,7 @@ public static class RouteBatchEndpoints
         return TypedResults.Empty;
     }
 
-    private static Row Route(RoutingSnapshot snapshot, (string Id, double? A, double? B, bool Wgs84, string? Error) item, int index, int max)
+    private static Row Route(BoundarySnapshot snapshot, (string Id, double? A, double? B, bool Wgs84, string? Error) item, int index, int max)
     {
         if (index > max) return new Row(item.Id, null, null, null, null, null, null, $"over the limit of {max} points per request");
         if (item.Error is not null) return new Row(item.Id, null, null, null, null, null, null, item.Error);
