@@ -75,7 +75,7 @@ public class SecurityTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
             """{"category":"afval","description":"voor de vervanging","lat":52.6366,"lon":4.7393}""", Encoding.UTF8, "application/json"))).StatusCode);
 
         // The real file again: the same version, nothing changes. In WGS84 it is a new import of the same year.
-        var same = await planner.PostAsync("/api/boundaries", new ByteArrayContent(await File.ReadAllBytesAsync(TestPaths.Cbs("alkmaar_buurten_2024.geojson")))
+        var same = await planner.PostAsync("/api/boundaries", new ByteArrayContent(await File.ReadAllBytesAsync(TestPaths.RealBuurten))
             { Headers = { ContentType = new("application/geo+json") } });
         Assert.Equal(HttpStatusCode.OK, same.StatusCode);
         Assert.True(JsonDocument.Parse(await same.Content.ReadAsStringAsync()).RootElement.GetProperty("unchanged").GetBoolean());

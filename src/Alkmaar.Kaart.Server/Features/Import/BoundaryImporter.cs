@@ -147,7 +147,7 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeli
             }
             await copy.CompleteAsync(ct);
         }
-        await audit.WriteAsync(actor, "grenzen geïmporteerd", "boundary_version", versionId.ToString(), new
+        await audit.WriteAsync(actor, "grenzen geïmporteerd", "grenzen", versionId.ToString(), new
         {
             source = sourceName, validFrom = validFrom.ToString("yyyy-MM-dd"), sha256 = sha,
             repairs = hierarchy.Repairs.Select(d => new
