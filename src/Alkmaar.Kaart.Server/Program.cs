@@ -99,10 +99,7 @@ switch (command.FirstOrDefault())
         return await UserCommand.RunAsync(app.Services, command[1..], Console.In, Console.Out, Console.Error);
 }
 
-if (!app.Environment.IsDevelopment())
-{
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
-}
+app.UseKaartErrorHandling();
 app.UseStatusCodePages(async ctx =>
 {
     // API paths answer problem+json; pages get the Dutch not-found page.

@@ -213,6 +213,81 @@ public class FuzzTests(KaartAppFixture fx, Xunit.Abstractions.ITestOutputHelper 
         };
     }
 
+    /// <summary>Text with a NUL byte and other control characters, as a query value or a JSON string.</summary>
+    private static readonly string[] ControlTexts = ["\u0000", "a\u0000b", "\u0001\u0002", "x\u001b[31m", "\u007f", "\u0085", "\u0000%00"];
+
+    [Fact]
+    public async Task Every_query_parameter_of_every_endpoint_with_NUL_and_control_characters_gets_no_5xx()
+    {
+        var anonymous = fx.Factory.CreateNoRedirectClient();
+        var beheerder = await fx.Factory.SignedInAsync("beheerder");
+        var meldingId = await ExistingMeldingAsync(anonymous);
+        var before = await StateAsync();
+        var endpoints = fx.Factory.Services.GetServices<Microsoft.AspNetCore.Routing.EndpointDataSource>()
+            .SelectMany(d => d.Endpoints).OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
+            .Where(e => e.RoutePattern.RawText is { } t && (t.StartsWith("/api") || t.StartsWith("/ogc") || t.StartsWith("api") || t.StartsWith("ogc")))
+            .ToList();
+        Assert.True(endpoints.Count > 20, $"only {endpoints.Count} GET endpoints found");
+        var problems = new List<string>();
+        var requests = 0;
+        foreach (var e in endpoints)
+        {
+            var path = "/" + e.RoutePattern.RawText!.TrimStart('/');
+            foreach (var p in e.RoutePattern.Parameters)
+                path = path.Replace("{" + p.Name + "}", p.Name switch
+                {
+                    "code" => "WK036101", "id" => meldingId.ToString(), "gebied" => "GB0361-noord", "collectionId" => "buurten",
+                    "featureId" => "BU03610100", "layer" => "meldingen", "pc6" or "postcode" => "1811AB", _ => "x",
+                }, StringComparison.Ordinal).Replace("{" + p.Name + ":long}", meldingId.ToString()).Replace("{*" + p.Name + "}", "x");
+            // every parameter the endpoint binds (route ones aside), plus ones it does not know
+            var names = e.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Http.Metadata.IParameterBindingMetadata>()
+                .Where(m => e.RoutePattern.GetParameter(m.Name) is null && IsSimple(m.ParameterInfo.ParameterType))
+                .Select(m => m.Name).Concat(["onbekend", "f", "crs", "bbox", "datetime", "limit"]).Distinct().ToList();
+            foreach (var name in names)
+            foreach (var text in ControlTexts)
+            {
+                var url = $"{path}?{name}={Uri.EscapeDataString(text)}";
+                foreach (var client in new[] { anonymous, beheerder })
+                {
+                    requests++;
+                    var response = await client.GetAsync(url);
+                    if ((int)response.StatusCode >= 500) problems.Add($"{(int)response.StatusCode} {url}");
+                    else if ((int)response.StatusCode >= 400 && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                        problems.Add($"{(int)response.StatusCode} without problem+json {url}");
+                }
+            }
+        }
+        // JSON bodies with NUL and control characters in every text field
+        var bodies = new (HttpClient Client, HttpMethod Method, string Path, Func<string, string> Body)[]
+        {
+            (anonymous, HttpMethod.Post, "/api/meldingen", t => $$"""{"category":"afval","description":"{{JsonEncode(t)}}","lat":52.6366,"lon":4.7393,"naam":"{{JsonEncode(t)}}"}"""),
+            (anonymous, HttpMethod.Post, "/api/meldingen", t => $$"""{"category":"{{JsonEncode(t)}}","description":"x","lat":52.6366,"lon":4.7393}"""),
+            (beheerder, HttpMethod.Post, $"/api/meldingen/{meldingId}/routering", t => $$"""{"gebied":"GB0361-zuid","reason":"{{JsonEncode("reden " + t)}}"}"""),
+            (beheerder, HttpMethod.Put, "/api/gebiedsteams/GB0361-noord", t => $$"""{"name":"{{JsonEncode("Team " + t)}}","members":[],"partners":[]}"""),
+            (beheerder, HttpMethod.Put, "/api/gebiedsteams/GB0361-noord", _ => """{"name":"Team","members":[null],"partners":[]}"""),
+        };
+        foreach (var (client, method, path, body) in bodies)
+        foreach (var text in ControlTexts)
+        {
+            requests++;
+            var response = await client.SendAsync(new HttpRequestMessage(method, path) { Content = new StringContent(body(text), Encoding.UTF8, "application/json") });
+            if ((int)response.StatusCode >= 500 || (int)response.StatusCode < 400)
+                problems.Add($"{(int)response.StatusCode} {method} {path} {JsonEncode(text)}");
+            else if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                problems.Add($"{(int)response.StatusCode} without problem+json {method} {path}");
+        }
+        output.WriteLine($"{requests} requests over {endpoints.Count} GET endpoints");
+        Assert.True(problems.Count == 0, string.Join("\n", problems.Take(40)));
+        Assert.Equal(before, await StateAsync());
+    }
+
+    private static bool IsSimple(Type t)
+    {
+        t = Nullable.GetUnderlyingType(t) ?? t;
+        return t.IsPrimitive || t == typeof(string) || t == typeof(decimal) || t == typeof(DateTimeOffset) || t == typeof(DateOnly) || t == typeof(string[]);
+    }
+
     private static string Truncated(Random rng, string s) => s[..rng.Next(0, s.Length - 1)];
     private static string JsonEncode(string s) => JsonEncodedText.Encode(s).ToString();
     private static string Csv(string s) => "\"" + s.Replace("\"", "\"\"") + "\"";

@@ -30,6 +30,27 @@ public static class Problems
             : TypedResults.Problem(title: "Onbekend formaat", detail: expected, statusCode: StatusCodes.Status415UnsupportedMediaType);
     }
 
+    /// <summary>The property name whose string value holds a NUL or another C0/C1 control character (not tab, CR, LF),
+    /// or null. Invalid JSON is left to the deserializer to report.</summary>
+    private static string? ControlCharacterIn(ReadOnlySpan<byte> json)
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(json);
+        var property = "(waarde)";
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == System.Text.Json.JsonTokenType.PropertyName) property = reader.GetString() ?? property;
+                else if (reader.TokenType == System.Text.Json.JsonTokenType.String)
+                    foreach (var c in reader.GetString() ?? "")
+                        if ((c < 0x20 && c is not ('\t' or '\r' or '\n')) || c is >= '\u007f' and <= '\u009f') return property;
+            }
+        }
+        catch (System.Text.Json.JsonException) { }
+        catch (InvalidOperationException) { }
+        return null;
+    }
+
     /// <summary>Largest JSON body an API reads by default.</summary>
     public const int MaxJsonBytes = 64 * 1024;
 
@@ -55,6 +76,9 @@ public static class Problems
                 buffer.Write(chunk, 0, n);
                 if (buffer.Length > maxBytes) return (null, Problems.TooLarge(maxBytes));
             }
+            if (ControlCharacterIn(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { } field)
+                return (null, BadRequest("Ongeldige tekens",
+                    $"The text of '{field}' contains a NUL byte or another control character; send printable text (tab and line breaks are fine).", field));
             buffer.Position = 0;
             var value = await System.Text.Json.JsonSerializer.DeserializeAsync<T>(buffer, Json, ct);
             return value is null

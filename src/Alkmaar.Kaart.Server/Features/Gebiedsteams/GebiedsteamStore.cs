@@ -114,7 +114,14 @@ public sealed partial class GebiedsteamStore(NpgsqlDataSource db, Gebiedsindelin
         return (await GetAsync(gebiedCode, ct))!;
     }
 
-    private static GebiedsteamEdit Normalise(GebiedsteamEdit e) => new(
+    private static GebiedsteamEdit Normalise(GebiedsteamEdit e)
+    {
+        if (e.Members?.Any(m => m is null) == true) throw new GebiedsteamValidationException("Een teamlid ontbreekt (null).", "members");
+        if (e.Partners?.Any(p => p is null) == true) throw new GebiedsteamValidationException("Een partner ontbreekt (null).", "partners");
+        return Normalised(e);
+    }
+
+    private static GebiedsteamEdit Normalised(GebiedsteamEdit e) => new(
         (e.Name ?? "").Trim(), Blank(e.Mailbox), Blank(e.Phone), Blank(e.Note),
         (e.Members ?? []).Select(m => new TeamMember((m.Role ?? "").Trim(), (m.Name ?? "").Trim(), Blank(m.Email), Blank(m.Phone), m.NamePublic)).ToList(),
         (e.Partners ?? []).Select(p => new TeamPartner((p.Organisation ?? "").Trim(), (p.Kind ?? "").Trim(), Blank(p.ContactName), Blank(p.ContactEmail), Blank(p.ContactPhone))).ToList());
