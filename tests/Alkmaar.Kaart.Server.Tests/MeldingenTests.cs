@@ -294,8 +294,14 @@ public class MeldingenTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
         Assert.Equal((old, null, null, true), rows[0]);
         Assert.Equal("Nieuwe Melder", rows[1].Naam);
         Assert.Equal("Open Melder", rows[2].Naam);
-        var audit = await fx.Factory.Services.GetRequiredService<AuditLog>().ListAsync(subjectType: "melding", subjectId: old.ToString());
-        Assert.Contains(audit, e => e.Actor == AuditLog.System && e.Action.StartsWith("persoonsgegevens verwijderd"));
+        // one audit entry for the run, with the count and the meldingen, not one entry per melding
+        var audit = await fx.Factory.Services.GetRequiredService<AuditLog>().ListAsync(subjectType: "retentie");
+        var entry = Assert.Single(audit, e => e.Actor == AuditLog.System && e.Action.StartsWith("persoonsgegevens verwijderd") && e.Detail!.Contains($"\"{old}\""));
+        Assert.Contains($"\"count\": {removed}", entry.Detail);
+        Assert.Empty(await fx.Factory.Services.GetRequiredService<AuditLog>().ListAsync(subjectType: "melding", subjectId: old.ToString()));
+        // a second run finds nothing more to remove and writes nothing
+        Assert.Equal(0, await fx.Factory.Services.GetRequiredService<MeldingService>().PurgePersonalDataAsync());
+        Assert.Single(await fx.Factory.Services.GetRequiredService<AuditLog>().ListAsync(subjectType: "retentie"));
     }
 
     private async Task<long> CountAsync()

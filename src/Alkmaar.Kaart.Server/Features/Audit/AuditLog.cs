@@ -48,23 +48,38 @@ public sealed class AuditLog(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>The newest entries first, optionally for one subject.</summary>
-    public async Task<List<AuditEntry>> ListAsync(int limit = 500, string? subjectType = null, string? subjectId = null, CancellationToken ct = default)
+    /// <summary>The newest entries first, optionally for one subject, one actor, one action kind and a period [from, to).</summary>
+    public async Task<List<AuditEntry>> ListAsync(int limit = 500, string? subjectType = null, string? subjectId = null, CancellationToken ct = default,
+        string? actor = null, DateTimeOffset? from = null, DateTimeOffset? to = null)
     {
         await using var cmd = db.CreateCommand(
             """
             SELECT id, at, actor, action, subject_type, subject_id, detail::text FROM audit_log
             WHERE ($1::text IS NULL OR subject_type = $1) AND ($2::text IS NULL OR subject_id = $2)
+              AND ($4::text IS NULL OR actor ILIKE '%' || $4 || '%') AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at < $6)
             ORDER BY id DESC LIMIT $3
             """);
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)subjectType ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)subjectId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         cmd.Parameters.Add(new NpgsqlParameter { Value = limit });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)actor ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)from ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)to ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         var list = new List<AuditEntry>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             list.Add(new AuditEntry(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3), r.GetString(4),
                 r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6)));
+        return list;
+    }
+
+    /// <summary>The kinds of subject in the log (for the audit page's filter).</summary>
+    public async Task<List<string>> SubjectTypesAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT DISTINCT subject_type FROM audit_log ORDER BY 1");
+        var list = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(r.GetString(0));
         return list;
     }
 }

@@ -118,7 +118,13 @@ public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<M
         return writer.Count;
     }
 
-    private static string Csv(object? v)
+    private static string Csv(object? v) => CsvCell(v);
+
+    /// <summary>
+    /// One CSV cell. Text that a spreadsheet would run as a formula (starting with <c>= + - @</c>, tab or CR) is neutralised
+    /// per OWASP by a leading apostrophe; numbers are written as numbers (a negative number is no formula).
+    /// </summary>
+    public static string CsvCell(object? v)
     {
         var s = v switch
         {
@@ -127,6 +133,7 @@ public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<M
             IFormattable x => x.ToString(null, CultureInfo.InvariantCulture),
             _ => v.ToString() ?? "",
         };
+        if (v is not IFormattable && s.Length > 0 && s[0] is '=' or '+' or '-' or '@' or '\t' or '\r') s = "'" + s;
         return s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
     }
 

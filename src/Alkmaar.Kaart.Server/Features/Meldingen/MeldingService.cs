@@ -277,7 +277,8 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>Removes the personal data of meldingen closed longer than the retention period ago; returns how many.</summary>
+    /// <summary>Removes the personal data of meldingen closed longer than the retention period ago (only those that still
+    /// hold some: demo meldingen never do); returns how many, audited as one entry per run.</summary>
     public async Task<int> PurgePersonalDataAsync(CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand(
@@ -285,14 +286,17 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             UPDATE melding SET description = NULL, address_text = NULL, melder_naam = NULL, melder_email = NULL,
               melder_telefoon = NULL, personal_removed_at = $1
             WHERE status = 'afgehandeld' AND closed_at < $1 - make_interval(days => $2) AND personal_removed_at IS NULL
+              AND num_nonnulls(description, address_text, melder_naam, melder_email, melder_telefoon) > 0
             RETURNING id
             """);
         Add(cmd, time.GetUtcNow(), O.RetentionDaysAfterClosing);
         var ids = new List<string>();
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct)) ids.Add(r.GetInt64(0).ToString());
+        // one entry per run with the count (and the ids, which are no personal data), not one per melding
         if (ids.Count > 0)
-            await audit.WriteManyAsync(AuditLog.System, $"persoonsgegevens verwijderd (bewaartermijn {O.RetentionDaysAfterClosing} dagen)", "melding", ids, ct);
+            await audit.WriteAsync(AuditLog.System, $"persoonsgegevens verwijderd (bewaartermijn {O.RetentionDaysAfterClosing} dagen)", "retentie",
+                null, new { count = ids.Count, meldingen = ids }, ct: ct);
         return ids.Count;
     }
 
