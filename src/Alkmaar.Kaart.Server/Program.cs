@@ -55,6 +55,7 @@ builder.Services.AddSingleton<AuditLog>();
 builder.Services.AddOptions<MeldingOptions>().Bind(builder.Configuration.GetSection(MeldingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<MeldingService>();
+builder.Services.AddSingleton<DisclosureControl>();
 builder.Services.AddSingleton<DemoMeldingen>();
 builder.Services.AddMemoryCache();
 builder.Services.AddOptions<Alkmaar.Kaart.Server.Features.Hotspots.HotspotOptions>().Bind(builder.Configuration.GetSection(Alkmaar.Kaart.Server.Features.Hotspots.HotspotOptions.Section)).ValidateDataAnnotations().ValidateOnStart();

@@ -72,7 +72,7 @@ public class HotspotApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture
         var onlyGroen = JsonSerializer.Deserialize<FeatureCollection>(await _http.GetStringAsync("/api/hotspots?crs=EPSG:28992&category=groen"), options)!;
         Assert.Equal(groen.Count, onlyGroen.Count(f => groen.Any(p => f.Geometry.Covers(RdNew.RdFactory.CreatePoint(new Coordinate(p.X, p.Y))))));
         // a period without meldingen: none
-        var empty = JsonDocument.Parse(await _http.GetStringAsync("/api/hotspots?from=2030-01-01")).RootElement;
+        var empty = JsonDocument.Parse(await _http.GetStringAsync("/api/hotspots?from=2030-01-01&to=2030-12-31")).RootElement;
         Assert.Equal(0, empty.GetProperty("numberReturned").GetInt32());
     }
 
@@ -81,6 +81,8 @@ public class HotspotApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture
     [InlineData("from=2025-05-01&to=2025-01-01", "from")]
     [InlineData("category=vuurwerk", "category")]
     [InlineData("cellSize=5", "cellSize")]
+    [InlineData("cellSize=25", "cellSize")]                         // finer than the 50 m public grid
+    [InlineData("from=2025-03-01&to=2025-03-01", "from")]           // one day: shorter than the 7-day minimum
     [InlineData("cellSize=abc", "cellSize")]
     [InlineData("crs=EPSG:3857", "crs")]
     public async Task Bad_parameters_get_a_problem(string query, string parameter)

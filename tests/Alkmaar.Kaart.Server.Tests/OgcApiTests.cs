@@ -23,8 +23,11 @@ public class OgcApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>, I
         await using var cmd = Db.CreateCommand("SELECT count(*) FROM melding");
         if ((long)(await cmd.ExecuteScalarAsync())! > 0) return;
         var service = fx.Factory.Services.GetRequiredService<MeldingService>();
-        // three meldingen in one 50 m cell, one elsewhere; all with personal data
-        foreach (var (lat, lon, category) in new[] { (52.63101, 4.74801, "afval"), (52.63103, 4.74803, "afval"), (52.63102, 4.74802, "verlichting"), (52.6420, 4.7600, "groen") })
+        // all with personal data. Cell A: 6 afval and 5 verlichting (published with both categories); cell B: 5 afval and
+        // 2 groen (published with its total only: 2 groen is too few to show); one groen elsewhere (not published).
+        var a = Enumerable.Range(0, 11).Select(i => (52.63101 + (i % 3) * 0.00001, 4.74801 + (i % 3) * 0.00001, i < 6 ? "afval" : "verlichting"));
+        var b = Enumerable.Range(0, 7).Select(i => (52.6420 + (i % 3) * 0.00001, 4.7600 + (i % 3) * 0.00001, i < 5 ? "afval" : "groen"));
+        foreach (var (lat, lon, category) in a.Concat(b).Append((52.6500, 4.7400, "groen")))
             await service.CreateAsync(new NewMelding
             {
                 Category = category, Description = Personal[0], Lat = lat, Lon = lon, Naam = Personal[1], Email = Personal[2], Telefoon = Personal[3],
@@ -204,9 +207,16 @@ public class OgcApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>, I
     {
         var (_, json) = await Get("/ogc/collections/meldingen/items?limit=1000");
         var features = json.GetProperty("features").EnumerateArray().ToList();
-        await using (var cmd = Db.CreateCommand("SELECT count(*)::int FROM melding"))
+        // disclosure control: only cells of at least 5 meldingen (PostGIS oracle), no category below 5
+        await using (var cmd = Db.CreateCommand(
+            "SELECT coalesce(sum(n), 0)::int FROM (SELECT count(*) n FROM melding GROUP BY floor(ST_X(geom) / 50), floor(ST_Y(geom) / 50) HAVING count(*) >= 5) s"))
             Assert.Equal((int)(await cmd.ExecuteScalarAsync())!, features.Sum(f => f.GetProperty("properties").GetProperty("count").GetInt32()));
+        Assert.Equal(18, features.Sum(f => f.GetProperty("properties").GetProperty("count").GetInt32()));
         Assert.Contains(features, f => f.GetProperty("properties").GetProperty("count").GetInt32() >= 3);
+        var withCategories = features.Single(f => f.GetProperty("properties").GetProperty("count").GetInt32() == 11);
+        Assert.Equal(6, withCategories.GetProperty("properties").GetProperty("categories").GetProperty("afval").GetInt32());
+        var totalOnly = features.Single(f => f.GetProperty("properties").GetProperty("count").GetInt32() == 7);
+        Assert.Equal(JsonValueKind.Null, totalOnly.GetProperty("properties").GetProperty("categories").ValueKind);
 
         var (_, rd) = await Get($"/ogc/collections/meldingen/items?limit=1000&crs={RdQ}");
         foreach (var f in rd.GetProperty("features").EnumerateArray())
@@ -219,7 +229,10 @@ public class OgcApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>, I
         var cellId = rd.GetProperty("features")[0].GetProperty("id").GetString()!;
         Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync($"/ogc/collections/meldingen/items/{cellId}")).StatusCode);
         var (_, afval) = await Get("/ogc/collections/meldingen/items?category=afval");
-        Assert.Equal(2, afval.GetProperty("features").EnumerateArray().Sum(f => f.GetProperty("properties").GetProperty("count").GetInt32()));
+        Assert.Equal(11, afval.GetProperty("features").EnumerateArray().Sum(f => f.GetProperty("properties").GetProperty("count").GetInt32()));
+        // a period shorter than 7 days is refused
+        var (shortPeriod, _) = await Get("/ogc/collections/meldingen/items?datetime=2026-01-01T00:00:00Z/2026-01-03T00:00:00Z");
+        Assert.Equal(HttpStatusCode.BadRequest, shortPeriod.StatusCode);
 
         foreach (var url in new[] { "/ogc/collections/meldingen/items?limit=1000", $"/ogc/collections/meldingen/items?f=html", $"/ogc/collections/meldingen/items/{cellId}",
                      $"/ogc/collections/meldingen/items/{cellId}?f=html", "/ogc/collections/meldingen", "/ogc/collections" })

@@ -25,11 +25,15 @@ public static class HotspotEndpoints
         if (!string.IsNullOrEmpty(from)) { if (DateOnly.TryParseExact(from, "yyyy-MM-dd", out var d)) f = d; else return (null, "Ongeldige begindatum (jjjj-mm-dd).", "from"); }
         if (!string.IsNullOrEmpty(to)) { if (DateOnly.TryParseExact(to, "yyyy-MM-dd", out var d)) t = d; else return (null, "Ongeldige einddatum (jjjj-mm-dd).", "to"); }
         if (f > t) return (null, "De begindatum ligt na de einddatum.", "from");
+        // disclosure control: whole days, at least the minimum period, never finer than the generalisation grid
+        var minDays = meldingen.Value.PublicMinimumPeriodDays;
+        if (f is { } start && (t ?? DateOnly.FromDateTime(DateTime.UtcNow)).DayNumber - start.DayNumber + 1 < minDays)
+            return (null, $"De periode is minstens {minDays} dagen (kleinere periodes zouden losse meldingen herkenbaar maken).", "from");
         var cat = string.IsNullOrEmpty(category) ? null : category.ToLowerInvariant();
         if (cat is not null && !meldingen.Value.Categories.Contains(cat)) return (null, $"Onbekende categorie; kies uit {string.Join(", ", meldingen.Value.Categories)}.", "category");
         var size = service.Options.DefaultCellSize;
-        if (!string.IsNullOrEmpty(cellSize) && (!double.TryParse(cellSize, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out size) || size is < 25 or > 1000))
-            return (null, "De celgrootte is 25 tot 1000 meter.", "cellSize");
+        if (!string.IsNullOrEmpty(cellSize) && (!double.TryParse(cellSize, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out size) || size < meldingen.Value.GeneralisationGridMetres || size > 1000))
+            return (null, $"De celgrootte is {meldingen.Value.GeneralisationGridMetres} tot 1000 meter (niet fijner dan het openbare raster).", "cellSize");
         return (new HotspotQuery(f, t, cat, size), null, null);
     }
 

@@ -30,4 +30,10 @@ public sealed class MeldingOptions
     [Range(1024, 1L << 30)] public long MaxImportBytes { get; set; } = 32 * 1024 * 1024;
 
     [Range(1, 10_000)] public int MaxPageSize { get; set; } = 1000;
+
+    /// <summary>Disclosure control: public aggregates never show a count below this (cells, categories in a cell).</summary>
+    [Range(1, 1000)] public int PublicMinimumCount { get; set; } = 5;
+
+    /// <summary>Disclosure control: a public aggregate covers at least this many whole days.</summary>
+    [Range(1, 366)] public int PublicMinimumPeriodDays { get; set; } = 7;
 }

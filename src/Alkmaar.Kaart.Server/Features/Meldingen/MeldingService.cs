@@ -17,8 +17,9 @@ namespace Alkmaar.Kaart.Server.Features.Meldingen;
 public sealed record MeldingFilter(string? Area = null, string? Team = null, string? Category = null, string? Status = null,
     DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 100, int Offset = 0);
 
-/// <summary>A cell of the public, generalised meldingen map: its centre (RD), the count, and the count per category.</summary>
-public sealed record PublicCell(double X, double Y, int Count, IReadOnlyDictionary<string, int> Categories);
+/// <summary>A cell of the public, generalised meldingen map: its centre (RD), the count, and the count per category
+/// (null when disclosure control leaves only the total).</summary>
+public sealed record PublicCell(double X, double Y, int Count, IReadOnlyDictionary<string, int>? Categories);
 
 /// <summary>
 /// Meldingen: validated and routed on arrival (areas, team, reason and boundary version stamped in one transaction with
@@ -26,7 +27,7 @@ public sealed record PublicCell(double X, double Y, int Count, IReadOnlyDictiona
 /// reason, and shown to the public only generalised to a grid and without personal data.
 /// </summary>
 public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvider locator, IOptions<MeldingOptions> options,
-    AuditLog audit, Addresses.AddressStore addresses, TimeProvider time)
+    AuditLog audit, Addresses.AddressStore addresses, TimeProvider time, DisclosureControl disclosure)
 {
     public static readonly IReadOnlyList<string> Statuses = ["nieuw", "in_behandeling", "afgehandeld"];
     private MeldingOptions O => options.Value;
@@ -313,12 +314,14 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
 
     /// <summary>
     /// Meldingen for public maps: counted per grid cell (<see cref="PublicCellSize"/>, RD; within <paramref name="bbox"/>
-    /// when given), at the cell's centre, with the count per category. No ids, times, descriptions or exact locations.
+    /// when given), at the cell's centre, with the count per category, under <see cref="DisclosureControl"/> (whole days, at
+    /// least the minimum period; no count below the minimum). No ids, times, descriptions or exact locations.
     /// </summary>
     public async Task<List<PublicCell>> PublicCellsAsync(DateTimeOffset? from, DateTimeOffset? to, string? category, CancellationToken ct = default,
         double? cellSize = null, Envelope? bbox = null)
     {
         var g = PublicCellSize(cellSize);
+        (from, to) = disclosure.Period(from, to);
         await using var cmd = db.CreateCommand(
             """
             SELECT floor(ST_X(geom) / $1)::bigint, floor(ST_Y(geom) / $1)::bigint, category, count(*)::int FROM melding
@@ -339,7 +342,9 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             if (!cells.TryGetValue(key, out var cats)) cells[key] = cats = [];
             cats[r.GetString(2)] = r.GetInt32(3);
         }
-        return cells.Select(c => new PublicCell((c.Key.Item1 + 0.5) * g, (c.Key.Item2 + 0.5) * g, c.Value.Values.Sum(), c.Value)).ToList();
+        // disclosure control: no cell, and no category in a cell, below the minimum count
+        return cells.Where(c => disclosure.Publishable(c.Value.Values.Sum()))
+            .Select(c => new PublicCell((c.Key.Item1 + 0.5) * g, (c.Key.Item2 + 0.5) * g, c.Value.Values.Sum(), disclosure.Categories(c.Value))).ToList();
     }
 
     /// <summary>

@@ -122,18 +122,25 @@ public static class MeldingenEndpoints
             box = new NetTopologySuite.Geometries.Envelope(n[0]!.Value, n[2]!.Value, n[1]!.Value, n[3]!.Value);
         }
         var size = service.PublicCellSize(cellSize);
-        var cells = await service.PublicCellsAsync(f, t, category?.ToLowerInvariant(), ct, cellSize, box);
+        List<PublicCell> cells;
+        try { cells = await service.PublicCellsAsync(f, t, category?.ToLowerInvariant(), ct, cellSize, box); }
+        catch (DisclosureException e)
+        {
+            await Problems.BadRequest(e.Title, e.Message, e.Parameter).ExecuteAsync(http);
+            return;
+        }
         http.Response.ContentType = "application/geo+json";
         http.Response.Headers.CacheControl = "public, max-age=60";
         await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, KnownCrs.Wgs84);
         writer.WriteStart([
             new("generalisation_m", options.Value.GeneralisationGridMetres), new("cell_m", size), new("demo", await demo.AnyDemoAsync(ct)), new("total", cells.Sum(c => c.Count)),
-            new("note", $"Meldingen geteld per vak van {size} m, zonder persoonsgegevens."),
+            new("note", $"Meldingen geteld per vak van {size} m, zonder persoonsgegevens; vakken en categorieën met minder dan {options.Value.PublicMinimumCount} meldingen worden niet getoond (categorieën samengevoegd tot 'overig')."),
+            new("minimumCount", options.Value.PublicMinimumCount),
         ]);
         foreach (var c in cells)
         {
-            var attrs = new AttributesTable { { "count", c.Count }, { "topCategory", c.Categories.MaxBy(kv => kv.Value).Key } };
-            foreach (var (k, v) in c.Categories) attrs.Add($"categorie_{k}", v);
+            var attrs = new AttributesTable { { "count", c.Count }, { "topCategory", c.Categories?.Where(kv => kv.Key != DisclosureControl.Other).MaxBy(kv => kv.Value).Key } };
+            foreach (var (k, v) in c.Categories ?? new Dictionary<string, int>()) attrs.Add($"categorie_{k}", v);
             await writer.WriteFeatureAsync(new Feature(RdNew.RdFactory.CreatePoint(new NetTopologySuite.Geometries.Coordinate(c.X, c.Y)), attrs), ct);
         }
         await writer.WriteEndAsync(ct: ct);

@@ -102,10 +102,10 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
             WHERE ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at <= $3) AND ($4::text IS NULL OR category = $4)
               AND ($9::text IS NULL OR status = $9)
             GROUP BY 1, 2, 3),
+        published AS ({1}),
         cells AS (
-            SELECT cx, cy, sum(n)::int total, jsonb_object_agg(category, n) cats, bool_or(d) demo,
-                   ST_SetSRID(ST_MakePoint((cx + 0.5) * $1, (cy + 0.5) * $1), 28992) geom
-            FROM c GROUP BY cx, cy)
+            SELECT cx, cy, total, cats, demo, ST_SetSRID(ST_MakePoint((cx + 0.5) * $1, (cy + 0.5) * $1), 28992) geom
+            FROM published)
         SELECT {0} FROM cells WHERE ($5::geometry IS NULL OR ST_Intersects(geom, $5)) AND ($6::bigint IS NULL OR (cx = $6 AND cy = $7))
           AND ($8::geometry IS NULL OR ST_Covers($8, geom))
         """;
@@ -167,7 +167,8 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
         }
         else
         {
-            cmd = db.CreateCommand(string.Format(CellSelection, columns) + tail);
+            // disclosure control ($10: the minimum count) in the same SQL as the cells
+            cmd = db.CreateCommand(string.Format(CellSelection, columns, DisclosureControl.CellsSql("$10")) + tail);
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Double, Value = Grid });
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = q.From is { } f ? f.ToUniversalTime() : DBNull.Value });
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = q.To is { } t ? t.ToUniversalTime() : DBNull.Value });
@@ -177,6 +178,7 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = cell is { } b ? b.Y : DBNull.Value });
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Geometry, Value = (object?)q.Within ?? DBNull.Value });
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)q.Status ?? DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = meldingen.Value.PublicMinimumCount });
         }
         return cmd;
     }
@@ -297,9 +299,11 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
             ]);
         if (c.Kind == OgcKind.Cells)
         {
-            var categories = System.Text.Json.JsonSerializer.Deserialize<SortedDictionary<string, int>>(r.GetString(3))!;
+            // null: disclosure control left only the total
+            var categories = r.IsDBNull(3) ? null : System.Text.Json.JsonSerializer.Deserialize<SortedDictionary<string, int>>(r.GetString(3))!;
             return new OgcFeature($"cel-{r.GetInt64(0)}-{r.GetInt64(1)}", (Geometry)r.GetValue(4),
-                [("count", r.GetInt32(2)), ("categories", categories), ("topCategory", categories.MaxBy(kv => kv.Value).Key),
+                [("count", r.GetInt32(2)), ("categories", categories),
+                 ("topCategory", categories?.Where(kv => kv.Key != DisclosureControl.Other).MaxBy(kv => kv.Value).Key),
                  ("demo", r.GetBoolean(5))]);
         }
         return new OgcFeature(r.GetString(0), (Geometry)r.GetValue(6),

@@ -197,6 +197,11 @@ public static class OgcEndpoints
             return Problems.BadRequest("Ongeldige datetime",
                 "datetime is an RFC 3339 date-time (2024-06-01T00:00:00Z), or an interval start/end where either end may be '..'.", "datetime");
         var filters = c.Queryables.Where(q.ContainsKey).ToDictionary(k => k, k => q[k].ToString());
+        if (c.Kind is OgcKind.Cells or OgcKind.Hotspots && q.ContainsKey("datetime"))
+        {
+            try { (from, to) = http.RequestServices.GetRequiredService<Meldingen.DisclosureControl>().Period(from, to, "datetime"); }
+            catch (Meldingen.DisclosureException e) { return Problems.BadRequest(e.Title, e.Message, e.Parameter); }
+        }
 
         var query = new ItemsQuery(bbox, q.ContainsKey("datetime"), from, to, filters, limit, offset);
         var matched = await data.CountAsync(c, query, ct);

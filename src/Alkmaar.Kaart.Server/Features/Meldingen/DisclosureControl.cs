@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Options;
+
+namespace Alkmaar.Kaart.Server.Features.Meldingen;
+
+/// <summary>A public aggregate of meldingen asked for a period that is too short (or otherwise refused).</summary>
+public sealed class DisclosureException(string title, string detail, string parameter) : Exception(detail)
+{
+    public string Title { get; } = title;
+    public string Parameter { get; } = parameter;
+}
+
+/// <summary>
+/// Disclosure control for every public aggregate of meldingen (the public cells, the dashboard's layers, OGC API, exports,
+/// hotspots): nothing finer than the generalisation grid, no period shorter than
+/// <see cref="MeldingOptions.PublicMinimumPeriodDays"/> whole days, and no count below
+/// <see cref="MeldingOptions.PublicMinimumCount"/>.
+/// </summary>
+/// <remarks>
+/// Rules, applied the same way in C# (<see cref="Categories"/>) and in SQL (<see cref="CellsSql"/>):
+/// <list type="number">
+/// <item>A period is widened to whole days (Europe/Amsterdam) and must span at least the minimum; an open start means
+/// "since the first melding", an open end "until now".</item>
+/// <item>A cell with fewer meldingen than the minimum is not published.</item>
+/// <item>In a published cell, categories below the minimum are merged into <c>overig</c>; if <c>overig</c> itself would
+/// be below the minimum (but not zero), the cell is published with its total only, without categories.</item>
+/// </list>
+/// </remarks>
+public sealed class DisclosureControl(IOptions<MeldingOptions> options, TimeProvider time)
+{
+    public const string Other = "overig";
+    public int MinimumCount => options.Value.PublicMinimumCount;
+    public int MinimumPeriodDays => options.Value.PublicMinimumPeriodDays;
+    public double Grid => options.Value.GeneralisationGridMetres;
+
+    private static readonly TimeZoneInfo Zone = FindZone();
+
+    /// <summary>The period widened to whole local days; throws <see cref="DisclosureException"/> when shorter than the minimum.</summary>
+    public (DateTimeOffset? From, DateTimeOffset? To) Period(DateTimeOffset? from, DateTimeOffset? to, string parameter = "from,to")
+    {
+        if (from is null && to is null) return (null, null);
+        var start = from is { } f ? StartOfDay(f) : (DateTimeOffset?)null;
+        var end = EndOfDay(to ?? time.GetUtcNow());
+        if (start is { } s && (end - s).TotalDays < MinimumPeriodDays - 1e-9)
+            throw new DisclosureException("Periode te kort",
+                $"Public aggregates of meldingen cover at least {MinimumPeriodDays} whole days (asked: {Math.Max(0, (end - s).TotalDays):0.#}).", parameter);
+        return (start, to is null ? null : end);
+    }
+
+    /// <summary>The categories of a published cell (see the rules), or null for "total only".</summary>
+    public IReadOnlyDictionary<string, int>? Categories(IReadOnlyDictionary<string, int> counts)
+    {
+        var k = MinimumCount;
+        var shown = counts.Where(c => c.Value >= k).ToDictionary(c => c.Key, c => c.Value);
+        var other = counts.Where(c => c.Value < k).Sum(c => c.Value);
+        if (other == 0) return shown;
+        if (other < k) return null;
+        shown[Other] = shown.GetValueOrDefault(Other) + other;
+        return shown;
+    }
+
+    /// <summary>True when a cell of this total may be published.</summary>
+    public bool Publishable(int total) => total >= MinimumCount;
+
+    /// <summary>
+    /// SQL over a CTE <c>c(cx, cy, category, n, d)</c> of counts per cell and category: one row per publishable cell with
+    /// <c>total</c>, <c>cats</c> (jsonb per the rules, NULL for total only) and <c>demo</c>; <paramref name="k"/> is the
+    /// parameter holding <see cref="MinimumCount"/>.
+    /// </summary>
+    public static string CellsSql(string k) =>
+        $$"""
+        SELECT cx, cy, total,
+               CASE WHEN small = 0 THEN coalesce(big, '{}'::jsonb)
+                    WHEN small >= {{k}} THEN coalesce(big, '{}'::jsonb) || jsonb_build_object('{{Other}}', small)
+                    ELSE NULL END cats, demo
+        FROM (SELECT cx, cy, sum(n)::int total, coalesce(sum(n) FILTER (WHERE n < {{k}}), 0)::int small,
+                     jsonb_object_agg(category, n) FILTER (WHERE n >= {{k}}) big, bool_or(d) demo
+              FROM c GROUP BY cx, cy) s
+        WHERE total >= {{k}}
+        """;
+
+    private static DateTimeOffset StartOfDay(DateTimeOffset t)
+    {
+        var local = TimeZoneInfo.ConvertTime(t, Zone);
+        var day = new DateTime(local.Year, local.Month, local.Day, 0, 0, 0, DateTimeKind.Unspecified);
+        return new DateTimeOffset(day, Zone.GetUtcOffset(day));
+    }
+
+    private static DateTimeOffset EndOfDay(DateTimeOffset t)
+    {
+        var start = StartOfDay(t);
+        if (t == start) return start; // already a day boundary
+        var next = start.DateTime.AddDays(1);
+        return new DateTimeOffset(next, Zone.GetUtcOffset(next));
+    }
+
+    private static TimeZoneInfo FindZone()
+    {
+        try { return TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam"); }
+        catch (TimeZoneNotFoundException) { return TimeZoneInfo.Utc; }
+    }
+}
