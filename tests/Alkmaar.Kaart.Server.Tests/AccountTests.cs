@@ -50,18 +50,32 @@ public class AccountTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
     {
         await fx.Factory.EnsureUserAsync("signin-lock", [KaartRoles.Planner], []);
         var client = fx.Factory.CreateNoRedirectClient();
+        const string sameAnswer = "Gebruikersnaam of wachtwoord klopt niet, of het account is tijdelijk geblokkeerd";
         for (var i = 0; i < 4; i++)
         {
             var wrong = await client.SignInAsync("signin-lock", "helemaal-niet-goed");
             Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
-            Assert.Contains("Gebruikersnaam of wachtwoord klopt niet.", await wrong.Content.ReadAsStringAsync());
+            Assert.Contains(sameAnswer, await wrong.Content.ReadAsStringAsync());
         }
         var fifth = await client.SignInAsync("signin-lock", "helemaal-niet-goed");
-        Assert.Contains("tijdelijk geblokkeerd", await fifth.Content.ReadAsStringAsync());
-        // Locked: even the right password is refused now.
+        Assert.Contains(sameAnswer, await fifth.Content.ReadAsStringAsync());
+        // Locked: even the right password is refused now, with the same answer as a wrong password or an unknown name
         var right = await client.SignInAsync("signin-lock", TestAccounts.Password);
         Assert.Equal(HttpStatusCode.OK, right.StatusCode);
-        Assert.Contains("tijdelijk geblokkeerd", await right.Content.ReadAsStringAsync());
+        Assert.DoesNotContain(right.Headers, h => h.Key == "Set-Cookie" && h.Value.Any(v => v.StartsWith(AccountSetup.CookieName + "=") && !v.Contains("expires=Thu, 01 Jan 1970")));
+        var unknown = await client.SignInAsync("bestaat-niet-" + Guid.NewGuid().ToString("N")[..6], "helemaal-niet-goed");
+        static string Message(string html) => System.Text.RegularExpressions.Regex.Match(html, "data-testid=\"signin-error\">([^<]*)<").Groups[1].Value;
+        var messages = new[] { await fifth.Content.ReadAsStringAsync(), await right.Content.ReadAsStringAsync(), await unknown.Content.ReadAsStringAsync() }.Select(Message).ToList();
+        Assert.All(messages, m => Assert.Equal(messages[0], m));
+        Assert.NotEmpty(messages[0]);
+
+        // every authentication decision is audited
+        var audit = await fx.Factory.Services.GetRequiredService<AuditLog>().ListAsync(subjectType: "gebruiker", subjectId: "signin-lock");
+        Assert.Contains(audit, e => e.Action == "inloggen mislukt (wachtwoord)");
+        Assert.Contains(audit, e => e.Action == "geblokkeerd na mislukte pogingen");
+        Assert.Contains(audit, e => e.Action == "inloggen geweigerd (geblokkeerd)");
+        Assert.Contains(await fx.Factory.Services.GetRequiredService<AuditLog>().ListAsync(subjectType: "gebruiker"),
+            e => e.Action == "inloggen mislukt (onbekende naam)" && e.SubjectId is null);
 
         await using var scope = fx.Factory.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<KaartUser>>();

@@ -14,10 +14,15 @@ public static class AccountEndpoints
         var group = app.MapGroup("/account").WithTags("Accounts");
 
         group.MapPost("/uitloggen", async ([FromForm] string? returnUrl, HttpContext http, IOptions<KaartAuthenticationOptions> options,
-                AuditLog audit) =>
+                AuditLog audit, UserManager<KaartUser> users) =>
             {
                 if (http.User.Identity?.IsAuthenticated == true)
+                {
                     await audit.WriteAsync(AuditLog.ActorOf(http.User), "uitgelogd", "gebruiker", http.User.Identity.Name);
+                    // A new security stamp makes every copy of the sign-in cookie worthless (server-side end of the session).
+                    if (options.Value.Mode == SignInMode.Local && await users.GetUserAsync(http.User) is { } user)
+                        await users.UpdateSecurityStampAsync(user);
+                }
                 await http.SignOutAsync(IdentityConstants.ApplicationScheme);
                 if (options.Value.Mode == SignInMode.Oidc)
                     return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [AccountSetup.OidcScheme]);

@@ -80,7 +80,11 @@ public static class AccountSetup
         services.AddSingleton<KaartUserStore>();
         services.AddScoped<UserAdministration>();
         services.TryAddScoped<ISecurityStampValidator, SecurityStampValidator<KaartUser>>();
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        // Every request re-reads the account (one indexed lookup): a sign-out, password reset, role change or removal ends
+        // every session of that account at once, and roles are the stored ones, not those of the cookie.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
+        services.AddScoped<FreshPrincipal>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingAuthenticationState>();
 
         var auth = services.AddAuthentication(o =>
         {
@@ -95,6 +99,9 @@ public static class AccountSetup
         // SignInManager also knows these schemes; they are unused by the local sign-in but must exist.
         auth.AddCookie(IdentityConstants.ExternalScheme, o => o.Cookie.Name = "kaart.external");
         auth.AddCookie(IdentityConstants.TwoFactorUserIdScheme, o => o.Cookie.Name = "kaart.2fa");
+        // SignInManager.SignOutAsync (called when a security stamp no longer matches) signs out of this one too: without
+        // it every request of a user whose roles or password changed ended in a 500.
+        auth.AddCookie(IdentityConstants.TwoFactorRememberMeScheme, o => o.Cookie.Name = "kaart.2fa-remember");
 
         if (options.Mode == SignInMode.Oidc)
         {

@@ -12,18 +12,19 @@ public sealed class UserAdministrationException(string message) : Exception(mess
 /// What a beheerder does with accounts on /beheer/gebruikers. Every method checks the caller's role itself (the page is
 /// authorized too, but a service never trusts its caller) and writes the audit log.
 /// </summary>
-public sealed class UserAdministration(UserManager<KaartUser> users, KaartUserStore store, AuditLog audit, Gebiedsindeling indeling)
+public sealed class UserAdministration(UserManager<KaartUser> users, KaartUserStore store, AuditLog audit, Gebiedsindeling indeling,
+    FreshPrincipal fresh)
 {
-    public Task<List<KaartUser>> ListAsync(ClaimsPrincipal actor)
+    public async Task<List<KaartUser>> ListAsync(ClaimsPrincipal actor)
     {
-        Require(actor);
-        return store.ListAsync();
+        await Require(actor);
+        return await store.ListAsync();
     }
 
     /// <summary>Creates an account and returns its generated password (shown once).</summary>
     public async Task<string> CreateAsync(ClaimsPrincipal actor, string name, IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden)
     {
-        Require(actor);
+        await Require(actor);
         Validate(roles, gebieden);
         var password = UserCommand.GeneratePassword();
         var user = new KaartUser { UserName = name.Trim(), Roles = [.. roles], Gebieden = [.. gebieden] };
@@ -38,20 +39,20 @@ public sealed class UserAdministration(UserManager<KaartUser> users, KaartUserSt
 
     public async Task UpdateAsync(ClaimsPrincipal actor, Guid id, IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden)
     {
-        Require(actor);
+        await Require(actor);
         Validate(roles, gebieden);
         var user = await Find(id);
         if (user.UserName == actor.Identity?.Name && !roles.Contains(KaartRoles.Beheerder))
             throw new UserAdministrationException("U kunt uw eigen beheerdersrol niet intrekken; laat een andere beheerder dat doen.");
         user.Roles = [.. roles];
         user.Gebieden = [.. gebieden];
-        Check(await users.UpdateSecurityStampAsync(user)); // signs the user out everywhere within a minute, so new roles apply
+        Check(await users.UpdateSecurityStampAsync(user)); // signs the user out everywhere at once, so new roles apply
         await audit.WriteAsync(AuditLog.ActorOf(actor), "rollen gewijzigd", "gebruiker", user.UserName, new { roles, gebieden });
     }
 
     public async Task UnlockAsync(ClaimsPrincipal actor, Guid id)
     {
-        Require(actor);
+        await Require(actor);
         var user = await Find(id);
         Check(await users.SetLockoutEndDateAsync(user, null));
         Check(await users.ResetAccessFailedCountAsync(user));
@@ -61,18 +62,19 @@ public sealed class UserAdministration(UserManager<KaartUser> users, KaartUserSt
     /// <summary>Sets a new generated password and returns it (shown once).</summary>
     public async Task<string> ResetPasswordAsync(ClaimsPrincipal actor, Guid id)
     {
-        Require(actor);
+        await Require(actor);
         var user = await Find(id);
         var password = UserCommand.GeneratePassword();
         Check(await users.RemovePasswordAsync(user));
         Check(await users.AddPasswordAsync(user, password));
+        Check(await users.UpdateSecurityStampAsync(user)); // every session with the old password ends
         await audit.WriteAsync(AuditLog.ActorOf(actor), "wachtwoord opnieuw ingesteld", "gebruiker", user.UserName);
         return password;
     }
 
     public async Task DeleteAsync(ClaimsPrincipal actor, Guid id)
     {
-        Require(actor);
+        await Require(actor);
         var user = await Find(id);
         if (user.UserName == actor.Identity?.Name) throw new UserAdministrationException("U kunt uw eigen account niet verwijderen.");
         Check(await users.DeleteAsync(user));
@@ -105,8 +107,10 @@ public sealed class UserAdministration(UserManager<KaartUser> users, KaartUserSt
         if (!result.Succeeded) throw new UserAdministrationException("De wijziging is niet gelukt: " + string.Join(" ", result.Errors.Select(e => e.Description)));
     }
 
-    private static void Require(ClaimsPrincipal actor)
+    /// <summary>The actor as stored now must be a beheerder: a page opened before a role change or sign-out cannot act.</summary>
+    private async Task Require(ClaimsPrincipal actor)
     {
-        if (!actor.IsBeheerder()) throw new UnauthorizedAccessException("Only a beheerder manages users.");
+        var now = await fresh.GetAsync(actor);
+        if (now is null || !now.IsBeheerder()) throw new UnauthorizedAccessException("Only a beheerder manages users.");
     }
 }

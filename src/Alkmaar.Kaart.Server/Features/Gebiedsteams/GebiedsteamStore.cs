@@ -14,7 +14,8 @@ namespace Alkmaar.Kaart.Server.Features.Gebiedsteams;
 /// exists for every configured gebied once boundaries are imported; its people and partners are entered by a
 /// beheerder (<see cref="UpdateAsync"/>: checked, in one transaction, audited without personal data).
 /// </summary>
-public sealed partial class GebiedsteamStore(NpgsqlDataSource db, Gebiedsindeling indeling, AuditLog audit, AreaLocatorProvider routing)
+public sealed partial class GebiedsteamStore(NpgsqlDataSource db, Gebiedsindeling indeling, AuditLog audit, AreaLocatorProvider routing,
+    IServiceScopeFactory scopes)
 {
     public const int MaxMembers = 40;
     public const int MaxPartners = 100;
@@ -71,7 +72,11 @@ public sealed partial class GebiedsteamStore(NpgsqlDataSource db, Gebiedsindelin
     /// <summary>Replaces a team's name, contact, members and partners. Only a beheerder; refused input changes nothing.</summary>
     public async Task<Gebiedsteam> UpdateAsync(ClaimsPrincipal actor, string gebiedCode, GebiedsteamEdit edit, CancellationToken ct = default)
     {
-        if (!actor.IsBeheerder()) throw new UnauthorizedAccessException("Only a beheerder changes gebiedsteams.");
+        // the actor as stored now (a page opened before a role change or sign-out cannot act)
+        ClaimsPrincipal? now;
+        await using (var scope = scopes.CreateAsyncScope())
+            now = await scope.ServiceProvider.GetRequiredService<Accounts.FreshPrincipal>().GetAsync(actor);
+        if (now is null || !now.IsBeheerder()) throw new UnauthorizedAccessException("Only a beheerder changes gebiedsteams.");
         var before = await GetAsync(gebiedCode, ct) ?? throw new KeyNotFoundException(gebiedCode);
         var e = Normalise(edit);
         Validate(e);

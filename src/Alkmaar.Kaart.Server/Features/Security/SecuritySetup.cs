@@ -15,6 +15,9 @@ public sealed class RateLimitOptions
 
     /// <summary>All other anonymous requests to /api per client per minute.</summary>
     [Range(1, 10_000_000)] public int PublicReadsPerMinute { get; set; } = 600;
+
+    /// <summary>Sign-in attempts (POST /inloggen) per client per minute, whatever the account.</summary>
+    [Range(1, 10_000_000)] public int SignInsPerMinute { get; set; } = 10;
 }
 
 /// <summary>Rate limiting (429 problem+json) and security headers for every response.</summary>
@@ -31,14 +34,26 @@ public static class SecuritySetup
             {
                 if (ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
                     ctx.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString();
-                await Results.Problem(title: "Te veel verzoeken", statusCode: StatusCodes.Status429TooManyRequests,
-                    detail: "Too many requests from this client; try again in a minute.").ExecuteAsync(ctx.HttpContext);
+                if (ctx.HttpContext.Request.Path.StartsWithSegments("/api") || ctx.HttpContext.Request.Path.StartsWithSegments("/ogc"))
+                {
+                    await Results.Problem(title: "Te veel verzoeken", statusCode: StatusCodes.Status429TooManyRequests,
+                        detail: "Too many requests from this client; try again in a minute.").ExecuteAsync(ctx.HttpContext);
+                    return;
+                }
+                ctx.HttpContext.Response.ContentType = "text/html; charset=utf-8";
+                await ctx.HttpContext.Response.WriteAsync(
+                    "<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Te veel pogingen — Alkmaar Kaart</title></head>" +
+                    "<body><main><h1>Te veel pogingen</h1><p>Wacht een minuut en probeer het dan opnieuw.</p><p><a href=\"/\">Terug naar de kaart</a></p></main></body></html>", ct);
             };
             o.AddPolicy(MeldingenEndpoints.PublicWriteRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
                 Client(http), _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.PublicWritesPerMinute, Window = TimeSpan.FromMinutes(1) }));
             // Anonymous API reads: signed-in staff are not limited here.
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                http.User.Identity?.IsAuthenticated == true || !http.Request.Path.StartsWithSegments("/api")
+                // sign-in attempts: throttled per client, whoever is tried (password guessing across many accounts)
+                HttpMethods.IsPost(http.Request.Method) && http.Request.Path.Equals(Accounts.AccountSetup.SignInPath, StringComparison.OrdinalIgnoreCase)
+                    ? RateLimitPartition.GetFixedWindowLimiter("inloggen:" + Client(http), _ => new FixedWindowRateLimiterOptions
+                        { PermitLimit = limits.SignInsPerMinute, Window = TimeSpan.FromMinutes(1) })
+                : http.User.Identity?.IsAuthenticated == true || !http.Request.Path.StartsWithSegments("/api")
                     ? RateLimitPartition.GetNoLimiter("staff-or-page")
                     : RateLimitPartition.GetFixedWindowLimiter(Client(http), _ => new FixedWindowRateLimiterOptions
                         { PermitLimit = limits.PublicReadsPerMinute, Window = TimeSpan.FromMinutes(1) }));
