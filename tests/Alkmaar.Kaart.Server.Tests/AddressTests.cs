@@ -64,6 +64,37 @@ public class AddressTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>, 
         Assert.Equal("adres", await Scalar<string>($"SELECT location_source FROM melding WHERE id = {json.GetProperty("id").GetInt64()}"));
     }
 
+    [Fact]
+    public async Task Stadswerk072_sees_a_melding_made_by_address_only_at_its_cell_and_no_override_reason()
+    {
+        var (postcode, nr, _) = await OneAddressAsync("");
+        var created = JsonDocument.Parse(await (await _http.PostAsync("/api/meldingen", new StringContent(
+            $$"""{"category":"verlichting","description":"Lamp bij mijn huis","postcode":"{{postcode}}","huisnummer":{{nr}}}""", Encoding.UTF8, "application/json")))
+            .Content.ReadAsStringAsync()).RootElement;
+        var id = created.GetProperty("id").GetInt64();
+        var (x, y) = (await Scalar<double>($"SELECT ST_X(geom) FROM melding WHERE id = {id}"), await Scalar<double>($"SELECT ST_Y(geom) FROM melding WHERE id = {id}"));
+        var team = created.GetProperty("routing").GetProperty("gebied").GetString()!;
+        var beheerder = await fx.Factory.SignedInAsync("beheerder");
+        var other = team == "GB0361-zuid" ? "GB0361-noord" : "GB0361-zuid";
+        const string reason = "Buurman Jansen op nummer 12 belde erover";
+        Assert.Equal(HttpStatusCode.OK, (await beheerder.PostAsync($"/api/meldingen/{id}/routering",
+            new StringContent($$"""{"gebied":"{{other}}","reason":"{{reason}}"}""", Encoding.UTF8, "application/json"))).StatusCode);
+
+        var stadswerk = await fx.Factory.SignedInAsync("stadswerk");
+        var text = await stadswerk.GetStringAsync($"/api/meldingen/{id}");
+        var m = JsonDocument.Parse(text).RootElement.GetProperty("melding");
+        Assert.DoesNotContain(reason, text);
+        Assert.DoesNotContain("Lamp bij mijn huis", text);
+        Assert.Equal("adres-gegeneraliseerd", m.GetProperty("locationSource").GetString());
+        Assert.Equal(Math.Floor(x / 50) * 50 + 25, m.GetProperty("x").GetDouble(), 6);
+        Assert.Equal(Math.Floor(y / 50) * 50 + 25, m.GetProperty("y").GetDouble(), 6);
+        Assert.DoesNotContain(reason, await stadswerk.GetStringAsync("/api/meldingen?limit=1000"));
+        // the beheerder sees the exact place and the reason
+        var full = await beheerder.GetStringAsync($"/api/meldingen/{id}");
+        Assert.Contains(reason, full);
+        Assert.Equal(x, JsonDocument.Parse(full).RootElement.GetProperty("melding").GetProperty("x").GetDouble(), 1);
+    }
+
     [Theory]
     [InlineData("postcode=1811&huisnummer=1", 400, "postcode")]
     [InlineData("postcode=1811AB&huisnummer=nul", 400, "huisnummer")]

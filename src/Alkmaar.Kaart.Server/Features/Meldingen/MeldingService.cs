@@ -190,7 +190,9 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         await using var r = await h.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             history.Add(new RoutingHistoryEntry(r.GetFieldValue<DateTimeOffset>(0), r.GetString(1), r.GetString(2),
-                r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetString(5)));
+                r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+                // an override's reason is free text: only for those who may see personal data
+                view.Personal is null && r.GetString(2) == "override" ? "Reden alleen zichtbaar voor het gebiedsteam." : r.GetString(5)));
         return (view, history);
     }
 
@@ -205,10 +207,22 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             var access = MeldingAccessRules.AccessTo(user, gebied, forwardedTo, KaartRoles.Stadswerk);
             if (access == MeldingAccess.None) continue;
             string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+            var (x, y, locationSource, reason) = (r.GetDouble(5), r.GetDouble(6), r.GetString(7), r.GetString(13));
+            if (access == MeldingAccess.Basic)
+            {
+                // Without personal data: a melding made by address is placed at the centre of its 50 m cell (the exact
+                // point is the resident's address), and an override's free-text reason is left out.
+                if (locationSource == "adres")
+                {
+                    var g = (double)O.GeneralisationGridMetres;
+                    (x, y, locationSource) = ((Math.Floor(x / g) + 0.5) * g, (Math.Floor(y / g) + 0.5) * g, "adres-gegeneraliseerd");
+                }
+                if (r.GetString(8) == "override") reason = $"Handmatig toegewezen aan {gebied}; de reden is alleen zichtbaar voor het gebiedsteam.";
+            }
             list.Add(new MeldingView(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3),
-                r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), Math.Round(r.GetDouble(5), 2), Math.Round(r.GetDouble(6), 2),
-                r.GetString(7),
-                new MeldingRouting(r.GetString(8), S(9), S(10), S(11), gebied, S(24), r.GetString(13),
+                r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), Math.Round(x, 2), Math.Round(y, 2),
+                locationSource,
+                new MeldingRouting(r.GetString(8), S(9), S(10), S(11), gebied, S(24), reason,
                     r.IsDBNull(14) ? null : r.GetDouble(14), r.GetInt32(15)),
                 forwardedTo, r.GetString(17),
                 access == MeldingAccess.Personal
