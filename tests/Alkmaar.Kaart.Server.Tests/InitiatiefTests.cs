@@ -11,6 +11,15 @@ public class InitiatiefTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture
 {
     private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
 
+    /// <summary>A staff edit as the page or a client does it: with If-Match from the initiative's current ETag.</summary>
+    private async Task<HttpResponseMessage> Edit(HttpClient client, HttpMethod method, long id, string? json = null)
+    {
+        var etag = (await fx.Factory.CreateClient().GetAsync($"/api/initiatieven/{id}")).Headers.ETag!.ToString();
+        var request = new HttpRequestMessage(method, $"/api/initiatieven/{id}") { Content = json is null ? null : Body(json) };
+        request.Headers.TryAddWithoutValidation("If-Match", etag);
+        return await client.SendAsync(request);
+    }
+
     private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected)
     {
         var body = await response.Content.ReadAsStringAsync();
@@ -38,11 +47,11 @@ public class InitiatiefTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture
             Assert.Equal(1L, await check.ExecuteScalarAsync()); // the buurt and wijk stored are the ones PostGIS says cover the point
         }
 
-        await Json(await team.PutAsync($"/api/initiatieven/{id}", Body("""{"status":"toegekend","subsidy":1000}""")), HttpStatusCode.OK);
-        var done = await Json(await team.PutAsync($"/api/initiatieven/{id}", Body("""{"status":"uitgevoerd"}""")), HttpStatusCode.OK);
+        await Json(await Edit(team, HttpMethod.Put, id, """{"status":"toegekend","subsidy":1000}"""), HttpStatusCode.OK);
+        var done = await Json(await Edit(team, HttpMethod.Put, id, """{"status":"uitgevoerd"}"""), HttpStatusCode.OK);
         Assert.Equal(1000m, done.GetProperty("subsidy").GetDecimal());
         Assert.Equal("Buurtmoestuin Daalmeer", done.GetProperty("title").GetString()); // fields left out keep their value
-        var back = await Json(await team.PutAsync($"/api/initiatieven/{id}", Body("""{"status":"aangevraagd"}""")), HttpStatusCode.Conflict);
+        var back = await Json(await Edit(team, HttpMethod.Put, id, """{"status":"aangevraagd"}"""), HttpStatusCode.Conflict);
         Assert.Contains("final", back.GetProperty("detail").GetString());
 
         // staff see the history with who; a resident sees the initiative without it
@@ -63,9 +72,9 @@ public class InitiatiefTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture
         // rejected from the start is final too; deleting works for the team that owns it
         var other = await Json(await team.PostAsync("/api/initiatieven", Body("""{"title":"Bankje","theme":"ontmoeten","year":2025,"lat":52.6639,"lon":4.7601}""")), HttpStatusCode.Created);
         var otherId = other.GetProperty("id").GetInt64();
-        await Json(await team.PutAsync($"/api/initiatieven/{otherId}", Body("""{"status":"afgewezen"}""")), HttpStatusCode.OK);
-        await Json(await team.PutAsync($"/api/initiatieven/{otherId}", Body("""{"status":"toegekend"}""")), HttpStatusCode.Conflict);
-        await Json(await team.DeleteAsync($"/api/initiatieven/{otherId}"), HttpStatusCode.NoContent);
+        await Json(await Edit(team, HttpMethod.Put, otherId, """{"status":"afgewezen"}"""), HttpStatusCode.OK);
+        await Json(await Edit(team, HttpMethod.Put, otherId, """{"status":"toegekend"}"""), HttpStatusCode.Conflict);
+        await Json(await Edit(team, HttpMethod.Delete, otherId), HttpStatusCode.NoContent);
         await Json(await anon.GetAsync($"/api/initiatieven/{otherId}"), HttpStatusCode.NotFound);
     }
 
@@ -81,10 +90,10 @@ public class InitiatiefTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture
         Assert.Equal("Polygon", created.GetProperty("geometryType").GetString());
         Assert.Equal("GB0361-noord", created.GetProperty("gebiedCode").GetString());
         var id = created.GetProperty("id").GetInt64();
-        await Json(await zuid.PutAsync($"/api/initiatieven/{id}", Body("""{"status":"toegekend"}""")), HttpStatusCode.Forbidden);
-        await Json(await zuid.DeleteAsync($"/api/initiatieven/{id}"), HttpStatusCode.Forbidden);
+        await Json(await Edit(zuid, HttpMethod.Put, id, """{"status":"toegekend"}"""), HttpStatusCode.Forbidden);
+        await Json(await Edit(zuid, HttpMethod.Delete, id), HttpStatusCode.Forbidden);
         await Json(await zuid.PostAsync("/api/initiatieven", Body("""{"title":"Elders","theme":"groen","year":2025,"lat":52.6639,"lon":4.7601}""")), HttpStatusCode.Forbidden);
-        await Json(await noord.PutAsync($"/api/initiatieven/{id}", Body("""{"status":"toegekend"}""")), HttpStatusCode.OK);
+        await Json(await Edit(noord, HttpMethod.Put, id, """{"status":"toegekend"}"""), HttpStatusCode.OK);
         // a resident cannot create one
         Assert.Equal(HttpStatusCode.Unauthorized, (await fx.Factory.CreateClient().PostAsync("/api/initiatieven",
             Body("""{"title":"Anoniem","theme":"groen","year":2025,"lat":52.6639,"lon":4.7601}"""))).StatusCode);
@@ -116,5 +125,49 @@ public class InitiatiefTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         if (field is not null) Assert.Equal(field, problem.GetProperty("field").GetString());
         Assert.Equal(before, await Count());
+    }
+
+    [Fact]
+    public async Task Fifty_concurrent_edits_of_one_version_one_wins_and_the_rest_get_412_and_a_final_status_stays_final()
+    {
+        var team = await fx.Factory.SignedInAsync("team-noord");
+        var created = await Json(await team.PostAsync("/api/initiatieven", Body("""{"title":"Gelijktijdig","theme":"groen","year":2025,"lat":52.6639,"lon":4.7601}""")), HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetInt64();
+        var etag = (await fx.Factory.CreateClient().GetAsync($"/api/initiatieven/{id}")).Headers.ETag!.ToString();
+        Assert.Equal("\"v1\"", etag);
+        // 50 editors who all loaded version 1: half move the status on, half change the title
+        var clients = new[] { team, await fx.Factory.SignedInAsync("beheerder") };
+        var tasks = Enumerable.Range(0, 50).Select(async i =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Put, $"/api/initiatieven/{id}")
+                { Content = Body(i % 2 == 0 ? """{"status":"toegekend"}""" : $$"""{"title":"Titel {{i}}"}""") };
+            request.Headers.TryAddWithoutValidation("If-Match", etag);
+            return (await clients[i % 2].SendAsync(request)).StatusCode;
+        }).ToList();
+        var statuses = await Task.WhenAll(tasks);
+        Assert.Equal(1, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(49, statuses.Count(s => s == HttpStatusCode.PreconditionFailed));
+        var after = await fx.Factory.CreateClient().GetAsync($"/api/initiatieven/{id}");
+        Assert.Equal("\"v2\"", after.Headers.ETag!.ToString());
+
+        // a final status, raced: exactly one of two transitions from toegekend wins; the other gets 412 (stale) or 409
+        await Json(await Edit(team, HttpMethod.Put, id, """{"status":"toegekend"}"""), HttpStatusCode.OK) ;
+        var v = (await fx.Factory.CreateClient().GetAsync($"/api/initiatieven/{id}")).Headers.ETag!.ToString();
+        var race = await Task.WhenAll(new[] { """{"status":"uitgevoerd"}""", """{"status":"afgewezen"}""" }.Select(async b =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Put, $"/api/initiatieven/{id}") { Content = Body(b) };
+            request.Headers.TryAddWithoutValidation("If-Match", v);
+            return (await team.SendAsync(request)).StatusCode;
+        }));
+        Assert.Equal(1, race.Count(s => s == HttpStatusCode.OK));
+        Assert.All(race.Where(s => s != HttpStatusCode.OK), s => Assert.Contains(s, new[] { HttpStatusCode.PreconditionFailed, HttpStatusCode.Conflict }));
+        // history: one transition to a final status, never two
+        await using var db = fx.Database.CreateDataSource();
+        await using var cmd = db.CreateCommand("SELECT count(*) FROM initiatief_history WHERE initiatief_id = $1 AND status_to IN ('uitgevoerd', 'afgewezen')");
+        cmd.Parameters.AddWithValue(id);
+        Assert.Equal(1L, (long)(await cmd.ExecuteScalarAsync())!);
+
+        // without If-Match: 428, nothing changed
+        Assert.Equal(HttpStatusCode.PreconditionRequired, (await team.PutAsync($"/api/initiatieven/{id}", Body("""{"title":"Zonder versie"}"""))).StatusCode);
     }
 }

@@ -72,6 +72,7 @@ public static class InitiatiefEndpoints
         var i = await store.GetAsync(id, ct);
         if (i is null) { await Problems.NotFound("Initiatief niet gevonden", $"No initiatief {id}.").ExecuteAsync(http); return; }
         var staff = http.User.Identity?.IsAuthenticated == true && KaartRoles.All.Any(http.User.IsInRole);
+        http.Response.Headers.ETag = i.ETag;
         var members = new List<KeyValuePair<string, object?>>();
         if (staff) members.Add(new("history", (await store.HistoryAsync(id, ct)).Select(h => new { at = h.At, actor = h.Actor, from = h.From, to = h.To }).ToList()));
         http.Response.ContentType = AreasEndpoints.GeoJsonContentType;
@@ -90,6 +91,7 @@ public static class InitiatiefEndpoints
         {
             var created = await store.CreateAsync(input!, http.User, ct);
             await audit.WriteAsync(AuditLog.ActorOf(http.User), "initiatief aangemaakt", "initiatief", created.Id.ToString(), new { created.Status, created.GebiedCode }, ct: ct);
+            http.Response.Headers.ETag = created.ETag;
             return TypedResults.Created($"/api/initiatieven/{created.Id}", Summary(created));
         }
         catch (InitiatiefRejectedException e) { return Problem(e); }
@@ -97,12 +99,14 @@ public static class InitiatiefEndpoints
 
     private static async Task<IResult> UpdateAsync(HttpContext http, long id, InitiatiefStore store, AuditLog audit, CancellationToken ct)
     {
+        if (IfMatch(http, out var version) is { } precondition) return precondition;
         var (input, problem) = await Problems.ReadJsonAsync<InitiatiefInput>(http, ct);
         if (problem is not null) return problem;
         try
         {
-            var updated = await store.UpdateAsync(id, input!, http.User, ct);
+            var updated = await store.UpdateAsync(id, input!, http.User, ct, version);
             await audit.WriteAsync(AuditLog.ActorOf(http.User), "initiatief gewijzigd", "initiatief", id.ToString(), new { updated.Status }, ct: ct);
+            http.Response.Headers.ETag = updated.ETag;
             return TypedResults.Ok(Summary(updated));
         }
         catch (InitiatiefRejectedException e) { return Problem(e); }
@@ -110,18 +114,37 @@ public static class InitiatiefEndpoints
 
     private static async Task<IResult> DeleteAsync(HttpContext http, long id, InitiatiefStore store, AuditLog audit, CancellationToken ct)
     {
+        if (IfMatch(http, out var version) is { } precondition) return precondition;
         try
         {
-            await store.DeleteAsync(id, http.User, ct);
+            await store.DeleteAsync(id, http.User, ct, version);
             await audit.WriteAsync(AuditLog.ActorOf(http.User), "initiatief verwijderd", "initiatief", id.ToString(), ct: ct);
             return TypedResults.NoContent();
         }
         catch (InitiatiefRejectedException e) { return Problem(e); }
     }
 
+    /// <summary>
+    /// Staff edits name the version they start from: <c>If-Match: "v3"</c> (the ETag of GET). Without it 428, with a
+    /// malformed one 400; a stale one is refused by the store with 412.
+    /// </summary>
+    private static IResult? IfMatch(HttpContext http, out int? version)
+    {
+        version = null;
+        var header = http.Request.Headers.IfMatch.ToString();
+        if (string.IsNullOrEmpty(header))
+            return TypedResults.Problem(title: "Versie ontbreekt", statusCode: StatusCodes.Status428PreconditionRequired,
+                detail: "Send If-Match with the ETag of the initiative you edited (GET /api/initiatieven/{id}), so that no other change is overwritten.");
+        if (header.Trim() == "*") return null;
+        var m = System.Text.RegularExpressions.Regex.Match(header.Trim(), "^(W/)?\"v([0-9]{1,9})\"$");
+        if (!m.Success) return Problems.BadRequest("Ongeldige versie", "If-Match is an ETag such as \"v3\".", "If-Match");
+        version = int.Parse(m.Groups[2].Value);
+        return null;
+    }
+
     private static object Summary(Initiatief i) => new
     {
-        i.Id, i.Title, i.Description, i.Theme, i.Status, i.Subsidy, i.Year, i.BuurtCode, i.WijkCode, i.GebiedCode, i.UpdatedAt,
+        i.Id, i.Title, i.Description, i.Theme, i.Status, i.Subsidy, i.Year, i.BuurtCode, i.WijkCode, i.GebiedCode, i.UpdatedAt, i.Version,
         geometryType = i.Geometry.GeometryType,
     };
 }

@@ -28,7 +28,11 @@ public sealed class InitiatiefInput
 
 /// <summary>An initiative as stored; geometry in RD New. Public: it holds no personal data.</summary>
 public sealed record Initiatief(long Id, string Title, string Description, string Theme, string Status, decimal? Subsidy, int Year,
-    Geometry Geometry, string? BuurtCode, string? WijkCode, string GebiedCode, DateTimeOffset UpdatedAt);
+    Geometry Geometry, string? BuurtCode, string? WijkCode, string GebiedCode, DateTimeOffset UpdatedAt, int Version = 1)
+{
+    /// <summary>The HTTP entity tag of this version of the initiative.</summary>
+    public string ETag => $"\"v{Version}\"";
+}
 
 public sealed record InitiatiefHistory(DateTimeOffset At, string Actor, string? From, string To);
 
@@ -91,10 +95,28 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
     }
 
     /// <summary>Changes an initiative; fields left out keep their value. A new status must follow the lifecycle.</summary>
-    public async Task<Initiatief> UpdateAsync(long id, InitiatiefInput input, ClaimsPrincipal user, CancellationToken ct = default)
+    /// <summary>
+    /// Changes an initiative. <paramref name="expectedVersion"/> is the version the editor started from (HTTP If-Match):
+    /// when another change came first the edit is refused with 412 and nothing is written. The row is locked while the
+    /// change is checked and written, so concurrent status changes are decided one after the other and a final status
+    /// (uitgevoerd, afgewezen) stays final.
+    /// </summary>
+    public async Task<Initiatief> UpdateAsync(long id, InitiatiefInput input, ClaimsPrincipal user, CancellationToken ct = default, int? expectedVersion = null)
     {
-        var current = await GetAsync(id, ct) ?? throw new InitiatiefRejectedException("Initiatief niet gevonden", $"No initiatief {id}.", null, 404);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        Initiatief? current;
+        await using (var lockCmd = new NpgsqlCommand($"SELECT {Columns} FROM initiatief WHERE id = $1 FOR UPDATE", conn, tx))
+        {
+            lockCmd.Parameters.AddWithValue(id);
+            await using var r = await lockCmd.ExecuteReaderAsync(ct);
+            current = await r.ReadAsync(ct) ? Read(r) : null;
+        }
+        if (current is null) throw new InitiatiefRejectedException("Initiatief niet gevonden", $"No initiatief {id}.", null, 404);
         if (!MayEdit(user, current.GebiedCode)) throw new InitiatiefRejectedException("Geen toegang", $"Initiatief {id} is in {current.GebiedCode}, not in your gebieden.", null, 403);
+        if (expectedVersion is { } v && v != current.Version)
+            throw new InitiatiefRejectedException("Intussen gewijzigd",
+                $"Initiatief {id} was changed by someone else (now version {current.Version}, you edited version {v}); reload and try again.", null, 412);
         var (title, description, theme, subsidy, year) = Validate(input, current);
         var status = input.Status ?? current.Status;
         if (status != current.Status)
@@ -108,28 +130,30 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         var (buurt, wijk, gebied) = ReferenceEquals(geom, current.Geometry) ? (current.BuurtCode, current.WijkCode, current.GebiedCode) : await RouteAsync(geom, ct);
         if (!MayEdit(user, gebied)) throw new InitiatiefRejectedException("Geen toegang", $"The new location is in {gebied}, not in your gebieden.", "location", 403);
         var actor = Audit.AuditLog.ActorOf(user);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using var cmd = new NpgsqlCommand(
+        await using (var cmd = new NpgsqlCommand(
             """
             UPDATE initiatief SET title = $2, description = $3, theme = $4, status = $5, subsidy_eur = $6, year = $7, geom = $8,
-              buurt_code = $9, wijk_code = $10, gebied_code = $11, updated_by = $12, updated_at = now() WHERE id = $1
-            """, conn, tx);
-        cmd.Parameters.AddWithValue(id);
-        AddFields(cmd, title, description, theme, status, subsidy, year, geom, buurt, wijk, gebied, actor);
-        await cmd.ExecuteNonQueryAsync(ct);
+              buurt_code = $9, wijk_code = $10, gebied_code = $11, updated_by = $12, updated_at = now(), version = version + 1 WHERE id = $1
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue(id);
+            AddFields(cmd, title, description, theme, status, subsidy, year, geom, buurt, wijk, gebied, actor);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
         if (status != current.Status) await HistoryAsync(conn, tx, id, actor, current.Status, status, ct);
         await tx.CommitAsync(ct);
         return (await GetAsync(id, ct))!;
     }
 
-    public async Task DeleteAsync(long id, ClaimsPrincipal user, CancellationToken ct = default)
+    public async Task DeleteAsync(long id, ClaimsPrincipal user, CancellationToken ct = default, int? expectedVersion = null)
     {
         var current = await GetAsync(id, ct) ?? throw new InitiatiefRejectedException("Initiatief niet gevonden", $"No initiatief {id}.", null, 404);
         if (!MayEdit(user, current.GebiedCode)) throw new InitiatiefRejectedException("Geen toegang", $"Initiatief {id} is in {current.GebiedCode}, not in your gebieden.", null, 403);
-        await using var cmd = db.CreateCommand("DELETE FROM initiatief WHERE id = $1");
+        await using var cmd = db.CreateCommand("DELETE FROM initiatief WHERE id = $1 AND ($2::int IS NULL OR version = $2)");
         cmd.Parameters.AddWithValue(id);
-        await cmd.ExecuteNonQueryAsync(ct);
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer, Value = (object?)expectedVersion ?? DBNull.Value });
+        if (await cmd.ExecuteNonQueryAsync(ct) == 0)
+            throw new InitiatiefRejectedException("Intussen gewijzigd", $"Initiatief {id} was changed by someone else; reload and try again.", null, 412);
     }
 
     private static (string Title, string Description, string Theme, decimal? Subsidy, int Year) Validate(InitiatiefInput i, Initiatief? current)
@@ -214,11 +238,11 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    private const string Columns = "id, title, description, theme, status, subsidy_eur, year, geom, buurt_code, wijk_code, gebied_code, updated_at";
+    private const string Columns = "id, title, description, theme, status, subsidy_eur, year, geom, buurt_code, wijk_code, gebied_code, updated_at, version";
 
     private static Initiatief Read(NpgsqlDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
         r.IsDBNull(5) ? null : r.GetDecimal(5), r.GetInt32(6), (Geometry)r.GetValue(7), r.IsDBNull(8) ? null : r.GetString(8),
-        r.IsDBNull(9) ? null : r.GetString(9), r.GetString(10), r.GetFieldValue<DateTimeOffset>(11));
+        r.IsDBNull(9) ? null : r.GetString(9), r.GetString(10), r.GetFieldValue<DateTimeOffset>(11), r.GetInt32(12));
 
     public async Task<Initiatief?> GetAsync(long id, CancellationToken ct = default)
     {
