@@ -186,12 +186,17 @@ public class ResidentPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture
         var a = await AddressIn("BU03610600");
         var gebied = await Scalar($"SELECT w.parent_code FROM area w WHERE w.level = 'wijk' AND w.valid_to IS NULL AND w.code = (SELECT parent_code FROM area WHERE level = 'buurt' AND valid_to IS NULL AND code = '{a.BuurtCode}')");
         var store = fx.App.Services.GetRequiredService<GebiedsteamStore>();
-        var beheerder = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "test-beheerder"), new Claim(ClaimTypes.Role, KaartRoles.Beheerder)], "test"));
+        // a real beheerder account: the store re-reads the actor from the account store before it changes a team
+        await fx.App.EnsureUserAsync("beheerder", [KaartRoles.Beheerder], []);
+        ClaimsPrincipal beheerder;
+        await using (var scope = fx.App.Services.CreateAsyncScope())
+            beheerder = await scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.IUserClaimsPrincipalFactory<KaartUser>>().CreateAsync(
+                (await scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<KaartUser>>().FindByNameAsync("beheerder"))!);
         var team = (await store.GetAsync(gebied))!;
         await store.UpdateAsync(beheerder, gebied, new GebiedsteamEdit(team.Name, "gebiedsteam-test@example.org", null, null,
             [new TeamMember("wijkagent", "Agent Openbaar", "agent.prive@example.org", "06-12345678", NamePublic: true),
              new TeamMember("gebiedsregisseur", "Regisseur Niet Openbaar", "regisseur@example.org", null, NamePublic: false)],
-            [new TeamPartner("Woningstichting Voorbeeld", "Woningcorporatie", "Contact Persoon", "contact@example.org", null)]));
+            [new TeamPartner("Woningstichting Voorbeeld", "Woningcorporatie", "Contact Persoon", "contact@example.org", null)]), default, team.Version);
 
         var page = await Open($"?postcode={a.Postcode}&huisnummer={a.Nr}");
         var answer = page.Locator("[data-testid=answer]");

@@ -34,6 +34,15 @@ public class GebiedsteamTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtur
 
     private static StringContent Json(string s) => new(s, Encoding.UTF8, "application/json");
 
+    /// <summary>A team edit as the beheer page does it: with If-Match from the team's current ETag.</summary>
+    private async Task<HttpResponseMessage> Put(HttpClient beheerder, string gebied, HttpContent content)
+    {
+        var current = await beheerder.GetAsync($"/api/gebiedsteams/{gebied}/contacten");
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/gebiedsteams/{gebied}") { Content = content };
+        if (current.Headers.ETag is { } etag) request.Headers.TryAddWithoutValidation("If-Match", etag.ToString());
+        return await beheerder.SendAsync(request);
+    }
+
     [Fact]
     public async Task Every_gebied_has_a_team_with_the_four_roles_and_the_generic_contact_and_no_invented_people()
     {
@@ -60,7 +69,7 @@ public class GebiedsteamTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtur
     public async Task A_beheerder_edits_a_team_residents_see_only_what_is_public_and_staff_see_the_contacts()
     {
         var beheerder = await fx.Factory.SignedInAsync("beheerder");
-        var put = await beheerder.PutAsync("/api/gebiedsteams/GB0361-zuid", Json(Edit));
+        var put = await Put(beheerder, "GB0361-zuid", Json(Edit));
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
 
         var publicJson = await fx.Factory.CreateClient().GetStringAsync("/api/gebiedsteams/GB0361-zuid");
@@ -108,7 +117,7 @@ public class GebiedsteamTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtur
         ];
         foreach (var (body, field) in bad)
         {
-            var response = await beheerder.PutAsync("/api/gebiedsteams/GB0361-west", Json(body));
+            var response = await Put(beheerder, "GB0361-west", Json(body));
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
             var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             Assert.Equal(field, problem.GetProperty("field").GetString());
@@ -126,7 +135,7 @@ public class GebiedsteamTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtur
     {
         var beheerder = await fx.Factory.SignedInAsync("beheerder");
         var renamed = Edit.Replace("\"Gebiedsteam Zuid\"", "\"Gebiedsteam Oost (tijdelijk)\"");
-        Assert.Equal(HttpStatusCode.OK, (await beheerder.PutAsync("/api/gebiedsteams/GB0361-oost", Json(renamed))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Put(beheerder, "GB0361-oost", Json(renamed))).StatusCode);
         // a point in De Rijp (gebied Oost)
         var located = await fx.Factory.CreateClient().GetFromJsonAsync<JsonElement>("/api/locate?lat=52.5555&lon=4.8455");
         Assert.Equal("GB0361-oost", located.GetProperty("gebied").GetProperty("code").GetString());
@@ -137,5 +146,23 @@ public class GebiedsteamTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtur
         Assert.Equal("Gebiedsteam Oost (tijdelijk)", team.GetProperty("name").GetString());
         var full = await beheerder.GetFromJsonAsync<JsonElement>("/api/gebiedsteams/GB0361-oost/contacten");
         Assert.Equal(2, full.GetProperty("members").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Two_beheerders_editing_the_same_version_one_wins_the_other_gets_412_and_without_a_version_428()
+    {
+        var beheerder = await fx.Factory.SignedInAsync("beheerder");
+        var etag = (await beheerder.GetAsync("/api/gebiedsteams/GB0361-centrum/contacten")).Headers.ETag!.ToString();
+        async Task<HttpStatusCode> Save(string name)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Put, "/api/gebiedsteams/GB0361-centrum")
+                { Content = Json(Edit.Replace("\"Gebiedsteam Zuid\"", $"\"{name}\"")) };
+            request.Headers.TryAddWithoutValidation("If-Match", etag);
+            return (await beheerder.SendAsync(request)).StatusCode;
+        }
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Save($"Gebiedsteam Centrum {i}")));
+        Assert.Equal(1, results.Count(r => r == HttpStatusCode.OK));
+        Assert.Equal(9, results.Count(r => r == HttpStatusCode.PreconditionFailed));
+        Assert.Equal(HttpStatusCode.PreconditionRequired, (await beheerder.PutAsync("/api/gebiedsteams/GB0361-centrum", Json(Edit))).StatusCode);
     }
 }

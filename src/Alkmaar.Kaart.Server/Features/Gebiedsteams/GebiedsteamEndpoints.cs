@@ -26,16 +26,34 @@ public static class GebiedsteamEndpoints
     private static async Task<IResult> GetAsync(GebiedsteamStore store, string code, CancellationToken ct) =>
         await store.GetPublicAsync(code, ct) is { } team ? TypedResults.Ok(team) : NotFound(code);
 
-    private static async Task<IResult> GetFullAsync(GebiedsteamStore store, string code, CancellationToken ct) =>
-        await store.GetAsync(code, ct) is { } team ? TypedResults.Ok(team) : NotFound(code);
+    private static async Task<IResult> GetFullAsync(HttpContext http, GebiedsteamStore store, string code, CancellationToken ct)
+    {
+        if (await store.GetAsync(code, ct) is not { } team) return NotFound(code);
+        http.Response.Headers.ETag = team.ETag;
+        return TypedResults.Ok(team);
+    }
 
     private static async Task<IResult> UpdateAsync(HttpContext http, GebiedsteamStore store, string code, CancellationToken ct)
     {
         var (edit, problem) = await Problems.ReadJsonAsync<GebiedsteamEdit>(http, ct);
         if (problem is not null) return problem;
+        int? version = null;
+        var ifMatch = http.Request.Headers.IfMatch.ToString().Trim();
+        if (ifMatch.Length > 0)
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(ifMatch, "^(W/)?\"v([0-9]{1,9})\"$");
+            if (!m.Success) return Problems.BadRequest("Ongeldige versie", "If-Match is the ETag of GET /api/gebiedsteams/{gebied}/contacten, such as \"v3\".", "If-Match");
+            version = int.Parse(m.Groups[2].Value);
+        }
         try
         {
-            return TypedResults.Ok(await store.UpdateAsync(http.User, code, edit!, ct));
+            var updated = await store.UpdateAsync(http.User, code, edit!, ct, version);
+            http.Response.Headers.ETag = updated.ETag;
+            return TypedResults.Ok(updated);
+        }
+        catch (GebiedsteamConflictException e)
+        {
+            return TypedResults.Problem(title: e.Status == 412 ? "Intussen gewijzigd" : "Versie ontbreekt", detail: e.Message, statusCode: e.Status);
         }
         catch (KeyNotFoundException)
         {

@@ -11,7 +11,17 @@ public sealed record TeamPartner(string Organisation, string Kind, string? Conta
 
 /// <summary>A gebiedsteam as staff and beheerders see it.</summary>
 public sealed record Gebiedsteam(string GebiedCode, string GebiedName, string Name, string? Mailbox, string? Phone, string? Note,
-    IReadOnlyList<TeamMember> Members, IReadOnlyList<TeamPartner> Partners, DateTimeOffset? UpdatedAt, string? UpdatedBy);
+    IReadOnlyList<TeamMember> Members, IReadOnlyList<TeamPartner> Partners, DateTimeOffset? UpdatedAt, string? UpdatedBy, int Version = 1)
+{
+    /// <summary>The HTTP entity tag of this version of the team.</summary>
+    public string ETag => $"\"v{Version}\"";
+}
+
+/// <summary>A team edit that started from another version than the one stored (412), or named none (428).</summary>
+public sealed class GebiedsteamConflictException(string message, int status) : Exception(message)
+{
+    public int Status { get; } = status;
+}
 
 /// <summary>What a beheerder sends to change a team: the whole team, replacing members and partners.</summary>
 public sealed record GebiedsteamEdit(string Name, string? Mailbox, string? Phone, string? Note,

@@ -35,8 +35,8 @@ public sealed partial class GebiedsteamStore(NpgsqlDataSource db, Gebiedsindelin
         var gebied = indeling.Gebieden.FirstOrDefault(g => g.Code == gebiedCode);
         if (gebied is null) return null;
         await using var conn = await db.OpenConnectionAsync(ct);
-        string name; string? mailbox, phone, note, updatedBy; DateTimeOffset? updatedAt;
-        await using (var cmd = new NpgsqlCommand("SELECT name, mailbox, phone, note, updated_at, updated_by FROM gebiedsteam WHERE gebied_code = $1", conn))
+        string name; string? mailbox, phone, note, updatedBy; DateTimeOffset? updatedAt; int version;
+        await using (var cmd = new NpgsqlCommand("SELECT name, mailbox, phone, note, updated_at, updated_by, version FROM gebiedsteam WHERE gebied_code = $1", conn))
         {
             cmd.Parameters.AddWithValue(gebiedCode);
             await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -45,6 +45,7 @@ public sealed partial class GebiedsteamStore(NpgsqlDataSource db, Gebiedsindelin
             mailbox = Text(r, 1); phone = Text(r, 2); note = Text(r, 3);
             updatedAt = r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4);
             updatedBy = Text(r, 5);
+            version = r.GetInt32(6);
         }
         var members = new List<TeamMember>();
         await using (var cmd = new NpgsqlCommand(
@@ -62,15 +63,20 @@ public sealed partial class GebiedsteamStore(NpgsqlDataSource db, Gebiedsindelin
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) partners.Add(new TeamPartner(r.GetString(0), r.GetString(1), Text(r, 2), Text(r, 3), Text(r, 4)));
         }
-        return new Gebiedsteam(gebiedCode, gebied.Name, name, mailbox, phone, note, members, partners, updatedAt, updatedBy);
+        return new Gebiedsteam(gebiedCode, gebied.Name, name, mailbox, phone, note, members, partners, updatedAt, updatedBy, version);
     }
 
     /// <summary>The public view of a team (see <see cref="PublicGebiedsteam"/>), or null.</summary>
     public async Task<PublicGebiedsteam?> GetPublicAsync(string gebiedCode, CancellationToken ct = default) =>
         await GetAsync(gebiedCode, ct) is { } team ? PublicGebiedsteam.From(team, indeling) : null;
 
-    /// <summary>Replaces a team's name, contact, members and partners. Only a beheerder; refused input changes nothing.</summary>
-    public async Task<Gebiedsteam> UpdateAsync(ClaimsPrincipal actor, string gebiedCode, GebiedsteamEdit edit, CancellationToken ct = default)
+    /// <summary>
+    /// Replaces a team's name, contact, members and partners. Only a beheerder; refused input changes nothing.
+    /// <paramref name="expectedVersion"/> is the version the editor started from: another change in between → 412
+    /// (<see cref="GebiedsteamConflictException"/>), none given → 428.
+    /// </summary>
+    public async Task<Gebiedsteam> UpdateAsync(ClaimsPrincipal actor, string gebiedCode, GebiedsteamEdit edit, CancellationToken ct = default,
+        int? expectedVersion = null)
     {
         // the actor as stored now (a page opened before a role change or sign-out cannot act)
         ClaimsPrincipal? now;
@@ -83,8 +89,11 @@ public sealed partial class GebiedsteamStore(NpgsqlDataSource db, Gebiedsindelin
 
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        if (expectedVersion is null)
+            throw new GebiedsteamConflictException("Send If-Match with the ETag of the team you edited, so that no other change is overwritten.", 428);
         await using (var cmd = new NpgsqlCommand(
-            "UPDATE gebiedsteam SET name = $2, mailbox = $3, phone = $4, note = $5, updated_at = now(), updated_by = $6 WHERE gebied_code = $1", conn, tx))
+            "UPDATE gebiedsteam SET name = $2, mailbox = $3, phone = $4, note = $5, updated_at = now(), updated_by = $6, version = version + 1 " +
+            "WHERE gebied_code = $1 AND version = $7", conn, tx))
         {
             cmd.Parameters.AddWithValue(gebiedCode);
             cmd.Parameters.AddWithValue(e.Name);
@@ -92,7 +101,9 @@ public sealed partial class GebiedsteamStore(NpgsqlDataSource db, Gebiedsindelin
             cmd.Parameters.AddWithValue((object?)e.Phone ?? DBNull.Value);
             cmd.Parameters.AddWithValue((object?)e.Note ?? DBNull.Value);
             cmd.Parameters.AddWithValue(AuditLog.ActorOf(actor));
-            await cmd.ExecuteNonQueryAsync(ct);
+            cmd.Parameters.AddWithValue(expectedVersion.Value);
+            if (await cmd.ExecuteNonQueryAsync(ct) == 0)
+                throw new GebiedsteamConflictException($"The team was changed by someone else since version {expectedVersion}; reload and try again.", 412);
         }
         await Exec(conn, tx, "DELETE FROM gebiedsteam_member WHERE gebied_code = $1", gebiedCode, ct);
         await Exec(conn, tx, "DELETE FROM gebiedsteam_partner WHERE gebied_code = $1", gebiedCode, ct);
