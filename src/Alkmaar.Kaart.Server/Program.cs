@@ -73,6 +73,7 @@ builder.Services.AddSingleton<OgcData>();
 builder.Services.AddSingleton<ExportService>();
 if (builder.Configuration.GetValue("Meldingen:RetentionJob", true)) builder.Services.AddHostedService<RetentionService>();
 builder.AddKaartSecurity();
+builder.AddKaartReverseProxy();
 
 builder.Services.AddProblemDetails();
 builder.AddKaartAccounts();
@@ -101,6 +102,7 @@ switch (command.FirstOrDefault())
 }
 
 app.UseKaartErrorHandling();
+app.UseKaartOriginCheck();
 app.UseStatusCodePages(async ctx =>
 {
     // API paths answer problem+json; pages get the Dutch not-found page.
