@@ -60,6 +60,12 @@ public sealed class BoundaryUploadOptions
     /// <summary>Defects wider than this (metres) are refused whatever their area.</summary>
     [Range(0, 1000)] public double RepairMaxWidthM { get; set; } = 1;
 
+    /// <summary>Change guard against the version in force: beyond these an upload or CLI import needs an explicit confirmation.</summary>
+    [Range(0, 100)] public double MaxGemeenteAreaChangePct { get; set; } = 1;
+    [Range(0, 10_000)] public int MaxMissingBuurten { get; set; } = 0;
+    [Range(0, 10_000)] public int MaxNewBuurten { get; set; } = 0;
+    [Range(0, 100)] public double MaxAddressesChangingTeamPct { get; set; } = 5;
+
     public Geo.Coverage.CoverageTolerances Tolerances => new()
     {
         MaxOverlapM2 = RepairMaxOverlapM2, MaxGapM2 = RepairMaxGapM2, MaxWidthM = RepairMaxWidthM,

@@ -70,6 +70,7 @@ public static class GeoJsonFeatureReader
 
             var features = collection.ToList();
             var sourceCrs = CrsNames.Parse(crsName) ?? Detect(features);
+            CheckRange(features, sourceCrs, crsName is not null);
             foreach (var f in features)
             {
                 if (f.Geometry is null) continue;
@@ -79,6 +80,29 @@ public static class GeoJsonFeatureReader
             }
             return new RdFeatureCollection(sourceCrs, features);
         }
+    }
+
+    /// <summary>
+    /// The coordinates must lie in the Netherlands in the CRS they are read in: WGS84 longitude 3.2–7.3, latitude 50.7–53.7;
+    /// RD New x −7 000–300 000, y 289 000–629 000. Catches WGS84 degrees labelled as RD (every melding would then lie
+    /// "buiten de gemeente") and latitude and longitude swapped.
+    /// </summary>
+    private static void CheckRange(IReadOnlyList<IFeature> features, KnownCrs crs, bool declared)
+    {
+        var env = new Envelope();
+        foreach (var f in features)
+            if (f.Geometry is { IsEmpty: false } g) env.ExpandToInclude(g.EnvelopeInternal);
+        if (env.IsNull) return;
+        var range = crs == KnownCrs.RdNew ? RdNew.ValidRange : RdNew.Wgs84ValidRange;
+        if (range.Contains(env)) return;
+        var name = crs == KnownCrs.RdNew ? "EPSG:28992 (RD New, metres)" : "WGS84 (longitude, latitude in degrees)";
+        var swapped = crs == KnownCrs.Wgs84 && RdNew.Wgs84ValidRange.Contains(new Envelope(env.MinY, env.MaxY, env.MinX, env.MaxX));
+        var degreesAsRd = crs == KnownCrs.RdNew && RdNew.Wgs84ValidRange.Contains(env);
+        throw new GeoJsonFormatException(
+            $"The coordinates ({env.MinX:0.###} {env.MinY:0.###} .. {env.MaxX:0.###} {env.MaxY:0.###}) do not lie in the Netherlands in " +
+            $"{name}{(declared ? ", the CRS the file declares" : ", the CRS they were taken for")}." +
+            (swapped ? " Latitude and longitude look swapped: GeoJSON puts longitude first." : "") +
+            (degreesAsRd ? " They look like WGS84 degrees: declare urn:ogc:def:crs:OGC:1.3:CRS84 or leave out the crs member." : ""));
     }
 
     private static KnownCrs Detect(IReadOnlyList<IFeature> features)

@@ -14,7 +14,17 @@ public sealed record BoundaryImportResult(int VersionId, DateOnly ValidFrom, boo
 {
     /// <summary>The small coverage defects of the file that were repaired (stored in <c>boundary_repair</c> and audited).</summary>
     public IReadOnlyList<Geo.Coverage.CoverageDefect> Repairs { get; init; } = [];
+
+    /// <summary>What the file changes against the version before it (null for the first version).</summary>
+    public BoundaryChange? Change { get; init; }
+
+    /// <summary>True for a preview: validated, repaired and compared, nothing written.</summary>
+    public bool Preview { get; init; }
 }
+
+/// <summary>How an import treats the change guard: <see cref="Guarded"/> refuses changes beyond the thresholds unless
+/// <see cref="Confirmed"/>; <see cref="Preview"/> writes nothing and answers what would happen.</summary>
+public enum ImportMode { Unguarded, Guarded, Confirmed, Preview }
 
 /// <summary>An import that was refused for a reason other than invalid boundaries (those throw <see cref="BoundaryValidationException"/>).</summary>
 public sealed class BoundaryImportException(string message) : Exception(message);
@@ -34,18 +44,20 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeli
     private static readonly System.Text.Json.JsonSerializerOptions IndelingJson = new(System.Text.Json.JsonSerializerOptions.Web);
 
     public async Task<BoundaryImportResult> ImportAsync(string path, CancellationToken ct = default, DateOnly? validFrom = null,
-        string actor = Audit.AuditLog.System)
+        string actor = Audit.AuditLog.System, ImportMode mode = ImportMode.Unguarded)
     {
         if (!File.Exists(path))
             throw new BoundaryImportException($"Boundary file not found: {path}");
         var bytes = await File.ReadAllBytesAsync(path, ct);
-        return await ImportAsync(bytes, Path.GetFileName(path), ct, validFrom, actor);
+        return await ImportAsync(bytes, Path.GetFileName(path), ct, validFrom, actor, mode);
     }
 
     /// <param name="validFromOverride">The first day in force; default: 1 January of the CBS year in the file, else the
     /// configured <see cref="Gebiedsindeling.ValidFrom"/>, else today.</param>
+    /// <param name="mode">Uploads and the CLI import guarded: a change beyond the thresholds
+    /// (<see cref="BoundaryUploadOptions"/>) throws <see cref="BoundaryConfirmationRequiredException"/> unless confirmed.</param>
     public async Task<BoundaryImportResult> ImportAsync(byte[] bytes, string sourceName, CancellationToken ct = default,
-        DateOnly? validFromOverride = null, string actor = Audit.AuditLog.System)
+        DateOnly? validFromOverride = null, string actor = Audit.AuditLog.System, ImportMode mode = ImportMode.Unguarded)
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var (buurten, source) = BuurtFileReader.Read(new MemoryStream(bytes));
@@ -76,6 +88,16 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeli
         if (current is { } older && older.ValidFrom > validFrom)
             throw new BoundaryImportException(
                 $"The file's boundaries start {validFrom:yyyy-MM-dd}, before the version in force ({older.ValidFrom:yyyy-MM-dd}); importing history is not supported.");
+
+        var change = mode == ImportMode.Unguarded ? null : await BoundaryChange.CompareAsync(conn, tx, hierarchy, limits.Value, ct);
+        if (mode == ImportMode.Preview)
+        {
+            await tx.RollbackAsync(ct);
+            return new BoundaryImportResult(current?.Id ?? 0, validFrom, false, source.SourceCrs, Count(hierarchy))
+                { Repairs = hierarchy.Repairs, Change = change, Preview = true };
+        }
+        if (mode == ImportMode.Guarded && change is { Exceeded.Count: > 0 })
+            throw new BoundaryConfirmationRequiredException(change);
 
         if (current is { } replaced && replaced.ValidFrom == validFrom)
         {
@@ -149,7 +171,8 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeli
         }
         await audit.WriteAsync(actor, "grenzen geïmporteerd", "grenzen", versionId.ToString(), new
         {
-            source = sourceName, validFrom = validFrom.ToString("yyyy-MM-dd"), sha256 = sha,
+            source = sourceName, validFrom = validFrom.ToString("yyyy-MM-dd"), sha256 = sha, confirmed = mode == ImportMode.Confirmed,
+            change = change is null ? null : new { change.GemeenteAreaChangePct, missing = change.MissingBuurten, added = change.NewBuurten, change.AddressesChangingTeam, change.Exceeded },
             repairs = hierarchy.Repairs.Select(d => new
             {
                 kind = KindName(d.Kind), buurten = d.Buurten, assignedTo = d.AssignedTo, areaM2 = Math.Round(d.AreaM2, 3),
@@ -164,7 +187,7 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeli
         var counts = Count(hierarchy);
         logger.LogInformation("Imported boundary version {Version} from {Source} ({Crs}), valid from {ValidFrom}: {Counts}",
             versionId, sourceName, CrsNames.ShortName(source.SourceCrs), validFrom, string.Join(", ", counts.Select(c => $"{c.Value} {c.Key}")));
-        return new BoundaryImportResult(versionId, validFrom, false, source.SourceCrs, counts) { Repairs = hierarchy.Repairs };
+        return new BoundaryImportResult(versionId, validFrom, false, source.SourceCrs, counts) { Repairs = hierarchy.Repairs, Change = change };
     }
 
     public static string KindName(Geo.Coverage.CoverageDefectKind kind) => kind switch

@@ -19,8 +19,11 @@ public static class BoundaryUploadEndpoints
             .WithSummary("Upload CBS buurten (GeoJSON) as a new boundary version; wijken, gebieden and dorpen are derived.");
 
     private static async Task<IResult> UploadAsync(HttpContext http, BoundaryImporter importer, IOptions<BoundaryUploadOptions> options,
-        AuditLog audit, CancellationToken ct)
+        AuditLog audit, CancellationToken ct, string? preview = null, string? confirm = null)
     {
+        // ?preview=true: validate, repair and compare with the version in force, write nothing.
+        // ?confirm=true: import a change beyond the thresholds after its preview was seen.
+        var mode = IsTrue(preview) ? ImportMode.Preview : IsTrue(confirm) ? ImportMode.Confirmed : ImportMode.Guarded;
         var max = options.Value.MaxBytes;
         if (Problems.CheckBody(http, max, "Send the buurten as application/geo+json (a FeatureCollection in RD New or WGS84).",
                 "application/geo+json", "application/json") is { } bodyProblem)
@@ -39,10 +42,11 @@ public static class BoundaryUploadEndpoints
         }
         try
         {
-            var result = await importer.ImportAsync(bytes, $"upload door {actor}", ct, actor: actor);
+            var result = await importer.ImportAsync(bytes, $"upload door {actor}", ct, actor: actor, mode: mode);
             return TypedResults.Ok(new
             {
-                version = result.VersionId, validFrom = result.ValidFrom, unchanged = result.Unchanged,
+                preview = result.Preview, change = Describe(result.Change),
+                version = result.Preview ? (int?)null : result.VersionId, validFrom = result.ValidFrom, unchanged = result.Unchanged,
                 sourceCrs = CrsNames.ShortName(result.SourceCrs), counts = result.Counts.ToDictionary(c => c.Key.Name(), c => c.Value),
                 repairs = result.Repairs.Select(d => new
                 {
@@ -51,6 +55,12 @@ public static class BoundaryUploadEndpoints
                     location = new[] { Math.Round(d.Location.X, 3), Math.Round(d.Location.Y, 3) },
                 }),
             });
+        }
+        catch (BoundaryConfirmationRequiredException e)
+        {
+            await audit.WriteAsync(actor, "grenzen afgekeurd", "grenzen", null, new { reason = "change beyond thresholds", e.Change.Exceeded }, ct: ct);
+            return TypedResults.Problem(title: "Grote wijziging: bevestiging nodig", detail: e.Message, statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["change"] = Describe(e.Change), ["confirmWith"] = "POST /api/boundaries?confirm=true" });
         }
         catch (BoundaryValidationException e)
         {
@@ -71,4 +81,14 @@ public static class BoundaryUploadEndpoints
             return TypedResults.Problem(title: "Grenzen afgekeurd", detail: e.Message, statusCode: StatusCodes.Status409Conflict);
         }
     }
+
+    private static bool IsTrue(string? v) => v is not null && (v == "1" || v.Equals("true", StringComparison.OrdinalIgnoreCase));
+
+    private static object? Describe(BoundaryChange? c) => c is null ? null : new
+    {
+        latestVersion = c.LatestVersion, gemeenteKm2Before = c.GemeenteAreaKm2Before, gemeenteKm2After = c.GemeenteAreaKm2After,
+        gemeenteAreaChangePct = Math.Round(c.GemeenteAreaChangePct, 3), missingBuurten = c.MissingBuurten, newBuurten = c.NewBuurten,
+        addresses = c.Addresses, addressesChangingTeam = c.AddressesChangingTeam, addressesChangingTeamPct = Math.Round(c.AddressesChangingTeamPct, 2),
+        exceeded = c.Exceeded,
+    };
 }

@@ -50,7 +50,19 @@ public static class ImportCommand
                 }
                 validFrom = d;
             }
-            var result = await importer.ImportAsync(path, default, validFrom);
+            // the first load is unguarded; later imports are compared with the version in force (--confirm to go beyond the thresholds)
+            var mode = args.Contains("--preview") ? ImportMode.Preview : args.Contains("--confirm") ? ImportMode.Confirmed : ImportMode.Guarded;
+            var result = await importer.ImportAsync(path, default, validFrom, mode: mode);
+            if (result.Change is { } change)
+                Console.WriteLine($"Against version {change.LatestVersion}: gemeente {change.GemeenteAreaKm2Before} → {change.GemeenteAreaKm2After} km² " +
+                                  $"({change.GemeenteAreaChangePct:+0.###;-0.###;0}%), {change.MissingBuurten.Count} buurten gone, {change.NewBuurten.Count} new, " +
+                                  $"{change.AddressesChangingTeam} of {change.Addresses} addresses to another gebiedsteam.");
+            if (result.Preview)
+            {
+                Console.WriteLine("Preview only: nothing was written.");
+                foreach (var d in result.Repairs) Console.WriteLine($"  would repair {d}");
+                return 0;
+            }
             Console.WriteLine(result.Unchanged
                 ? $"{path} is already the latest boundary version (version {result.VersionId}); nothing changed."
                 : $"Imported {path} ({result.SourceCrs}) as boundary version {result.VersionId}, valid from {result.ValidFrom:yyyy-MM-dd}: " +
@@ -61,6 +73,12 @@ public static class ImportCommand
                 foreach (var d in result.Repairs) Console.WriteLine($"  {d}");
             }
             return 0;
+        }
+        catch (BoundaryConfirmationRequiredException e)
+        {
+            Console.Error.WriteLine($"Import refused, nothing was written: {e.Message}");
+            Console.Error.WriteLine("Run again with --preview to see the change, and with --confirm to import it anyway.");
+            return 3;
         }
         catch (BoundaryValidationException e)
         {
