@@ -78,7 +78,7 @@ public class AreaLocatorTests
     public void On_the_real_buurten_every_neighbour_municipality_is_named_from_outside()
     {
         Area[] areas;
-        using (var s = File.OpenRead(TestPaths.Cbs("alkmaar_buurten_2024.geojson")))
+        using (var s = File.OpenRead(TestPaths.RealBuurten))
             areas = [.. new AreaHierarchyBuilder(Gebiedsindeling.Load(TestPaths.Gebiedsindeling)).Build(BuurtFileReader.Read(s).Buurten).Areas];
         List<Municipality> municipalities;
         using (var s = File.OpenRead(TestPaths.Cbs("alkmaar_en_buurgemeenten_2024.geojson")))
@@ -98,5 +98,41 @@ public class AreaLocatorTests
         var deRijp = areas.Single(a => a.Level == AreaLevel.Dorp && a.Name == "De Rijp").Geometry.InteriorPoint;
         var inside = locator.Locate(deRijp.X, deRijp.Y);
         Assert.Equal(("De Rijp", "Graft-De Rijp", "Oost"), (inside.Dorp!.Name, inside.Wijk!.Name, inside.Gebied!.Name));
+    }
+
+    [Fact]
+    public void The_answer_grid_gives_the_exact_answer_for_every_point_vertices_and_outside_included()
+    {
+        Area[] areas;
+        using (var s = File.OpenRead(TestPaths.RealBuurten))
+            areas = [.. new AreaHierarchyBuilder(Gebiedsindeling.Load(TestPaths.Gebiedsindeling)).Build(BuurtFileReader.Read(s).Buurten).Areas];
+        List<Municipality> municipalities;
+        using (var s = File.OpenRead(TestPaths.Cbs("alkmaar_en_buurgemeenten_2024.geojson")))
+            municipalities = GeoJsonFeatureReader.Read(s).Features
+                .Select(f => new Municipality((string)f.Attributes["statcode"], (string)f.Attributes["statnaam"], f.Geometry)).ToList();
+        var locator = new AreaLocator(areas, municipalities);
+        var extent = new Envelope();
+        foreach (var a in areas.Where(a => a.Level == AreaLevel.Buurt)) extent.ExpandToInclude(a.Geometry.EnvelopeInternal);
+        extent.ExpandBy(500);
+        var random = new Random(7);
+        var points = Enumerable.Range(0, 200_000).Select(_ => (extent.MinX + random.NextDouble() * extent.Width, extent.MinY + random.NextDouble() * extent.Height)).ToList();
+        // every vertex, and points on the grid lines and corners (where rounding into the wrong cell would show)
+        points.AddRange(areas.Where(a => a.Level == AreaLevel.Buurt).SelectMany(a => a.Geometry.Coordinates).Select(c => (c.X, c.Y)));
+        for (var i = 0; i < 20_000; i++)
+        {
+            var x = Math.Floor((extent.MinX + random.NextDouble() * extent.Width) / AreaLocator.GridCellM) * AreaLocator.GridCellM;
+            var y = Math.Floor((extent.MinY + random.NextDouble() * extent.Height) / AreaLocator.GridCellM) * AreaLocator.GridCellM;
+            points.Add((x, y));
+            points.Add((x + 1e-9, y - 1e-9));
+        }
+        var mismatches = points.Where(p =>
+        {
+            var (fast, exact) = (locator.Locate(p.Item1, p.Item2), locator.LocateExact(p.Item1, p.Item2));
+            return fast.Kind != exact.Kind || fast.Buurt?.Code != exact.Buurt?.Code || fast.Municipality?.Code != exact.Municipality?.Code
+                   || fast.Gebied?.Code != exact.Gebied?.Code || fast.Dorp?.Code != exact.Dorp?.Code;
+        }).Take(10).ToList();
+        Assert.Empty(mismatches);
+        // most of the gemeente's bounding box answers from the grid
+        Assert.True(locator.GridResolvedShare > 0.9, $"grid resolves {locator.GridResolvedShare:P1}");
     }
 }

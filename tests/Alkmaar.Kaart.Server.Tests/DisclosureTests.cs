@@ -48,6 +48,9 @@ public class DisclosureTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture
         await Post("verlichting", lx + 10, ly + 10);
         for (var i = 0; i < 5; i++) await Post("afval", cx + 10 + i, cy + 10);
         await Post("groen", cx + 20, cy + 20);
+        // a cell of 3 afval + 3 groen: published as 6 'overig' with no top category (this once broke the answer mid-stream)
+        var (ox, oy) = await CellIn("BU03610100");
+        for (var i = 0; i < 3; i++) { await Post("afval", ox + 10 + i, oy + 10); await Post("groen", ox + 20 + i, oy + 20); }
         var now = DateTimeOffset.UtcNow;
         var week = $"from={now.AddDays(-7):yyyy-MM-dd}&to={now.AddDays(1):yyyy-MM-dd}";
         foreach (var url in new[] { $"/api/meldingen/openbaar?{week}", "/api/meldingen/openbaar", "/api/meldingen/openbaar?cell=400",
@@ -80,5 +83,9 @@ public class DisclosureTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture
         Assert.Equal(new Dictionary<string, int> { ["afval"] = 7, ["overig"] = 5 }, d.Categories(new Dictionary<string, int> { ["afval"] = 7, ["groen"] = 3, ["verlichting"] = 2 }));
         Assert.Null(d.Categories(new Dictionary<string, int> { ["afval"] = 7, ["groen"] = 3 }));
         Assert.Equal(new Dictionary<string, int> { ["afval"] = 5 }, d.Categories(new Dictionary<string, int> { ["afval"] = 5 }));
+        // a cell whose categories are all small but together enough: only 'overig', and no top category
+        var onlyOther = d.Categories(new Dictionary<string, int> { ["afval"] = 3, ["groen"] = 3 });
+        Assert.Equal(new Dictionary<string, int> { ["overig"] = 6 }, onlyOther);
+        Assert.Null(DisclosureControl.Top(onlyOther));
     }
 }

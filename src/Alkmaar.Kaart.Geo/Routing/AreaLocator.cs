@@ -47,8 +47,13 @@ public sealed class AreaLocator
 {
     private sealed record Entry(Area Buurt, IPointOnGeometryLocator Locator, Area? Wijk, Area? Gebied, Area? Dorp);
 
+    private sealed record MunicipalityEntry(Municipality Municipality, IPointOnGeometryLocator Locator);
+
     private readonly STRtree<Entry> _index = new();
-    private readonly STRtree<Municipality> _municipalities = new();
+    private readonly STRtree<MunicipalityEntry> _municipalities = new();
+    private readonly List<Entry> _entries = [];
+    private readonly List<MunicipalityEntry> _municipalityEntries = [];
+    private readonly Lazy<AnswerGrid> _grid;
     private readonly Area? _gemeente;
     private readonly Dictionary<string, Area> _gebieden;
 
@@ -75,15 +80,110 @@ public sealed class AreaLocator
             Area? gebied = null;
             if (wijk?.ParentCode is { } g) byCode.TryGetValue((AreaLevel.Gebied, g), out gebied);
             dorpen.TryGetValue(buurt.Code, out var dorp);
-            _index.Insert(buurt.Geometry.EnvelopeInternal,
-                new Entry(buurt, new IndexedPointInAreaLocator(buurt.Geometry), wijk, gebied, dorp));
+            var entry = new Entry(buurt, new IndexedPointInAreaLocator(buurt.Geometry), wijk, gebied, dorp);
+            _index.Insert(buurt.Geometry.EnvelopeInternal, entry);
+            _entries.Add(entry);
             BuurtCount++;
         }
         _index.Build();
 
-        foreach (var m in municipalities ?? [])
-            if (_gemeente is null || m.Code != _gemeente.Code) _municipalities.Insert(m.Geometry.EnvelopeInternal, m);
+        // municipalities: prepared (indexed) point-in-polygon, like the buurten
+        foreach (var m in (municipalities ?? []).OrderBy(m => m.Code, StringComparer.Ordinal))
+            if (_gemeente is null || m.Code != _gemeente.Code)
+            {
+                var entry = new MunicipalityEntry(m, new IndexedPointInAreaLocator(m.Geometry));
+                _municipalities.Insert(m.Geometry.EnvelopeInternal, entry);
+                _municipalityEntries.Add(entry);
+            }
         _municipalities.Build();
+        _grid = new Lazy<AnswerGrid>(() => AnswerGrid.Build(this, GridCellM), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>Size (metres) of the cells of the answer grid (see <see cref="AnswerGrid"/>).</summary>
+    public const double GridCellM = 25;
+
+    /// <summary>Share of the grid's cells that answer without a point-in-polygon test (after the first lookup built it).</summary>
+    public double GridResolvedShare => _grid.Value.ResolvedShare;
+
+    /// <summary>
+    /// A uniform grid over the buurten's extent (plus the tolerance): a cell whose closed square lies wholly in the interior
+    /// of one buurt, or wholly outside the tolerance band and in the interior of one municipality (or of none), holds the
+    /// answer every point in it gets; the other cells (on or near a border) hold nothing and their points take the exact
+    /// path. The contract is unchanged: a cell is only filled when every point of it has the same answer by the contract.
+    /// Built on first use, in parallel bands of rows.
+    /// </summary>
+    private sealed class AnswerGrid
+    {
+        public double MinX, MinY, Inv;
+        public int Nx, Ny;
+        public int[] Cells = [];
+        public AreaLocation[] Answers = [];
+        public double ResolvedShare;
+
+        public static AnswerGrid Build(AreaLocator l, double size)
+        {
+            var g = new AnswerGrid();
+            if (l._entries.Count == 0) return g;
+            var extent = new Envelope();
+            foreach (var e in l._entries) extent.ExpandToInclude(e.Buurt.Geometry.EnvelopeInternal);
+            extent.ExpandBy(l.ToleranceM + size);
+            g.MinX = Math.Floor(extent.MinX / size) * size;
+            g.MinY = Math.Floor(extent.MinY / size) * size;
+            g.Inv = 1 / size;
+            g.Nx = (int)Math.Ceiling((extent.MaxX - g.MinX) / size);
+            g.Ny = (int)Math.Ceiling((extent.MaxY - g.MinY) / size);
+            g.Cells = new int[g.Nx * g.Ny];
+
+            // answers: one per buurt (inside), one per municipality and one for "no known municipality" (outside)
+            var answers = l._entries.Select(e => new AreaLocation(LocationKind.Inside, e.Buurt, e.Wijk, e.Gebied, e.Dorp, l._gemeente, 0, null)).ToList();
+            var firstOutside = answers.Count;
+            answers.AddRange(l._municipalityEntries.Select(m => new AreaLocation(LocationKind.Outside, null, null, null, null, null, double.NaN, m.Municipality)));
+            var noMunicipality = answers.Count;
+            answers.Add(new AreaLocation(LocationKind.Outside, null, null, null, null, null, double.NaN, null));
+            g.Answers = [.. answers];
+
+            var factory = Transforms.RdNew.RdFactory;
+            var prepared = l._entries.Select(e => NetTopologySuite.Geometries.Prepared.PreparedGeometryFactory.Prepare(e.Buurt.Geometry)).ToArray();
+            var band = NetTopologySuite.Geometries.Prepared.PreparedGeometryFactory.Prepare(
+                // a metre more than the tolerance: the buffer's arcs are chords, up to half a metre inside the true distance
+                NetTopologySuite.Operation.Union.CascadedPolygonUnion.Union(l._entries.Select(e => e.Buurt.Geometry).ToArray()).Buffer(l.ToleranceM + 1));
+            var municipalities = l._municipalityEntries.Select(m => NetTopologySuite.Geometries.Prepared.PreparedGeometryFactory.Prepare(m.Municipality.Geometry)).ToArray();
+            var buurtIndex = new STRtree<int>();
+            for (var k = 0; k < l._entries.Count; k++) buurtIndex.Insert(l._entries[k].Buurt.Geometry.EnvelopeInternal, k);
+            buurtIndex.Build();
+            var municipalityIndex = new STRtree<int>();
+            for (var k = 0; k < municipalities.Length; k++) municipalityIndex.Insert(l._municipalityEntries[k].Municipality.Geometry.EnvelopeInternal, k);
+            municipalityIndex.Build();
+
+            var resolved = 0;
+            Parallel.For(0, g.Ny, j =>
+            {
+                var local = 0;
+                for (var i = 0; i < g.Nx; i++)
+                {
+                    // the closed cell, a millimetre larger: a point computed into it by rounding still has its answer
+                    var x0 = g.MinX + i * size - 0.001;
+                    var y0 = g.MinY + j * size - 0.001;
+                    var env = new Envelope(x0, x0 + size + 0.002, y0, y0 + size + 0.002);
+                    var cell = factory.ToGeometry(env);
+                    var value = 0;
+                    foreach (var k in buurtIndex.Query(env))
+                        if (prepared[k].ContainsProperly(cell)) { value = k + 1; break; }
+                    if (value == 0 && !band.Intersects(cell))
+                    {
+                        var candidates = municipalityIndex.Query(env);
+                        var inside = candidates.FirstOrDefault(k => municipalities[k].ContainsProperly(cell), -1);
+                        if (inside >= 0) value = firstOutside + inside + 1;
+                        else if (candidates.All(k => !municipalities[k].Intersects(cell))) value = noMunicipality + 1;
+                    }
+                    g.Cells[j * g.Nx + i] = value;
+                    if (value != 0) local++;
+                }
+                Interlocked.Add(ref resolved, local);
+            });
+            g.ResolvedShare = (double)resolved / g.Cells.Length;
+            return g;
+        }
     }
 
     /// <summary>The gebieden of this snapshot, by code.</summary>
@@ -110,6 +210,21 @@ public sealed class AreaLocator
 
     /// <summary>Locates a point given in RD New metres.</summary>
     public AreaLocation Locate(double x, double y)
+    {
+        // Fast path: the answer grid (cells wholly inside one buurt, or wholly outside), no point-in-polygon test.
+        var g = _grid.Value;
+        var fi = (x - g.MinX) * g.Inv;
+        var fj = (y - g.MinY) * g.Inv;
+        if (fi >= 0 && fj >= 0 && fi < g.Nx && fj < g.Ny)
+        {
+            var v = g.Cells[(int)fj * g.Nx + (int)fi];
+            if (v != 0) return g.Answers[v - 1];
+        }
+        return LocateExact(x, y);
+    }
+
+    /// <summary>The exact path (the contract, by point-in-polygon): for points on or near a border, and for testing.</summary>
+    public AreaLocation LocateExact(double x, double y)
     {
         // The hot path allocates only its answer: the visitor, its coordinate and envelope are reused per thread.
         var v = _visitor ??= new CoveringVisitor();
@@ -142,10 +257,12 @@ public sealed class AreaLocator
         if (best is not null)
             return new AreaLocation(LocationKind.NearGemeente, best.Buurt, best.Wijk, best.Gebied, best.Dorp, _gemeente, nearest, null);
 
-        var municipality = _municipalities.Query(new Envelope(c))
-            .Where(m => m.Geometry.Covers(point))
-            .OrderBy(m => m.Code, StringComparer.Ordinal)
-            .FirstOrDefault();
+        // prepared point-in-polygon; inserted in code order, so the first that covers the point has the smallest code
+        Municipality? municipality = null;
+        foreach (var m in _municipalities.Query(new Envelope(c)))
+            if (m.Locator.Locate(c) != Location.Exterior
+                && (municipality is null || string.CompareOrdinal(m.Municipality.Code, municipality.Code) < 0))
+                municipality = m.Municipality;
         return new AreaLocation(LocationKind.Outside, null, null, null, null, null, double.NaN, municipality);
     }
 }

@@ -321,7 +321,9 @@ async function loadCells(state, layer) {
       const n = f.properties.count;
       const size = n < 10 ? 26 : n < 100 ? 32 : n < 1000 ? 40 : 48;
       const band = n < 10 ? 'small' : n < 100 ? 'medium' : 'large';
-      const title = `${nl.format(n)} ${n === 1 ? 'melding' : 'meldingen'}, meest: ${f.properties.topCategory}`;
+      // disclosure control may leave a cell with its total only (no categories, so no "meest")
+      const top = f.properties.topCategory;
+      const title = `${nl.format(n)} ${n === 1 ? 'melding' : 'meldingen'}${top ? `, meest: ${top}` : ''}`;
       return L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
         icon: L.divIcon({ className: `marker-cluster marker-cluster-${band} kaart-cell`, html: `<div><span>${nl.format(n)}</span></div>`, iconSize: [size, size] }),
         keyboard: false, title, alt: title,
@@ -333,6 +335,7 @@ async function loadCells(state, layer) {
   map.getContainer().dataset[`loaded${key}`] = String(data.total ?? 0);
   map.getContainer().dataset[`cells${key}`] = String(features.length);
   map.getContainer().dataset[`url${key}`] = def.url;
+  map.getContainer().dataset[`request${key}`] = url; // with the view's bbox and cell size (tests recount it in PostGIS)
   // time from request to drawn (the browser benchmark reads it after the next frame)
   requestAnimationFrame(() => { map.getContainer().dataset[`ms${key}`] = String(Math.round(performance.now() - started)); });
 }

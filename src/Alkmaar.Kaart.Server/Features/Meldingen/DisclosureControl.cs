@@ -58,6 +58,11 @@ public sealed class DisclosureControl(IOptions<MeldingOptions> options, TimeProv
         return shown;
     }
 
+    /// <summary>The most frequent named category of a published cell (not <c>overig</c>), or null when none is shown.</summary>
+    public static string? Top(IEnumerable<KeyValuePair<string, int>>? categories) =>
+        categories?.Where(kv => kv.Key != Other).OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => kv.Key).FirstOrDefault();
+
     /// <summary>True when a cell of this total may be published.</summary>
     public bool Publishable(int total) => total >= MinimumCount;
 

@@ -139,7 +139,7 @@ public static class MeldingenEndpoints
         ]);
         foreach (var c in cells)
         {
-            var attrs = new AttributesTable { { "count", c.Count }, { "topCategory", c.Categories?.Where(kv => kv.Key != DisclosureControl.Other).MaxBy(kv => kv.Value).Key } };
+            var attrs = new AttributesTable { { "count", c.Count }, { "topCategory", DisclosureControl.Top(c.Categories) } };
             foreach (var (k, v) in c.Categories ?? new Dictionary<string, int>()) attrs.Add($"categorie_{k}", v);
             await writer.WriteFeatureAsync(new Feature(RdNew.RdFactory.CreatePoint(new NetTopologySuite.Geometries.Coordinate(c.X, c.Y)), attrs), ct);
         }

@@ -303,7 +303,7 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
             var categories = r.IsDBNull(3) ? null : System.Text.Json.JsonSerializer.Deserialize<SortedDictionary<string, int>>(r.GetString(3))!;
             return new OgcFeature($"cel-{r.GetInt64(0)}-{r.GetInt64(1)}", (Geometry)r.GetValue(4),
                 [("count", r.GetInt32(2)), ("categories", categories),
-                 ("topCategory", categories?.Where(kv => kv.Key != DisclosureControl.Other).MaxBy(kv => kv.Value).Key),
+                 ("topCategory", DisclosureControl.Top(categories)),
                  ("demo", r.GetBoolean(5))]);
         }
         return new OgcFeature(r.GetString(0), (Geometry)r.GetValue(6),
