@@ -32,10 +32,10 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
 
         var page = await fx.NewPageAsync(1400, 1100);
         await page.GotoAsync(fx.BaseUrl + "/gebieden");
-        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 15000 });
+        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 30000 });
         await page.GetByRole(AriaRole.Link, new() { Name = "Wijk Zuid", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Wijk Zuid", new() { Timeout = 15000 });
-        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Wijk Zuid", new() { Timeout = 30000 });
+        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 30000 });
         var map = page.Locator("[data-testid=kaart-map]");
         await Assertions.Expect(map).ToHaveAttributeAsync("data-focus", "WK036101", new() { Timeout = 30000 });
 
@@ -66,13 +66,13 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
         // hotspots inside the wijk are listed and drawn
         Assert.NotEmpty(expected.Hotspots); // the demo set plants clusters in Zuid
         await Assertions.Expect(page.Locator("[data-testid=area-hotspot]")).ToHaveCountAsync(expected.Hotspots.Count);
-        await Assertions.Expect(page.Locator("path[data-level=hotspot]")).Not.ToHaveCountAsync(0, new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("path[data-level=hotspot]")).Not.ToHaveCountAsync(0, new() { Timeout = 30000 });
         await page.WaitForTimeoutAsync(500);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "area-page.png") });
 
         // the breadcrumb leads to the gebied, whose page lists its wijken
         await page.Locator(".area-breadcrumb").GetByRole(AriaRole.Link, new() { Name = "Gebied Zuid" }).ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Gebied Zuid", new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Gebied Zuid", new() { Timeout = 30000 });
         await Assertions.Expect(page.Locator("[data-testid=area-children]")).ToContainTextAsync("Overdie");
         await Assertions.Expect(page.Locator("[data-testid=area-monitor]")).ToContainTextAsync("gewogen naar respondenten");
 
@@ -88,22 +88,22 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
     {
         var page = await fx.NewPageAsync(1280, 900);
         await page.GotoAsync(fx.BaseUrl + "/gebieden");
-        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 15000 });
+        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 30000 });
         await page.GetByRole(AriaRole.Link, new() { Name = "Graft", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Dorp Graft", new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Dorp Graft", new() { Timeout = 30000 });
         await Assertions.Expect(page.Locator("[data-testid=area-monitor]")).ToContainTextAsync("wijk Graft-De Rijp");
         await Assertions.Expect(page.Locator("[data-testid=area-team]")).ToContainTextAsync("Gebiedsteam Oost");
 
         // an unknown code says so
         await page.GotoAsync(fx.BaseUrl + "/gebied/WK999999");
-        await Assertions.Expect(page.Locator("[data-testid=area-missing]")).ToContainTextAsync("WK999999", new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("[data-testid=area-missing]")).ToContainTextAsync("WK999999", new() { Timeout = 30000 });
 
         // dashboard: click gebied Noord, follow the panel's link
         await page.GotoAsync(fx.BaseUrl + "/");
         await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 30000 });
         await page.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync(new() { Timeout = 30000 });
         await page.Locator("path[data-code='GB0361-noord']").ClickAsync(new() { Force = true });
-        await page.Locator("[data-testid=area-page-link]").ClickAsync(new() { Timeout = 15000 });
-        await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Gebied Noord", new() { Timeout = 15000 });
+        await page.Locator("[data-testid=area-page-link]").ClickAsync(new() { Timeout = 30000 });
+        await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Gebied Noord", new() { Timeout = 30000 });
     }
 }

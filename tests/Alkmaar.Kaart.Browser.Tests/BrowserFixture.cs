@@ -27,8 +27,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         await App.ImportRealBuurtenAsync();
         BaseUrl = App.ClientOptions.BaseAddress.ToString().TrimEnd('/');
 
-        // a loaded 2-core CI machine can take longer than Playwright's 5 s default between a click and Blazor's answer
-        Assertions.SetDefaultExpectTimeout(15_000);
+        // a loaded 2-core CI machine (or one whose cores another process keeps busy) can take far longer than Playwright's 5 s
+        // default between a click and Blazor's answer: these are waits on the page's own signals, so a long limit costs nothing
+        Assertions.SetDefaultExpectTimeout(30_000);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -26,7 +26,7 @@ public class ExportPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         await Assertions.Expect(page.Locator("[data-testid=export-count]")).ToHaveTextAsync(expected.ToString());
         // the count does not depend on format or CRS, so wait for the link itself to follow the last choice
         await Assertions.Expect(page.Locator("[data-testid=export-download]")).ToHaveAttributeAsync(
-            "href", "/api/export/buurten?format=gpkg&crs=EPSG%3A28992&area=GB0361-oost", new() { Timeout = 15000 });
+            "href", "/api/export/buurten?format=gpkg&crs=EPSG%3A28992&area=GB0361-oost", new() { Timeout = 30000 });
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=export-download]").ClickAsync());
         Assert.Equal("alkmaar-buurten-rd.gpkg", download.SuggestedFilename);
@@ -54,13 +54,13 @@ public class ExportPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         // a filter that does not apply gets a readable message, not a broken link
         await page.Locator("#from").FillAsync("2025-02-01");
         await page.Locator("#from").BlurAsync();
-        await Assertions.Expect(page.Locator("[data-testid=export-url]")).ToContainTextAsync("from=2025-02-01", new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("[data-testid=export-url]")).ToContainTextAsync("from=2025-02-01", new() { Timeout = 30000 });
         await page.Locator("#to").FillAsync("2025-01-01");
         await page.Locator("#to").BlurAsync();
-        await Assertions.Expect(page.Locator("[data-testid=export-error]")).ToContainTextAsync("begindatum ligt na de einddatum", new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("[data-testid=export-error]")).ToContainTextAsync("begindatum ligt na de einddatum", new() { Timeout = 30000 });
         await page.Locator("#to").FillAsync("2025-03-01");
         await page.Locator("#to").BlurAsync();
-        await Assertions.Expect(page.Locator("[data-testid=export-count]")).ToHaveTextAsync(expected.ToString(), new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("[data-testid=export-count]")).ToHaveTextAsync(expected.ToString(), new() { Timeout = 30000 });
         await Assertions.Expect(page.Locator("[data-testid=export-url]")).ToContainTextAsync("to=2025-03-01");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "export.png"), FullPage = true });
         Assert.DoesNotContain(fx.ConsoleErrors.GetOrCreateValue(page), e => e.Contains("Content Security Policy"));

@@ -16,13 +16,13 @@ public class InitiatievenPageTests(BrowserFixture fx) : IClassFixture<BrowserFix
         await page.GetByLabel("Gebruikersnaam").FillAsync("init-noord");
         await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
         await page.GetByLabel("Wachtwoord").PressAsync("Enter");
-        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Bewonersinitiatieven", new() { Timeout = 15000 });
-        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Bewonersinitiatieven", new() { Timeout = 30000 });
+        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 30000 });
         await page.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync(new() { Timeout = 30000 });
 
         // a bad form gets a readable message and stores nothing
         await page.GetByRole(AriaRole.Button, new() { Name = "Initiatief opslaan" }).ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=init-message]")).ToContainTextAsync("titel", new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("[data-testid=init-message]")).ToContainTextAsync("titel", new() { Timeout = 30000 });
 
         // place it by clicking the middle of gebied Noord on the map
         var noord = page.Locator("path[data-code='GB0361-noord']");
@@ -33,47 +33,47 @@ public class InitiatievenPageTests(BrowserFixture fx) : IClassFixture<BrowserFix
         for (var dy = 0.5f; dy < 0.95f; dy += 0.1f)
         {
             await page.Mouse.ClickAsync(box.X + box.Width * 0.5f, box.Y + box.Height * dy);
-            await Assertions.Expect(page.Locator("[data-testid=new-location]")).ToContainTextAsync("Plek: RD", new() { Timeout = 15000 });
+            await Assertions.Expect(page.Locator("[data-testid=new-location]")).ToContainTextAsync("Plek: RD", new() { Timeout = 30000 });
             await page.GetByRole(AriaRole.Button, new() { Name = "Initiatief opslaan" }).ClickAsync();
-            await Assertions.Expect(page.Locator("[data-testid=init-message]")).Not.ToContainTextAsync("titel", new() { Timeout = 15000 });
+            await Assertions.Expect(page.Locator("[data-testid=init-message]")).Not.ToContainTextAsync("titel", new() { Timeout = 30000 });
             if ((await page.Locator("[data-testid=init-message]").InnerTextAsync()).Contains("opgeslagen")) break;
         }
         await Assertions.Expect(page.Locator("[data-testid=init-message]")).ToContainTextAsync("opgeslagen");
         var grid = page.Locator("[data-testid=init-grid]");
         await Assertions.Expect(grid).ToContainTextAsync("Geveltuinen Testbuurt");
-        await Assertions.Expect(page.Locator(".kaart-pin-aangevraagd")).Not.ToHaveCountAsync(0, new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator(".kaart-pin-aangevraagd")).Not.ToHaveCountAsync(0, new() { Timeout = 30000 });
 
         // grant it: the row and the marker change status
         await page.GetByRole(AriaRole.Button, new() { Name = "Geveltuinen Testbuurt: Toegekend" }).ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=init-message]")).ToContainTextAsync("toegekend", new() { Timeout = 15000 });
-        await Assertions.Expect(page.Locator(".leaflet-marker-icon.kaart-pin-toegekend")).Not.ToHaveCountAsync(0, new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("[data-testid=init-message]")).ToContainTextAsync("toegekend", new() { Timeout = 30000 });
+        await Assertions.Expect(page.Locator(".leaflet-marker-icon.kaart-pin-toegekend")).Not.ToHaveCountAsync(0, new() { Timeout = 30000 });
 
         // the list row opens the marker's popup on the map
         await grid.GetByText("Geveltuinen Testbuurt").ClickAsync();
         // (a popup closed by a redraw fades out for 200 ms: look for the one with the new status)
         var popup = page.Locator(".leaflet-popup-content", new() { HasText = "Toegekend" });
-        await Assertions.Expect(popup).ToContainTextAsync("Geveltuinen Testbuurt", new() { Timeout = 15000 });
+        await Assertions.Expect(popup).ToContainTextAsync("Geveltuinen Testbuurt", new() { Timeout = 30000 });
         await Assertions.Expect(page.Locator(".leaflet-popup-content", new() { HasText = "Aangevraagd" })).ToHaveCountAsync(0);
         await page.WaitForTimeoutAsync(400);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "initiatieven.png") });
 
         // a filter that excludes it empties list and map
         await page.Locator("#init-status").SelectOptionAsync("afgewezen");
-        await Assertions.Expect(grid).Not.ToContainTextAsync("Geveltuinen Testbuurt", new() { Timeout = 15000 });
-        await Assertions.Expect(page.Locator(".leaflet-marker-icon.kaart-pin-toegekend")).ToHaveCountAsync(0, new() { Timeout = 15000 });
+        await Assertions.Expect(grid).Not.ToContainTextAsync("Geveltuinen Testbuurt", new() { Timeout = 30000 });
+        await Assertions.Expect(page.Locator(".leaflet-marker-icon.kaart-pin-toegekend")).ToHaveCountAsync(0, new() { Timeout = 30000 });
 
         // all again (the selection is cleared by a filter): a click on the marker selects its row
         await page.Locator("#init-status").SelectOptionAsync("");
         var pin = page.Locator(".leaflet-marker-icon.kaart-pin-toegekend");
-        await Assertions.Expect(pin).Not.ToHaveCountAsync(0, new() { Timeout = 15000 });
+        await Assertions.Expect(pin).Not.ToHaveCountAsync(0, new() { Timeout = 30000 });
         await Assertions.Expect(grid.Locator("tr.rz-state-highlight")).ToHaveCountAsync(0);
         await pin.First.ClickAsync();
-        await Assertions.Expect(grid.Locator("tr.rz-state-highlight")).ToContainTextAsync("Geveltuinen Testbuurt", new() { Timeout = 15000 });
+        await Assertions.Expect(grid.Locator("tr.rz-state-highlight")).ToContainTextAsync("Geveltuinen Testbuurt", new() { Timeout = 30000 });
 
         // a resident sees it on the dashboard layer, without edit buttons on the page
         var resident = await fx.NewPageAsync(1280, 900);
         await resident.GotoAsync(fx.BaseUrl + "/initiatieven");
-        await resident.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 15000 });
+        await resident.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 30000 });
         await Assertions.Expect(resident.Locator("[data-testid=init-grid]")).ToContainTextAsync("Geveltuinen Testbuurt");
         Assert.Equal(0, await resident.GetByRole(AriaRole.Button, new() { Name = "Geveltuinen Testbuurt: Uitgevoerd" }).CountAsync());
         Assert.Equal(0, await resident.Locator("[data-testid=init-form]").CountAsync());

@@ -56,7 +56,7 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
             foreach (var v in values)
             {
                 var path = page.Locator($"path[data-level=monitor][data-code={v.AreaCode}]");
-                await Assertions.Expect(path).ToHaveAttributeAsync("fill", ClassBreaks.ClassOf(classes, v.Value)!.Color, new() { Timeout = 15000 });
+                await Assertions.Expect(path).ToHaveAttributeAsync("fill", ClassBreaks.ClassOf(classes, v.Value)!.Color, new() { Timeout = 30000 });
             }
             await Assertions.Expect(control.Locator("[data-testid=monitor-legend]")).ToContainTextAsync(classes[^1].Upper.ToString("0.0", CultureInfo.GetCultureInfo("nl-NL")));
         }
@@ -74,20 +74,20 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
         await page.Keyboard.PressAsync("ArrowLeft");
         await page.Keyboard.PressAsync("ArrowLeft");
         var year = first.Years[^1] - 2;
-        await Assertions.Expect(control.Locator("[data-testid=monitor-year]")).ToHaveTextAsync(year.ToString(), new() { Timeout = 15000 });
-        await Assertions.Expect(page.Locator("[data-testid=kaart-map]")).ToHaveAttributeAsync("data-url-monitor", new System.Text.RegularExpressions.Regex($"year={year}$"), new() { Timeout = 15000 });
+        await Assertions.Expect(control.Locator("[data-testid=monitor-year]")).ToHaveTextAsync(year.ToString(), new() { Timeout = 30000 });
+        await Assertions.Expect(page.Locator("[data-testid=kaart-map]")).ToHaveAttributeAsync("data-url-monitor", new System.Text.RegularExpressions.Regex($"year={year}$"), new() { Timeout = 30000 });
         await AssertColoursAsync(year);
 
         // another indicator, where lower is better
         var onveilig = (await store.IndicatorsAsync()).First(i => !i.HigherIsBetter);
         await control.Locator("#monitor-indicator").SelectOptionAsync($"{onveilig.Monitor}|{onveilig.Indicator}");
-        await Assertions.Expect(control).ToContainTextAsync("bij deze indicator is lager beter", new() { Timeout = 15000 });
+        await Assertions.Expect(control).ToContainTextAsync("bij deze indicator is lager beter", new() { Timeout = 30000 });
 
         // a click on a wijk opens its trend against the gemeente in a chart
         await page.Locator($"path[data-level=monitor][data-code={someWijk.AreaCode}]").FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         var trend = page.Locator("[data-testid=monitor-trend]");
-        await Assertions.Expect(trend.Locator("[data-testid=monitor-trend-title]")).ToBeVisibleAsync(new() { Timeout = 15000 });
+        await Assertions.Expect(trend.Locator("[data-testid=monitor-trend-title]")).ToBeVisibleAsync(new() { Timeout = 30000 });
         await Assertions.Expect(trend.Locator(".rz-chart svg path.rz-line")).ToHaveCountAsync(2);
         var series = await store.ValuesAsync(onveilig.Monitor, onveilig.Indicator, null, someWijk.AreaCode);
         await Assertions.Expect(trend.Locator("[data-testid=monitor-trend-table] tbody tr")).ToHaveCountAsync(series.Count);
@@ -123,14 +123,14 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
     /// </summary>
     private async Task ExpectPublishedAsync(ILocator map, string id, string? category)
     {
-        await Assertions.Expect(map).ToHaveAttributeAsync($"data-request-{id}", new System.Text.RegularExpressions.Regex("cell="), new() { Timeout = 15000 });
+        await Assertions.Expect(map).ToHaveAttributeAsync($"data-request-{id}", new System.Text.RegularExpressions.Regex("cell="), new() { Timeout = 30000 });
         for (var attempt = 0; ; attempt++)
         {
             var request = (await map.GetAttributeAsync($"data-request-{id}"))!;
             var expected = await PublishedCountAsync(request, category);
             try
             {
-                await Assertions.Expect(map).ToHaveAttributeAsync($"data-loaded-{id}", expected.ToString(), new() { Timeout = 15000 });
+                await Assertions.Expect(map).ToHaveAttributeAsync($"data-loaded-{id}", expected.ToString());
                 return;
             }
             catch (PlaywrightException)
@@ -152,11 +152,11 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
         await Assertions.Expect(page.Locator("[data-testid=meldingen-demo]")).ToContainTextAsync("DEMO");
         // the whole gemeente is in view: the clusters together count every melding PostGIS counts in the cells of the
         // view's request that disclosure control publishes (5 or more), each cell drawn as one numbered marker
-        try { await Assertions.Expect(map).ToHaveAttributeAsync("data-request-meldingen", new System.Text.RegularExpressions.Regex("cell="), new() { Timeout = 15000 }); }
+        try { await Assertions.Expect(map).ToHaveAttributeAsync("data-request-meldingen", new System.Text.RegularExpressions.Regex("cell="), new() { Timeout = 30000 }); }
         catch (PlaywrightException e) { throw new Exception(string.Join("\n", fx.ConsoleErrors.GetOrCreateValue(page)), e); }
         var all = await PublishedCountAsync((await map.GetAttributeAsync("data-request-meldingen"))!, null);
         Assert.True(all > 20_000, $"only {all} of the 25,000 demo meldingen are in published cells at gemeente scale");
-        await Assertions.Expect(map).ToHaveAttributeAsync("data-loaded-meldingen", all.ToString(), new() { Timeout = 15000 });
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-loaded-meldingen", all.ToString(), new() { Timeout = 30000 });
         var cells = int.Parse((await map.GetAttributeAsync("data-cells-meldingen"))!);
         Assert.InRange(cells, 2, 5000);
         await Assertions.Expect(page.Locator(".kaart-cell")).ToHaveCountAsync(cells);
@@ -164,18 +164,18 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
 
         // one category
         await page.Locator("#ml-category").SelectOptionAsync("verlichting");
-        await Assertions.Expect(map).ToHaveAttributeAsync("data-request-meldingen", new System.Text.RegularExpressions.Regex("category=verlichting"), new() { Timeout = 15000 });
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-request-meldingen", new System.Text.RegularExpressions.Regex("category=verlichting"), new() { Timeout = 30000 });
         var verlichting = await PublishedCountAsync((await map.GetAttributeAsync("data-request-meldingen"))!, "verlichting");
-        await Assertions.Expect(map).ToHaveAttributeAsync("data-loaded-meldingen", verlichting.ToString(), new() { Timeout = 15000 });
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-loaded-meldingen", verlichting.ToString(), new() { Timeout = 30000 });
         // zooming in gives finer cells, only those in view
         await page.Locator(".leaflet-control-zoom-in").ClickAsync();
         await page.Locator(".leaflet-control-zoom-in").ClickAsync();
-        await Assertions.Expect(map).Not.ToHaveAttributeAsync("data-loaded-meldingen", verlichting.ToString(), new() { Timeout = 15000 });
+        await Assertions.Expect(map).Not.ToHaveAttributeAsync("data-loaded-meldingen", verlichting.ToString(), new() { Timeout = 30000 });
 
         // the density view of the same selection
         await Layer(page, "Meldingen (clusters)").UncheckAsync();
         await Layer(page, "Meldingen (dichtheid)").CheckAsync();
-        await Assertions.Expect(page.Locator("canvas.leaflet-heatmap-layer")).ToHaveCountAsync(1, new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("canvas.leaflet-heatmap-layer")).ToHaveCountAsync(1, new() { Timeout = 30000 });
         await Assertions.Expect(map).ToHaveAttributeAsync("data-url-dichtheid", "/api/meldingen/openbaar?category=verlichting");
         // back out past the start (a click during a zoom animation can be lost): the whole gemeente in view again
         for (var i = 0; i < 3; i++)
@@ -189,9 +189,9 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
 
         // and the hotspots over it, one opened in the side panel
         await Layer(page, "Hotspots meldingen").CheckAsync();
-        await page.Locator("path[data-level=hotspot][data-code='hotspot-1']").FocusAsync(new() { Timeout = 15000 });
+        await page.Locator("path[data-level=hotspot][data-code='hotspot-1']").FocusAsync(new() { Timeout = 30000 });
         await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("[data-testid=hotspot-panel] [data-testid=hotspot-team]")).ToContainTextAsync("Gebiedsteam ", new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("[data-testid=hotspot-panel] [data-testid=hotspot-team]")).ToContainTextAsync("Gebiedsteam ", new() { Timeout = 30000 });
         await page.WaitForTimeoutAsync(600);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overlay-hotspot.png") });
         Assert.DoesNotContain(fx.ConsoleErrors.GetOrCreateValue(page), e => e.Contains("Content Security Policy"));

@@ -25,7 +25,7 @@ public class SignInTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         await page.GetByLabel("Gebruikersnaam").FillAsync("browser-beheerder");
         await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
         await page.GetByLabel("Wachtwoord").PressAsync("Enter");
-        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Gebruikers", new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Gebruikers", new() { Timeout = 30000 });
         await Assertions.Expect(page.Locator("[data-testid=signed-in-as]")).ToHaveTextAsync("browser-beheerder");
         await Assertions.Expect(page.GetByRole(AriaRole.Grid)).ToContainTextAsync("browser-beheerder");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "beheer-gebruikers.png") });

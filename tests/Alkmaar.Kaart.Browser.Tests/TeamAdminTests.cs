@@ -15,7 +15,7 @@ public class TeamAdminTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         await page.GetByLabel("Gebruikersnaam").FillAsync("team-beheerder");
         await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
         await page.GetByLabel("Wachtwoord").PressAsync("Enter");
-        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Gebiedsteams", new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Gebiedsteams", new() { Timeout = 30000 });
         await page.Locator("[data-interactive=true]").WaitForAsync(); // buttons work once the circuit is up
         await Assertions.Expect(page.Locator("#team-name")).ToHaveValueAsync("Gebiedsteam Noord");
         await Assertions.Expect(page.Locator("[data-testid=role-wijkagent]")).ToContainTextAsync("Politie (0900-8844)");

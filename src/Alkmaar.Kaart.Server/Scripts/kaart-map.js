@@ -66,7 +66,10 @@ export async function createMap(element, options, dotnetRef) {
 
   const state = { map, dotnetRef, layers: {}, selected: null, pointClicks: !!options.pointClicks, focus: null };
   if (state.pointClicks) {
-    map.on('click', e => dotnetRef?.invokeMethodAsync('OnPointClickedJs', e.latlng.lat, e.latlng.lng));
+    map.on('click', e => {
+      element.dataset.clicked = `${e.latlng.lat.toFixed(6)},${e.latlng.lng.toFixed(6)}`; // the click reached the map
+      dotnetRef?.invokeMethodAsync('OnPointClickedJs', e.latlng.lat, e.latlng.lng);
+    });
     element.classList.add('kaart-map-pick');
   }
   maps.set(element, state);
@@ -100,7 +103,8 @@ export async function createMap(element, options, dotnetRef) {
 
   await Promise.all(Object.values(state.layers).filter(l => !isCells(l) && !l.stale).map(l => loadLayer(state, l)));
   const first = Object.values(state.layers).find(l => l.def.visible && l.geo && l.geo.getLayers().length);
-  if (first) map.fitBounds(first.group.getBounds(), { padding: [10, 10] });
+  // not animated: a focus view asked for right after start-up must not be swallowed by a running zoom animation
+  if (first) map.fitBounds(first.group.getBounds(), { padding: [10, 10], animate: false });
   updateLabels(state);
   element.dataset.loaded = 'true';
   return true;
@@ -373,9 +377,14 @@ export async function showFocus(element, focus) {
   if (focus.lat != null && focus.lon != null) {
     L.marker([focus.lat, focus.lon], { keyboard: false, interactive: false, alt: focus.label, title: focus.label }).addTo(group);
   }
-  if (focus.areaUrl && group.getLayers().length > 1) state.map.fitBounds(group.getBounds(), { padding: [40, 40], maxZoom: 10 });
-  else if (focus.lat != null) state.map.setView([focus.lat, focus.lon], Math.max(state.map.getZoom(), 9));
+  // Zoom to the answer (the area, with the point when there is one), without animation, so that the view is final when
+  // data-focus says so; then wait for the frame that draws it.
+  if (focus.areaUrl && group.getLayers().length > 0) state.map.fitBounds(group.getBounds(), { padding: [40, 40], maxZoom: 10, animate: false });
+  else if (focus.lat != null) state.map.setView([focus.lat, focus.lon], Math.max(state.map.getZoom(), 9), { animate: false });
+  await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  if (state.focus !== group) return;
   element.dataset.focus = focus.areaCode ?? 'point';
+  element.dataset.focusZoom = String(state.map.getZoom());
 }
 
 /** The device's position: { lat, lon } or { error: 'denied' | 'unsupported' | 'timeout' | 'unavailable' }. */
