@@ -20,6 +20,8 @@ public static class AddressEndpoints
     {
         var pc = AddressStore.NormalisePostcode(postcode);
         if (pc is null) return Problems.BadRequest("Ongeldige postcode", "Give a Dutch postcode: four digits and two letters (1811 AB).", "postcode");
+        // a postcode alone answers what is known of it (its PC6 addresses' areas, else its PC4 area's shares)
+        if (string.IsNullOrWhiteSpace(huisnummer) && toevoeging is null) return await PostcodeAsync(store, pc, ct);
         if (!int.TryParse(huisnummer, out var nr) || nr is < 1 or > 99999)
             return Problems.BadRequest("Ongeldig huisnummer", "Give a huisnummer from 1 to 99999; a letter or addition goes in toevoeging.", "huisnummer");
         if ((toevoeging?.Length ?? 0) > 20) return Problems.BadRequest("Ongeldige toevoeging", "The toevoeging may be at most 20 characters.", "toevoeging");
@@ -65,9 +67,15 @@ public static class AddressEndpoints
         if (AddressStore.NormalisePostcode(p) is not { } pc6)
             return Problems.BadRequest("Ongeldige postcode", "Give a PC4 (1811) or a PC6 (1811AB).", "postcode");
         var summary = await store.Pc6Async(pc6, ct);
-        return summary is null
-            ? Problems.NotFound("Postcode niet gevonden", $"No addresses with postcode {pc6} are known.")
-            : TypedResults.Ok(new
+        if (summary is null)
+        {
+            // no known addresses with this PC6: what its PC4 area overlaps, when the PC4 is one of the gemeente's
+            var pc4 = await store.Pc4Async(pc6[..4], ct);
+            return pc4 is null
+                ? Problems.NotFound("Postcode niet gevonden", $"No addresses with postcode {pc6} are known, and PC4 {pc6[..4]} is not among the loaded PC4 areas.")
+                : TypedResults.Ok(new { postcode = pc6[..4], asked = pc6, kind = "pc4", areas = pc4.Select(s => new { s.Level, s.Code, s.Name, s.Share }), pc4AreaKm2 = pc4.FirstOrDefault()?.AreaKm2 });
+        }
+        return TypedResults.Ok(new
             {
                 postcode = pc6, kind = "pc6", addresses = summary.Addresses, demo = summary.Demo, spansSeveralAreas = summary.SpansSeveralAreas,
                 areas = summary.Areas.Select(a => new { buurt = a.Buurt, wijk = a.Wijk, gebied = a.Gebied, count = a.Count }),

@@ -91,7 +91,12 @@ public sealed partial class AddressStore(NpgsqlDataSource db, AreaRepository are
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct)) pc4.Add(new Pc4Area(r.GetString(0), (Geometry)r.GetValue(1)));
         if (buurten.Count == 0 || pc4.Count == 0) throw new InvalidOperationException("Load the boundaries and the PC4 areas before generating demo addresses.");
-        var set = DemoAddressGenerator.Generate(buurten, dorpen, pc4);
+        // as many addresses per buurt as households (CBS inwoners per buurt, when loaded)
+        var inwoners = new Dictionary<string, double>();
+        await using (var cmd = db.CreateCommand("SELECT buurt_code, inwoners FROM population"))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) inwoners[r.GetString(0)] = r.GetDouble(1);
+        var set = DemoAddressGenerator.Generate(buurten, dorpen, pc4, inwoners: inwoners.Count > 0 ? inwoners : null);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var del = new NpgsqlCommand("DELETE FROM address WHERE demo", conn, tx)) await del.ExecuteNonQueryAsync(ct);

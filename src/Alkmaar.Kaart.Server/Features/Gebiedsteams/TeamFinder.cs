@@ -19,12 +19,17 @@ public enum TeamAnswerKind
     AddressNotFound,
     /// <summary>The input cannot be read; <see cref="TeamAnswer.Message"/> says why, in Dutch.</summary>
     InvalidInput,
+    /// <summary>A postcode without huisnummer: what is known of it (<see cref="TeamAnswer.PostcodeHint"/>: the gebieden of its
+    /// addresses, or of the PC4 area with their shares).</summary>
+    PostcodeOnly,
     /// <summary>No boundaries are loaded yet.</summary>
     NoBoundaries,
 }
 
-/// <summary>What all known addresses of a postcode have in common, when the asked huisnummer is unknown.</summary>
-public sealed record PostcodeHint(string Postcode, int Addresses, bool Demo, IReadOnlyList<(string Code, string Name)> Gebieden);
+/// <summary>What all known addresses of a postcode have in common, when the asked huisnummer is unknown; for a postcode
+/// whose addresses are not known, the gebieden its PC4 area overlaps with their share of its surface (<see cref="Shares"/>).</summary>
+public sealed record PostcodeHint(string Postcode, int Addresses, bool Demo, IReadOnlyList<(string Code, string Name)> Gebieden,
+    IReadOnlyList<double>? Shares = null);
 
 /// <summary>The answer to "wie is mijn gebiedsteam?" for one address or point. No personal data.</summary>
 public sealed record TeamAnswer(TeamAnswerKind Kind, string? Message = null, AddressRecord? Address = null,
@@ -47,6 +52,7 @@ public sealed class TeamFinder(AddressStore addresses, AreaLocatorProvider routi
         var pc = AddressStore.NormalisePostcode(postcode);
         if (pc is null)
             return new TeamAnswer(TeamAnswerKind.InvalidInput, "Vul een postcode in van vier cijfers en twee letters, bijvoorbeeld 1811 AB.");
+        if (string.IsNullOrWhiteSpace(huisnummer)) return await ByPostcodeAsync(pc, ct);
         if (!int.TryParse(huisnummer?.Trim(), out var nr) || nr is < 1 or > 99999)
             return new TeamAnswer(TeamAnswerKind.InvalidInput,
                 "Vul een huisnummer in met alleen cijfers, bijvoorbeeld 12. Een letter of toevoeging (12A, 12-2) gaat in het veld Toevoeging.");
@@ -68,6 +74,24 @@ public sealed class TeamFinder(AddressStore addresses, AreaLocatorProvider routi
             return new TeamAnswer(TeamAnswerKind.AddressNotFound, Toevoegingen: known, PostcodeHint: hint);
         }
         return await AtAsync(address.X, address.Y, address, ct);
+    }
+
+    /// <summary>A postcode alone: the gebieden of its known addresses (PC6), or else of its PC4 area with their shares;
+    /// never "unknown" for a PC4 of the gemeente.</summary>
+    private async Task<TeamAnswer> ByPostcodeAsync(string pc, CancellationToken ct)
+    {
+        string Name(string code) => indeling.Gebieden.FirstOrDefault(g => g.Code == code)?.Name ?? code;
+        if (await addresses.Pc6Async(pc, ct) is { } pc6)
+        {
+            var counts = pc6.Areas.GroupBy(a => a.Gebied).Select(g => (Code: g.Key, Count: g.Sum(a => a.Count))).OrderByDescending(g => g.Count).ToList();
+            return new TeamAnswer(TeamAnswerKind.PostcodeOnly, PostcodeHint: new PostcodeHint(pc, pc6.Addresses, pc6.Demo,
+                counts.Select(g => (g.Code, Name(g.Code))).ToList(), counts.Select(g => (double)g.Count / pc6.Addresses).ToList()));
+        }
+        var shares = (await addresses.Pc4Async(pc[..4], ct))?.Where(s => s.Level == "gebied" && s.Share > 0.005).OrderByDescending(s => s.Share).ToList();
+        if (shares is { Count: > 0 })
+            return new TeamAnswer(TeamAnswerKind.PostcodeOnly, PostcodeHint: new PostcodeHint(pc[..4], 0, false,
+                shares.Select(s => (s.Code, s.Name)).ToList(), shares.Select(s => s.Share).ToList()));
+        return new TeamAnswer(TeamAnswerKind.AddressNotFound);
     }
 
     public async Task<TeamAnswer> ByPointAsync(double lat, double lon, CancellationToken ct = default)
