@@ -63,6 +63,7 @@ builder.Services.AddSingleton<HotspotService>();
 builder.Services.AddSingleton<MonitorStore>();
 builder.Services.AddSingleton<MonitorChoropleth>();
 builder.Services.AddSingleton<InitiatiefStore>();
+builder.Services.AddOptions<Alkmaar.Kaart.Server.Features.Population.PopulationOptions>().Bind(builder.Configuration.GetSection(Alkmaar.Kaart.Server.Features.Population.PopulationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<Alkmaar.Kaart.Server.Features.Population.PopulationStore>();
 builder.Services.AddSingleton<AreaProfileService>();
 builder.Services.AddSingleton<AddressStore>();

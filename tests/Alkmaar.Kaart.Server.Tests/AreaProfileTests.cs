@@ -115,6 +115,32 @@ public class AreaProfileTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtur
     }
 
     [Fact]
+    public async Task Areas_with_fewer_than_250_inwoners_get_no_rates_per_1000_and_say_why()
+    {
+        try
+        {
+            await using (var s = File.OpenRead(TestPaths.FullRes("cbs_kerncijfers_2022_buurten.csv")))
+                await Population.ImportCsvAsync(s, default, 2022);
+            // Ursem: 70 inwoners (CBS 2022); Kooimeer: 2,130
+            var small = await Json(await _http.GetAsync("/api/areas/BU03610901/profiel?level=buurt"));
+            Assert.Equal(70, small.GetProperty("inwoners").GetProperty("count").GetDouble());
+            Assert.False(small.GetProperty("inwoners").GetProperty("ratesShown").GetBoolean());
+            Assert.Contains("minder dan 250 inwoners", small.GetProperty("inwoners").GetProperty("ratesNote").GetString());
+            Assert.Equal(JsonValueKind.Null, small.GetProperty("meldingen").GetProperty("per1000").ValueKind);
+            Assert.All(small.GetProperty("meldingen").GetProperty("topCategories").EnumerateArray(), c => Assert.Equal(JsonValueKind.Null, c.GetProperty("per1000").ValueKind));
+            Assert.Equal(JsonValueKind.Null, small.GetProperty("initiatieven").GetProperty("per1000").ValueKind);
+
+            var large = await Json(await _http.GetAsync("/api/areas/BU03610100/profiel?level=buurt"));
+            Assert.True(large.GetProperty("inwoners").GetProperty("ratesShown").GetBoolean());
+            Assert.Equal(JsonValueKind.Number, large.GetProperty("meldingen").GetProperty("per1000").ValueKind);
+        }
+        finally
+        {
+            await Population.ImportPc4Async(Pc4File);
+        }
+    }
+
+    [Fact]
     public async Task A_wijk_profile_counts_the_meldingen_inside_it_per_month_and_category_as_PostGIS_does_and_per_1000_inwoners()
     {
         var p = await Json(await _http.GetAsync("/api/areas/WK036101/profiel?jaar=2025"));

@@ -88,7 +88,14 @@ public static class AreasEndpoints
             code = a.Code, name = a.Name, level = a.Level.Name(), areaKm2 = Math.Round(a.AreaM2 / 1e6, 4),
             chain = p.Details.Chain.Select(c => new { level = c.Level.Name(), code = c.Code, name = c.Name }),
             gebiedsteam = p.Team is null ? null : new { gebied = p.Team.GebiedCode, name = p.Team.Name, contact = p.Team.Contact },
-            inwoners = p.Population is null ? null : new { count = Math.Round(p.Population.Inwoners), year = p.Population.Year, method = p.Population.Method, source = p.Population.Explanation },
+            inwoners = p.Population is null ? null : new
+            {
+                count = Math.Round(p.Population.Inwoners), year = p.Population.Year, method = p.Population.Method, source = p.Population.Explanation,
+                ratesShown = !p.Population.TooFewForRates,
+                ratesNote = p.Population.TooFewForRates
+                    ? $"Geen cijfers per 1.000 inwoners: minder dan {p.Population.MinimumForRates} inwoners (te weinig voor een betrouwbaar cijfer; CBS doet hetzelfde bij kleine buurten)."
+                    : null,
+            },
             meldingen = new
             {
                 year = m.Year, years = m.Years, count = m.Count, per1000 = Round(m.Per1000), perMonth = m.PerMonth,

@@ -12,11 +12,27 @@ namespace Alkmaar.Kaart.Server.Features.Population;
 public sealed record PopulationImportReport(int Buurten, double Inwoners, double SourceInwoners, int Year, string Method,
     IReadOnlyList<SourceShare> Sources, IReadOnlyList<(int Row, string Error)> Rejected);
 
+/// <summary>Inwoners (section <c>Population</c>).</summary>
+public sealed class PopulationOptions
+{
+    public const string Section = "Population";
+
+    /// <summary>Areas with fewer inwoners get no rates per 1,000 inwoners: too few people for a rate to mean anything (CBS
+    /// hides small buurten' figures too), and a rate would single out households.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 100_000)] public int MinimumInwonersForRates { get; set; } = 250;
+}
+
 /// <summary>Inwoners of an area: the sum of its buurten, the year and how they were obtained.</summary>
 public sealed record AreaPopulation(double Inwoners, int Year, string Method, string Source)
 {
-    /// <summary>The count per 1,000 inwoners, or null when the area has (almost) nobody.</summary>
-    public double? Per1000(double count) => Inwoners >= 1 ? count * 1000 / Inwoners : null;
+    /// <summary>Below this many inwoners no rate is given (<see cref="PopulationOptions.MinimumInwonersForRates"/>).</summary>
+    public int MinimumForRates { get; init; } = 250;
+
+    /// <summary>True when the area has too few inwoners for rates per 1,000.</summary>
+    public bool TooFewForRates => Inwoners < Math.Max(1, MinimumForRates);
+
+    /// <summary>The count per 1,000 inwoners, or null for an area with too few inwoners (see <see cref="TooFewForRates"/>).</summary>
+    public double? Per1000(double count) => TooFewForRates ? null : count * 1000 / Inwoners;
 
     /// <summary>Rounded to tens, as shown: the apportioning is not accurate to the person.</summary>
     public double Rounded => Math.Round(Inwoners / 10) * 10;
@@ -31,7 +47,7 @@ public sealed record AreaPopulation(double Inwoners, int Year, string Method, st
 /// overlap (<see cref="AreaWeightedApportionment"/>), or from CBS kerncijfers per buurt (CSV). Areas above the buurt sum their
 /// buurten. One import replaces the table, so methods are never mixed.
 /// </summary>
-public sealed partial class PopulationStore(NpgsqlDataSource db)
+public sealed partial class PopulationStore(NpgsqlDataSource db, Microsoft.Extensions.Options.IOptions<PopulationOptions> options)
 {
     /// <summary>Imports a PC4 GeoJSON (properties <c>postcode</c> and <c>inwoners</c>, RD or WGS84).</summary>
     public async Task<PopulationImportReport> ImportPc4Async(string path, int? year = null, CancellationToken ct = default)
@@ -117,7 +133,7 @@ public sealed partial class PopulationStore(NpgsqlDataSource db)
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)level?.Name() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct) || r.GetInt64(4) == 0) return null;
-        return new AreaPopulation(r.GetDouble(0), r.GetInt32(1), r.GetString(2), r.GetString(3));
+        return new AreaPopulation(r.GetDouble(0), r.GetInt32(1), r.GetString(2), r.GetString(3)) { MinimumForRates = options.Value.MinimumInwonersForRates };
     }
 
     public async Task<bool> IsEmptyAsync(CancellationToken ct = default)
