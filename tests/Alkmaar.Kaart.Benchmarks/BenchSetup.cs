@@ -33,11 +33,20 @@ public sealed class BrowserRatioConfig() : RatioConfig(2, 15, oneInvocationPerIt
 /// <summary>The data benchmarks share: the real areas, and seeded random points in the gemeente's bounding box.</summary>
 public static class BenchData
 {
+    /// <summary>The shipped configuration: the municipality's full-resolution buurten, repaired as on import.</summary>
     public static IReadOnlyList<Area> RealAreas()
     {
         var indeling = Gebiedsindeling.Load(TestPaths.Gebiedsindeling);
-        using var file = File.OpenRead(TestPaths.Cbs("alkmaar_buurten_2024.geojson"));
+        using var file = File.OpenRead(TestPaths.RealBuurten);
         return new AreaHierarchyBuilder(indeling).Build(BuurtFileReader.Read(file).Buurten).Areas;
+    }
+
+    /// <summary>The neighbouring municipalities, as ./kaart run loads them (the outside answers name them).</summary>
+    public static IReadOnlyList<Alkmaar.Kaart.Geo.Routing.Municipality> Municipalities()
+    {
+        using var file = File.OpenRead(TestPaths.Cbs("alkmaar_en_buurgemeenten_2024.geojson"));
+        return GeoJsonFeatureReader.Read(file).Features
+            .Select(f => new Alkmaar.Kaart.Geo.Routing.Municipality((string)f.Attributes["statcode"], (string)f.Attributes["statnaam"], f.Geometry)).ToList();
     }
 
     /// <summary><paramref name="count"/> points uniform in <paramref name="extent"/>, rounded to <paramref name="decimals"/> when given.</summary>

@@ -33,7 +33,7 @@ public class HotspotBenchmarks
     public void Setup()
     {
         var indeling = Gebiedsindeling.Load(TestPaths.Gebiedsindeling);
-        using var file = File.OpenRead(TestPaths.Cbs("alkmaar_buurten_2024.geojson"));
+        using var file = File.OpenRead(TestPaths.RealBuurten);
         var areas = new AreaHierarchyBuilder(indeling).Build(BuurtFileReader.Read(file).Buurten).Areas;
         _gemeente = areas.Single(a => a.Level == AreaLevel.Gemeente).Geometry;
         _names = ["afval", "groen", "verlichting", "bestrating", "overlast", "parkeren"];
