@@ -45,6 +45,7 @@ builder.Services.AddSingleton(sp =>
     return Gebiedsindeling.Load(path);
 });
 builder.Services.AddSingleton<BoundaryImporter>();
+builder.Services.AddSingleton<BoundaryVersions>();
 builder.Services.AddSingleton<MunicipalityImporter>();
 builder.Services.AddSingleton<AreaRepository>();
 builder.Services.AddSingleton<AreaLocatorProvider>();

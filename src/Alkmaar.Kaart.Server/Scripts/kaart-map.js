@@ -131,6 +131,7 @@ async function loadLayer(state, layer) {
   };
   if (def.kind === 'markers') {
     drawMarkers(state, layer, data);
+    report(state, layer);
     return true;
   }
   // A feature may bring its own fill (a choropleth class colour); its border stays the layer's.
@@ -166,7 +167,16 @@ async function loadLayer(state, layer) {
     },
   });
   layer.group.addLayer(layer.geo);
+  report(state, layer);
   return true;
+}
+
+/** Says on the element what a layer drew (data-loaded-{id}: features, data-url-{id}); tests and benchmarks wait for it. */
+function report(state, layer) {
+  const { dataset } = state.map.getContainer();
+  const key = dataKey(layer.def.id);
+  dataset[`loaded${key}`] = String(layer.geo?.getLayers().length ?? 0);
+  dataset[`url${key}`] = layer.def.url;
 }
 
 function select(state, layer, shape) {
@@ -227,11 +237,7 @@ export async function setLayerUrl(element, id, url) {
 /** Loads a layer from its URL and reports it on the element (data-loaded-{id}, data-url-{id}; tests wait for them). */
 async function reload(state, layer) {
   layer.stale = false;
-  if (!(await loadLayer(state, layer))) return;
-  const { dataset } = state.map.getContainer();
-  const key = dataKey(layer.def.id);
-  dataset[`loaded${key}`] = String(layer.geo?.getLayers().length ?? 0);
-  dataset[`url${key}`] = layer.def.url;
+  await loadLayer(state, layer);
 }
 
 /** 'meldingen' → 'Meldingen', for data-*-{id} attributes (dataset names are camelCase). */

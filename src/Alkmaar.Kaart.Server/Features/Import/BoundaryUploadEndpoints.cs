@@ -14,9 +14,33 @@ namespace Alkmaar.Kaart.Server.Features.Import;
 /// </summary>
 public static class BoundaryUploadEndpoints
 {
-    public static void MapBoundaryUpload(this IEndpointRouteBuilder app) =>
+    public static void MapBoundaryUpload(this IEndpointRouteBuilder app)
+    {
         app.MapPost("/api/boundaries", UploadAsync).WithTags("Boundaries").RequireAuthorization(KaartPolicies.Planner)
             .WithSummary("Upload CBS buurten (GeoJSON) as a new boundary version; wijken, gebieden and dorpen are derived.");
+        app.MapGet("/api/boundaries", async (BoundaryVersions versions, CancellationToken ct) => TypedResults.Ok(await versions.ListAsync(ct)))
+            .WithTags("Boundaries").RequireAuthorization(KaartPolicies.Planner)
+            .WithSummary("The boundary versions with their date range, source and number of repairs.");
+        app.MapGet("/api/boundaries/{version:int}/repairs", RepairsAsync).WithTags("Boundaries").RequireAuthorization(KaartPolicies.Planner)
+            .WithSummary("What the import of a version repaired (overlaps, gaps, edge mismatches) as GeoJSON points at each defect.");
+    }
+
+    private static async Task RepairsAsync(HttpContext http, BoundaryVersions versions, int version, CancellationToken ct)
+    {
+        var repairs = await versions.RepairsAsync(version, ct);
+        if (repairs is null) { await Problems.NotFound("Versie niet gevonden", $"No boundary version {version}.").ExecuteAsync(http); return; }
+        http.Response.ContentType = Areas.AreasEndpoints.GeoJsonContentType;
+        await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, KnownCrs.Wgs84);
+        writer.WriteStart([new("version", version)]);
+        foreach (var r in repairs)
+            await writer.WriteFeatureAsync(new NetTopologySuite.Features.Feature(r.Location, GeoJsonFeatureCollectionWriter.Attributes($"repair-{r.Id}",
+                ("code", $"repair-{r.Id}"), ("kind", r.Kind), ("title", $"{KindNl(r.Kind)} {r.AreaM2:0.###} m²"), ("name", string.Join(", ", r.Buurten)),
+                ("buurten", r.Buurten), ("assignedTo", r.AssignedTo), ("areaM2", Math.Round(r.AreaM2, 3)), ("widthM", Math.Round(r.WidthM, 3)),
+                ("description", $"Buurten {string.Join(", ", r.Buurten)}; toegewezen aan {r.AssignedTo}."))), ct);
+        await writer.WriteEndAsync(ct: ct);
+    }
+
+    public static string KindNl(string kind) => kind switch { "overlap" => "Overlap", "gap" => "Gat", _ => "Randverschil" };
 
     private static async Task<IResult> UploadAsync(HttpContext http, BoundaryImporter importer, IOptions<BoundaryUploadOptions> options,
         AuditLog audit, CancellationToken ct, string? preview = null, string? confirm = null)
