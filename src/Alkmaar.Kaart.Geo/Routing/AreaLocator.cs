@@ -45,7 +45,12 @@ public sealed record AreaLocation(
 /// </remarks>
 public sealed class AreaLocator
 {
-    private sealed record Entry(Area Buurt, IPointOnGeometryLocator Locator, Area? Wijk, Area? Gebied, Area? Dorp);
+    private sealed record Entry(Area Buurt, IPointOnGeometryLocator Locator, Area? Wijk, Area? Gebied, Area? Dorp)
+    {
+        /// <summary>Distance from outside to the buurt's edges, indexed (O(log n) per point instead of every edge).</summary>
+        public IndexedFacetDistance Facets => _facets ??= new IndexedFacetDistance(Buurt.Geometry);
+        private IndexedFacetDistance? _facets;
+    }
 
     private sealed record MunicipalityEntry(Municipality Municipality, IPointOnGeometryLocator Locator);
 
@@ -108,17 +113,56 @@ public sealed class AreaLocator
     /// <summary>
     /// A uniform grid over the buurten's extent (plus the tolerance): a cell whose closed square lies wholly in the interior
     /// of one buurt, or wholly outside the tolerance band and in the interior of one municipality (or of none), holds the
-    /// answer every point in it gets; the other cells (on or near a border) hold nothing and their points take the exact
-    /// path. The contract is unchanged: a cell is only filled when every point of it has the same answer by the contract.
-    /// Built on first use, in parallel bands of rows.
+    /// answer every point in it gets. A cell on or near a border gets a second level of 5 × 5 sub-cells, built the first time
+    /// a point falls in it; only points in sub-cells that still touch a border take the exact path. The contract is
+    /// unchanged: a (sub-)cell is only filled when every point of it has the same answer by the contract. The first level is
+    /// built on first use, in parallel bands of rows.
     /// </summary>
     private sealed class AnswerGrid
     {
-        public double MinX, MinY, Inv;
+        /// <summary>Sub-cells per side of a border cell's second level (25 m → 5 m).</summary>
+        public const int Sub = 5;
+
+        public double MinX, MinY, Inv, Size;
         public int Nx, Ny;
+        /// <summary>Per cell: &gt; 0 the answer (index + 1); 0 a border cell, whose sub-cells are built on first use.</summary>
         public int[] Cells = [];
+        /// <summary>Per cell, once built: its Sub × Sub sub-cells (&gt; 0 the answer, 0 the exact path).</summary>
+        public int[]?[] Blocks = [];
         public AreaLocation[] Answers = [];
         public double ResolvedShare;
+        private Func<Envelope, int> _classify = _ => 0;
+
+        /// <summary>The answer index + 1 of a point's cell or sub-cell, or 0 for the exact path.</summary>
+        public int Find(double x, double y)
+        {
+            var fi = (x - MinX) * Inv;
+            var fj = (y - MinY) * Inv;
+            if (!(fi >= 0 && fj >= 0 && fi < Nx && fj < Ny)) return 0;
+            var (i, j) = ((int)fi, (int)fj);
+            var c = j * Nx + i;
+            var v = Cells[c];
+            if (v != 0) return v;
+            var block = Blocks[c] ?? BuildBlock(c, i, j);
+            var si = Math.Min(Sub - 1, (int)((fi - i) * Sub));
+            var sj = Math.Min(Sub - 1, (int)((fj - j) * Sub));
+            return block[sj * Sub + si];
+        }
+
+        private int[] BuildBlock(int c, int i, int j)
+        {
+            var block = new int[Sub * Sub];
+            var s = Size / Sub;
+            for (var sj = 0; sj < Sub; sj++)
+            for (var si = 0; si < Sub; si++)
+            {
+                var x0 = MinX + i * Size + si * s - 0.001;
+                var y0 = MinY + j * Size + sj * s - 0.001;
+                block[sj * Sub + si] = _classify(new Envelope(x0, x0 + s + 0.002, y0, y0 + s + 0.002));
+            }
+            // several threads may build the same block: they compute the same answers, the first one stays
+            return Interlocked.CompareExchange(ref Blocks[c], block, null) ?? block;
+        }
 
         public static AnswerGrid Build(AreaLocator l, double size)
         {
@@ -127,12 +171,14 @@ public sealed class AreaLocator
             var extent = new Envelope();
             foreach (var e in l._entries) extent.ExpandToInclude(e.Buurt.Geometry.EnvelopeInternal);
             extent.ExpandBy(l.ToleranceM + size);
+            g.Size = size;
             g.MinX = Math.Floor(extent.MinX / size) * size;
             g.MinY = Math.Floor(extent.MinY / size) * size;
             g.Inv = 1 / size;
             g.Nx = (int)Math.Ceiling((extent.MaxX - g.MinX) / size);
             g.Ny = (int)Math.Ceiling((extent.MaxY - g.MinY) / size);
             g.Cells = new int[g.Nx * g.Ny];
+            g.Blocks = new int[]?[g.Cells.Length];
 
             // answers: one per buurt (inside), one per municipality and one for "no known municipality" (outside)
             var answers = l._entries.Select(e => new AreaLocation(LocationKind.Inside, e.Buurt, e.Wijk, e.Gebied, e.Dorp, l._gemeente, 0, null)).ToList();
@@ -155,27 +201,29 @@ public sealed class AreaLocator
             for (var k = 0; k < municipalities.Length; k++) municipalityIndex.Insert(l._municipalityEntries[k].Municipality.Geometry.EnvelopeInternal, k);
             municipalityIndex.Build();
 
+            // The answer every point of a closed square gets (index + 1), or 0 when they may differ. The square is a
+            // millimetre larger than the cell: a point computed into a cell by rounding still has its answer.
+            g._classify = env =>
+            {
+                var cell = factory.ToGeometry(env);
+                foreach (var k in buurtIndex.Query(env))
+                    if (prepared[k].ContainsProperly(cell)) return k + 1;
+                if (band.Intersects(cell)) return 0;
+                var candidates = municipalityIndex.Query(env);
+                var inside = candidates.FirstOrDefault(k => municipalities[k].ContainsProperly(cell), -1);
+                if (inside >= 0) return firstOutside + inside + 1;
+                return candidates.All(k => !municipalities[k].Intersects(cell)) ? noMunicipality + 1 : 0;
+            };
+
             var resolved = 0;
             Parallel.For(0, g.Ny, j =>
             {
                 var local = 0;
                 for (var i = 0; i < g.Nx; i++)
                 {
-                    // the closed cell, a millimetre larger: a point computed into it by rounding still has its answer
                     var x0 = g.MinX + i * size - 0.001;
                     var y0 = g.MinY + j * size - 0.001;
-                    var env = new Envelope(x0, x0 + size + 0.002, y0, y0 + size + 0.002);
-                    var cell = factory.ToGeometry(env);
-                    var value = 0;
-                    foreach (var k in buurtIndex.Query(env))
-                        if (prepared[k].ContainsProperly(cell)) { value = k + 1; break; }
-                    if (value == 0 && !band.Intersects(cell))
-                    {
-                        var candidates = municipalityIndex.Query(env);
-                        var inside = candidates.FirstOrDefault(k => municipalities[k].ContainsProperly(cell), -1);
-                        if (inside >= 0) value = firstOutside + inside + 1;
-                        else if (candidates.All(k => !municipalities[k].Intersects(cell))) value = noMunicipality + 1;
-                    }
+                    var value = g._classify(new Envelope(x0, x0 + size + 0.002, y0, y0 + size + 0.002));
                     g.Cells[j * g.Nx + i] = value;
                     if (value != 0) local++;
                 }
@@ -213,14 +261,8 @@ public sealed class AreaLocator
     {
         // Fast path: the answer grid (cells wholly inside one buurt, or wholly outside), no point-in-polygon test.
         var g = _grid.Value;
-        var fi = (x - g.MinX) * g.Inv;
-        var fj = (y - g.MinY) * g.Inv;
-        if (fi >= 0 && fj >= 0 && fi < g.Nx && fj < g.Ny)
-        {
-            var v = g.Cells[(int)fj * g.Nx + (int)fi];
-            if (v != 0) return g.Answers[v - 1];
-        }
-        return LocateExact(x, y);
+        var v = g.Find(x, y);
+        return v != 0 ? g.Answers[v - 1] : LocateExact(x, y);
     }
 
     /// <summary>The exact path (the contract, by point-in-polygon): for points on or near a border, and for testing.</summary>
@@ -246,7 +288,8 @@ public sealed class AreaLocator
         var nearest = double.MaxValue;
         foreach (var e in _index.Query(search))
         {
-            var d = DistanceOp.Distance(e.Buurt.Geometry, point);
+            // the point is outside every buurt here, so the distance to the buurt is the distance to its edges
+            var d = e.Facets.Distance(point);
             if (d > ToleranceM) continue;
             if (d < nearest || (d == nearest && string.CompareOrdinal(e.Buurt.Code, best!.Buurt.Code) < 0))
             {
