@@ -32,7 +32,7 @@ public sealed class MapOptions
     public string BackgroundAttribution { get; set; } = "Achtergrond: <a href=\"https://www.pdok.nl\">PDOK</a> BRT-Achtergrondkaart, Kadaster";
 
     /// <summary>Attribution of the boundary data, shown on every map and export.</summary>
-    [Required] public string DataAttribution { get; set; } = "Kadaster / Centraal Bureau voor de Statistiek, 2024";
+    [Required] public string DataAttribution { get; set; } = "Gemeente Alkmaar; Kadaster / Centraal Bureau voor de Statistiek, 2024";
 }
 
 /// <summary>Limits of the area API (section <c>Api</c>).</summary>

@@ -34,7 +34,7 @@ public class DashboardTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
             Assert.NotNull(box);
             Assert.True(box.Width > 20 && box.Height > 20, $"polygon box {box.Width}x{box.Height}");
         }
-        Assert.Contains("Kadaster / Centraal Bureau voor de Statistiek, 2024", await page.Locator(".leaflet-control-attribution").InnerTextAsync());
+        Assert.Contains("Gemeente Alkmaar; Kadaster / Centraal Bureau voor de Statistiek, 2024", await page.Locator(".leaflet-control-attribution").InnerTextAsync());
 
         await page.Locator("path[data-code='GB0361-centrum']").ClickAsync();
         var panel = page.Locator("[data-testid=area-panel]");

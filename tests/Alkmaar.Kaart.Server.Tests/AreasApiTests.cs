@@ -39,7 +39,7 @@ public class AreasApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
             Assert.InRange(first[0].GetDouble(), 4.6, 5.0);   // longitude first
             Assert.InRange(first[1].GetDouble(), 52.4, 52.8); // then latitude
         }
-        Assert.Equal("Kadaster / Centraal Bureau voor de Statistiek, 2024", fc.GetProperty("attribution").GetString());
+        Assert.Equal("Gemeente Alkmaar; Kadaster / Centraal Bureau voor de Statistiek, 2024", fc.GetProperty("attribution").GetString());
     }
 
     [Fact]

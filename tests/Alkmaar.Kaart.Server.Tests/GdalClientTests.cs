@@ -153,7 +153,7 @@ public class GdalClientTests(KestrelAppFixture fx) : IClassFixture<KestrelAppFix
                 var all = await Ogrinfo([.. new[] { "-ro", "-al" }, .. CsvOptions(path), path]);
                 Assert.Contains($"{geometry} (", all); // 2D, as exported (no Z or M)
                 var file = await File.ReadAllTextAsync(path);
-                Assert.Contains("Kadaster / Centraal Bureau voor de Statistiek, 2024", file); // the attribution travels with the data
+                Assert.Contains("Gemeente Alkmaar; Kadaster / Centraal Bureau voor de Statistiek, 2024", file); // the attribution travels with the data
                 foreach (var secret in new[] { "GDAL-geheim", "GDAL Persoon", OverlaySeed.Secret, "Seed Persoon", OverlaySeed.Actor })
                 {
                     Assert.DoesNotContain(secret, all);
