@@ -205,4 +205,28 @@ public class BoundaryTruthTests(ITestOutputHelper output) : IAsyncLifetime
         var p = largest.InteriorPoint;
         return (p.X, p.Y);
     }
+
+    [Fact]
+    public async Task The_gebiedsindeling_belongs_to_the_versions_the_file_seeds_only_the_first()
+    {
+        var app = App();
+        var importer = app.Services.GetRequiredService<BoundaryImporter>();
+        var first = await importer.ImportAsync(TestPaths.Cbs("alkmaar_buurten_2024.geojson"));
+        Assert.Equal("GB0361-zuid", await Scalar<string>("SELECT parent_code FROM area WHERE level = 'wijk' AND code = 'WK036101' AND version_id = $1", first.VersionId));
+        // a decision taken after the first version (as a planner's published plan will): wijk Zuid moves to gebied Centrum
+        await using (var cmd = _ds.CreateCommand(
+            """
+            UPDATE boundary_version SET indeling = jsonb_set(jsonb_set(indeling,
+              '{gebieden,2,wijken}', '["WK036103"]'), '{gebieden,4,wijken}', '["WK036108", "WK036101"]') WHERE id = $1
+            """))
+        {
+            cmd.Parameters.AddWithValue(first.VersionId);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        Assert.Equal("GB0361-zuid", await Scalar<string>("SELECT indeling #>> '{gebieden,2,code}' FROM boundary_version WHERE id = $1", first.VersionId));
+        // the next version continues the stored gebiedsindeling, not the file's
+        var next = await importer.ImportAsync(TestPaths.RealBuurten, default, new DateOnly(2031, 1, 1));
+        Assert.Equal("GB0361-centrum", await Scalar<string>("SELECT parent_code FROM area WHERE level = 'wijk' AND code = 'WK036101' AND version_id = $1", next.VersionId));
+        Assert.Contains("WK036101", await Scalar<string>("SELECT indeling #>> '{gebieden,4,wijken}' FROM boundary_version WHERE id = $1", next.VersionId));
+    }
 }

@@ -39,6 +39,13 @@ public sealed record Gebiedsindeling
         AllowTrailingCommas = true,
     };
 
+    /// <summary>Reads a gebiedsindeling stored as JSON (as a boundary version keeps it in the database).</summary>
+    public static Gebiedsindeling FromJson(string json) =>
+        JsonSerializer.Deserialize<Gebiedsindeling>(json, Options) ?? throw new InvalidDataException("The stored gebiedsindeling is empty.");
+
+    /// <summary>This gebiedsindeling as JSON (camelCase, as the file).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+
     public static Gebiedsindeling Load(string path)
     {
         using var stream = File.OpenRead(path);

@@ -38,10 +38,9 @@ public sealed class BoundaryImportException(string message) : Exception(message)
 /// <see cref="Gebiedsindeling.ValidFrom"/>. A newer version closes the areas in force (<c>valid_to</c>); a file with the
 /// same date replaces that version; an identical file (same SHA-256) is a no-op; an older one is refused.
 /// </remarks>
-public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeling, IEnumerable<Routing.IBoundaryListener> listeners,
+public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling fileIndeling, IEnumerable<Routing.IBoundaryListener> listeners,
     Microsoft.Extensions.Options.IOptions<BoundaryUploadOptions> limits, Audit.AuditLog audit, ILogger<BoundaryImporter> logger)
 {
-    private static readonly System.Text.Json.JsonSerializerOptions IndelingJson = new(System.Text.Json.JsonSerializerOptions.Web);
 
     public async Task<BoundaryImportResult> ImportAsync(string path, CancellationToken ct = default, DateOnly? validFrom = null,
         string actor = Audit.AuditLog.System, ImportMode mode = ImportMode.Unguarded)
@@ -62,8 +61,11 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeli
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var (buurten, source) = BuurtFileReader.Read(new MemoryStream(bytes));
         CheckLimits(buurten);
+        // The gebiedsindeling belongs to the boundary versions: a new version continues the latest one's; the configuration
+        // file only seeds the first version.
+        var indeling = await LatestIndelingAsync(ct) ?? fileIndeling;
         var hierarchy = new AreaHierarchyBuilder(indeling) { Tolerances = limits.Value.Tolerances }.Build(buurten);
-        var validFrom = validFromOverride ?? ValidFrom(source);
+        var validFrom = validFromOverride ?? ValidFrom(source, indeling);
 
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -120,7 +122,7 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeli
             insert.Parameters.AddWithValue(sourceName);
             insert.Parameters.AddWithValue(sha);
             insert.Parameters.AddWithValue(CrsNames.ShortName(source.SourceCrs));
-            insert.Parameters.AddWithValue(NpgsqlDbType.Jsonb, System.Text.Json.JsonSerializer.Serialize(indeling, IndelingJson));
+            insert.Parameters.AddWithValue(NpgsqlDbType.Jsonb, indeling.ToJson());
             versionId = (int)(await insert.ExecuteScalarAsync(ct))!;
         }
 
@@ -209,6 +211,14 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeli
         if (problems.Count > 0) throw new BoundaryValidationException(problems);
     }
 
+    /// <summary>The gebiedsindeling stored with the latest boundary version, or null before the first import.</summary>
+    public async Task<Gebiedsindeling?> LatestIndelingAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT v.indeling::text FROM boundary_version v WHERE v.indeling IS NOT NULL AND EXISTS (SELECT 1 FROM area a WHERE a.version_id = v.id) ORDER BY v.valid_from DESC, v.id DESC LIMIT 1");
+        return await cmd.ExecuteScalarAsync(ct) is string json ? Gebiedsindeling.FromJson(json) : null;
+    }
+
     /// <summary>True when the database holds no areas in force.</summary>
     public async Task<bool> IsEmptyAsync(CancellationToken ct = default)
     {
@@ -216,7 +226,7 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling indeli
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    private DateOnly ValidFrom(RdFeatureCollection source)
+    private static DateOnly ValidFrom(RdFeatureCollection source, Gebiedsindeling indeling)
     {
         var jr = source.Features.Select(f => BuurtFileReader.First(f.Attributes, ["jrstatcode"])).FirstOrDefault(j => j is not null);
         if (jr is { Length: >= 4 } && int.TryParse(jr[..4], out var year) && year is > 1990 and < 2100)
