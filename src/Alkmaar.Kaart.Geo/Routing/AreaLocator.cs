@@ -105,23 +105,27 @@ public sealed class AreaLocator
     }
 
     /// <summary>Size (metres) of the cells of the answer grid (see <see cref="AnswerGrid"/>).</summary>
-    public const double GridCellM = 25;
+    public const double GridCellM = 50;
 
     /// <summary>Share of the grid's cells that answer without a point-in-polygon test (after the first lookup built it).</summary>
     public double GridResolvedShare => _grid.Value.ResolvedShare;
 
+    /// <summary>Builds the answer grid now (the holder of a new snapshot does this before swapping it in, so that no
+    /// request waits for it).</summary>
+    public void Warm() => _ = _grid.Value;
+
     /// <summary>
-    /// A uniform grid over the buurten's extent (plus the tolerance): a cell whose closed square lies wholly in the interior
-    /// of one buurt, or wholly outside the tolerance band and in the interior of one municipality (or of none), holds the
-    /// answer every point in it gets. A cell on or near a border gets a second level of 5 × 5 sub-cells, built the first time
-    /// a point falls in it; only points in sub-cells that still touch a border take the exact path. The contract is
+    /// A uniform grid of 50 m cells over the buurten's extent (plus the tolerance): a cell whose closed square lies wholly in
+    /// the interior of one buurt, or wholly outside the tolerance band and in the interior of one municipality (or of none),
+    /// holds the answer every point in it gets. A cell on or near a border gets a second level of 10 × 10 sub-cells of 5 m,
+    /// built the first time a point falls in it; only points in sub-cells that still touch a border take the exact path. The contract is
     /// unchanged: a (sub-)cell is only filled when every point of it has the same answer by the contract. The first level is
     /// built on first use, in parallel bands of rows.
     /// </summary>
     private sealed class AnswerGrid
     {
-        /// <summary>Sub-cells per side of a border cell's second level (25 m → 5 m).</summary>
-        public const int Sub = 5;
+        /// <summary>Sub-cells per side of a border cell's second level (50 m → 5 m).</summary>
+        public const int Sub = 10;
 
         public double MinX, MinY, Inv, Size;
         public int Nx, Ny;

@@ -150,7 +150,9 @@ public sealed class AreaLocatorProvider(NpgsqlDataSource db, TimeProvider time, 
                 list.Add(new Area(AreaLevels.Parse(r.GetString(0))!.Value, r.GetString(1), r.GetString(2),
                     r.IsDBNull(3) ? null : r.GetString(3), (MultiPolygon)r.GetValue(4)));
         }
-        return new BoundarySnapshot(version, new AreaLocator(list, state.Municipalities, versionId: version.Id), state.TeamNames);
+        var locator = new AreaLocator(list, state.Municipalities, versionId: version.Id);
+        locator.Warm(); // the answer grid is built before the snapshot is swapped in: no request waits for it
+        return new BoundarySnapshot(version, locator, state.TeamNames);
     }
 
     private static TimeZoneInfo FindZone()
