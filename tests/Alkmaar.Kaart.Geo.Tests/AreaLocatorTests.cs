@@ -74,16 +74,21 @@ public class AreaLocatorTests
         Assert.Equal(LocationKind.Outside, Locator.Locate(100225.01, 500050).Kind);
     }
 
-    [Fact]
-    public void On_the_real_buurten_every_neighbour_municipality_is_named_from_outside()
+    /// <summary>The real (full-resolution) areas and the neighbouring municipalities, read once.</summary>
+    private static readonly Lazy<(Area[] Areas, List<Municipality> Municipalities)> Real = new(() =>
     {
         Area[] areas;
         using (var s = File.OpenRead(TestPaths.RealBuurten))
             areas = [.. new AreaHierarchyBuilder(Gebiedsindeling.Load(TestPaths.Gebiedsindeling)).Build(BuurtFileReader.Read(s).Buurten).Areas];
-        List<Municipality> municipalities;
-        using (var s = File.OpenRead(TestPaths.Cbs("alkmaar_en_buurgemeenten_2024.geojson")))
-            municipalities = GeoJsonFeatureReader.Read(s).Features
-                .Select(f => new Municipality((string)f.Attributes["statcode"], (string)f.Attributes["statnaam"], f.Geometry)).ToList();
+        using var m = File.OpenRead(TestPaths.Cbs("alkmaar_en_buurgemeenten_2024.geojson"));
+        return (areas, GeoJsonFeatureReader.Read(m).Features
+            .Select(f => new Municipality((string)f.Attributes["statcode"], (string)f.Attributes["statnaam"], f.Geometry)).ToList());
+    });
+
+    [Fact]
+    public void On_the_real_buurten_every_neighbour_municipality_is_named_from_outside()
+    {
+        var (areas, municipalities) = Real.Value;
         var locator = new AreaLocator(areas, municipalities);
         Assert.Equal(66, locator.BuurtCount);
 
@@ -103,13 +108,7 @@ public class AreaLocatorTests
     [Fact]
     public void The_answer_grid_gives_the_exact_answer_for_every_point_vertices_and_outside_included()
     {
-        Area[] areas;
-        using (var s = File.OpenRead(TestPaths.RealBuurten))
-            areas = [.. new AreaHierarchyBuilder(Gebiedsindeling.Load(TestPaths.Gebiedsindeling)).Build(BuurtFileReader.Read(s).Buurten).Areas];
-        List<Municipality> municipalities;
-        using (var s = File.OpenRead(TestPaths.Cbs("alkmaar_en_buurgemeenten_2024.geojson")))
-            municipalities = GeoJsonFeatureReader.Read(s).Features
-                .Select(f => new Municipality((string)f.Attributes["statcode"], (string)f.Attributes["statnaam"], f.Geometry)).ToList();
+        var (areas, municipalities) = Real.Value;
         var locator = new AreaLocator(areas, municipalities);
         var extent = new Envelope();
         foreach (var a in areas.Where(a => a.Level == AreaLevel.Buurt)) extent.ExpandToInclude(a.Geometry.EnvelopeInternal);
