@@ -33,24 +33,26 @@ public class RouteBatchApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixt
                   "c,not-a-number,516000\r\n" +    // unreadable
                   "d,111500\r\n" +                 // too few fields
                   "e,9999999,516000\r\n" +         // out of RD range
-                  "\"f,with comma\",118000,507500\r\n"; // quoted id, De Rijp area
+                  "\"f,with comma\",118000,507500\r\n" + // quoted id, De Rijp area
+                  "g,106500,512000\r\n";         // Bergen (NH.), outside: named
         var response = await Post(csv, "text/csv", "text/csv");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         var text = await response.Content.ReadAsStringAsync();
         var lines = text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("id,buurt,wijk,gebied,dorp,gebiedsteam,distance_m,error", lines[0]);
-        Assert.Equal(7, lines.Length);
+        Assert.Equal("id,buurt,wijk,gebied,dorp,gebiedsteam,distance_m,error,kind,gemeente,gemeente_naam", lines[0]);
+        Assert.Equal(8, lines.Length);
 
         var locator = (await fx.Factory.Services.GetRequiredService<AreaLocatorProvider>().GetAsync())!.Locator;
         var a = locator.Locate(111500, 516000);
-        Assert.Equal($"a,{a.Buurt!.Code},{a.Wijk!.Code},{a.Gebied!.Code},,Gebiedsteam {a.Gebied.Name},0,", lines[1]);
-        Assert.Equal("b,,,,,,,", lines[2]);
+        Assert.Equal($"a,{a.Buurt!.Code},{a.Wijk!.Code},{a.Gebied!.Code},,Gebiedsteam {a.Gebied.Name},0,,inside,GM0361,Alkmaar", lines[1]);
+        Assert.Equal("b,,,,,,,,outside,,", lines[2]); // Amersfoort: no neighbouring municipality known
         Assert.StartsWith("c,,,,,,,line 4: x and y must be numbers", lines[3]);
         Assert.StartsWith("d,,,,,,,\"line 5: expected 3 fields, found 2\"", lines[4]); // a field with a comma is quoted
-        Assert.EndsWith("x/y outside the RD New range", lines[5]);
+        Assert.EndsWith("x/y outside the RD New range,,,", lines[5]);
         var f = locator.Locate(118000, 507500);
         Assert.StartsWith($"\"f,with comma\",{f.Buurt!.Code},", lines[6]);
+        Assert.Equal("g,,,,,,,,outside,GM0373,Bergen (NH.)", lines[7]); // a point in a neighbouring municipality names it (it came back blank)
     }
 
     [Fact]
@@ -117,6 +119,6 @@ public class RouteBatchApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixt
         Assert.Equal(100_002, lines.Length);
         var routed = lines.Skip(1).Count(l => l.Split(',')[1].StartsWith("BU0361"));
         Assert.True(routed > 20_000, $"{routed} routed to a buurt");
-        Assert.EndsWith("over the limit of 100000 points per request", lines[^1]);
+        Assert.EndsWith("over the limit of 100000 points per request,,,", lines[^1]);
     }
 }

@@ -22,14 +22,17 @@ public sealed class RoutingOptions
 /// <summary>
 /// <c>POST /api/route</c>: routes up to <see cref="RoutingOptions.MaxBatchPoints"/> points to their areas and gebiedsteam,
 /// streamed both ways. Input: CSV with header <c>id,x,y</c> (RD New) or <c>id,lat,lon</c> (WGS84), or a JSON array of
-/// objects with the same fields. Output: CSV <c>id,buurt,wijk,gebied,dorp,gebiedsteam,distance_m,error</c> with
+/// objects with the same fields. Output: CSV <c>id,buurt,wijk,gebied,dorp,gebiedsteam,distance_m,error,kind,gemeente,gemeente_naam</c> with
 /// <c>Accept: text/csv</c>, otherwise a JSON array of objects with those fields. Every input row gets one output row, in
 /// order; a row that cannot be read gets its <c>error</c> and the rest go on.
 /// Public (anonymous): the answer holds only public area codes and team names.
 /// </summary>
 public static class RouteBatchEndpoints
 {
-    private sealed record Row(string Id, string? Buurt, string? Wijk, string? Gebied, string? Dorp, string? Gebiedsteam, double? DistanceM, string? Error);
+    /// <summary>One answer row. <see cref="Kind"/>: inside, near or outside; <see cref="Gemeente"/>: the municipality the
+    /// point lies in (this gemeente for inside and near, the neighbouring one outside, empty where none is known).</summary>
+    private sealed record Row(string Id, string? Buurt, string? Wijk, string? Gebied, string? Dorp, string? Gebiedsteam, double? DistanceM, string? Error,
+        string? Kind = null, string? Gemeente = null, string? GemeenteNaam = null);
 
     public static RouteGroupBuilder MapRouteBatch(this IEndpointRouteBuilder app)
     {
@@ -86,14 +89,14 @@ public static class RouteBatchEndpoints
         if (answerCsv)
         {
             await using var writer = new StreamWriter(pipe.AsStream(leaveOpen: true), new UTF8Encoding(false)) { NewLine = "\r\n" };
-            await writer.WriteLineAsync("id,buurt,wijk,gebied,dorp,gebiedsteam,distance_m,error");
+            await writer.WriteLineAsync("id,buurt,wijk,gebied,dorp,gebiedsteam,distance_m,error,kind,gemeente,gemeente_naam");
             await foreach (var item in input)
             {
                 var row = Route(snapshot, item, ++count, o.MaxBatchPoints);
                 await writer.WriteLineAsync(string.Join(',', new[]
                 {
                     row.Id, row.Buurt, row.Wijk, row.Gebied, row.Dorp, row.Gebiedsteam,
-                    row.DistanceM?.ToString("0.##", CultureInfo.InvariantCulture), row.Error,
+                    row.DistanceM?.ToString("0.##", CultureInfo.InvariantCulture), row.Error, row.Kind, row.Gemeente, row.GemeenteNaam,
                 }.Select(CsvField)));
                 if (count % 2000 == 0) await writer.FlushAsync(ct);
             }
@@ -112,6 +115,7 @@ public static class RouteBatchEndpoints
                 Write(json, "dorp", row.Dorp); Write(json, "gebiedsteam", row.Gebiedsteam);
                 if (row.DistanceM is { } d) json.WriteNumber("distance_m", Math.Round(d, 2)); else json.WriteNull("distance_m");
                 Write(json, "error", row.Error);
+                Write(json, "kind", row.Kind); Write(json, "gemeente", row.Gemeente); Write(json, "gemeente_naam", row.GemeenteNaam);
                 json.WriteEndObject();
                 if (count % 2000 == 0) { await json.FlushAsync(ct); await pipe.FlushAsync(ct); }
             }
@@ -129,9 +133,10 @@ public static class RouteBatchEndpoints
         if (PointInput.ToRd(item.A!.Value, item.B!.Value, item.Wgs84, out var x, out var y) is { } error)
             return new Row(item.Id, null, null, null, null, null, null, error);
         var r = snapshot.Locator.Locate(x, y);
-        if (r.Kind == LocationKind.Outside)
-            return new Row(item.Id, null, null, null, null, null, null, null);
-        return new Row(item.Id, r.Buurt?.Code, r.Wijk?.Code, r.Gebied?.Code, r.Dorp?.Code, snapshot.TeamOf(r), r.DistanceM, null);
+        if (r.Kind == LocationKind.Outside) // named, so that a partner knows whom to send it to
+            return new Row(item.Id, null, null, null, null, null, null, null, "outside", r.Municipality?.Code, r.Municipality?.Name);
+        return new Row(item.Id, r.Buurt?.Code, r.Wijk?.Code, r.Gebied?.Code, r.Dorp?.Code, snapshot.TeamOf(r), r.DistanceM, null,
+            r.Kind == LocationKind.Inside ? "inside" : "near", r.Gemeente?.Code, r.Gemeente?.Name);
     }
 
     private static bool TryHeader(string[] header, out bool wgs84)
