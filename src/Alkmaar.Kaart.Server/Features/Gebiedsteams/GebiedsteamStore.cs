@@ -124,9 +124,11 @@ public sealed partial class GebiedsteamStore(NpgsqlDataSource db, Gebiedsindelin
         // The audit entry says what changed, not to what: no names or contacts in the log.
         await audit.WriteAsync(AuditLog.ActorOf(actor), "gebiedsteam gewijzigd", "gebiedsteam", gebiedCode,
             new { changed = Changes(before, e), members = e.Members.Count, partners = e.Partners.Count }, conn, tx, ct);
+        // routing answers carry the team name: every server rebuilds its snapshot (this one at once, others by NOTIFY)
+        if (before.Name != e.Name) await BoundaryChangeListener.NotifyAsync(conn, tx, "team " + gebiedCode, ct);
         await tx.CommitAsync(ct);
 
-        if (before.Name != e.Name) await routing.BoundariesChangedAsync(ct); // routing answers carry the team name
+        if (before.Name != e.Name) await routing.BoundariesChangedAsync(ct);
         return (await GetAsync(gebiedCode, ct))!;
     }
 

@@ -49,6 +49,7 @@ public sealed class MunicipalityImporter(NpgsqlDataSource db, IEnumerable<IBound
             }
             await copy.CompleteAsync(ct);
         }
+        await Routing.BoundaryChangeListener.NotifyAsync(conn, tx, "municipalities", ct); // every server follows
         await tx.CommitAsync(ct);
         foreach (var l in listeners) await l.BoundariesChangedAsync(ct);
         logger.LogInformation("Imported {Count} municipalities from {Source}", rows.Count, Path.GetFileName(path));

@@ -48,7 +48,7 @@ public sealed class AreaLocatorProvider(NpgsqlDataSource db, TimeProvider time, 
     public const string Channel = "kaart_boundaries";
 
     private sealed record State(IReadOnlyList<BoundaryVersionRange> Versions, BoundarySnapshot? Current,
-        IReadOnlyList<Municipality> Municipalities, IReadOnlyDictionary<string, string> TeamNames);
+        IReadOnlyList<Municipality> Municipalities, IReadOnlyDictionary<string, string> TeamNames, string Fingerprint = "");
 
     private volatile State? _state;
     private readonly ConcurrentDictionary<int, BoundarySnapshot> _byVersion = new();
@@ -96,6 +96,20 @@ public sealed class AreaLocatorProvider(NpgsqlDataSource db, TimeProvider time, 
         await _rebuild.WaitAsync(ct);
         try
         {
+            // The importing process hears of its own change twice (directly and by NOTIFY): when nothing changed since the
+            // last build and today's version still holds, there is nothing to do.
+            string fingerprint;
+            await using (var cmd = db.CreateCommand(
+                """
+                SELECT coalesce((SELECT max(id) || '/' || count(*) FROM area), '') || '|' ||
+                       coalesce((SELECT max(imported_at)::text || '/' || count(*) FROM municipality), '') || '|' ||
+                       coalesce((SELECT md5(string_agg(gebied_code || '=' || name, ',' ORDER BY gebied_code)) FROM gebiedsteam), '')
+                """))
+                fingerprint = (string)(await cmd.ExecuteScalarAsync(ct))!;
+            var today = DayOf(time.GetUtcNow());
+            if (_state is { } known && known.Fingerprint == fingerprint && (known.Current is null || known.Current.Version.Holds(today)) && known.Versions.Count > 0)
+                return;
+
             var versions = new List<BoundaryVersionRange>();
             await using (var cmd = db.CreateCommand(
                 """
@@ -118,13 +132,12 @@ public sealed class AreaLocatorProvider(NpgsqlDataSource db, TimeProvider time, 
                 while (await r.ReadAsync(ct)) teams[r.GetString(0)] = r.GetString(1);
 
             _byVersion.Clear();
-            var state = new State(versions, null, municipalities, teams);
+            var state = new State(versions, null, municipalities, teams, fingerprint);
             if (versions.Count == 0)
             {
                 _state = state;
                 return;
             }
-            var today = DayOf(time.GetUtcNow());
             // Today's version; before the first version starts, the first answers.
             var inForce = versions.LastOrDefault(v => v.Holds(today)) ?? versions[0];
             var current = await BuildAsync(inForce, state, ct);
