@@ -10,6 +10,11 @@ namespace Alkmaar.Kaart.Server.Tests;
 /// and every page a Dutch page; a bad year in a page link is no error at all.</summary>
 public class ErrorPathTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
 {
+    /// <summary>The server started (and migrated) on the real database, with its data source then pointing at a closed port.</summary>
+    private Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> DatabaseDown() =>
+        new KaartAppFactory(fx.Database).WithWebHostBuilder(b => b.ConfigureServices(s =>
+            s.AddSingleton(KaartDatabase.CreateDataSource("Host=127.0.0.1;Port=1;Username=x;Password=y;Database=z;Timeout=2"))));
+
     [Theory]
     [InlineData("/api/areas?level=gebied")]
     [InlineData("/api/meldingen/openbaar")]
@@ -18,9 +23,7 @@ public class ErrorPathTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
     [InlineData("/api/hotspots")]
     public async Task While_PostgreSQL_is_unreachable_APIs_answer_503_problem_with_Retry_After(string url)
     {
-        // the server started (and migrated) on the real database; then its data source points at a closed port
-        await using var down = new KaartAppFactory(fx.Database).WithWebHostBuilder(b => b.ConfigureServices(s =>
-            s.AddSingleton(KaartDatabase.CreateDataSource("Host=127.0.0.1;Port=1;Username=x;Password=y;Database=z;Timeout=2"))));
+        await using var down = DatabaseDown();
         var response = await down.CreateClient().GetAsync(url);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -33,8 +36,7 @@ public class ErrorPathTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
     [Fact]
     public async Task While_PostgreSQL_is_unreachable_a_page_is_a_Dutch_page()
     {
-        await using var down = new KaartAppFactory(fx.Database).WithWebHostBuilder(b => b.ConfigureServices(s =>
-            s.AddSingleton(KaartDatabase.CreateDataSource("Host=127.0.0.1;Port=1;Username=x;Password=y;Database=z;Timeout=2"))));
+        await using var down = DatabaseDown();
         var response = await down.CreateClient().GetAsync("/gebied/WK036101");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         var html = await response.Content.ReadAsStringAsync();

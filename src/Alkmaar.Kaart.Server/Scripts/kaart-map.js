@@ -66,10 +66,7 @@ export async function createMap(element, options, dotnetRef) {
 
   const state = { map, dotnetRef, layers: {}, selected: null, pointClicks: !!options.pointClicks, focus: null };
   if (state.pointClicks) {
-    map.on('click', e => {
-      element.dataset.clicked = `${e.latlng.lat.toFixed(6)},${e.latlng.lng.toFixed(6)}`; // the click reached the map
-      dotnetRef?.invokeMethodAsync('OnPointClickedJs', e.latlng.lat, e.latlng.lng);
-    });
+    map.on('click', e => dotnetRef?.invokeMethodAsync('OnPointClickedJs', e.latlng.lat, e.latlng.lng));
     element.classList.add('kaart-map-pick');
   }
   maps.set(element, state);
@@ -390,7 +387,6 @@ export async function showFocus(element, focus) {
   await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
   if (state.focus !== group) return;
   element.dataset.focus = focus.areaCode ?? 'point';
-  element.dataset.focusZoom = String(state.map.getZoom());
 }
 
 /** The device's position: { lat, lon } or { error: 'denied' | 'unsupported' | 'timeout' | 'unavailable' }. */

@@ -53,9 +53,8 @@ public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<M
         if (!string.IsNullOrEmpty(from)) d0 = DateOnly.TryParseExact(from, "yyyy-MM-dd", out var v0) ? v0 : throw new ExportRequestException("Ongeldige begindatum (jjjj-mm-dd).", "from");
         if (!string.IsNullOrEmpty(to)) d1 = DateOnly.TryParseExact(to, "yyyy-MM-dd", out var v1) ? v1 : throw new ExportRequestException("Ongeldige einddatum (jjjj-mm-dd).", "to");
         if (d0 > d1) throw new ExportRequestException("De begindatum ligt na de einddatum.", "from");
-        var minDays = meldingen.Value.PublicMinimumPeriodDays;
-        if (c.Kind is OgcKind.Cells or OgcKind.Hotspots && d0 is { } start && (d1 ?? DateOnly.FromDateTime(DateTime.UtcNow)).DayNumber - start.DayNumber + 1 < minDays)
-            throw new ExportRequestException($"De periode is minstens {minDays} dagen (kleinere periodes zouden losse meldingen herkenbaar maken).", "from");
+        if (c.Kind is OgcKind.Cells or OgcKind.Hotspots && DisclosureControl.ShortPeriod(d0, d1, meldingen.Value.PublicMinimumPeriodDays) is { } tooShort)
+            throw new ExportRequestException(tooShort, "from");
         if (!string.IsNullOrEmpty(category) && c.Kind is not (OgcKind.Cells or OgcKind.Hotspots))
             throw new ExportRequestException("Een categorie geldt alleen voor de lagen meldingen en hotspots.", "category");
         if (!string.IsNullOrEmpty(status) && c.Kind is not (OgcKind.Cells or OgcKind.Initiatieven))

@@ -26,9 +26,7 @@ public static class HotspotEndpoints
         if (!string.IsNullOrEmpty(to)) { if (DateOnly.TryParseExact(to, "yyyy-MM-dd", out var d)) t = d; else return (null, "Ongeldige einddatum (jjjj-mm-dd).", "to"); }
         if (f > t) return (null, "De begindatum ligt na de einddatum.", "from");
         // disclosure control: whole days, at least the minimum period, never finer than the generalisation grid
-        var minDays = meldingen.Value.PublicMinimumPeriodDays;
-        if (f is { } start && (t ?? DateOnly.FromDateTime(DateTime.UtcNow)).DayNumber - start.DayNumber + 1 < minDays)
-            return (null, $"De periode is minstens {minDays} dagen (kleinere periodes zouden losse meldingen herkenbaar maken).", "from");
+        if (DisclosureControl.ShortPeriod(f, t, meldingen.Value.PublicMinimumPeriodDays) is { } tooShort) return (null, tooShort, "from");
         var cat = string.IsNullOrEmpty(category) ? null : category.ToLowerInvariant();
         if (cat is not null && !meldingen.Value.Categories.Contains(cat)) return (null, $"Onbekende categorie; kies uit {string.Join(", ", meldingen.Value.Categories)}.", "category");
         var size = service.Options.DefaultCellSize;

@@ -30,7 +30,6 @@ public sealed class DisclosureControl(IOptions<MeldingOptions> options, TimeProv
     public const string Other = "overig";
     public int MinimumCount => options.Value.PublicMinimumCount;
     public int MinimumPeriodDays => options.Value.PublicMinimumPeriodDays;
-    public double Grid => options.Value.GeneralisationGridMetres;
 
     private static readonly TimeZoneInfo Zone = FindZone();
 
@@ -45,6 +44,16 @@ public sealed class DisclosureControl(IOptions<MeldingOptions> options, TimeProv
                 $"Public aggregates of meldingen cover at least {MinimumPeriodDays} whole days (asked: {Math.Max(0, (end - s).TotalDays):0.#}).", parameter);
         return (start, to is null ? null : end);
     }
+
+    /// <summary>
+    /// For periods given as days (first and last day inclusive; an open end is today): a Dutch message when the period is
+    /// shorter than <paramref name="minimumDays"/>, else null. The same rule as <see cref="Period"/>, for the pages and
+    /// parameters that take dates.
+    /// </summary>
+    public static string? ShortPeriod(DateOnly? from, DateOnly? to, int minimumDays) =>
+        from is { } start && (to ?? DateOnly.FromDateTime(DateTime.UtcNow)).DayNumber - start.DayNumber + 1 < minimumDays
+            ? $"De periode is minstens {minimumDays} dagen (kortere periodes zouden losse meldingen herkenbaar maken)."
+            : null;
 
     /// <summary>The categories of a published cell (see the rules), or null for "total only".</summary>
     public IReadOnlyDictionary<string, int>? Categories(IReadOnlyDictionary<string, int> counts)
