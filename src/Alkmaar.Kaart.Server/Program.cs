@@ -57,9 +57,10 @@ builder.Services.AddOptions<MeldingOptions>().Bind(builder.Configuration.GetSect
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<MeldingService>();
 builder.Services.AddSingleton<DisclosureControl>();
+builder.Services.AddSingleton<MeldingCells>();
 builder.Services.AddSingleton<DemoMeldingen>();
 builder.Services.AddMemoryCache();
-builder.Services.AddOptions<Alkmaar.Kaart.Server.Features.Hotspots.HotspotOptions>().Bind(builder.Configuration.GetSection(Alkmaar.Kaart.Server.Features.Hotspots.HotspotOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<HotspotSettings>().Bind(builder.Configuration.GetSection(HotspotSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<HotspotService>();
 builder.Services.AddSingleton<MonitorStore>();
 builder.Services.AddSingleton<MonitorChoropleth>();
@@ -94,6 +95,7 @@ builder.Services.AddRadzenComponents();
 var app = builder.Build();
 
 KaartDatabase.Migrate(connectionString, app.Logger);
+await MeldingCells.EnsureGridAsync(connectionString, app.Services.GetRequiredService<IOptions<MeldingOptions>>().Value.GeneralisationGridMetres, app.Logger);
 
 switch (command.FirstOrDefault())
 {

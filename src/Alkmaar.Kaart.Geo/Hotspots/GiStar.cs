@@ -48,11 +48,21 @@ public sealed record HotspotResult(IReadOnlyList<Hotspot> Hotspots, IReadOnlyLis
 /// </remarks>
 public static class GiStar
 {
+    /// <summary>Hotspots of points (one melding each) at x, y with their category.</summary>
     public static HotspotResult Compute(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> category,
+        IReadOnlyList<string> categoryNames, Geometry studyArea, HotspotOptions? options = null) =>
+        Compute(x, y, category, default, categoryNames, studyArea, options);
+
+    /// <summary>
+    /// Hotspots of counted points: point k stands for <paramref name="count"/>[k] meldingen of its category (empty: one
+    /// each), e.g. counts already kept per cell, given at the cell's centre. The same answer as the points one by one.
+    /// </summary>
+    public static HotspotResult Compute(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> category, ReadOnlySpan<int> count,
         IReadOnlyList<string> categoryNames, Geometry studyArea, HotspotOptions? options = null)
     {
         var o = options ?? new HotspotOptions();
         if (x.Length != y.Length || x.Length != category.Length) throw new ArgumentException("x, y and category must have the same length.");
+        if (!count.IsEmpty && count.Length != x.Length) throw new ArgumentException("count must be empty or as long as x.");
         if (!(o.CellSize > 0)) throw new ArgumentOutOfRangeException(nameof(options), "CellSize must be positive.");
         var s = o.CellSize;
         var env = studyArea.EnvelopeInternal;
@@ -84,7 +94,7 @@ public static class GiStar
             var cj = (int)Math.Floor(y[k] / s) - j0;
             var idx = ci < 0 || cj < 0 || ci >= nx || cj >= ny || !inStudy[cj * nx + ci] ? -1 : cj * nx + ci;
             cellOf[k] = idx;
-            if (idx >= 0) counts[idx]++;
+            if (idx >= 0) counts[idx] += count.IsEmpty ? 1 : count[k];
         }
 
         double sum = 0, sumSq = 0;
@@ -165,7 +175,7 @@ public static class GiStar
             if (cellOf[k] < 0) continue;
             var h = cluster[index[cellOf[k]]];
             if (h < 0) continue;
-            perCluster[h][category[k]] = perCluster[h].GetValueOrDefault(category[k]) + 1;
+            perCluster[h][category[k]] = perCluster[h].GetValueOrDefault(category[k]) + (count.IsEmpty ? 1 : count[k]);
         }
 
         var factory = new GeometryFactory(new PrecisionModel(), 28992);
@@ -177,7 +187,7 @@ public static class GiStar
             var maxZ = members[h].Max(c => cells[c].Z);
             hotspots.Add(new Hotspot(polygon, members[h].Count, members[h].Sum(c => cells[c].Count), maxZ, members[h].Min(c => cells[c].P),
                 maxZ >= 2.576 ? 0.99 : maxZ >= 1.960 ? 0.95 : 0.90,
-                perCluster[h].OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).Take(3).Select(kv => (categoryNames[kv.Key], kv.Value)).ToList()));
+                perCluster[h].OrderByDescending(kv => kv.Value).ThenBy(kv => categoryNames[kv.Key], StringComparer.Ordinal).Take(3).Select(kv => (categoryNames[kv.Key], kv.Value)).ToList()));
         }
         hotspots.Sort((a, b) => b.MaxZ.CompareTo(a.MaxZ));
         return new HotspotResult(hotspots, cells, n, mean, sd, threshold, o,

@@ -28,6 +28,7 @@ public static class KaartDatabase
             .PostgresqlDatabase(connectionString)
             .WithScriptsEmbeddedInAssembly(assembly, name => name.Contains(".Database.Migrations.") && name.EndsWith(".sql"))
             .WithTransaction()
+            .WithVariablesDisabled() // migrations are plain SQL: $tag$ quoting is PostgreSQL's, not a DbUp variable
             .JournalToPostgresqlTable("public", "schema_versions")
             .LogScriptOutput()
             .LogTo(new DbUpLogger(logger))

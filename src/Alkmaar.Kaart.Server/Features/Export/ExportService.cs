@@ -85,7 +85,14 @@ public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<M
     }
 
     /// <summary>How many features the export will hold.</summary>
-    public async Task<long> CountAsync(ExportRequest r, CancellationToken ct = default) => await data.CountAsync(r.Layer, await QueryAsync(r, ct), ct);
+    public async Task<long> CountAsync(ExportRequest r, CancellationToken ct = default)
+    {
+        var q = await QueryAsync(r, ct);
+        if (await data.CountAsync(r.Layer, q, ct) is { } n) return n;
+        var count = 0L; // not counted by the data layer: count the features themselves (cells, a few ten thousand at most)
+        await foreach (var _ in data.ItemsAsync(r.Layer, q, ct)) count++;
+        return count;
+    }
 
     public static string FileName(ExportRequest r) =>
         $"alkmaar-{r.Layer.Id}-{(r.Crs == KnownCrs.RdNew ? "rd" : "wgs84")}.{r.Format switch { ExportFormat.Csv => "csv", ExportFormat.GeoPackage => "gpkg", _ => "geojson" }}";

@@ -32,7 +32,9 @@ public static class HotspotEndpoints
         var size = service.Options.DefaultCellSize;
         if (!string.IsNullOrEmpty(cellSize) && (!double.TryParse(cellSize, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out size) || size < meldingen.Value.GeneralisationGridMetres || size > 1000))
             return (null, $"De celgrootte is {meldingen.Value.GeneralisationGridMetres} tot 1000 meter (niet fijner dan het openbare raster).", "cellSize");
-        return (new HotspotQuery(f, t, cat, size), null, null);
+        // counted on cells of the generalisation grid: the analysis grid is a whole multiple of it
+        var grid = meldingen.Value.GeneralisationGridMetres;
+        return (new HotspotQuery(f, t, cat, Math.Max(1, Math.Round(size / grid)) * grid), null, null);
     }
 
     private static async Task GetAsync(HttpContext http, HotspotService service, IOptions<MeldingOptions> meldingen, IOptions<MapOptions> map,

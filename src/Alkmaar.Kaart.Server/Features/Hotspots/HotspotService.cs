@@ -9,8 +9,8 @@ using NpgsqlTypes;
 
 namespace Alkmaar.Kaart.Server.Features.Hotspots;
 
-/// <summary>Hotspot settings (section <c>Hotspots</c>).</summary>
-public sealed class HotspotOptions
+/// <summary>Hotspot settings (section <c>Hotspots</c>); the analysis itself takes <see cref="HotspotOptions"/>.</summary>
+public sealed class HotspotSettings
 {
     public const string Section = "Hotspots";
     [Range(25, 1000)] public double DefaultCellSize { get; set; } = 100;
@@ -27,12 +27,14 @@ public sealed record RankedHotspot(int Rank, string Id, Hotspot Hotspot, string?
 public sealed record HotspotAnalysis(HotspotQuery Query, IReadOnlyList<RankedHotspot> Hotspots, int Meldingen, int StudyCells, double PThreshold, bool Demo);
 
 /// <summary>
-/// Runs <see cref="GiStar"/> on the meldingen in PostGIS (filtered by period and category) over the gemeente, and gives
+/// Runs <see cref="GiStar"/> on the meldingen counted per cell in PostGIS (<see cref="Meldingen.MeldingCells"/>; filtered by
+/// period and category; the cell size a multiple of the generalisation grid) over the gemeente, and gives
 /// each hotspot the gebied and gebiedsteam responsible (where its centre lies). Results are cached briefly per query.
 /// </summary>
-public sealed class HotspotService(NpgsqlDataSource db, AreaLocatorProvider routing, IMemoryCache cache, IOptions<HotspotOptions> options)
+public sealed class HotspotService(NpgsqlDataSource db, AreaLocatorProvider routing, IMemoryCache cache, IOptions<HotspotSettings> options,
+    Meldingen.MeldingCells cells)
 {
-    public HotspotOptions Options => options.Value;
+    public HotspotSettings Options => options.Value;
 
     public async Task<HotspotAnalysis?> AnalyseAsync(HotspotQuery q, CancellationToken ct = default)
     {
@@ -45,40 +47,17 @@ public sealed class HotspotService(NpgsqlDataSource db, AreaLocatorProvider rout
             gemeente = await cmd.ExecuteScalarAsync(ct) as Geometry;
         if (gemeente is null) return null;
 
-        var xs = new List<double>();
-        var ys = new List<double>();
-        var cats = new List<int>();
-        var names = new List<string>();
-        var byName = new Dictionary<string, int>();
-        var demo = false;
-        await using (var cmd = db.CreateCommand(
-            """
-            SELECT ST_X(geom), ST_Y(geom), category, source = 'demo' FROM melding
-            WHERE ($1::date IS NULL OR created_at >= $1::date) AND ($2::date IS NULL OR created_at < $2::date + 1) AND ($3::text IS NULL OR category = $3)
-            """))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Date, Value = q.From is { } f ? f : DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Date, Value = q.To is { } t ? t : DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)q.Category ?? DBNull.Value });
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                xs.Add(r.GetDouble(0));
-                ys.Add(r.GetDouble(1));
-                var name = r.GetString(2);
-                if (!byName.TryGetValue(name, out var id)) { byName[name] = id = names.Count; names.Add(name); }
-                cats.Add(id);
-                demo |= r.GetBoolean(3);
-            }
-        }
-        var result = GiStar.Compute(xs.ToArray(), ys.ToArray(), cats.ToArray(), names, gemeente, new Geo.Hotspots.HotspotOptions(q.CellSize, Options.Alpha));
+        // counts kept per cell (MeldingCells), never the meldingen one by one
+        var counts = await cells.CountsOnGridAsync(q.From, q.To, q.Category, q.CellSize, ct);
+        var result = GiStar.Compute(counts.X, counts.Y, counts.Category, counts.Count, counts.Categories, gemeente,
+            new HotspotOptions(counts.CellSize, Options.Alpha));
         var ranked = result.Hotspots.Select((h, i) =>
         {
             var c = h.Polygon.InteriorPoint;
             var at = snapshot.Locator.Locate(c.X, c.Y);
             return new RankedHotspot(i + 1, $"hotspot-{i + 1}", h, at.Gebied?.Code, at.Gebied?.Name, snapshot.TeamOf(at));
         }).ToList();
-        var analysis = new HotspotAnalysis(q, ranked, xs.Count, result.StudyCells, result.PThreshold, demo);
+        var analysis = new HotspotAnalysis(q, ranked, counts.Total, result.StudyCells, result.PThreshold, counts.Demo);
         cache.Set(key, analysis, TimeSpan.FromSeconds(Options.CacheSeconds));
         return analysis;
     }

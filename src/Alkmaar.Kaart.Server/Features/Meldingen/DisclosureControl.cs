@@ -16,7 +16,7 @@ public sealed class DisclosureException(string title, string detail, string para
 /// <see cref="MeldingOptions.PublicMinimumCount"/>.
 /// </summary>
 /// <remarks>
-/// Rules, applied the same way in C# (<see cref="Categories"/>) and in SQL (<see cref="CellsSql"/>):
+/// Rules, applied the same way in C# (<see cref="Categories"/>) and in SQL (function <c>melding_cats_published</c>, migration 0012, used by <see cref="MeldingCells"/>):
 /// <list type="number">
 /// <item>A period is widened to whole days (Europe/Amsterdam) and must span at least the minimum; an open start means
 /// "since the first melding", an open end "until now".</item>
@@ -75,22 +75,15 @@ public sealed class DisclosureControl(IOptions<MeldingOptions> options, TimeProv
     /// <summary>True when a cell of this total may be published.</summary>
     public bool Publishable(int total) => total >= MinimumCount;
 
-    /// <summary>
-    /// SQL over a CTE <c>c(cx, cy, category, n, d)</c> of counts per cell and category: one row per publishable cell with
-    /// <c>total</c>, <c>cats</c> (jsonb per the rules, NULL for total only) and <c>demo</c>; <paramref name="k"/> is the
-    /// parameter holding <see cref="MinimumCount"/>.
-    /// </summary>
-    public static string CellsSql(string k) =>
-        $$"""
-        SELECT cx, cy, total,
-               CASE WHEN small = 0 THEN coalesce(big, '{}'::jsonb)
-                    WHEN small >= {{k}} THEN coalesce(big, '{}'::jsonb) || jsonb_build_object('{{Other}}', small)
-                    ELSE NULL END cats, demo
-        FROM (SELECT cx, cy, sum(n)::int total, coalesce(sum(n) FILTER (WHERE n < {{k}}), 0)::int small,
-                     jsonb_object_agg(category, n) FILTER (WHERE n >= {{k}}) big, bool_or(d) demo
-              FROM c GROUP BY cx, cy) s
-        WHERE total >= {{k}}
-        """;
+    /// <summary>The local (Europe/Amsterdam) day an instant falls on: the days the kept cell counts are per.</summary>
+    public static DateOnly LocalDay(DateTimeOffset t) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(t, Zone).DateTime);
+
+    /// <summary>The instant a local day starts.</summary>
+    public static DateTimeOffset StartOfLocalDay(DateOnly day)
+    {
+        var start = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        return new DateTimeOffset(start, Zone.GetUtcOffset(start));
+    }
 
     private static DateTimeOffset StartOfDay(DateTimeOffset t)
     {

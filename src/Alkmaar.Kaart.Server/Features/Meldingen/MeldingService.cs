@@ -27,7 +27,7 @@ public sealed record PublicCell(double X, double Y, int Count, IReadOnlyDictiona
 /// reason, and shown to the public only generalised to a grid and without personal data.
 /// </summary>
 public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvider locator, IOptions<MeldingOptions> options,
-    AuditLog audit, Addresses.AddressStore addresses, TimeProvider time, DisclosureControl disclosure)
+    AuditLog audit, Addresses.AddressStore addresses, TimeProvider time, DisclosureControl disclosure, MeldingCells cells)
 {
     public static readonly IReadOnlyList<string> Statuses = ["nieuw", "in_behandeling", "afgehandeld"];
     private MeldingOptions O => options.Value;
@@ -320,45 +320,25 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     /// The cell size served for a requested one: never finer than the generalisation grid; coarser grids (for clusters at
     /// small scales) are whole multiples of it.
     /// </summary>
-    public double PublicCellSize(double? requested)
-    {
-        var g = (double)O.GeneralisationGridMetres;
-        return requested is { } size && size > g ? Math.Round(size / g) * g : g;
-    }
+    public double PublicCellSize(double? requested) => cells.CellSize(requested);
 
     /// <summary>
-    /// Meldingen for public maps: counted per grid cell (<see cref="PublicCellSize"/>, RD; within <paramref name="bbox"/>
-    /// when given), at the cell's centre, with the count per category, under <see cref="DisclosureControl"/> (whole days, at
-    /// least the minimum period; no count below the minimum). No ids, times, descriptions or exact locations.
+    /// Meldingen for public maps: counted per grid cell (<see cref="PublicCellSize"/>, RD; cells whose centre lies in
+    /// <paramref name="bbox"/> when given), at the cell's centre, with the count per category, under
+    /// <see cref="DisclosureControl"/> (whole days, at least the minimum period; no count below the minimum). No ids, times,
+    /// descriptions or exact locations. Read from the kept cell counts (<see cref="MeldingCells"/>).
     /// </summary>
     public async Task<List<PublicCell>> PublicCellsAsync(DateTimeOffset? from, DateTimeOffset? to, string? category, CancellationToken ct = default,
         double? cellSize = null, Envelope? bbox = null)
     {
-        var g = PublicCellSize(cellSize);
-        (from, to) = disclosure.Period(from, to);
-        await using var cmd = db.CreateCommand(
-            """
-            SELECT floor(ST_X(geom) / $1)::bigint, floor(ST_Y(geom) / $1)::bigint, category, count(*)::int FROM melding
-            WHERE ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at < $3)
-              AND ($4::text IS NULL OR category = $4)
-              AND ($5::float8 IS NULL OR geom && ST_MakeEnvelope($5, $6, $7, $8, 28992))
-            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-            """);
-        Add(cmd, g);
-        AddTyped(cmd, NpgsqlDbType.TimestampTz, from?.ToUniversalTime(), to?.ToUniversalTime());
-        AddTyped(cmd, NpgsqlDbType.Text, category);
-        AddTyped(cmd, NpgsqlDbType.Double, bbox?.MinX, bbox?.MinY, bbox?.MaxX, bbox?.MaxY);
-        var cells = new Dictionary<(long, long), Dictionary<string, int>>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
+        var filter = new CellFilter
         {
-            var key = (r.GetInt64(0), r.GetInt64(1));
-            if (!cells.TryGetValue(key, out var cats)) cells[key] = cats = [];
-            cats[r.GetString(2)] = r.GetInt32(3);
-        }
-        // disclosure control: no cell, and no category in a cell, below the minimum count
-        return cells.Where(c => disclosure.Publishable(c.Value.Values.Sum()))
-            .Select(c => new PublicCell((c.Key.Item1 + 0.5) * g, (c.Key.Item2 + 0.5) * g, c.Value.Values.Sum(), disclosure.Categories(c.Value))).ToList();
+            From = from, To = to, Category = category, CellSize = cellSize,
+            Bbox = bbox is null ? null : Alkmaar.Kaart.Geo.Transforms.RdNew.RdFactory.ToGeometry(bbox),
+        };
+        var list = new List<PublicCell>();
+        await foreach (var c in cells.ReadAsync(filter, ct: ct)) list.Add(new PublicCell(c.X, c.Y, c.Count, c.Categories));
+        return list;
     }
 
     /// <summary>

@@ -55,7 +55,7 @@ public sealed record ItemsQuery(Geometry? Bbox, bool HasTime, DateTimeOffset? Fr
 /// initiatives without who changed them; monitor scores on their area's geometry; hotspots from <see cref="HotspotService"/>
 /// for the period asked (all meldingen without <c>datetime</c>).
 /// </summary>
-public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldingen, HotspotService hotspots)
+public sealed class OgcData(NpgsqlDataSource db, MeldingCells cells, HotspotService hotspots)
 {
     public static readonly IReadOnlyList<OgcCollection> Collections =
     [
@@ -79,8 +79,6 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
 
     public static OgcCollection? Find(string id) => Collections.FirstOrDefault(c => c.Id == id);
 
-    private double Grid => meldingen.Value.GeneralisationGridMetres;
-
     // ------------------------------------------------------------------------------------------------ areas
     private const string AreaSelection =
         """
@@ -92,22 +90,6 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
         SELECT {0} FROM sel
         WHERE ($5::geometry IS NULL OR ST_Intersects(geom, $5)) AND ($6::text IS NULL OR code = $6) AND ($7::text IS NULL OR name = $7)
           AND ($8::text IS NULL OR parent_code = $8) AND ($9::geometry IS NULL OR ST_Relate(geom, $9, 'T********'))
-        """;
-
-    // ------------------------------------------------------------------------------------------------ meldingen
-    private const string CellSelection =
-        """
-        WITH c AS (
-            SELECT floor(ST_X(geom) / $1)::bigint cx, floor(ST_Y(geom) / $1)::bigint cy, category, count(*)::int n, bool_or(source = 'demo') d FROM melding
-            WHERE ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at <= $3) AND ($4::text IS NULL OR category = $4)
-              AND ($9::text IS NULL OR status = $9)
-            GROUP BY 1, 2, 3),
-        published AS ({1}),
-        cells AS (
-            SELECT cx, cy, total, cats, demo, ST_SetSRID(ST_MakePoint((cx + 0.5) * $1, (cy + 0.5) * $1), 28992) geom
-            FROM published)
-        SELECT {0} FROM cells WHERE ($5::geometry IS NULL OR ST_Intersects(geom, $5)) AND ($6::bigint IS NULL OR (cx = $6 AND cy = $7))
-          AND ($8::geometry IS NULL OR ST_Covers($8, geom))
         """;
 
     // ------------------------------------------------------------------------------------------------ initiatives
@@ -138,7 +120,7 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
 
     private const string MonitorColumns = "fid, monitor, indicator, area_code, area_name, area_level, year, value, unit, respondents, higher_is_better, demo, geom";
 
-    private NpgsqlCommand Command(OgcCollection c, ItemsQuery q, string columns, string tail, (long X, long Y)? cell = null, string? id = null)
+    private NpgsqlCommand Command(OgcCollection c, ItemsQuery q, string columns, string tail, string? id = null)
     {
         NpgsqlCommand cmd;
         if (c.Kind is OgcKind.Initiatieven or OgcKind.Monitor)
@@ -165,30 +147,14 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
                 cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = q.Filters.TryGetValue(name, out var v) ? v : DBNull.Value });
             cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Geometry, Value = (object?)q.Within ?? DBNull.Value });
         }
-        else
-        {
-            // disclosure control ($10: the minimum count) in the same SQL as the cells
-            cmd = db.CreateCommand(string.Format(CellSelection, columns, DisclosureControl.CellsSql("$10")) + tail);
-            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Double, Value = Grid });
-            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = q.From is { } f ? f.ToUniversalTime() : DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = q.To is { } t ? t.ToUniversalTime() : DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = q.Filters.TryGetValue("category", out var cat) ? cat.ToLowerInvariant() : DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Geometry, Value = (object?)q.Bbox ?? DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = cell is { } a ? a.X : DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = cell is { } b ? b.Y : DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Geometry, Value = (object?)q.Within ?? DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)q.Status ?? DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = meldingen.Value.PublicMinimumCount });
-        }
+        else throw new InvalidOperationException($"{c.Id} is not read with SQL here.");
         return cmd;
     }
 
     private const string AreaColumns = "code, name, parent_code, valid_from, valid_to, ST_Area(geom), geom";
-    private const string CellColumns = "cx, cy, total, cats::text, geom, demo";
 
     private static string Columns(OgcCollection c) => c.Kind switch
     {
-        OgcKind.Cells => CellColumns,
         OgcKind.Initiatieven => InitiatiefColumns,
         OgcKind.Monitor => MonitorColumns,
         _ => AreaColumns,
@@ -196,15 +162,18 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
 
     private static string Order(OgcCollection c) => c.Kind switch
     {
-        OgcKind.Cells => " ORDER BY cx, cy",
         OgcKind.Initiatieven => " ORDER BY id",
         OgcKind.Monitor => " ORDER BY fid",
         _ => " ORDER BY code",
     };
 
-    /// <summary>How many features match (the whole collection under the filters, not one page).</summary>
-    public async Task<long> CountAsync(OgcCollection c, ItemsQuery q, CancellationToken ct)
+    /// <summary>
+    /// How many features match (the whole collection under the filters, not one page); null where counting would cost a
+    /// scan (meldingen cells: OGC API makes numberMatched optional).
+    /// </summary>
+    public async Task<long?> CountAsync(OgcCollection c, ItemsQuery q, CancellationToken ct)
     {
+        if (c.Kind == OgcKind.Cells) return null;
         if (c.Kind == OgcKind.Hotspots) return (await HotspotsAsync(q, ct)).Count;
         await using var cmd = Command(c, q, "count(*)", "");
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
@@ -216,6 +185,11 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
         if (c.Kind == OgcKind.Hotspots)
         {
             foreach (var h in (await HotspotsAsync(q, ct)).Skip(q.Offset).Take(q.Limit)) yield return h;
+            yield break;
+        }
+        if (c.Kind == OgcKind.Cells)
+        {
+            await foreach (var cell in cells.ReadAsync(CellFilter(q), q.Limit, q.Offset, ct)) yield return Cell(cell);
             yield break;
         }
         await using var cmd = Command(c, q, Columns(c), $"{Order(c)} LIMIT {(q.Limit == int.MaxValue ? "ALL" : q.Limit.ToString())} OFFSET {q.Offset}");
@@ -266,8 +240,9 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
         else if (c.Kind == OgcKind.Cells)
         {
             var parts = id.Split('-');
-            if (parts.Length != 3 || parts[0] != "cel" || !long.TryParse(parts[1], out var x) || !long.TryParse(parts[2], out var y)) return null;
-            cmd = Command(c, none, CellColumns, "", (x, y));
+            if (parts.Length != 3 || parts[0] != "cel" || !int.TryParse(parts[1], out var x) || !int.TryParse(parts[2], out var y)) return null;
+            await foreach (var cell in cells.ReadAsync(new CellFilter { Cell = (x, y) }, 1, 0, ct)) return Cell(cell);
+            return null;
         }
         else
         {
@@ -297,15 +272,6 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
                 ("level", r.GetString(5)), ("year", r.GetInt32(6)), ("value", r.GetDouble(7)), ("unit", r.GetString(8)),
                 ("respondents", r.IsDBNull(9) ? null : r.GetInt32(9)), ("higherIsBetter", r.GetBoolean(10)), ("demo", r.GetBoolean(11)),
             ]);
-        if (c.Kind == OgcKind.Cells)
-        {
-            // null: disclosure control left only the total
-            var categories = r.IsDBNull(3) ? null : System.Text.Json.JsonSerializer.Deserialize<SortedDictionary<string, int>>(r.GetString(3))!;
-            return new OgcFeature($"cel-{r.GetInt64(0)}-{r.GetInt64(1)}", (Geometry)r.GetValue(4),
-                [("count", r.GetInt32(2)), ("categories", categories),
-                 ("topCategory", DisclosureControl.Top(categories)),
-                 ("demo", r.GetBoolean(5))]);
-        }
         return new OgcFeature(r.GetString(0), (Geometry)r.GetValue(6),
         [
             ("code", r.GetString(0)), ("name", r.GetString(1)), ("level", c.Level.Value.Name()),
@@ -315,6 +281,16 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
             ("areaKm2", Math.Round(r.GetDouble(5) / 1e6, 4)),
         ]);
     }
+
+    private static CellFilter CellFilter(ItemsQuery q) => new()
+    {
+        From = q.From, To = q.To, Category = q.Filters.TryGetValue("category", out var cat) ? cat.ToLowerInvariant() : null,
+        Status = q.Status, Bbox = q.Bbox, Within = q.Within,
+    };
+
+    // null categories: disclosure control left only the total
+    private static OgcFeature Cell(PublishedCell c) => new(c.Id, c.Centre,
+        [("count", c.Count), ("categories", c.Categories), ("topCategory", DisclosureControl.Top(c.Categories)), ("demo", c.Demo)]);
 
     /// <summary>The RD extent and time span of a collection as it is now (null when empty).</summary>
     public async Task<(Envelope? Rd, DateTimeOffset? Start, DateTimeOffset? End)> ExtentAsync(OgcCollection c, CancellationToken ct)
@@ -326,6 +302,7 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
             foreach (var h in all) e.ExpandToInclude(h.Geometry.EnvelopeInternal);
             return (e.IsNull ? null : e, null, null);
         }
+        if (c.Kind == OgcKind.Cells) return await cells.ExtentAsync(ct);
         if (c.Kind is OgcKind.Initiatieven or OgcKind.Monitor)
         {
             await using var x = db.CreateCommand(c.Kind == OgcKind.Initiatieven
@@ -337,16 +314,12 @@ public sealed class OgcData(NpgsqlDataSource db, IOptions<MeldingOptions> meldin
             return (new Envelope(xr.GetDouble(0), xr.GetDouble(2), xr.GetDouble(1), xr.GetDouble(3)),
                 new DateTimeOffset(xr.GetInt32(4), 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(xr.GetInt32(5), 12, 31, 23, 59, 59, TimeSpan.Zero));
         }
-        await using var cmd = c.Level is { } level
-            ? db.CreateCommand("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), (SELECT min(valid_from)::timestamptz FROM area WHERE level = $1), NULL::timestamptz FROM (SELECT ST_Extent(geom) e FROM area_in_force WHERE level = $1) s")
-            : db.CreateCommand("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), t0, t1 FROM (SELECT ST_Extent(geom) e, min(created_at) t0, max(created_at) t1 FROM melding) s");
-        if (c.Level is { } l) cmd.Parameters.Add(new NpgsqlParameter { Value = l.Name() });
+        await using var cmd = db.CreateCommand("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), (SELECT min(valid_from)::timestamptz FROM area WHERE level = $1), NULL::timestamptz FROM (SELECT ST_Extent(geom) e FROM area_in_force WHERE level = $1) s");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = c.Level!.Value.Name() });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         if (r.IsDBNull(0)) return (null, null, null);
-        // meldingen are shown at cell centres: widen by half a cell so the extent holds every centre
-        var pad = c.Kind == OgcKind.Cells ? Grid / 2 : 0;
-        return (new Envelope(r.GetDouble(0) - pad, r.GetDouble(2) + pad, r.GetDouble(1) - pad, r.GetDouble(3) + pad),
+        return (new Envelope(r.GetDouble(0), r.GetDouble(2), r.GetDouble(1), r.GetDouble(3)),
             r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5));
     }
 }

@@ -205,6 +205,18 @@ public static class OgcEndpoints
 
         var query = new ItemsQuery(bbox, q.ContainsKey("datetime"), from, to, filters, limit, offset);
         var matched = await data.CountAsync(c, query, ct);
+        // not counted (a scan): read one feature more to know whether a next page exists; numberMatched only on the last page
+        List<OgcFeature>? page = null;
+        if (matched is null)
+        {
+            page = [];
+            await foreach (var feature in data.ItemsAsync(c, query with { Limit = limit + 1 }, ct)) page.Add(feature);
+            var hasNext = page.Count > limit;
+            if (hasNext) page.RemoveAt(limit);
+            else matched = offset + page.Count;
+        }
+        var more = matched is null || offset + limit < matched;
+        var features = page is null ? data.ItemsAsync(c, query, ct) : page.ToAsyncEnumerable();
 
         var url = $"{Base(http)}/collections/{c.Id}/items";
         string Page(int newOffset, string format)
@@ -220,17 +232,17 @@ public static class OgcEndpoints
             new(Page(offset, "html"), f == "html" ? "self" : "alternate", "text/html", "Deze pagina (HTML)"),
             new($"{Base(http)}/collections/{c.Id}", "collection", "application/json", c.Title),
         };
-        if (offset + limit < matched) links.Add(new(Page(offset + limit, f), "next", f == "json" ? GeoJson : "text/html", "Volgende pagina"));
+        if (more) links.Add(new(Page(offset + limit, f), "next", f == "json" ? GeoJson : "text/html", "Volgende pagina"));
         if (offset > 0) links.Add(new(Page(Math.Max(0, offset - limit), f), "prev", f == "json" ? GeoJson : "text/html", "Vorige pagina"));
 
         http.Response.Headers["Content-Crs"] = $"<{(crs == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>";
         if (f == "html")
         {
             var rows = new List<string[]>();
-            await foreach (var feature in data.ItemsAsync(c, query, ct))
+            await foreach (var feature in features)
                 rows.Add([OgcHtml.A($"{url}/{Uri.EscapeDataString(feature.Id)}?f=html", feature.Id),
                           string.Join("; ", feature.Properties.Where(p => p.Name != "code").Select(p => $"{p.Name}: {OgcHtml.Value(p.Value)}"))]);
-            var shown = rows.Count == 0 ? "Geen features." : $"Features {offset + 1}–{offset + rows.Count} van {matched}.";
+            var shown = rows.Count == 0 ? "Geen features." : $"Features {offset + 1}–{offset + rows.Count}{(matched is null ? "" : $" van {matched}")}.";
             await OgcHtml.Page($"{c.Title}: features", $"<p>{shown}</p>" + OgcHtml.Table(["Id", "Eigenschappen"], rows) +
                 OgcHtml.LinkList(links.Where(l => l.Rel is "next" or "prev" or "alternate" or "collection"))).ExecuteAsync(http);
             return null;
@@ -238,9 +250,10 @@ public static class OgcEndpoints
 
         http.Response.ContentType = GeoJson;
         await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, crs);
-        writer.WriteStart([new("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ")), new("numberMatched", matched),
-            new("attribution", map.DataAttribution)]);
-        await foreach (var feature in data.ItemsAsync(c, query, ct)) await writer.WriteFeatureAsync(ToFeature(feature), ct);
+        writer.WriteStart(matched is null
+            ? [new("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ")), new("attribution", map.DataAttribution)]
+            : [new("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ")), new("numberMatched", matched.Value), new("attribution", map.DataAttribution)]);
+        await foreach (var feature in features) await writer.WriteFeatureAsync(ToFeature(feature), ct);
         await writer.WriteEndAsync([new("numberReturned", writer.Count), new("links", links)], ct);
         return null;
     }
