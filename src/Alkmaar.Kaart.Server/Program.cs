@@ -50,6 +50,8 @@ builder.Services.AddSingleton<MunicipalityImporter>();
 builder.Services.AddSingleton<AreaRepository>();
 builder.Services.AddSingleton<AreaLocatorProvider>();
 builder.Services.AddSingleton<IBoundaryListener>(sp => sp.GetRequiredService<AreaLocatorProvider>());
+builder.Services.AddSingleton<BoundaryResponseCache>();
+builder.Services.AddSingleton<IBoundaryListener>(sp => sp.GetRequiredService<BoundaryResponseCache>());
 builder.Services.AddHostedService<BoundaryChangeListener>();
 
 builder.Services.AddSingleton<AuditLog>();

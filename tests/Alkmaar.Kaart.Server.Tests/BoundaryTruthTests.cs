@@ -180,6 +180,21 @@ public class BoundaryTruthTests(ITestOutputHelper output) : IAsyncLifetime
         async Task<string?> BuurtAt() => JsonDocument.Parse(await client.GetStringAsync(FormattableString.Invariant($"/api/locate?x={x}&y={y}")))
             .RootElement.GetProperty("buurt").GetProperty("code").GetString();
         Assert.NotEqual("BU03610200", await BuurtAt());
+        // area responses are cached per boundary state (ETag, 304): fill both servers' caches with the old boundaries
+        async Task<(double Km2, string ETag, HttpStatusCode Status)> Oudorp(HttpClient c, string? ifNoneMatch = null)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/ogc/collections/buurten/items?code=BU03610200");
+            if (ifNoneMatch is not null) request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+            var response = await c.SendAsync(request);
+            var etag = response.Headers.ETag!.ToString();
+            if (response.StatusCode == HttpStatusCode.NotModified) return (double.NaN, etag, response.StatusCode);
+            var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            return (json.GetProperty("features")[0].GetProperty("properties").GetProperty("areaKm2").GetDouble(), etag, response.StatusCode);
+        }
+        var firstClient = first.CreateClient();
+        var before = await Oudorp(client);
+        Assert.Equal(before.ETag, (await Oudorp(firstClient)).ETag); // the same bytes on both servers: the same ETag
+        Assert.Equal(HttpStatusCode.NotModified, (await Oudorp(client, before.ETag)).Status);
 
         // the real boundaries, imported by the first process (the second one is told only through PostgreSQL)
         var watch = Stopwatch.StartNew();
@@ -191,6 +206,13 @@ public class BoundaryTruthTests(ITestOutputHelper output) : IAsyncLifetime
         var latency = watch.Elapsed - committed;
         output.WriteLine($"second server answered the new boundaries {latency.TotalMilliseconds:0} ms after the commit");
         Assert.Equal("BU03610200", now);
+        // no stale cached response: the importing server at once, the other one once told (it already routes on them)
+        var importing = await Oudorp(firstClient, before.ETag);
+        Assert.Equal(HttpStatusCode.OK, importing.Status);
+        Assert.NotEqual(before.Km2, importing.Km2);
+        Assert.NotEqual(before.ETag, importing.ETag);
+        var told = await Oudorp(client, before.ETag);
+        Assert.Equal((HttpStatusCode.OK, importing.Km2, importing.ETag), (told.Status, told.Km2, told.ETag));
     }
 
     private async Task<(double X, double Y)> PointInRealButNotGeneralisedAsync(string code)

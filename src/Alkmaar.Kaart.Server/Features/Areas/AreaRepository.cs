@@ -101,14 +101,6 @@ public sealed class AreaRepository(NpgsqlDataSource db)
         return list;
     }
 
-    /// <summary>A tag that changes whenever the boundaries in force change (for HTTP caching).</summary>
-    public async Task<string> VersionTagAsync(CancellationToken ct = default, DateOnly? at = null)
-    {
-        await using var cmd = db.CreateCommand(
-            $"SELECT coalesce(max(a.version_id), 0) || '-' || count(*) || '-' || {(at is null ? "current_date" : "'at'")} FROM {Areas(at)} a");
-        return (string)(await cmd.ExecuteScalarAsync(ct))!;
-    }
-
     private static AreaRecord Read(NpgsqlDataReader r) => new(
         AreaLevels.Parse(r.GetString(0))!.Value, r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3),
         r.GetDouble(4), (Point)r.GetValue(5), r.IsDBNull(6) ? null : (Geometry)r.GetValue(6), r.GetInt32(7),

@@ -29,21 +29,24 @@ public static class AreasEndpoints
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, AreaRepository repo, IOptions<MapOptions> map,
-        IOptions<ApiOptions> api, string? level = null, string? crs = null, string? at = null, string? datetime = null,
-        CancellationToken ct = default)
+        IOptions<ApiOptions> api, Routing.BoundaryResponseCache responses, string? level = null, string? crs = null, string? at = null,
+        string? datetime = null, CancellationToken ct = default)
     {
         if (!TryParse(level, crs, out var areaLevel, out var targetCrs, out var problem)) return problem!;
         if (!TryParseDate(at, datetime, out var date, out problem)) return problem!;
 
-        var tag = $"\"areas-{level ?? "all"}-{CrsNames.ShortName(targetCrs)}-{date?.ToString("yyyy-MM-dd") ?? "now"}-{await repo.VersionTagAsync(ct, date)}\"";
-        if (NotModified(http, tag, api.Value)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-
-        SetGeoJsonHeaders(http, targetCrs);
-        await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, targetCrs);
-        writer.WriteStart([new("attribution", map.Value.DataAttribution)]);
-        await foreach (var a in repo.ListAsync(areaLevel, withGeometry: true, ct, date))
-            await writer.WriteFeatureAsync(new Feature(a.Geometry, Properties(a, targetCrs)), ct);
-        await writer.WriteEndAsync([new("numberReturned", writer.Count)], ct);
+        // made once per boundary state, day, level, CRS and date; ETag and 304 from the cache
+        var key = $"areas {level ?? "all"} {CrsNames.ShortName(targetCrs)} {date?.ToString("yyyy-MM-dd") ?? "now"}";
+        var cached = await responses.GetAsync(key, GeoJsonContentType, $"<{(targetCrs == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>",
+            async (body, token) =>
+            {
+                await using var writer = new GeoJsonFeatureCollectionWriter(body, targetCrs);
+                writer.WriteStart([new("attribution", map.Value.DataAttribution)]);
+                await foreach (var a in repo.ListAsync(areaLevel, withGeometry: true, token, date))
+                    await writer.WriteFeatureAsync(new Feature(a.Geometry, Properties(a, targetCrs)), token);
+                await writer.WriteEndAsync([new("numberReturned", writer.Count)], token);
+            }, ct);
+        await cached.WriteAsync(http, api.Value.AreaCacheSeconds);
         return TypedResults.Empty;
     }
 
@@ -198,12 +201,5 @@ public static class AreasEndpoints
     {
         http.Response.ContentType = GeoJsonContentType;
         http.Response.Headers["Content-Crs"] = $"<{(crs == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>";
-    }
-
-    private static bool NotModified(HttpContext http, string tag, ApiOptions api)
-    {
-        http.Response.Headers.ETag = tag;
-        http.Response.Headers.CacheControl = $"public, max-age={api.AreaCacheSeconds}";
-        return http.Request.Headers.IfNoneMatch.Contains(tag);
     }
 }

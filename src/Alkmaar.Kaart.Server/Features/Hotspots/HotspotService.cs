@@ -58,7 +58,7 @@ public sealed class HotspotService(NpgsqlDataSource db, AreaLocatorProvider rout
             return new RankedHotspot(i + 1, $"hotspot-{i + 1}", h, at.Gebied?.Code, at.Gebied?.Name, snapshot.TeamOf(at));
         }).ToList();
         var analysis = new HotspotAnalysis(q, ranked, counts.Total, result.StudyCells, result.PThreshold, counts.Demo);
-        cache.Set(key, analysis, TimeSpan.FromSeconds(Options.CacheSeconds));
+        if (Options.CacheSeconds > 0) cache.Set(key, analysis, TimeSpan.FromSeconds(Options.CacheSeconds)); // 0: no cache
         return analysis;
     }
 }

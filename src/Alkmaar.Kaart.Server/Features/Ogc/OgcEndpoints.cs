@@ -161,14 +161,19 @@ public static class OgcEndpoints
         Problems.NotFound("Collectie niet gevonden", $"No collection '{id}'. Known: {string.Join(", ", OgcData.Collections.Select(c => c.Id))}.");
 
     // ------------------------------------------------------------------------------------------------ items
-    private static async Task ItemsAsync(HttpContext http, OgcData data, IOptions<OgcOptions> options, IOptions<MapOptions> map, string collectionId, CancellationToken ct)
+    private static async Task ItemsAsync(HttpContext http, OgcData data, IOptions<OgcOptions> options, IOptions<MapOptions> map,
+        Routing.BoundaryResponseCache responses, IOptions<ApiOptions> api, string collectionId, CancellationToken ct)
     {
-        var result = await ItemsResultAsync(http, data, options.Value, map.Value, collectionId, ct);
+        var result = await ItemsResultAsync(http, data, options.Value, map.Value, responses, api.Value, collectionId, ct);
         if (result is not null) await result.ExecuteAsync(http);
     }
 
-    /// <summary>Writes the items (streamed) and returns null, or returns the problem to answer.</summary>
-    private static async Task<IResult?> ItemsResultAsync(HttpContext http, OgcData data, OgcOptions o, MapOptions map, string collectionId, CancellationToken ct)
+    /// <summary>
+    /// Writes the items (streamed; area collections as GeoJSON from <see cref="Routing.BoundaryResponseCache"/>, made once
+    /// per boundary state and request) and returns null, or returns the problem to answer.
+    /// </summary>
+    private static async Task<IResult?> ItemsResultAsync(HttpContext http, OgcData data, OgcOptions o, MapOptions map,
+        Routing.BoundaryResponseCache responses, ApiOptions api, string collectionId, CancellationToken ct)
     {
         if (OgcData.Find(collectionId) is not { } c) return UnknownCollection(collectionId);
         if (Format(http) is not { } f) return BadFormat();
@@ -204,6 +209,25 @@ public static class OgcEndpoints
         }
 
         var query = new ItemsQuery(bbox, q.ContainsKey("datetime"), from, to, filters, limit, offset);
+        var contentCrs = $"<{(crs == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>";
+        if (f == "json" && c.Kind == OgcKind.Areas)
+        {
+            var cached = await responses.GetAsync($"ogc {Base(http)}{http.Request.Path}{http.Request.QueryString}", GeoJson, contentCrs,
+                (body, token) => WritePageAsync(http, data, c, query, f, crs, map, body, token), ct);
+            await cached.WriteAsync(http, api.AreaCacheSeconds);
+            return null;
+        }
+        http.Response.Headers["Content-Crs"] = contentCrs;
+        await WritePageAsync(http, data, c, query, f, crs, map, http.Response.Body, ct);
+        return null;
+    }
+
+    /// <summary>One page of items as GeoJSON to <paramref name="body"/>, or as HTML to the response.</summary>
+    private static async Task WritePageAsync(HttpContext http, OgcData data, OgcCollection c, ItemsQuery query, string f, KnownCrs crs,
+        MapOptions map, Stream body, CancellationToken ct)
+    {
+        var (limit, offset) = (query.Limit, query.Offset);
+        var q = http.Request.Query;
         var matched = await data.CountAsync(c, query, ct);
         // not counted (a scan): read one feature more to know whether a next page exists; numberMatched only on the last page
         List<OgcFeature>? page = null;
@@ -235,7 +259,6 @@ public static class OgcEndpoints
         if (more) links.Add(new(Page(offset + limit, f), "next", f == "json" ? GeoJson : "text/html", "Volgende pagina"));
         if (offset > 0) links.Add(new(Page(Math.Max(0, offset - limit), f), "prev", f == "json" ? GeoJson : "text/html", "Vorige pagina"));
 
-        http.Response.Headers["Content-Crs"] = $"<{(crs == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>";
         if (f == "html")
         {
             var rows = new List<string[]>();
@@ -245,17 +268,16 @@ public static class OgcEndpoints
             var shown = rows.Count == 0 ? "Geen features." : $"Features {offset + 1}–{offset + rows.Count}{(matched is null ? "" : $" van {matched}")}.";
             await OgcHtml.Page($"{c.Title}: features", $"<p>{shown}</p>" + OgcHtml.Table(["Id", "Eigenschappen"], rows) +
                 OgcHtml.LinkList(links.Where(l => l.Rel is "next" or "prev" or "alternate" or "collection"))).ExecuteAsync(http);
-            return null;
+            return;
         }
 
-        http.Response.ContentType = GeoJson;
-        await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, crs);
+        if (body == http.Response.Body) http.Response.ContentType = GeoJson;
+        await using var writer = new GeoJsonFeatureCollectionWriter(body, crs);
         writer.WriteStart(matched is null
             ? [new("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ")), new("attribution", map.DataAttribution)]
             : [new("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ")), new("numberMatched", matched.Value), new("attribution", map.DataAttribution)]);
         await foreach (var feature in features) await writer.WriteFeatureAsync(ToFeature(feature), ct);
         await writer.WriteEndAsync([new("numberReturned", writer.Count), new("links", links)], ct);
-        return null;
     }
 
     private static IFeature ToFeature(OgcFeature f) =>
