@@ -97,7 +97,8 @@ builder.Services.AddRadzenComponents();
 var app = builder.Build();
 
 KaartDatabase.Migrate(connectionString, app.Logger);
-await MeldingCells.EnsureGridAsync(connectionString, app.Services.GetRequiredService<IOptions<MeldingOptions>>().Value.GeneralisationGridMetres, app.Logger);
+var meldingOptions = app.Services.GetRequiredService<IOptions<MeldingOptions>>().Value;
+await MeldingCells.EnsureGridAsync(connectionString, meldingOptions.GeneralisationGridMetres, meldingOptions.PublicMinimumCount, app.Logger);
 
 switch (command.FirstOrDefault())
 {

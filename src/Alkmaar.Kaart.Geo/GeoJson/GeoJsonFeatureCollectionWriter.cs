@@ -8,6 +8,12 @@ using NetTopologySuite.IO.Converters;
 
 namespace Alkmaar.Kaart.Geo.GeoJson;
 
+/// <summary>A value that is already JSON (from a trusted source, e.g. PostgreSQL's jsonb), written as it is.</summary>
+public interface IRawJson
+{
+    string Json { get; }
+}
+
 /// <summary>
 /// Streams a GeoJSON FeatureCollection feature by feature, so large collections are never held in memory.
 /// Geometries are given in RD New and written in the target CRS: WGS84 as RFC 7946 (longitude, latitude,
@@ -68,6 +74,64 @@ public sealed class GeoJsonFeatureCollectionWriter : IAsyncDisposable
         if (feature.Geometry is not null && _crs == KnownCrs.Wgs84)
             feature = new Feature(RdNew.ToWgs84(feature.Geometry), feature.Attributes);
         JsonSerializer.Serialize(_writer, feature, Options);
+        Count++;
+        if (++_sinceFlush >= 50 || (_pipe.CanGetUnflushedBytes && _pipe.UnflushedBytes > 64 * 1024))
+        {
+            _sinceFlush = 0;
+            await FlushAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// Writes one point feature (RD New) with its properties in order, straight to JSON: the same output as
+    /// <see cref="WriteFeatureAsync"/> for a point, without building a feature (pages of thousands of cells).
+    /// </summary>
+    public async ValueTask WritePointAsync(string id, double x, double y, IReadOnlyList<(string Name, object? Value)> properties, CancellationToken ct = default)
+    {
+        if (_crs == KnownCrs.Wgs84)
+        {
+            var (lon, lat) = RdNew.ToWgs84(x, y);
+            (x, y) = (Math.Round(lon, 7), Math.Round(lat, 7)); // as RdNew.ToWgs84(Geometry) rounds
+        }
+        var w = _writer;
+        w.WriteStartObject();
+        w.WriteString("type", "Feature");
+        w.WriteString("id", id);
+        w.WriteStartObject("geometry");
+        w.WriteString("type", "Point");
+        w.WriteStartArray("coordinates");
+        w.WriteNumberValue(x);
+        w.WriteNumberValue(y);
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteStartObject("properties");
+        foreach (var (name, value) in properties)
+        {
+            switch (value)
+            {
+                case null: w.WriteNull(name); break;
+                case string t: w.WriteString(name, t); break;
+                case int i: w.WriteNumber(name, i); break;
+                case long l: w.WriteNumber(name, l); break;
+                case double d: w.WriteNumber(name, d); break;
+                case bool b: w.WriteBoolean(name, b); break;
+                case IRawJson raw:
+                    w.WritePropertyName(name);
+                    w.WriteRawValue(raw.Json, skipInputValidation: true);
+                    break;
+                case IEnumerable<KeyValuePair<string, int>> counts:
+                    w.WriteStartObject(name);
+                    foreach (var (k, v) in counts) w.WriteNumber(k, v);
+                    w.WriteEndObject();
+                    break;
+                default:
+                    w.WritePropertyName(name);
+                    JsonSerializer.Serialize(w, value, Options);
+                    break;
+            }
+        }
+        w.WriteEndObject();
+        w.WriteEndObject();
         Count++;
         if (++_sinceFlush >= 50 || (_pipe.CanGetUnflushedBytes && _pipe.UnflushedBytes > 64 * 1024))
         {

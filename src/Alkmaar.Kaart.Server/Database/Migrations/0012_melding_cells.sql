@@ -5,11 +5,13 @@
 --                      the server rebuilds the counts when its setting differs)
 --   melding_cell_day   per local day (Europe/Amsterdam), cell, category and status: periods, status filters
 --   melding_cell       per cell over all time: raw counts per category (jsonb), total, demo count, the cell centre
--- Disclosure control is applied when reading (melding_cats_published and DisclosureControl), never stored.
+-- Disclosure control: melding_cell also keeps each cell's published categories and top category under the minimum count
+-- (generated columns, made for the configured minimum by melding_cell_publish); cells below it are left out when read.
 
 CREATE TABLE melding_cell_grid (
-    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-    size     double precision NOT NULL CHECK (size > 0)
+    only_row      boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    size          double precision NOT NULL CHECK (size > 0),
+    minimum_count integer -- the minimum the published columns of melding_cell were made for
 );
 
 CREATE TABLE melding_cell_day (
@@ -49,9 +51,23 @@ CREATE FUNCTION melding_cats_published(cats jsonb, k int) RETURNS jsonb LANGUAGE
                 WHEN small >= k THEN big || jsonb_build_object('overig', coalesce((big ->> 'overig')::int, 0) + small)
                 ELSE NULL END
     FROM (SELECT coalesce(sum(v::int) FILTER (WHERE v::int < k), 0) small,
-                 coalesce(jsonb_object_agg(key, v::int ORDER BY key) FILTER (WHERE v::int >= k), '{}'::jsonb) big
+                 coalesce(jsonb_object_agg(key, v::int) FILTER (WHERE v::int >= k), '{}'::jsonb) big
           FROM jsonb_each_text(cats) e(key, v)) s
 $$;
+
+-- The most frequent named category of published categories (DisclosureControl.Top): not 'overig', ties by name.
+CREATE FUNCTION melding_cats_top(published jsonb) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT key FROM jsonb_each_text(published) e(key, v) WHERE key <> 'overig' ORDER BY v::int DESC, key COLLATE "C" LIMIT 1
+$$;
+
+-- (Re)makes the published columns of melding_cell for the minimum count k.
+CREATE FUNCTION melding_cell_publish(k int) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    ALTER TABLE melding_cell DROP COLUMN IF EXISTS published, DROP COLUMN IF EXISTS top;
+    EXECUTE format('ALTER TABLE melding_cell ADD COLUMN published jsonb GENERATED ALWAYS AS (melding_cats_published(cats, %1$s)) STORED, '
+                   'ADD COLUMN top text GENERATED ALWAYS AS (melding_cats_top(melding_cats_published(cats, %1$s))) STORED', k);
+    UPDATE melding_cell_grid SET minimum_count = k;
+END $$;
 
 -- Applies the change of one statement on melding to the counts. The transition tables are only visible in the trigger
 -- function itself, so the statements run here: src yields (created_at, geom, category, status, source, sign).
@@ -104,8 +120,7 @@ CREATE TRIGGER melding_cell_delete AFTER DELETE ON melding REFERENCING OLD TABLE
 CREATE FUNCTION melding_cell_rebuild(g double precision) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     LOCK TABLE melding IN SHARE MODE; -- no melding changes while counting
-    DELETE FROM melding_cell_grid;
-    INSERT INTO melding_cell_grid (size) VALUES (g);
+    INSERT INTO melding_cell_grid (size) VALUES (g) ON CONFLICT (only_row) DO UPDATE SET size = excluded.size;
     TRUNCATE melding_cell_day, melding_cell;
     INSERT INTO melding_cell_day (day, cx, cy, category, status, n, demo)
     SELECT (created_at AT TIME ZONE 'Europe/Amsterdam')::date, floor(ST_X(geom) / g)::int, floor(ST_Y(geom) / g)::int, category, status,
@@ -119,3 +134,4 @@ BEGIN
 END $$;
 
 SELECT melding_cell_rebuild(50);
+SELECT melding_cell_publish(5);

@@ -47,17 +47,28 @@ public sealed class HotspotService(NpgsqlDataSource db, AreaLocatorProvider rout
             gemeente = await cmd.ExecuteScalarAsync(ct) as Geometry;
         if (gemeente is null) return null;
 
-        // counts kept per cell (MeldingCells), never the meldingen one by one
-        var counts = await cells.CountsOnGridAsync(q.From, q.To, q.Category, q.CellSize, ct);
-        var result = GiStar.Compute(counts.X, counts.Y, counts.Category, counts.Count, counts.Categories, gemeente,
-            new HotspotOptions(counts.CellSize, Options.Alpha));
-        var ranked = result.Hotspots.Select((h, i) =>
+        // counts kept per cell (MeldingCells), never the meldingen one by one: totals for the statistic, then the
+        // categories of the hotspots' own cells for their top categories
+        var counts = await cells.TotalsOnGridAsync(q.From, q.To, q.Category, q.CellSize, ct);
+        var s = counts.CellSize;
+        var result = GiStar.Compute(counts.X, counts.Y, new int[counts.X.Length], counts.Count, ["alle"], gemeente, new HotspotOptions(s, Options.Alpha));
+        var members = result.Hotspots.Select(h => result.Cells
+            .Where(c => c.Significant && h.Polygon.EnvelopeInternal.Contains((c.I + 0.5) * s, (c.J + 0.5) * s)
+                        && h.Polygon.Contains(h.Polygon.Factory.CreatePoint(new Coordinate((c.I + 0.5) * s, (c.J + 0.5) * s))))
+            .Select(c => (c.I, c.J)).ToList()).ToList();
+        var perCell = await cells.CategoriesInCellsAsync(q.From, q.To, q.Category, s, members.SelectMany(m => m).ToList(), ct);
+        var found = result.Hotspots.Select((h, k) => h with
+        {
+            TopCategories = members[k].SelectMany(c => perCell.GetValueOrDefault(c) ?? []).GroupBy(kv => kv.Key, kv => kv.Value)
+                .Select(g => (Category: g.Key, Count: g.Sum())).OrderByDescending(t => t.Count).ThenBy(t => t.Category, StringComparer.Ordinal).Take(3).ToList(),
+        }).ToList();
+        var ranked = found.Select((h, i) =>
         {
             var c = h.Polygon.InteriorPoint;
             var at = snapshot.Locator.Locate(c.X, c.Y);
             return new RankedHotspot(i + 1, $"hotspot-{i + 1}", h, at.Gebied?.Code, at.Gebied?.Name, snapshot.TeamOf(at));
         }).ToList();
-        var analysis = new HotspotAnalysis(q, ranked, counts.Total, result.StudyCells, result.PThreshold, counts.Demo);
+        var analysis = new HotspotAnalysis(q, ranked, counts.Count.Sum(), result.StudyCells, result.PThreshold, counts.Demo);
         if (Options.CacheSeconds > 0) cache.Set(key, analysis, TimeSpan.FromSeconds(Options.CacheSeconds)); // 0: no cache
         return analysis;
     }

@@ -16,7 +16,8 @@ public sealed class DisclosureException(string title, string detail, string para
 /// <see cref="MeldingOptions.PublicMinimumCount"/>.
 /// </summary>
 /// <remarks>
-/// Rules, applied the same way in C# (<see cref="Categories"/>) and in SQL (function <c>melding_cats_published</c>, migration 0012, used by <see cref="MeldingCells"/>):
+/// Rules, applied in one place (<see cref="Period"/>, <see cref="Publishable"/>, <see cref="Categories"/>; <see cref="MeldingCells"/>
+/// reads every public cell through them):
 /// <list type="number">
 /// <item>A period is widened to whole days (Europe/Amsterdam) and must span at least the minimum; an open start means
 /// "since the first melding", an open end "until now".</item>

@@ -290,7 +290,7 @@ public sealed class OgcData(NpgsqlDataSource db, MeldingCells cells, HotspotServ
 
     // null categories: disclosure control left only the total
     private static OgcFeature Cell(PublishedCell c) => new(c.Id, c.Centre,
-        [("count", c.Count), ("categories", c.Categories), ("topCategory", DisclosureControl.Top(c.Categories)), ("demo", c.Demo)]);
+        [("count", c.Count), ("categories", c.Categories), ("topCategory", c.Top), ("demo", c.Demo)]);
 
     /// <summary>The RD extent and time span of a collection as it is now (null when empty).</summary>
     public async Task<(Envelope? Rd, DateTimeOffset? Start, DateTimeOffset? End)> ExtentAsync(OgcCollection c, CancellationToken ct)

@@ -276,7 +276,11 @@ public static class OgcEndpoints
         writer.WriteStart(matched is null
             ? [new("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ")), new("attribution", map.DataAttribution)]
             : [new("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ")), new("numberMatched", matched.Value), new("attribution", map.DataAttribution)]);
-        await foreach (var feature in features) await writer.WriteFeatureAsync(ToFeature(feature), ct);
+        await foreach (var feature in features)
+        {
+            if (feature.Geometry is Point point) await writer.WritePointAsync(feature.Id, point.X, point.Y, feature.Properties, ct);
+            else await writer.WriteFeatureAsync(ToFeature(feature), ct);
+        }
         await writer.WriteEndAsync([new("numberReturned", writer.Count), new("links", links)], ct);
     }
 
