@@ -27,7 +27,7 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
     [Fact]
     public async Task A_wijk_page_shows_team_inwoners_meldingen_monitor_scores_and_hotspots_with_the_area_on_the_map()
     {
-        var profiles = fx.App.Services.GetRequiredService<Server.Features.Areas.AreaProfileService>();
+        var profiles = fx.App.Services.GetRequiredService<Server.Features.AreaProfiles.AreaProfileService>();
         var expected = (await profiles.GetAsync("WK036101", Geo.Areas.AreaLevel.Wijk, null))!;
 
         var page = await fx.NewPageAsync(1400, 1100);

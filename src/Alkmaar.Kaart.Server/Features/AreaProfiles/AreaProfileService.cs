@@ -1,4 +1,5 @@
 using Alkmaar.Kaart.Geo.Areas;
+using Alkmaar.Kaart.Server.Features.Areas;
 using Alkmaar.Kaart.Server.Features.Gebiedsteams;
 using Alkmaar.Kaart.Server.Features.Hotspots;
 using Alkmaar.Kaart.Server.Features.Initiatieven;
@@ -7,7 +8,7 @@ using Alkmaar.Kaart.Server.Features.Monitor;
 using Alkmaar.Kaart.Server.Features.Population;
 using NetTopologySuite.Geometries;
 
-namespace Alkmaar.Kaart.Server.Features.Areas;
+namespace Alkmaar.Kaart.Server.Features.AreaProfiles;
 
 public sealed record CategoryCount(string Category, int Count, double Share, double? Per1000);
 

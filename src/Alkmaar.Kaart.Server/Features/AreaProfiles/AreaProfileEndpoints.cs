@@ -1,0 +1,78 @@
+using Alkmaar.Kaart.Geo.Areas;
+using Alkmaar.Kaart.Server.Features.Areas;
+using Microsoft.Extensions.Options;
+
+namespace Alkmaar.Kaart.Server.Features.AreaProfiles;
+
+/// <summary>
+/// <c>GET /api/areas/{code}/profiel</c>: an area's profile for its page. This feature sits on top of the others (areas,
+/// teams, meldingen, monitor, initiatives, hotspots, population); nothing depends on it, so the features stack without a cycle.
+/// </summary>
+public static class AreaProfileEndpoints
+{
+    public static void MapAreaProfiles(this IEndpointRouteBuilder app) =>
+        app.MapGet("/api/areas/{code}/profiel", ProfileAsync).WithTags("Areas").AllowAnonymous().WithName("GetAreaProfile")
+            .WithSummary("An area's profile: team, inwoners, meldingen per month and top categories (also per 1,000 inwoners), " +
+                         "monitor scores against the gemeente, initiatives and hotspots. Aggregates only.");
+
+    private static async Task<IResult> ProfileAsync(AreaProfileService profiles, IOptions<MapOptions> map, string code,
+        string? level = null, string? jaar = null, CancellationToken ct = default)
+    {
+        if (!AreasEndpoints.TryParse(level, null, out var areaLevel, out _, out var problem)) return problem!;
+        int? year = null;
+        if (jaar is not null)
+        {
+            if (!int.TryParse(jaar, out var y) || y is < 1990 or > 2100)
+                return Problems.BadRequest("Ongeldig jaar", $"jaar '{jaar}' is not a year (1990–2100).", "jaar");
+            year = y;
+        }
+        var p = await profiles.GetAsync(code, areaLevel, year, ct);
+        if (p is null)
+            return Problems.NotFound("Gebied niet gevonden", $"No area in force has code '{code}'{(areaLevel is null ? "" : $" at level {areaLevel.Value.Name()}")}.");
+        var a = p.Details.Area;
+        var m = p.Meldingen;
+        return TypedResults.Json(new
+        {
+            code = a.Code, name = a.Name, level = a.Level.Name(), areaKm2 = Math.Round(a.AreaM2 / 1e6, 4),
+            chain = p.Details.Chain.Select(c => new { level = c.Level.Name(), code = c.Code, name = c.Name }),
+            gebiedsteam = p.Team is null ? null : new { gebied = p.Team.GebiedCode, name = p.Team.Name, contact = p.Team.Contact },
+            inwoners = p.Population is null ? null : new
+            {
+                count = Math.Round(p.Population.Inwoners), year = p.Population.Year, method = p.Population.Method, source = p.Population.Explanation,
+                ratesShown = !p.Population.TooFewForRates,
+                ratesNote = p.Population.TooFewForRates
+                    ? $"Geen cijfers per 1.000 inwoners: minder dan {p.Population.MinimumForRates} inwoners (te weinig voor een betrouwbaar cijfer; CBS doet hetzelfde bij kleine buurten)."
+                    : null,
+            },
+            meldingen = new
+            {
+                year = m.Year, years = m.Years, count = m.Count, per1000 = Round(m.Per1000), perMonth = m.PerMonth,
+                topCategories = m.TopCategories.Select(c => new { category = c.Category, count = c.Count, share = Math.Round(c.Share, 4), per1000 = Round(c.Per1000) }),
+                gemeente = new { count = m.GemeenteCount, per1000 = Round(m.GemeentePer1000) }, demo = m.Demo,
+            },
+            monitor = new
+            {
+                basis = p.MonitorBasis?.Description, areaCodes = p.MonitorBasis?.AreaCodes,
+                scores = p.Monitor.Select(s => new
+                {
+                    monitor = s.Monitor, indicator = s.Indicator, unit = s.Unit, higherIsBetter = s.HigherIsBetter, year = s.Year,
+                    value = Math.Round(s.Value, 2), previous = s.Previous is { } pv ? Math.Round(pv, 2) : (double?)null,
+                    gemeente = s.Gemeente, comparedToGemeente = s.ComparedToGemeente, demo = s.Demo,
+                }),
+            },
+            initiatieven = new
+            {
+                count = p.Initiatieven.Count, per1000 = Round(p.InitiatievenPer1000),
+                items = p.Initiatieven.Select(i => new { id = i.Id, title = i.Title, theme = i.Theme, status = i.Status, year = i.Year, subsidy = i.Subsidy }),
+            },
+            hotspots = p.Hotspots.Select(h => new
+            {
+                id = h.Id, rank = h.Rank, count = h.Hotspot.Count, maxZ = Math.Round(h.Hotspot.MaxZ, 2), confidence = Math.Round(h.Hotspot.Confidence, 4),
+                topCategories = h.Hotspot.TopCategories.Select(c => c.Category), gebied = h.GebiedCode, gebiedsteam = h.Gebiedsteam,
+            }),
+            attribution = map.Value.DataAttribution,
+        });
+    }
+
+    private static double? Round(double? v) => v is { } d ? Math.Round(d, 2) : null;
+}
