@@ -4,6 +4,7 @@ using Alkmaar.Kaart.Server.Components;
 using Alkmaar.Kaart.Server.Database;
 using Alkmaar.Kaart.Server.Features.Accounts;
 using Alkmaar.Kaart.Server.Features.Addresses;
+using Alkmaar.Kaart.Server.Features.AreaProfiles;
 using Alkmaar.Kaart.Server.Features.Areas;
 using Alkmaar.Kaart.Server.Features.Audit;
 using Alkmaar.Kaart.Server.Features.Export;
@@ -127,6 +128,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapAreas();
+app.MapAreaProfiles();
 app.MapLocate();
 app.MapRouteBatch();
 app.MapMeldingen();

@@ -41,8 +41,8 @@ public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<M
     /// <summary>Checks and reads the parameters of an export (as the API and the page give them).</summary>
     public ExportRequest Parse(string layer, string? format, string? crs, string? area, string? from, string? to, string? category, string? status)
     {
-        var c = OgcData.Find(layer) ?? throw new ExportRequestException(
-            $"Onbekende laag '{layer}'; kies uit {string.Join(", ", OgcData.Collections.Select(x => x.Id))}.", "layer");
+        var c = OgcCollections.Find(layer) ?? throw new ExportRequestException(
+            $"Onbekende laag '{layer}'; kies uit {string.Join(", ", OgcCollections.All.Select(x => x.Id))}.", "layer");
         var f = ExportFormat.GeoJson;
         if (format is not null && !Formats.TryGetValue(format.ToLowerInvariant(), out f))
             throw new ExportRequestException("Onbekend formaat; kies geojson, csv of gpkg.", "format");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Alkmaar.Kaart.Geo.Cql2;
 using Alkmaar.Kaart.Geo.GeoJson;
 using Alkmaar.Kaart.Geo.Transforms;
 using Microsoft.Extensions.Options;
@@ -26,9 +27,17 @@ public static class OgcEndpoints
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+        "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+        "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
     ];
 
-    private static readonly string[] ItemsParameters = ["bbox", "bbox-crs", "crs", "limit", "offset", "datetime", "f"];
+    private static readonly string[] ItemsParameters = ["bbox", "bbox-crs", "crs", "limit", "offset", "datetime", "f", "filter", "filter-lang", "filter-crs"];
 
     public static void MapOgc(this IEndpointRouteBuilder app)
     {
@@ -38,6 +47,7 @@ public static class OgcEndpoints
         group.MapGet("/api", Api).WithSummary("OpenAPI 3.0 definition of this API.");
         group.MapGet("/collections", CollectionsAsync).WithSummary("The collections.");
         group.MapGet("/collections/{collectionId}", CollectionAsync).WithSummary("One collection's metadata.");
+        group.MapGet("/collections/{collectionId}/queryables", QueryablesAsync).WithSummary("The queryables of a collection (Part 3): a JSON Schema of the properties a filter may use.");
         group.MapGet("/collections/{collectionId}/items", ItemsAsync).WithSummary("Features of a collection: bbox, datetime, property filters, paging, crs.");
         group.MapGet("/collections/{collectionId}/items/{featureId}", ItemAsync).WithSummary("One feature.");
     }
@@ -140,25 +150,81 @@ public static class OgcEndpoints
         var b = Base(http) + "/collections";
         if (f == "html")
             return OgcHtml.Page("Collecties", OgcHtml.Table(["Collectie", "Beschrijving"],
-                OgcData.Collections.Select(c => new[] { OgcHtml.A($"{b}/{c.Id}?f=html", c.Title), OgcHtml.E(c.Description) })));
+                OgcCollections.All.Select(c => new[] { OgcHtml.A($"{b}/{c.Id}?f=html", c.Title), OgcHtml.E(c.Description) })));
         var collections = new List<object>();
-        foreach (var c in OgcData.Collections) collections.Add(await CollectionJsonAsync(http, data, c, map, ct));
+        foreach (var c in OgcCollections.All) collections.Add(await CollectionJsonAsync(http, data, c, map, ct));
         return TypedResults.Json(new { links = SelfLinks(b, "application/json", "Collecties"), collections, crs = CrsList });
     }
 
     private static async Task<IResult> CollectionAsync(HttpContext http, OgcData data, IOptions<MapOptions> map, string collectionId, CancellationToken ct)
     {
         if (Format(http) is not { } f) return BadFormat();
-        if (OgcData.Find(collectionId) is not { } c) return UnknownCollection(collectionId);
+        if (OgcCollections.Find(collectionId) is not { } c) return UnknownCollection(collectionId);
         if (f == "json") return TypedResults.Json(await CollectionJsonAsync(http, data, c, map, ct));
         var url = $"{Base(http)}/collections/{c.Id}";
         return OgcHtml.Page(c.Title, $"<p>{OgcHtml.E(c.Description)}</p><p>{OgcHtml.A(url + "/items?f=html", "Features bekijken")} · " +
             $"{OgcHtml.A(url + "/items?f=json", "GeoJSON")} · {OgcHtml.A(url + $"/items?f=json&crs={Uri.EscapeDataString(CrsNames.RdUri)}", "GeoJSON in RD New")}</p>" +
-            $"<p>Filters: {OgcHtml.E(string.Join(", ", c.Queryables))}, bbox, datetime ({OgcHtml.E(c.TimeProperty)}). Bron: {OgcHtml.E(map.Value.DataAttribution)}.</p>");
+            $"<p>Filters: {OgcHtml.E(string.Join(", ", c.Parameters))}, bbox, datetime ({OgcHtml.E(c.TimeProperty)}); CQL2 (filter) op de " +
+            $"{OgcHtml.A(url + "/queryables?f=html", "queryables")}. Bron: {OgcHtml.E(map.Value.DataAttribution)}.</p>");
+    }
+
+    private static IResult QueryablesAsync(HttpContext http, string collectionId)
+    {
+        if (OgcCollections.Find(collectionId) is not { } c) return UnknownCollection(collectionId);
+        if (Format(http) is not { } f) return BadFormat();
+        var url = $"{Base(http)}/collections/{c.Id}/queryables";
+        if (f == "html")
+            return OgcHtml.Page($"{c.Title}: queryables", "<p>Eigenschappen voor een CQL2-filter (<code>filter</code>), bijvoorbeeld " +
+                $"<code>{OgcHtml.E(c.Queryables[0].Name)} = …</code> of <code>S_INTERSECTS(geometry, BBOX(4.72, 52.62, 4.76, 52.64))</code>.</p>" +
+                OgcHtml.Table(["Eigenschap", "Type", "Omschrijving"],
+                    c.Queryables.Select(q => new[] { OgcHtml.E(q.Name), OgcHtml.E(q.Format ?? q.Type), OgcHtml.E(q.Title) })
+                        .Prepend([OgcHtml.E(GeometryQueryable), "geometry", OgcHtml.E(c.GeometryType)])));
+        var properties = new Dictionary<string, object>
+        {
+            [GeometryQueryable] = new Dictionary<string, object>
+            {
+                ["format"] = c.GeometryType switch { "Point" => "geometry-point", "MultiPolygon" => "geometry-multipolygon", _ => "geometry-any" },
+                ["x-ogc-role"] = "primary-geometry",
+            },
+        };
+        foreach (var q in c.Queryables)
+        {
+            var schema = new Dictionary<string, object> { ["type"] = q.Type, ["title"] = q.Title };
+            if (q.Format is not null) schema["format"] = q.Format;
+            properties[q.Name] = schema;
+        }
+        return TypedResults.Json(new Dictionary<string, object>
+        {
+            ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
+            ["$id"] = url,
+            ["type"] = "object",
+            ["title"] = c.Title,
+            ["properties"] = properties,
+            ["additionalProperties"] = false,
+        }, contentType: "application/schema+json");
+    }
+
+    /// <summary>The name of the geometry in CQL2 filters.</summary>
+    public const string GeometryQueryable = "geometry";
+
+    private static Cql2Expression ParseFilter(OgcCollection c, string text, KnownCrs crs) =>
+        Cql2Text.Parse(text, c.Queryables.Select(q => q.Name).Append(GeometryQueryable).ToHashSet(), GeometryQueryable,
+            g => crs == KnownCrs.RdNew ? RdNew.RdFactory.CreateGeometry(g) : RdNew.FromWgs84(g));
+
+    /// <summary>A feature as a CQL2 filter sees it.</summary>
+    private sealed class Cql2View(OgcFeature f) : ICql2Feature
+    {
+        public object? Property(string name)
+        {
+            foreach (var (n, v) in f.Properties) if (n == name) return v;
+            return null;
+        }
+
+        public Geometry? Geometry => f.Geometry;
     }
 
     private static IResult UnknownCollection(string id) =>
-        Problems.NotFound("Collectie niet gevonden", $"No collection '{id}'. Known: {string.Join(", ", OgcData.Collections.Select(c => c.Id))}.");
+        Problems.NotFound("Collectie niet gevonden", $"No collection '{id}'. Known: {string.Join(", ", OgcCollections.All.Select(c => c.Id))}.");
 
     // ------------------------------------------------------------------------------------------------ items
     private static async Task ItemsAsync(HttpContext http, OgcData data, IOptions<OgcOptions> options, IOptions<MapOptions> map,
@@ -175,12 +241,12 @@ public static class OgcEndpoints
     private static async Task<IResult?> ItemsResultAsync(HttpContext http, OgcData data, OgcOptions o, MapOptions map,
         Routing.BoundaryResponseCache responses, ApiOptions api, string collectionId, CancellationToken ct)
     {
-        if (OgcData.Find(collectionId) is not { } c) return UnknownCollection(collectionId);
+        if (OgcCollections.Find(collectionId) is not { } c) return UnknownCollection(collectionId);
         if (Format(http) is not { } f) return BadFormat();
         var q = http.Request.Query;
-        if (q.Keys.FirstOrDefault(k => !ItemsParameters.Contains(k) && !c.Queryables.Contains(k)) is { } unknown)
+        if (q.Keys.FirstOrDefault(k => !ItemsParameters.Contains(k) && !c.Parameters.Contains(k)) is { } unknown)
             return Problems.BadRequest("Onbekende parameter",
-                $"Unknown query parameter '{unknown}'. Allowed: {string.Join(", ", ItemsParameters.Concat(c.Queryables))}.", unknown);
+                $"Unknown query parameter '{unknown}'. Allowed: {string.Join(", ", ItemsParameters.Concat(c.Parameters))}.", unknown);
         if (q.Keys.FirstOrDefault(k => q[k].Count > 1) is { } repeated)
             return Problems.BadRequest("Parameter dubbel", $"Query parameter '{repeated}' is given more than once.", repeated);
 
@@ -201,16 +267,27 @@ public static class OgcEndpoints
         if (q.ContainsKey("datetime") && !TryDatetime(q["datetime"]!, out from, out to))
             return Problems.BadRequest("Ongeldige datetime",
                 "datetime is an RFC 3339 date-time (2024-06-01T00:00:00Z), or an interval start/end where either end may be '..'.", "datetime");
-        var filters = c.Queryables.Where(q.ContainsKey).ToDictionary(k => k, k => q[k].ToString());
+        var filters = c.Parameters.Where(q.ContainsKey).ToDictionary(k => k, k => q[k].ToString());
+        Cql2Expression? cql = null;
+        if (q.ContainsKey("filter-lang") && q["filter-lang"] != "cql2-text")
+            return Problems.BadRequest("Onbekende filtertaal", "filter-lang: only cql2-text is supported.", "filter-lang");
+        if (!TryCrs(q["filter-crs"], CrsNames.Crs84Uri, out var filterCrs)) return BadCrs("filter-crs", q["filter-crs"]!);
+        if ((q.ContainsKey("filter-lang") || q.ContainsKey("filter-crs")) && !q.ContainsKey("filter"))
+            return Problems.BadRequest("Geen filter", "filter-lang and filter-crs only apply together with filter.", "filter");
+        if (q.ContainsKey("filter"))
+        {
+            try { cql = ParseFilter(c, q["filter"]!, filterCrs); }
+            catch (Cql2Exception e) { return Problems.BadRequest("Ongeldig filter", e.Message, "filter"); }
+        }
         if (c.Kind is OgcKind.Cells or OgcKind.Hotspots && q.ContainsKey("datetime"))
         {
             try { (from, to) = http.RequestServices.GetRequiredService<Meldingen.DisclosureControl>().Period(from, to, "datetime"); }
             catch (Meldingen.DisclosureException e) { return Problems.BadRequest(e.Title, e.Message, e.Parameter); }
         }
 
-        var query = new ItemsQuery(bbox, q.ContainsKey("datetime"), from, to, filters, limit, offset);
+        var query = new ItemsQuery(bbox, q.ContainsKey("datetime"), from, to, filters, limit, offset) { Filter = cql };
         var contentCrs = $"<{(crs == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>";
-        if (f == "json" && c.Kind == OgcKind.Areas)
+        if (f == "json" && c.ChangesWithBoundariesOnly)
         {
             var cached = await responses.GetAsync($"ogc {Base(http)}{http.Request.Path}{http.Request.QueryString}", GeoJson, contentCrs,
                 (body, token) => WritePageAsync(http, data, c, query, f, crs, map, body, token), ct);
@@ -228,10 +305,19 @@ public static class OgcEndpoints
     {
         var (limit, offset) = (query.Limit, query.Offset);
         var q = http.Request.Query;
-        var matched = await data.CountAsync(c, query, ct);
-        // not counted (a scan): read one feature more to know whether a next page exists; numberMatched only on the last page
+        // a CQL2 filter is evaluated on the features the other parameters select (Cql2Text): the page is taken after it
+        var matched = query.Filter is null ? await data.CountAsync(c, query, ct) : null;
         List<OgcFeature>? page = null;
-        if (matched is null)
+        if (query.Filter is { } filter)
+        {
+            var selected = new List<OgcFeature>();
+            await foreach (var feature in data.ItemsAsync(c, query with { Limit = int.MaxValue, Offset = 0 }, ct))
+                if (filter.Matches(new Cql2View(feature))) selected.Add(feature);
+            matched = selected.Count;
+            page = selected.Skip(offset).Take(limit).ToList();
+        }
+        // not counted (a scan): read one feature more to know whether a next page exists; numberMatched only on the last page
+        else if (matched is null)
         {
             page = [];
             await foreach (var feature in data.ItemsAsync(c, query with { Limit = limit + 1 }, ct)) page.Add(feature);
@@ -290,7 +376,7 @@ public static class OgcEndpoints
     private static async Task ItemAsync(HttpContext http, OgcData data, IOptions<MapOptions> map, string collectionId, string featureId, CancellationToken ct)
     {
         IResult? problem = null;
-        if (OgcData.Find(collectionId) is not { } c) problem = UnknownCollection(collectionId);
+        if (OgcCollections.Find(collectionId) is not { } c) problem = UnknownCollection(collectionId);
         else if (Format(http) is not { } f) problem = BadFormat();
         else if (http.Request.Query.Keys.FirstOrDefault(k => k is not ("crs" or "f")) is { } unknown)
             problem = Problems.BadRequest("Onbekende parameter", $"Unknown query parameter '{unknown}'. Allowed: crs, f.", unknown);

@@ -1,0 +1,45 @@
+using System.Runtime.CompilerServices;
+using Alkmaar.Kaart.Server.Features.Meldingen;
+
+namespace Alkmaar.Kaart.Server.Features.Ogc;
+
+/// <summary>
+/// The public meldingen: counts per generalisation cell at the cell centre (<see cref="MeldingCells"/>, disclosure control
+/// applied), never a single melding. Id: <c>cel-{i}-{j}</c>. Not counted (numberMatched only on the last page).
+/// </summary>
+public sealed class MeldingCellsCollection() : OgcCollection("meldingen", "Meldingen (gegeneraliseerd)",
+    "Meldingen counted per grid cell (RD), at the cell centre, with counts per category; demo = true where generated DEMO meldingen are counted. No single melding, time, text or person.",
+    OgcKind.Cells, "Point", ["category"], "created",
+    [new("count", "integer", "Aantal meldingen in het vak"), new("topCategory", "string", "Meest gemelde categorie"), new("demo", "boolean", "Telt DEMO-meldingen")])
+{
+    private static CellFilter Filter(ItemsQuery q) => new()
+    {
+        From = q.From, To = q.To, Category = q.Filters.TryGetValue("category", out var cat) ? cat.ToLowerInvariant() : null,
+        Status = q.Status, Bbox = q.Bbox, Within = q.Within,
+    };
+
+    // null categories: disclosure control left only the total
+    private static OgcFeature Feature(PublishedCell c) => new(c.Id, c.Centre,
+        [("count", c.Count), ("categories", c.Categories), ("topCategory", c.Top), ("demo", c.Demo)]);
+
+    public override Task<long?> CountAsync(OgcSources s, ItemsQuery q, CancellationToken ct) => Task.FromResult<long?>(null);
+
+    public override async IAsyncEnumerable<OgcFeature> ItemsAsync(OgcSources s, ItemsQuery q, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var cell in s.Cells.ReadAsync(Filter(q), q.Limit, q.Offset, ct)) yield return Feature(cell);
+    }
+
+    public override async Task<OgcFeature?> GetAsync(OgcSources s, string id, CancellationToken ct)
+    {
+        var parts = id.Split('-');
+        if (parts.Length != 3 || parts[0] != "cel" || !int.TryParse(parts[1], out var x) || !int.TryParse(parts[2], out var y)) return null;
+        await foreach (var cell in s.Cells.ReadAsync(new CellFilter { Cell = (x, y) }, 1, 0, ct)) return Feature(cell);
+        return null;
+    }
+
+    public override async Task<OgcExtent> ExtentAsync(OgcSources s, CancellationToken ct)
+    {
+        var (rd, start, end) = await s.Cells.ExtentAsync(ct);
+        return new OgcExtent(rd, start, end);
+    }
+}
