@@ -10,7 +10,8 @@ namespace Alkmaar.Kaart.Benchmarks;
 /// </summary>
 public abstract class MeldingenCellsBench
 {
-    // the same aggregation as OgcData's meldingen collection: count per 50 m cell with counts per category
+    // the raw aggregation of the meldingen into 50 m cells with counts per category (the server reads the cells PostgreSQL
+    // keeps instead, MeldingCells): the baseline of what the layer costs when computed from the meldingen
     protected const string CellsSql =
         """
         WITH c AS (SELECT floor(ST_X(geom) / 50)::bigint cx, floor(ST_Y(geom) / 50)::bigint cy, category, count(*)::int n, bool_or(source = 'demo') d
