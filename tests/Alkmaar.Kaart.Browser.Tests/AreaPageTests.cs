@@ -106,4 +106,35 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
         await page.Locator("[data-testid=area-page-link]").ClickAsync(new() { Timeout = 30000 });
         await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Gebied Noord", new() { Timeout = 30000 });
     }
+
+    [Fact]
+    public async Task A_dorp_page_zooms_the_map_to_the_dorp()
+    {
+        // the dorp's extent in WGS84 (PostGIS) and its page
+        double[] extent;
+        string code;
+        await using (var cmd = fx.App.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+            "SELECT code, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT code, ST_Transform(geom, 4326) e FROM area_in_force WHERE level = 'dorp' AND name = 'Graft') s"))
+        {
+            await using var r = await cmd.ExecuteReaderAsync();
+            Assert.True(await r.ReadAsync());
+            code = r.GetString(0);
+            extent = [r.GetDouble(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4)];
+        }
+        var page = await fx.NewPageAsync(1280, 900);
+        await page.GotoAsync(fx.BaseUrl + "/" + Server.Features.Areas.AreaPages.Link(code, Geo.Areas.AreaLevel.Dorp));
+        var map = page.Locator("[data-testid=kaart-map]");
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-focus", code, new() { Timeout = 30000 });
+
+        // zoomed in from the gemeente view, and the whole dorp in view
+        var start = int.Parse((await map.GetAttributeAsync("data-start-zoom"))!);
+        var zoom = int.Parse((await map.GetAttributeAsync("data-zoom"))!);
+        Assert.True(zoom >= start + 2, $"the dorp page shows zoom {zoom}, the gemeente view is {start}: not zoomed to the dorp");
+        var view = (await map.GetAttributeAsync("data-view"))!.Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(view[0] <= extent[0] && view[1] <= extent[1] && view[2] >= extent[2] && view[3] >= extent[3],
+            $"the view {string.Join(",", view)} does not hold the dorp {string.Join(",", extent)}");
+        // and not the whole gemeente: the view is at most a few times the dorp's size
+        Assert.True((view[2] - view[0]) < 8 * (extent[2] - extent[0]) + 0.02, $"the view {string.Join(",", view)} is far wider than the dorp");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "area-dorp-graft.png") });
+    }
 }

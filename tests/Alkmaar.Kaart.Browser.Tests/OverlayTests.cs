@@ -97,8 +97,8 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
         Assert.DoesNotContain(fx.ConsoleErrors.GetOrCreateValue(page), e => e.Contains("Content Security Policy"));
     }
 
-    /// <summary>PostGIS's count of the meldingen in the published cells of a public cells request (its bbox, cell size,
-    /// category; cells of at least 5).</summary>
+    /// <summary>PostGIS's count of the meldingen in the published cells of a public cells request: whole cells (of its
+    /// cell size) whose centre lies in its bbox, of its category, of at least 5 meldingen.</summary>
     private async Task<int> PublishedCountAsync(string request, string? category)
     {
         var q = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(new Uri(fx.BaseUrl), request).Query);
@@ -107,9 +107,9 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
         var cell = requested > 50 ? Math.Round(requested / 50) * 50 : 50;
         await using var cmd = fx.App.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
             """
-            SELECT coalesce(sum(n), 0)::int FROM (SELECT count(*) n FROM melding
-              WHERE geom && ST_MakeEnvelope($2, $3, $4, $5, 28992) AND ($6::text IS NULL OR category = $6)
-              GROUP BY floor(ST_X(geom) / $1), floor(ST_Y(geom) / $1) HAVING count(*) >= 5) s
+            SELECT coalesce(sum(n), 0)::int FROM (SELECT count(*) n FROM melding WHERE $6::text IS NULL OR category = $6
+              GROUP BY floor(ST_X(geom) / $1), floor(ST_Y(geom) / $1)
+              HAVING count(*) >= 5 AND (floor(ST_X(geom) / $1) + 0.5) * $1 BETWEEN $2 AND $4 AND (floor(ST_Y(geom) / $1) + 0.5) * $1 BETWEEN $3 AND $5) s
             """);
         cmd.Parameters.AddWithValue(cell);
         foreach (var v in b) cmd.Parameters.AddWithValue(v);
@@ -195,5 +195,27 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
         await page.WaitForTimeoutAsync(600);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overlay-hotspot.png") });
         Assert.DoesNotContain(fx.ConsoleErrors.GetOrCreateValue(page), e => e.Contains("Content Security Policy"));
+    }
+
+    [Fact]
+    public async Task The_neighbouring_municipalities_layer_comes_from_the_catalogue_and_names_them()
+    {
+        int neighbours;
+        await using (var cmd = fx.App.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+            "SELECT count(*)::int FROM municipality WHERE code NOT IN (SELECT code FROM area_in_force WHERE level = 'gemeente')"))
+            neighbours = (int)(await cmd.ExecuteScalarAsync())!;
+        Assert.True(neighbours >= 5, $"only {neighbours} neighbouring municipalities loaded");
+        var page = await OpenDashboardAsync();
+        var map = page.Locator("[data-testid=kaart-map]");
+        await Layer(page, "Buurgemeenten").CheckAsync();
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-loaded-buurgemeenten", neighbours.ToString(), new() { Timeout = 30000 });
+        // labels from a low zoom level on, and a click shows the catalogue's popup (name, CBS code)
+        await Assertions.Expect(page.Locator(".kaart-label-buurgemeenten", new() { HasText = "Heiloo" })).ToHaveCountAsync(1, new() { Timeout = 30000 });
+        // dispatched on the shape itself: its middle may lie outside the gemeente view
+        await page.Locator("path[data-code='GM0399']").DispatchEventAsync("click");
+        var popup = page.Locator(".leaflet-popup-content");
+        await Assertions.Expect(popup).ToContainTextAsync("Heiloo", new() { Timeout = 30000 });
+        await Assertions.Expect(popup).ToContainTextAsync("CBS-code GM0399");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overlay-buurgemeenten.png") });
     }
 }

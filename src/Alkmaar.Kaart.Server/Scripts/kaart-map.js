@@ -102,6 +102,7 @@ export async function createMap(element, options, dotnetRef) {
   const first = Object.values(state.layers).find(l => l.def.visible && l.geo && l.geo.getLayers().length);
   // not animated: a focus view asked for right after start-up must not be swallowed by a running zoom animation
   if (first) map.fitBounds(first.group.getBounds(), { padding: [10, 10], animate: false });
+  element.dataset.startZoom = String(map.getZoom());
   updateLabels(state);
   element.dataset.loaded = 'true';
   return true;
@@ -143,6 +144,7 @@ async function loadLayer(state, layer) {
       shape.on('mouseover', () => shape.setStyle({ weight: style.weight + 2 }));
       shape.on('mouseout', () => shape.setStyle({ weight: state.selected === shape ? style.weight + 2 : style.weight }));
       if (p.tooltip) shape.bindTooltip(escapeHtml(p.tooltip), { sticky: true, direction: 'top', className: 'kaart-tooltip' });
+      if (def.popup && !state.pointClicks) shape.bindPopup(popupHtml(def, p));
       // Leaflet paths are SVG elements: give them a name and make them reachable by keyboard.
       shape.on('add', () => {
         const el = shape.getElement?.();
@@ -188,7 +190,7 @@ function select(state, layer, shape) {
   shape.setStyle({ weight: base + 2, fillOpacity: Math.max(0.3, state.selectedFill) });
   shape.bringToFront();
   const p = shape.feature.properties;
-  state.dotnetRef?.invokeMethodAsync('OnAreaClickedJs', p.level, p.code);
+  state.dotnetRef?.invokeMethodAsync('OnFeatureClickedJs', def.id, p.level ?? null, p.code);
 }
 
 function updateLabels(state) {
@@ -257,9 +259,8 @@ function drawMarkers(state, layer, data) {
       icon: L.divIcon({ className: `kaart-pin kaart-pin-${p.status ?? 'x'}`, html: '<span></span>', iconSize: [22, 22], iconAnchor: [11, 11] }),
       title: p.title ?? p.name, alt: p.title ?? p.name, keyboard: true,
     });
-    marker.bindPopup(`<strong>${escapeHtml(p.title ?? p.name)}</strong><br>${escapeHtml(statusNames[p.status] ?? p.status ?? '')} · ${escapeHtml(p.theme ?? '')} · ${escapeHtml(p.year ?? '')}` +
-      (p.subsidy != null ? `<br>Subsidie ${escapeHtml(euro.format(p.subsidy))}` : '') + (p.description ? `<br><span class="muted">${escapeHtml(p.description)}</span>` : ''));
-    marker.on('click', () => state.dotnetRef?.invokeMethodAsync('OnAreaClickedJs', p.level ?? layer.def.id, p.code));
+    marker.bindPopup(popupHtml(layer.def, p));
+    marker.on('click', () => state.dotnetRef?.invokeMethodAsync('OnFeatureClickedJs', layer.def.id, p.level ?? null, p.code));
     marker.on('popupopen', () => { layer.openCode = p.code; });
     marker.on('popupclose', () => { if (layer.openCode === p.code && layer.markers?.[p.code] === marker) layer.openCode = null; });
     marker.on('add', () => { const el = marker.getElement(); if (el) { el.dataset.code = p.code; el.dataset.level = p.level ?? ''; } });
@@ -270,6 +271,24 @@ function drawMarkers(state, layer, data) {
   layer.group.addLayer(cluster);
   layer.openCode = null;
   if (reopen && layer.markers[reopen]) showMarker(layer, reopen);
+}
+
+/** A feature's popup from its layer's catalogue entry (title property, fields with label and format); the name alone without one. */
+function popupHtml(def, p) {
+  const popup = def.popup ?? { title: 'name', fields: [] };
+  const value = (f) => {
+    const v = p[f.property];
+    if (v === null || v === undefined || v === '') return null;
+    if (f.format === 'status') return statusNames[v] ?? v;
+    if (f.format === 'euro') return euro.format(v);
+    return v;
+  };
+  const plain = popup.fields.filter(f => !f.label && f.format !== 'muted').map(value).filter(v => v !== null).map(v => escapeHtml(v));
+  const labelled = popup.fields.filter(f => f.label).map(f => [f.label, value(f)]).filter(([, v]) => v !== null)
+    .map(([l, v]) => `${escapeHtml(l)} ${escapeHtml(v)}`);
+  const muted = popup.fields.filter(f => f.format === 'muted').map(value).filter(v => v !== null)
+    .map(v => `<span class="muted">${escapeHtml(v)}</span>`);
+  return [`<strong>${escapeHtml(p[popup.title] ?? p.name ?? p.code ?? '')}</strong>`, plain.join(' · '), ...labelled, ...muted].filter(x => x).join('<br>');
 }
 
 function showMarker(layer, code) {
@@ -386,6 +405,10 @@ export async function showFocus(element, focus) {
   else if (focus.lat != null) state.map.setView([focus.lat, focus.lon], Math.max(state.map.getZoom(), 9), { animate: false });
   await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
   if (state.focus !== group) return;
+  // the view as drawn (WGS84 west,south,east,north and the zoom level), for tests that check the map shows the answer
+  const view = state.map.getBounds();
+  element.dataset.view = [view.getWest(), view.getSouth(), view.getEast(), view.getNorth()].map(v => v.toFixed(6)).join(',');
+  element.dataset.zoom = String(state.map.getZoom());
   element.dataset.focus = focus.areaCode ?? 'point';
 }
 

@@ -3,6 +3,8 @@ using Alkmaar.Kaart.Geo.GeoJson;
 using Alkmaar.Kaart.Geo.Transforms;
 using Microsoft.Extensions.Options;
 using NetTopologySuite.Features;
+using NetTopologySuite.Geometries;
+using Npgsql;
 
 namespace Alkmaar.Kaart.Server.Features.Areas;
 
@@ -22,7 +24,33 @@ public static class AreasEndpoints
             .WithSummary("Areas in force of one level (or all) as a GeoJSON FeatureCollection.");
         group.MapGet("/{code}", GetAsync).WithName("GetArea")
             .WithSummary("One area in force as a GeoJSON Feature, with its chain up to the gemeente.");
+        app.MapGet("/api/buurgemeenten", NeighboursAsync).WithTags("Areas").AllowAnonymous().WithName("ListNeighbouringMunicipalities")
+            .WithSummary("The neighbouring municipalities (CBS, as imported) as GeoJSON, for looking across the border. Public: open data.");
         return group;
+    }
+
+    /// <summary>The imported municipalities other than the gemeente itself (made once per boundary state, like the area layers).</summary>
+    private static async Task<IResult> NeighboursAsync(HttpContext http, NpgsqlDataSource db, IOptions<ApiOptions> api,
+        Routing.BoundaryResponseCache responses, string? crs = null, CancellationToken ct = default)
+    {
+        if (!TryParse(null, crs, out _, out var targetCrs, out var problem)) return problem!;
+        var cached = await responses.GetAsync($"buurgemeenten {CrsNames.ShortName(targetCrs)}", GeoJsonContentType,
+            $"<{(targetCrs == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>", async (body, token) =>
+            {
+                await using var writer = new GeoJsonFeatureCollectionWriter(body, targetCrs);
+                writer.WriteStart([new("attribution", "Kadaster / Centraal Bureau voor de Statistiek, 2024")]);
+                await using var cmd = db.CreateCommand(
+                    "SELECT code, name, ST_PointOnSurface(geom), geom FROM municipality " +
+                    "WHERE code NOT IN (SELECT code FROM area_in_force WHERE level = 'gemeente') ORDER BY code");
+                await using var r = await cmd.ExecuteReaderAsync(token);
+                while (await r.ReadAsync(token))
+                    await writer.WriteFeatureAsync(new Feature((Geometry)r.GetValue(3), GeoJsonFeatureCollectionWriter.Attributes(r.GetString(0),
+                        ("code", r.GetString(0)), ("name", r.GetString(1)), ("tooltip", $"Gemeente {r.GetString(1)}"),
+                        ("labelPoint", GeoJsonFeatureCollectionWriter.Position((Point)r.GetValue(2), targetCrs)))), token);
+                await writer.WriteEndAsync([new("numberReturned", writer.Count)], token);
+            }, ct);
+        await cached.WriteAsync(http, api.Value.AreaCacheSeconds);
+        return TypedResults.Empty;
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, AreaRepository repo, IOptions<MapOptions> map,

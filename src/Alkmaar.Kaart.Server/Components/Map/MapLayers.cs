@@ -1,0 +1,53 @@
+namespace Alkmaar.Kaart.Server.Components.Map;
+
+/// <summary>
+/// The catalogue of map layers: each layer is defined once here — id, title, source URL, style, labels, kind, popup and
+/// who may see it — and pages pick from it (<c>MapLayers.Gebieden</c>, with a page's own style by <c>with { … }</c>).
+/// A new overlay is its endpoint plus one entry here; the JS module draws it by its kind and reports clicks by layer id.
+/// </summary>
+public static class MapLayers
+{
+    /// <summary>Who may see a layer: everyone (public data and aggregates only) or signed-in staff.</summary>
+    public enum Audience { Public, Staff }
+
+    public static readonly KaartMap.Layer Gebieden =
+        new("gebieden", "Gebieden", "/api/areas?level=gebied", Visible: true, Color: "#1f4e79", Weight: 3, FillOpacity: 0.10);
+
+    public static readonly KaartMap.Layer Wijken =
+        new("wijken", "Wijken", "/api/areas?level=wijk", Visible: false, Color: "#b34700", Weight: 2, FillOpacity: 0.05);
+
+    public static readonly KaartMap.Layer Buurten =
+        new("buurten", "Buurten", "/api/areas?level=buurt", Visible: false, Color: "#4d4d4d", Weight: 1, FillOpacity: 0.03, LabelMinZoom: 8);
+
+    public static readonly KaartMap.Layer Dorpen =
+        new("dorpen", "Dorpen", "/api/areas?level=dorp", Visible: false, Color: "#2e7d32", Weight: 2, FillOpacity: 0.12, LabelMinZoom: 7);
+
+    /// <summary>The neighbouring municipalities (CBS), for looking across the border; a click shows their name only.</summary>
+    public static readonly KaartMap.Layer Buurgemeenten =
+        new("buurgemeenten", "Buurgemeenten", "/api/buurgemeenten", Visible: false, Color: "#6d6d6d", Weight: 2, FillOpacity: 0.04, LabelMinZoom: 4,
+            Popup: new("name", [new("code", "CBS-code")]));
+
+    public static readonly KaartMap.Layer Hotspots =
+        new("hotspots", "Hotspots meldingen", "/api/hotspots", Visible: false, Color: "#c62828", Weight: 2, FillOpacity: 0.35, LabelMinZoom: 12);
+
+    public static readonly KaartMap.Layer MeldingenClusters =
+        new("meldingen", "Meldingen (clusters)", "/api/meldingen/openbaar", Visible: false, Color: "#6a1b9a", Kind: "clusters");
+
+    public static readonly KaartMap.Layer MeldingenDichtheid =
+        new("dichtheid", "Meldingen (dichtheid)", "/api/meldingen/openbaar", Visible: false, Color: "#6a1b9a", Kind: "density");
+
+    public static readonly KaartMap.Layer Initiatieven =
+        new("initiatieven", "Bewonersinitiatieven", "/api/initiatieven", Visible: false, Color: "#2c7fb8", Kind: "markers",
+            Popup: new("title", [new("status", null, "status"), new("theme", null), new("year", null), new("subsidy", "Subsidie", "euro"), new("description", null, "muted")]));
+
+    public static readonly KaartMap.Layer Monitor =
+        new("monitor", "Monitorscores per wijk", "/api/monitor/scores", Visible: false, Color: "#4d4d4d", Weight: 1, FillOpacity: 0.75, LabelMinZoom: 12);
+
+    /// <summary>Every layer with its audience (all public: the map never shows personal data).</summary>
+    public static readonly IReadOnlyList<(KaartMap.Layer Layer, Audience Audience)> All =
+    [
+        (Gebieden, Audience.Public), (Wijken, Audience.Public), (Buurten, Audience.Public), (Dorpen, Audience.Public),
+        (Buurgemeenten, Audience.Public), (Hotspots, Audience.Public), (MeldingenClusters, Audience.Public),
+        (MeldingenDichtheid, Audience.Public), (Initiatieven, Audience.Public), (Monitor, Audience.Public),
+    ];
+}
