@@ -90,3 +90,10 @@ internal static class PathResolution
         return null;
     }
 }
+
+public static class KaartOptionsRegistration
+{
+    /// <summary>Options bound from configuration section <paramref name="section"/>, validated by their annotations at start-up.</summary>
+    public static Microsoft.Extensions.Options.OptionsBuilder<T> AddKaartOptions<T>(this WebApplicationBuilder builder, string section) where T : class =>
+        builder.Services.AddOptions<T>().Bind(builder.Configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
+}

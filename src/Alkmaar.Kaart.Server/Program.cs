@@ -17,6 +17,7 @@ using Alkmaar.Kaart.Server.Features.Monitor;
 using Alkmaar.Kaart.Server.Features.Initiatieven;
 using Alkmaar.Kaart.Server.Features.Ogc;
 using Alkmaar.Kaart.Server.Features.Security;
+using Alkmaar.Kaart.Server.Features.Population;
 using Alkmaar.Kaart.Server.Features.Routing;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.ResponseCompression;
@@ -27,57 +28,29 @@ using Radzen;
 var (hostArgs, command) = CommandLine.Split(args);
 var builder = WebApplication.CreateBuilder(hostArgs);
 
-builder.Services.AddOptions<BoundaryOptions>().Bind(builder.Configuration.GetSection(BoundaryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddOptions<MapOptions>().Bind(builder.Configuration.GetSection(MapOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddOptions<RoutingOptions>().Bind(builder.Configuration.GetSection(RoutingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddOptions<BoundaryUploadOptions>().Bind(builder.Configuration.GetSection(BoundaryUploadOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-
 var connectionString = builder.Configuration.GetConnectionString(KaartDatabase.ConnectionStringName);
 if (string.IsNullOrWhiteSpace(connectionString))
     throw new InvalidOperationException(
         "ConnectionStrings:Kaart is not set. Start through ./kaart run, or set ConnectionStrings__Kaart to a PostGIS database.");
-
 builder.Services.AddSingleton(_ => KaartDatabase.CreateDataSource(connectionString));
-builder.Services.AddSingleton(sp =>
-{
-    var o = sp.GetRequiredService<IOptions<BoundaryOptions>>().Value;
-    var path = PathResolution.Resolve(o.Gebiedsindeling, o.Root, builder.Environment.ContentRootPath);
-    return Gebiedsindeling.Load(path);
-});
-builder.Services.AddSingleton<BoundaryImporter>();
-builder.Services.AddSingleton<BoundaryVersions>();
-builder.Services.AddSingleton<MunicipalityImporter>();
-builder.Services.AddSingleton<AreaRepository>();
-builder.Services.AddSingleton<AreaLocatorProvider>();
-builder.Services.AddSingleton<IBoundaryListener>(sp => sp.GetRequiredService<AreaLocatorProvider>());
-builder.Services.AddSingleton<BoundaryResponseCache>();
-builder.Services.AddSingleton<IBoundaryListener>(sp => sp.GetRequiredService<BoundaryResponseCache>());
-builder.Services.AddHostedService<BoundaryChangeListener>();
-
-builder.Services.AddSingleton<AuditLog>();
-builder.Services.AddOptions<MeldingOptions>().Bind(builder.Configuration.GetSection(MeldingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<MeldingService>();
-builder.Services.AddSingleton<DisclosureControl>();
-builder.Services.AddSingleton<MeldingCells>();
-builder.Services.AddSingleton<DemoMeldingen>();
 builder.Services.AddMemoryCache();
-builder.Services.AddOptions<HotspotSettings>().Bind(builder.Configuration.GetSection(HotspotSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddSingleton<HotspotService>();
-builder.Services.AddSingleton<MonitorStore>();
-builder.Services.AddSingleton<MonitorChoropleth>();
-builder.Services.AddSingleton<InitiatiefStore>();
-builder.Services.AddOptions<Alkmaar.Kaart.Server.Features.Population.PopulationOptions>().Bind(builder.Configuration.GetSection(Alkmaar.Kaart.Server.Features.Population.PopulationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddSingleton<Alkmaar.Kaart.Server.Features.Population.PopulationStore>();
-builder.Services.AddSingleton<AreaProfileService>();
-builder.Services.AddSingleton<AddressStore>();
-builder.Services.AddSingleton<GebiedsteamStore>();
-builder.Services.AddSingleton<TeamFinder>();
-builder.Services.AddOptions<OgcOptions>().Bind(builder.Configuration.GetSection(OgcOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddSingleton<OgcData>();
-builder.Services.AddSingleton<ExportService>();
-if (builder.Configuration.GetValue("Meldingen:RetentionJob", true)) builder.Services.AddHostedService<RetentionService>();
+
+// the features, bottom up (each registers its own services and options; see docs/architecture.md)
+builder.AddAreas();
+builder.AddBoundaryImport();
+builder.AddAreaLocator();
+builder.AddAudit();
+builder.AddPopulation();
+builder.AddAddresses();
+builder.AddGebiedsteams();
+builder.AddMeldingen();
+builder.AddHotspots();
+builder.AddMonitor();
+builder.AddInitiatieven();
+builder.AddAreaProfiles();
+builder.AddOgc();
+builder.AddExport();
 builder.AddKaartSecurity();
 builder.AddKaartReverseProxy();
 

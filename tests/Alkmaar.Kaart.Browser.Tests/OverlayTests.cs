@@ -218,4 +218,66 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
         await Assertions.Expect(popup).ToContainTextAsync("CBS-code GM0399");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overlay-buurgemeenten.png") });
     }
+
+    /// <summary>JS: how many pairs of shown labels overlap on the map (the browser's own layout).</summary>
+    private const string OverlappingLabels =
+        """
+        () => {
+          const r = [...document.querySelectorAll('.kaart-label')].filter(e => !e.classList.contains('kaart-label-hidden'))
+            .map(e => e.getBoundingClientRect()).filter(b => b.width > 0);
+          let n = 0;
+          for (let i = 0; i < r.length; i++) for (let j = i + 1; j < r.length; j++)
+            if (r[i].left < r[j].right && r[i].right > r[j].left && r[i].top < r[j].bottom && r[i].bottom > r[j].top) n++;
+          return n;
+        }
+        """;
+
+    /// <summary>Waits until the map has placed its labels without overlap (it does so after every load and zoom).</summary>
+    private static async Task ExpectNoOverlappingLabelsAsync(IPage page)
+    {
+        try { await page.WaitForFunctionAsync($"() => ({OverlappingLabels})() === 0", null, new() { Timeout = 30000 }); }
+        catch (TimeoutException)
+        {
+            var pairs = await page.EvaluateAsync<string>(
+                """
+                () => {
+                  const e = [...document.querySelectorAll('.kaart-label')].filter(e => !e.classList.contains('kaart-label-hidden'));
+                  const out = [];
+                  for (let i = 0; i < e.length; i++) for (let j = i + 1; j < e.length; j++) {
+                    const a = e[i].getBoundingClientRect(), b = e[j].getBoundingClientRect();
+                    if (a.width > 0 && b.width > 0 && a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top)
+                      out.push(`${e[i].className}:${e[i].textContent} / ${e[j].className}:${e[j].textContent}`);
+                  }
+                  return out.join('; ');
+                }
+                """);
+            Assert.Fail($"labels still overlap: {pairs}");
+        }
+    }
+
+    [Fact]
+    public async Task Labels_of_the_area_layers_never_overlap()
+    {
+        var page = await OpenDashboardAsync();
+        var map = page.Locator("[data-testid=kaart-map]");
+        foreach (var (title, id) in new[] { ("Wijken", "wijken"), ("Dorpen", "dorpen"), ("Buurten", "buurten") })
+        {
+            await Layer(page, title).CheckAsync();
+            await Assertions.Expect(map).Not.ToHaveAttributeAsync($"data-loaded-{id}", "0", new() { Timeout = 30000 });
+            await Assertions.Expect(map).ToHaveAttributeAsync($"data-loaded-{id}", new System.Text.RegularExpressions.Regex("^[1-9]"), new() { Timeout = 30000 });
+        }
+        // at the gemeente view (WEST and West, De Mare and Vroonermeer meet here) and two levels closer
+        for (var zoomIn = 0; zoomIn <= 2; zoomIn++)
+        {
+            if (zoomIn > 0)
+            {
+                var zoom = int.Parse((await map.GetAttributeAsync("data-view-zoom"))!);
+                await page.Locator(".leaflet-control-zoom-in").ClickAsync();
+                await Assertions.Expect(map).ToHaveAttributeAsync("data-view-zoom", (zoom + 1).ToString(), new() { Timeout = 30000 });
+            }
+            await ExpectNoOverlappingLabelsAsync(page);
+            Assert.True(int.Parse((await map.GetAttributeAsync("data-labels-shown"))!) >= 5, "hardly any labels are shown");
+        }
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "labels-no-overlap.png") });
+    }
 }

@@ -91,3 +91,21 @@ public static class Problems
         }
     }
 }
+
+/// <summary>
+/// A request a feature refuses (bad input, a conflict): the one exception type for that. The error handler
+/// (<c>ErrorHandling</c>) answers it as problem+json with its status, Dutch title, detail and the parameter at fault
+/// (<paramref name="member"/> names that member: <c>parameter</c> for query parameters, <c>field</c> for body fields), so
+/// endpoints need no try/catch for it.
+/// </summary>
+public class RejectedException(string title, string detail, string? parameter = null, int status = 400, string member = "parameter") : Exception(detail)
+{
+    public string Title { get; } = title;
+    public string? Parameter { get; } = parameter;
+    public int Status { get; } = status;
+    public string Member { get; } = member;
+
+    /// <summary>The problem+json answer.</summary>
+    public IResult ToResult() => TypedResults.Problem(title: Title, detail: Message, statusCode: Status,
+        extensions: Parameter is null ? null : new Dictionary<string, object?> { [Member] = Parameter });
+}

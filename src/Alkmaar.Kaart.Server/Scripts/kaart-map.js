@@ -92,7 +92,8 @@ export async function createMap(element, options, dotnetRef) {
   L.control.layers(baseLayers, overlays, { collapsed: window.innerWidth < 700, position: 'topleft' }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
   addRdCoordinates(map, crs);
-  map.on('zoomend', () => updateLabels(state));
+  // data-view-zoom: the zoom level drawn, set once its labels are placed (tests wait for it)
+  map.on('zoomend', () => { updateLabels(state); element.dataset.viewZoom = String(map.getZoom()); });
   // counted-cell layers follow the view: coarser cells when zoomed out, only what is in view
   map.on('moveend', () => {
     for (const l of Object.values(state.layers)) if (isCells(l) && map.hasLayer(l.group)) loadCells(state, l);
@@ -102,7 +103,7 @@ export async function createMap(element, options, dotnetRef) {
   const first = Object.values(state.layers).find(l => l.def.visible && l.geo && l.geo.getLayers().length);
   // not animated: a focus view asked for right after start-up must not be swallowed by a running zoom animation
   if (first) map.fitBounds(first.group.getBounds(), { padding: [10, 10], animate: false });
-  element.dataset.startZoom = String(map.getZoom());
+  element.dataset.startZoom = element.dataset.viewZoom = String(map.getZoom());
   updateLabels(state);
   element.dataset.loaded = 'true';
   return true;
@@ -166,6 +167,7 @@ async function loadLayer(state, layer) {
     },
   });
   layer.group.addLayer(layer.geo);
+  if (state.map.hasLayer(layer.labels)) { declutter(state); requestAnimationFrame(() => declutter(state)); }
   report(state, layer);
   return true;
 }
@@ -200,6 +202,30 @@ function updateLabels(state) {
     if (show && !state.map.hasLayer(l.labels)) l.labels.addTo(state.map);
     if (!show && state.map.hasLayer(l.labels)) l.labels.remove();
   }
+  declutter(state);
+  // once more after the browser has laid out labels just added (their size is known only then)
+  requestAnimationFrame(() => declutter(state));
+}
+
+/**
+ * Labels never collide: in layer order (gebieden before wijken before buurten …), a label that would overlap one already
+ * shown is hidden (WEST over West, De Mare next to Vroonermeer). Says how many are shown (data-labels-shown).
+ */
+function declutter(state) {
+  const kept = [];
+  for (const l of Object.values(state.layers)) {
+    if (!state.map.hasLayer(l.labels)) continue;
+    l.labels.eachLayer(m => {
+      const el = m.getElement?.();
+      if (!el) return;
+      el.classList.remove('kaart-label-hidden');
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) return;
+      if (kept.some(k => r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top)) el.classList.add('kaart-label-hidden');
+      else kept.push(r);
+    });
+  }
+  state.map.getContainer().dataset.labelsShown = String(kept.length);
 }
 
 function addRdCoordinates(map, crs) {

@@ -8,6 +8,12 @@ namespace Alkmaar.Kaart.Server.Features.Addresses;
 /// </summary>
 public static class AddressEndpoints
 {
+    public static WebApplicationBuilder AddAddresses(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<AddressStore>();
+        return builder;
+    }
+
     public static void MapAddresses(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api").WithTags("Addresses").AllowAnonymous();

@@ -10,6 +10,12 @@ namespace Alkmaar.Kaart.Server.Features.AreaProfiles;
 /// </summary>
 public static class AreaProfileEndpoints
 {
+    public static WebApplicationBuilder AddAreaProfiles(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<AreaProfileService>();
+        return builder;
+    }
+
     public static void MapAreaProfiles(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/areas/{code}/profiel", ProfileAsync).WithTags("Areas").AllowAnonymous().WithName("GetAreaProfile")
             .WithSummary("An area's profile: team, inwoners, meldingen per month and top categories (also per 1,000 inwoners), " +

@@ -15,6 +15,15 @@ namespace Alkmaar.Kaart.Server.Features.Areas;
 /// </summary>
 public static class AreasEndpoints
 {
+    /// <summary>Areas: the repository of the areas in force, the map and API settings.</summary>
+    public static WebApplicationBuilder AddAreas(this WebApplicationBuilder builder)
+    {
+        builder.AddKaartOptions<MapOptions>(MapOptions.Section);
+        builder.AddKaartOptions<ApiOptions>(ApiOptions.Section);
+        builder.Services.AddSingleton<AreaRepository>();
+        return builder;
+    }
+
     public const string GeoJsonContentType = "application/geo+json";
 
     public static RouteGroupBuilder MapAreas(this IEndpointRouteBuilder app)

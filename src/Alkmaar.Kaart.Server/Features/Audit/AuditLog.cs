@@ -83,3 +83,12 @@ public sealed class AuditLog(NpgsqlDataSource db)
         return list;
     }
 }
+
+public static class AuditFeature
+{
+    public static WebApplicationBuilder AddAudit(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<AuditLog>();
+        return builder;
+    }
+}

@@ -6,6 +6,12 @@ namespace Alkmaar.Kaart.Server.Features.Export;
 /// </summary>
 public static class ExportEndpoints
 {
+    public static WebApplicationBuilder AddExport(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ExportService>();
+        return builder;
+    }
+
     public static void MapExport(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/export/{layer}", ExportAsync).WithTags("Export").AllowAnonymous()

@@ -8,6 +8,13 @@ namespace Alkmaar.Kaart.Server.Features.Gebiedsteams;
 /// </summary>
 public static class GebiedsteamEndpoints
 {
+    public static WebApplicationBuilder AddGebiedsteams(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<GebiedsteamStore>();
+        builder.Services.AddSingleton<TeamFinder>();
+        return builder;
+    }
+
     public static void MapGebiedsteams(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/gebiedsteams").WithTags("Gebiedsteams");

@@ -13,6 +13,13 @@ namespace Alkmaar.Kaart.Server.Features.Hotspots;
 /// </summary>
 public static class HotspotEndpoints
 {
+    public static WebApplicationBuilder AddHotspots(this WebApplicationBuilder builder)
+    {
+        builder.AddKaartOptions<HotspotSettings>(HotspotSettings.Section);
+        builder.Services.AddSingleton<HotspotService>();
+        return builder;
+    }
+
     public static void MapHotspots(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/hotspots", GetAsync).WithTags("Hotspots").AllowAnonymous()
             .WithSummary("Hotspots of meldingen (Getis-Ord Gi*, Benjamini-Hochberg), ranked, with gebied and team.");

@@ -14,6 +14,22 @@ namespace Alkmaar.Kaart.Server.Features.Import;
 /// </summary>
 public static class BoundaryUploadEndpoints
 {
+    /// <summary>Importing boundaries and municipalities: the gebiedsindeling file, the importers, the versions.</summary>
+    public static WebApplicationBuilder AddBoundaryImport(this WebApplicationBuilder builder)
+    {
+        builder.AddKaartOptions<BoundaryOptions>(BoundaryOptions.Section);
+        builder.AddKaartOptions<BoundaryUploadOptions>(BoundaryUploadOptions.Section);
+        builder.Services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<BoundaryOptions>>().Value;
+            return Alkmaar.Kaart.Geo.Areas.Gebiedsindeling.Load(PathResolution.Resolve(o.Gebiedsindeling, o.Root, builder.Environment.ContentRootPath));
+        });
+        builder.Services.AddSingleton<BoundaryImporter>();
+        builder.Services.AddSingleton<BoundaryVersions>();
+        builder.Services.AddSingleton<MunicipalityImporter>();
+        return builder;
+    }
+
     public static void MapBoundaryUpload(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/boundaries", UploadAsync).WithTags("Boundaries").RequireAuthorization(KaartPolicies.Planner)

@@ -17,6 +17,13 @@ namespace Alkmaar.Kaart.Server.Features.Initiatieven;
 /// </summary>
 public static class InitiatiefEndpoints
 {
+    // A refusal (InitiatiefRejectedException: 404, 409, 412, 422) is answered by the error handler as problem+json.
+    public static WebApplicationBuilder AddInitiatieven(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<InitiatiefStore>();
+        return builder;
+    }
+
     public static void MapInitiatieven(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/initiatieven").WithTags("Initiatieven");
@@ -79,22 +86,14 @@ public static class InitiatiefEndpoints
         await GeoJsonFeatureCollectionWriter.WriteSingleAsync(http.Response.Body, ToFeature(i, KnownCrs.Wgs84), KnownCrs.Wgs84, ct, members);
     }
 
-    private static IResult Problem(InitiatiefRejectedException e) =>
-        TypedResults.Problem(title: e.Title, detail: e.Message, statusCode: e.Status,
-            extensions: e.Field is null ? null : new Dictionary<string, object?> { ["field"] = e.Field });
-
     private static async Task<IResult> CreateAsync(HttpContext http, InitiatiefStore store, AuditLog audit, CancellationToken ct)
     {
         var (input, problem) = await Problems.ReadJsonAsync<InitiatiefInput>(http, ct);
         if (problem is not null) return problem;
-        try
-        {
-            var created = await store.CreateAsync(input!, http.User, ct);
-            await audit.WriteAsync(AuditLog.ActorOf(http.User), "initiatief aangemaakt", "initiatief", created.Id.ToString(), new { created.Status, created.GebiedCode }, ct: ct);
-            http.Response.Headers.ETag = created.ETag;
-            return TypedResults.Created($"/api/initiatieven/{created.Id}", Summary(created));
-        }
-        catch (InitiatiefRejectedException e) { return Problem(e); }
+        var created = await store.CreateAsync(input!, http.User, ct);
+        await audit.WriteAsync(AuditLog.ActorOf(http.User), "initiatief aangemaakt", "initiatief", created.Id.ToString(), new { created.Status, created.GebiedCode }, ct: ct);
+        http.Response.Headers.ETag = created.ETag;
+        return TypedResults.Created($"/api/initiatieven/{created.Id}", Summary(created));
     }
 
     private static async Task<IResult> UpdateAsync(HttpContext http, long id, InitiatiefStore store, AuditLog audit, CancellationToken ct)
@@ -102,26 +101,18 @@ public static class InitiatiefEndpoints
         if (IfMatch(http, out var version) is { } precondition) return precondition;
         var (input, problem) = await Problems.ReadJsonAsync<InitiatiefInput>(http, ct);
         if (problem is not null) return problem;
-        try
-        {
-            var updated = await store.UpdateAsync(id, input!, http.User, ct, version);
-            await audit.WriteAsync(AuditLog.ActorOf(http.User), "initiatief gewijzigd", "initiatief", id.ToString(), new { updated.Status }, ct: ct);
-            http.Response.Headers.ETag = updated.ETag;
-            return TypedResults.Ok(Summary(updated));
-        }
-        catch (InitiatiefRejectedException e) { return Problem(e); }
+        var updated = await store.UpdateAsync(id, input!, http.User, ct, version);
+        await audit.WriteAsync(AuditLog.ActorOf(http.User), "initiatief gewijzigd", "initiatief", id.ToString(), new { updated.Status }, ct: ct);
+        http.Response.Headers.ETag = updated.ETag;
+        return TypedResults.Ok(Summary(updated));
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext http, long id, InitiatiefStore store, AuditLog audit, CancellationToken ct)
     {
         if (IfMatch(http, out var version) is { } precondition) return precondition;
-        try
-        {
-            await store.DeleteAsync(id, http.User, ct, version);
-            await audit.WriteAsync(AuditLog.ActorOf(http.User), "initiatief verwijderd", "initiatief", id.ToString(), ct: ct);
-            return TypedResults.NoContent();
-        }
-        catch (InitiatiefRejectedException e) { return Problem(e); }
+        await store.DeleteAsync(id, http.User, ct, version);
+        await audit.WriteAsync(AuditLog.ActorOf(http.User), "initiatief verwijderd", "initiatief", id.ToString(), ct: ct);
+        return TypedResults.NoContent();
     }
 
     /// <summary>

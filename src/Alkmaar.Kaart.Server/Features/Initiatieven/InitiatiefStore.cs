@@ -39,11 +39,10 @@ public sealed record InitiatiefHistory(DateTimeOffset At, string Actor, string? 
 public sealed record InitiatiefFilter(string? Status = null, string? Theme = null, int? Year = null, string? Gebied = null);
 
 /// <summary>A refused change: a Dutch title, an English detail, the field and the HTTP status.</summary>
-public sealed class InitiatiefRejectedException(string title, string detail, string? field = null, int status = 422) : Exception(detail)
+public sealed class InitiatiefRejectedException(string title, string detail, string? field = null, int status = 422)
+    : RejectedException(title, detail, field, status, "field")
 {
-    public string Title { get; } = title;
-    public string? Field { get; } = field;
-    public int Status { get; } = status;
+    public string? Field => Parameter;
 }
 
 /// <summary>

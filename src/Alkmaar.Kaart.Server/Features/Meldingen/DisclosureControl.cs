@@ -3,11 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Alkmaar.Kaart.Server.Features.Meldingen;
 
 /// <summary>A public aggregate of meldingen asked for a period that is too short (or otherwise refused).</summary>
-public sealed class DisclosureException(string title, string detail, string parameter) : Exception(detail)
-{
-    public string Title { get; } = title;
-    public string Parameter { get; } = parameter;
-}
+public sealed class DisclosureException(string title, string detail, string parameter) : RejectedException(title, detail, parameter);
 
 /// <summary>
 /// Disclosure control for every public aggregate of meldingen (the public cells, the dashboard's layers, OGC API, exports,

@@ -43,11 +43,10 @@ public sealed record RoutingHistoryEntry(DateTimeOffset At, string Actor, string
 public sealed record MeldingCreated(long Id, string Category, string Status, MeldingRouting Routing, string? ForwardedTo);
 
 /// <summary>A refused melding: a Dutch title for people, an English detail, and the field at fault.</summary>
-public sealed class MeldingRejectedException(string title, string detail, string? field = null, int status = 400) : Exception(detail)
+public sealed class MeldingRejectedException(string title, string detail, string? field = null, int status = 400)
+    : RejectedException(title, detail, field, status, "field")
 {
-    public string Title { get; } = title;
-    public string? Field { get; } = field;
-    public int Status { get; } = status;
+    public string? Field => Parameter;
 }
 
 public enum MeldingAccess { None, Basic, Personal }

@@ -19,6 +19,18 @@ namespace Alkmaar.Kaart.Server.Features.Meldingen;
 /// </summary>
 public static class MeldingenEndpoints
 {
+    /// <summary>Meldingen: the service, disclosure control, the kept public cells, the DEMO generator, the retention job.</summary>
+    public static WebApplicationBuilder AddMeldingen(this WebApplicationBuilder builder)
+    {
+        builder.AddKaartOptions<MeldingOptions>(MeldingOptions.Section);
+        builder.Services.AddSingleton<MeldingService>();
+        builder.Services.AddSingleton<DisclosureControl>();
+        builder.Services.AddSingleton<MeldingCells>();
+        builder.Services.AddSingleton<DemoMeldingen>();
+        if (builder.Configuration.GetValue("Meldingen:RetentionJob", true)) builder.Services.AddHostedService<RetentionService>();
+        return builder;
+    }
+
     public const string PublicWriteRateLimit = "openbaar-schrijven";
 
 
@@ -43,12 +55,9 @@ public static class MeldingenEndpoints
     {
         var (input, problem) = await Problems.ReadJsonAsync<NewMelding>(http, ct);
         if (problem is not null) return problem;
-        try
-        {
-            var created = await service.CreateAsync(input!, "api", AuditLog.ActorOf(http.User), ct);
-            return TypedResults.Created($"/api/meldingen/{created.Id}", created);
-        }
-        catch (MeldingRejectedException e) { return Problem(e); }
+        // a refusal (MeldingRejectedException) is answered by the error handler as problem+json
+        var created = await service.CreateAsync(input!, "api", AuditLog.ActorOf(http.User), ct);
+        return TypedResults.Created($"/api/meldingen/{created.Id}", created);
     }
 
     private static async Task<IResult> ListAsync(ClaimsPrincipal user, MeldingService service, string? area, string? team, string? category,
@@ -75,20 +84,15 @@ public static class MeldingenEndpoints
     {
         var (input, problem) = await Problems.ReadJsonAsync<OverrideRequest>(http, ct);
         if (problem is not null) return problem;
-        try { return TypedResults.Ok(await service.OverrideAsync(http.User, id, input!.Gebied, input.Reason, ct)); }
-        catch (MeldingRejectedException e) { return Problem(e); }
+        return TypedResults.Ok(await service.OverrideAsync(http.User, id, input!.Gebied, input.Reason, ct));
     }
 
     private static async Task<IResult> StatusAsync(HttpContext http, long id, MeldingService service, CancellationToken ct)
     {
         var (input, problem) = await Problems.ReadJsonAsync<StatusRequest>(http, ct);
         if (problem is not null) return problem;
-        try
-        {
-            await service.SetStatusAsync(http.User, id, input!.Status, ct);
-            return TypedResults.NoContent();
-        }
-        catch (MeldingRejectedException e) { return Problem(e); }
+        await service.SetStatusAsync(http.User, id, input!.Status, ct);
+        return TypedResults.NoContent();
     }
 
     private static async Task PublicAsync(HttpContext http, MeldingService service, DemoMeldingen demo, IOptions<MeldingOptions> options, string? from, string? to,
@@ -123,12 +127,7 @@ public static class MeldingenEndpoints
         }
         var size = service.PublicCellSize(cellSize);
         List<PublicCell> cells;
-        try { cells = await service.PublicCellsAsync(f, t, category?.ToLowerInvariant(), ct, cellSize, box); }
-        catch (DisclosureException e)
-        {
-            await Problems.BadRequest(e.Title, e.Message, e.Parameter).ExecuteAsync(http);
-            return;
-        }
+        cells = await service.PublicCellsAsync(f, t, category?.ToLowerInvariant(), ct, cellSize, box); // a short period: DisclosureException, a 400
         http.Response.ContentType = "application/geo+json";
         http.Response.Headers.CacheControl = "public, max-age=60";
         await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, KnownCrs.Wgs84);
@@ -225,10 +224,6 @@ public static class MeldingenEndpoints
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
-    private static IResult Problem(MeldingRejectedException e) =>
-        TypedResults.Problem(title: e.Title, detail: e.Message, statusCode: e.Status,
-            extensions: e.Field is null ? null : new Dictionary<string, object?> { ["field"] = e.Field });
-
     /// <summary>Reads a small JSON body strictly: size limit, content type, no unknown members; any failure is a 400 problem.</summary>
     private static bool TryDate(string? s, out DateTimeOffset? value)
     {

@@ -18,6 +18,13 @@ namespace Alkmaar.Kaart.Server.Features.Monitor;
 /// </summary>
 public static class MonitorEndpoints
 {
+    public static WebApplicationBuilder AddMonitor(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<MonitorStore>();
+        builder.Services.AddSingleton<MonitorChoropleth>();
+        return builder;
+    }
+
     public const long MaxImportBytes = 20 * 1024 * 1024;
 
     public static void MapMonitor(this IEndpointRouteBuilder app)

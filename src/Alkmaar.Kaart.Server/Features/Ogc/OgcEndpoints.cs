@@ -17,6 +17,13 @@ namespace Alkmaar.Kaart.Server.Features.Ogc;
 /// </summary>
 public static class OgcEndpoints
 {
+    public static WebApplicationBuilder AddOgc(this WebApplicationBuilder builder)
+    {
+        builder.AddKaartOptions<OgcOptions>(OgcOptions.Section);
+        builder.Services.AddSingleton<OgcData>();
+        return builder;
+    }
+
     public const string GeoJson = "application/geo+json";
     public static readonly string[] CrsList = [CrsNames.Crs84Uri, CrsNames.RdUri];
 
@@ -281,8 +288,7 @@ public static class OgcEndpoints
         }
         if (c.Kind is OgcKind.Cells or OgcKind.Hotspots && q.ContainsKey("datetime"))
         {
-            try { (from, to) = http.RequestServices.GetRequiredService<Meldingen.DisclosureControl>().Period(from, to, "datetime"); }
-            catch (Meldingen.DisclosureException e) { return Problems.BadRequest(e.Title, e.Message, e.Parameter); }
+            (from, to) = http.RequestServices.GetRequiredService<Meldingen.DisclosureControl>().Period(from, to, "datetime"); // or a 400
         }
 
         var query = new ItemsQuery(bbox, q.ContainsKey("datetime"), from, to, filters, limit, offset) { Filter = cql };

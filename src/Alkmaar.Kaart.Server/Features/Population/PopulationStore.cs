@@ -174,3 +174,13 @@ public sealed partial class PopulationStore(NpgsqlDataSource db, Microsoft.Exten
     [GeneratedRegex(@"(?<!\d)(19|20)\d\d(?!\d)")]
     private static partial Regex YearPattern();
 }
+
+public static class PopulationFeature
+{
+    public static WebApplicationBuilder AddPopulation(this WebApplicationBuilder builder)
+    {
+        builder.AddKaartOptions<PopulationOptions>(PopulationOptions.Section);
+        builder.Services.AddSingleton<PopulationStore>();
+        return builder;
+    }
+}

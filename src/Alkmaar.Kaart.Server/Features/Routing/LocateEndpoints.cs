@@ -9,6 +9,18 @@ namespace Alkmaar.Kaart.Server.Features.Routing;
 /// </summary>
 public static class LocateEndpoints
 {
+    /// <summary>Routing: the snapshot of the boundaries per version, told of changes by NOTIFY; the responses made per boundary state.</summary>
+    public static WebApplicationBuilder AddAreaLocator(this WebApplicationBuilder builder)
+    {
+        builder.AddKaartOptions<RoutingOptions>(RoutingOptions.Section);
+        builder.Services.AddSingleton<AreaLocatorProvider>();
+        builder.Services.AddSingleton<IBoundaryListener>(sp => sp.GetRequiredService<AreaLocatorProvider>());
+        builder.Services.AddSingleton<BoundaryResponseCache>();
+        builder.Services.AddSingleton<IBoundaryListener>(sp => sp.GetRequiredService<BoundaryResponseCache>());
+        builder.Services.AddHostedService<BoundaryChangeListener>();
+        return builder;
+    }
+
     public sealed record AreaRef(string Code, string Name);
 
     public sealed record LocateResponse(string Kind, AreaRef? Buurt, AreaRef? Wijk, AreaRef? Gebied, AreaRef? Dorp,

@@ -77,6 +77,13 @@ public static class ErrorHandling
     private static async Task HandleAsync(HttpContext http)
     {
         var error = http.Features.Get<IExceptionHandlerFeature>()?.Error;
+        if (error is RejectedException rejected && IsApi(http))
+        {
+            // a refusal by a feature (bad input, a conflict): its own problem, not an error
+            http.Response.StatusCode = rejected.Status;
+            await rejected.ToResult().ExecuteAsync(http);
+            return;
+        }
         var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Alkmaar.Kaart.Errors");
         var trace = System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier;
         int status;
