@@ -5,13 +5,6 @@ using NetTopologySuite.Index.Strtree;
 
 namespace Alkmaar.Kaart.Geo.Addresses;
 
-/// <summary>An address (BAG-style): nummeraanduiding id, postcode, huisnummer, toevoeging (huisletter + toevoeging), street, place, RD point.</summary>
-public sealed record AddressRecord(string BagId, string Postcode, int Huisnummer, string Toevoeging, string Straat, string Woonplaats,
-    double X, double Y, bool Demo);
-
-/// <summary>A PC4 postcode area.</summary>
-public sealed record Pc4Area(string Postcode, Geometry Geometry);
-
 /// <summary>
 /// A deterministic demo address set for when no BAG extract is loaded: as many addresses per buurt as it has households
 /// (inwoners divided by <see cref="PersonsPerAddress"/>; at least <see cref="MinimumPerBuurt"/>, for business areas), or

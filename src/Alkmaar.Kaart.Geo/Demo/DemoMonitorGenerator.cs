@@ -1,8 +1,6 @@
-namespace Alkmaar.Kaart.Geo.Demo;
+using Alkmaar.Kaart.Geo.Monitor;
 
-/// <summary>One score of a monitor (Veiligheidsmonitor, Leefbaarheid, …) for an area and a year.</summary>
-public sealed record MonitorScore(string Monitor, string Indicator, string AreaCode, int Year, double Value, string Unit,
-    int? Respondents, bool HigherIsBetter, bool Demo);
+namespace Alkmaar.Kaart.Geo.Demo;
 
 /// <summary>An indicator of the demo set: its monitor, unit, direction and a plausible centre and spread.</summary>
 public sealed record DemoIndicator(string Monitor, string Indicator, string Unit, bool HigherIsBetter, double Centre, double Spread,

@@ -24,7 +24,7 @@ public static class AreaProfileEndpoints
     private static async Task<IResult> ProfileAsync(AreaProfileService profiles, IOptions<MapOptions> map, string code,
         string? level = null, string? jaar = null, CancellationToken ct = default)
     {
-        if (!AreasEndpoints.TryParse(level, null, out var areaLevel, out _, out var problem)) return problem!;
+        if (!AreasEndpoints.TryParse(level, out var areaLevel, out var problem)) return problem!;
         int? year = null;
         if (jaar is not null)
         {

@@ -40,11 +40,11 @@ public static class AreasEndpoints
 
     /// <summary>The imported municipalities other than the gemeente itself (made once per boundary state, like the area layers).</summary>
     private static async Task<IResult> NeighboursAsync(HttpContext http, NpgsqlDataSource db, IOptions<ApiOptions> api,
-        Routing.BoundaryResponseCache responses, string? crs = null, CancellationToken ct = default)
+        Routing.BoundaryResponseCache responses, CrsParameter crs, CancellationToken ct = default)
     {
-        if (!TryParse(null, crs, out _, out var targetCrs, out var problem)) return problem!;
+        var targetCrs = crs.Value;
         var cached = await responses.GetAsync($"buurgemeenten {CrsNames.ShortName(targetCrs)}", GeoJsonContentType,
-            $"<{(targetCrs == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>", async (body, token) =>
+            GeoJsonResponse.ContentCrs(targetCrs), async (body, token) =>
             {
                 await using var writer = new GeoJsonFeatureCollectionWriter(body, targetCrs);
                 writer.WriteStart([new("attribution", "Kadaster / Centraal Bureau voor de Statistiek, 2024")]);
@@ -63,15 +63,16 @@ public static class AreasEndpoints
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, AreaRepository repo, IOptions<MapOptions> map,
-        IOptions<ApiOptions> api, Routing.BoundaryResponseCache responses, string? level = null, string? crs = null, string? at = null,
+        IOptions<ApiOptions> api, Routing.BoundaryResponseCache responses, CrsParameter crs, string? level = null, string? at = null,
         string? datetime = null, CancellationToken ct = default)
     {
-        if (!TryParse(level, crs, out var areaLevel, out var targetCrs, out var problem)) return problem!;
+        if (!TryParse(level, out var areaLevel, out var problem)) return problem!;
+        var targetCrs = crs.Value;
         if (!TryParseDate(at, datetime, out var date, out problem)) return problem!;
 
         // made once per boundary state, day, level, CRS and date; ETag and 304 from the cache
         var key = $"areas {level ?? "all"} {CrsNames.ShortName(targetCrs)} {date?.ToString("yyyy-MM-dd") ?? "now"}";
-        var cached = await responses.GetAsync(key, GeoJsonContentType, $"<{(targetCrs == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>",
+        var cached = await responses.GetAsync(key, GeoJsonContentType, GeoJsonResponse.ContentCrs(targetCrs),
             async (body, token) =>
             {
                 await using var writer = new GeoJsonFeatureCollectionWriter(body, targetCrs);
@@ -85,9 +86,10 @@ public static class AreasEndpoints
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, AreaRepository repo, IOptions<MapOptions> map,
-        string code, string? level = null, string? crs = null, string? at = null, string? datetime = null, CancellationToken ct = default)
+        string code, CrsParameter crs, string? level = null, string? at = null, string? datetime = null, CancellationToken ct = default)
     {
-        if (!TryParse(level, crs, out var areaLevel, out var targetCrs, out var problem)) return problem!;
+        if (!TryParse(level, out var areaLevel, out var problem)) return problem!;
+        var targetCrs = crs.Value;
         if (!TryParseDate(at, datetime, out var date, out problem)) return problem!;
         var details = await repo.GetAsync(code, areaLevel, withGeometry: true, ct, date);
         if (details is null)
@@ -111,32 +113,16 @@ public static class AreasEndpoints
             ("validFrom", a.ValidFrom.ToString("yyyy-MM-dd")));
 
     /// <summary>The level and crs parameters of the area endpoints; a problem when refused.</summary>
-    internal static bool TryParse(string? level, string? crs, out AreaLevel? areaLevel, out KnownCrs targetCrs, out IResult? problem)
+    internal static bool TryParse(string? level, out AreaLevel? areaLevel, out IResult? problem)
     {
         areaLevel = null;
-        targetCrs = KnownCrs.Wgs84;
         problem = null;
-        if (level is not null)
-        {
-            areaLevel = AreaLevels.Parse(level);
-            if (areaLevel is null)
-            {
-                problem = Problems.BadRequest("Onbekend niveau",
-                    $"Unknown level '{level}'. Use one of: {string.Join(", ", AreaLevels.All.Select(l => l.Name()))}.", "level");
-                return false;
-            }
-        }
-        if (crs is not null)
-        {
-            if (CrsNames.Parse(crs) is not { } parsed)
-            {
-                problem = Problems.BadRequest("Onbekend coördinatenstelsel",
-                    $"Unknown crs '{crs}'. Use EPSG:28992 (RD New) or EPSG:4326 (WGS84, the default).", "crs");
-                return false;
-            }
-            targetCrs = parsed;
-        }
-        return true;
+        if (level is null) return true;
+        areaLevel = AreaLevels.Parse(level);
+        if (areaLevel is not null) return true;
+        problem = Problems.BadRequest("Onbekend niveau",
+            $"Unknown level '{level}'. Use one of: {string.Join(", ", AreaLevels.All.Select(l => l.Name()))}.", "level");
+        return false;
     }
 
     /// <summary>
@@ -171,9 +157,5 @@ public static class AreasEndpoints
         return false;
     }
 
-    private static void SetGeoJsonHeaders(HttpContext http, KnownCrs crs)
-    {
-        http.Response.ContentType = GeoJsonContentType;
-        http.Response.Headers["Content-Crs"] = $"<{(crs == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>";
-    }
+    private static void SetGeoJsonHeaders(HttpContext http, KnownCrs crs) => GeoJsonResponse.Start(http.Response, crs);
 }

@@ -35,7 +35,7 @@ public static class ExportEndpoints
         }
         http.Response.ContentType = ExportService.ContentType(request.Format);
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{ExportService.FileName(request)}\"";
-        http.Response.Headers["Content-Crs"] = $"<{(request.Crs == Geo.Transforms.KnownCrs.RdNew ? Geo.Transforms.CrsNames.RdUri : Geo.Transforms.CrsNames.Crs84Uri)}>";
+        http.Response.Headers["Content-Crs"] = GeoJsonResponse.ContentCrs(request.Crs);
         await exports.WriteAsync(request, http.Response.Body, ct);
     }
 }

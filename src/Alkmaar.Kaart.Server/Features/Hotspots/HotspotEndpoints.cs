@@ -45,15 +45,10 @@ public static class HotspotEndpoints
     }
 
     private static async Task GetAsync(HttpContext http, HotspotService service, IOptions<MeldingOptions> meldingen, IOptions<MapOptions> map,
-        string? from, string? to, string? category, string? cellSize, string? crs, CancellationToken ct)
+        string? from, string? to, string? category, string? cellSize, CrsParameter crs, CancellationToken ct)
     {
         var (query, error, parameter) = Parse(service, meldingen, from, to, category, cellSize);
-        var target = KnownCrs.Wgs84;
-        if (query is not null && crs is not null)
-        {
-            if (CrsNames.Parse(crs) is { } c) target = c;
-            else (error, parameter) = ("Onbekend coördinatenstelsel; kies EPSG:4326 of EPSG:28992.", "crs");
-        }
+        var target = crs.Value;
         if (error is not null)
         {
             await Problems.BadRequest(error, $"The parameter '{parameter}' is refused.", parameter).ExecuteAsync(http);
@@ -65,8 +60,7 @@ public static class HotspotEndpoints
             await TypedResults.Problem(title: "Geen gebiedsindeling geladen", statusCode: 503, detail: "Import the boundaries first.").ExecuteAsync(http);
             return;
         }
-        http.Response.ContentType = "application/geo+json";
-        http.Response.Headers["Content-Crs"] = $"<{(target == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>";
+        GeoJsonResponse.Start(http.Response, target);
         await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, target);
         writer.WriteStart([new("attribution", map.Value.DataAttribution), new("demo", analysis.Demo), new("meldingen", analysis.Meldingen),
             new("cellSize", query!.CellSize), new("studyCells", analysis.StudyCells), new("fdrAlpha", service.Options.Alpha)]);

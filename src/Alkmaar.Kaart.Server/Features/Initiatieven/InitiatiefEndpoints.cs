@@ -49,19 +49,13 @@ public static class InitiatiefEndpoints
     }
 
     private static async Task ListAsync(HttpContext http, InitiatiefStore store, IOptions<MapOptions> map, string? status, string? theme, string? year,
-        string? gebied, string? crs, CancellationToken ct)
+        string? gebied, CrsParameter crs, CancellationToken ct)
     {
         var (filter, error, parameter) = Parse(status, theme, year, gebied);
-        var target = KnownCrs.Wgs84;
-        if (filter is not null && crs is not null)
-        {
-            if (CrsNames.Parse(crs) is { } c) target = c;
-            else (error, parameter) = ("Onbekend coördinatenstelsel; kies EPSG:4326 of EPSG:28992.", "crs");
-        }
+        var target = crs.Value;
         if (error is not null) { await Problems.BadRequest(error, $"The parameter '{parameter}' is refused.", parameter).ExecuteAsync(http); return; }
         var list = await store.ListAsync(filter!, ct);
-        http.Response.ContentType = AreasEndpoints.GeoJsonContentType;
-        http.Response.Headers["Content-Crs"] = $"<{(target == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>";
+        GeoJsonResponse.Start(http.Response, target);
         await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, target);
         writer.WriteStart([new("attribution", map.Value.DataAttribution)]);
         foreach (var i in list) await writer.WriteFeatureAsync(ToFeature(i, target), ct);

@@ -52,20 +52,15 @@ public static class MonitorEndpoints
     }
 
     private static async Task ScoresAsync(HttpContext http, MonitorChoropleth choropleth, AreaRepository areas, IOptions<MapOptions> map,
-        string? monitor, string? indicator, string? year, string? level, string? crs, CancellationToken ct)
+        string? monitor, string? indicator, string? year, string? level, CrsParameter crs, CancellationToken ct)
     {
         IResult? problem = null;
-        var target = KnownCrs.Wgs84;
+        var target = crs.Value;
         var areaLevel = AreaLevel.Wijk;
         if (!TryYear(year, out var y)) problem = Problems.BadRequest("Ongeldig jaar", "year must be a year from 1990 to 2100.", "year");
         else if ((monitor is null) != (indicator is null)) problem = Problems.BadRequest("Monitor en indicator horen samen", "Give both monitor and indicator, or neither.", monitor is null ? "monitor" : "indicator");
         else if (level is not null && AreaLevels.Parse(level) is not (AreaLevel.Wijk or AreaLevel.Gebied or AreaLevel.Buurt))
             problem = Problems.BadRequest("Ongeldig niveau", "level must be gebied, wijk or buurt.", "level");
-        else if (crs is not null)
-        {
-            if (CrsNames.Parse(crs) is { } c) target = c;
-            else problem = Problems.BadRequest("Onbekend coördinatenstelsel", "Use EPSG:4326 (CRS84) or EPSG:28992.", "crs");
-        }
         if (problem is not null) { await problem.ExecuteAsync(http); return; }
         if (level is not null) areaLevel = AreaLevels.Parse(level)!.Value;
 
@@ -78,8 +73,7 @@ public static class MonitorEndpoints
             return;
         }
         var ind = view.Indicator;
-        http.Response.ContentType = AreasEndpoints.GeoJsonContentType;
-        http.Response.Headers["Content-Crs"] = $"<{(target == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>";
+        GeoJsonResponse.Start(http.Response, target);
         await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, target);
         writer.WriteStart([
             new("attribution", map.Value.DataAttribution), new("demo", view.Demo), new("monitor", ind.Monitor), new("indicator", ind.Indicator),

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Alkmaar.Kaart.Geo.Areas;
 using Alkmaar.Kaart.Geo.Demo;
+using Alkmaar.Kaart.Geo.Monitor;
 using Npgsql;
 using Sylvan.Data.Csv;
 

@@ -292,7 +292,7 @@ public static class OgcEndpoints
         }
 
         var query = new ItemsQuery(bbox, q.ContainsKey("datetime"), from, to, filters, limit, offset) { Filter = cql };
-        var contentCrs = $"<{(crs == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>";
+        var contentCrs = GeoJsonResponse.ContentCrs(crs);
         if (f == "json" && c.ChangesWithBoundariesOnly)
         {
             var cached = await responses.GetAsync($"ogc {Base(http)}{http.Request.Path}{http.Request.QueryString}", GeoJson, contentCrs,
@@ -392,7 +392,7 @@ public static class OgcEndpoints
         else
         {
             var url = $"{Base(http)}/collections/{c.Id}/items/{Uri.EscapeDataString(feature.Id)}";
-            http.Response.Headers["Content-Crs"] = $"<{(crs == KnownCrs.RdNew ? CrsNames.RdUri : CrsNames.Crs84Uri)}>";
+            http.Response.Headers["Content-Crs"] = GeoJsonResponse.ContentCrs(crs);
             if (f == "html")
             {
                 await OgcHtml.Page($"{c.Title}: {feature.Id}", OgcHtml.Table(["Eigenschap", "Waarde"],
