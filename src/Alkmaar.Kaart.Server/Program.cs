@@ -84,12 +84,7 @@ switch (command.FirstOrDefault())
 
 app.UseKaartErrorHandling();
 app.UseKaartOriginCheck();
-app.UseStatusCodePages(async ctx =>
-{
-    // API paths answer problem+json; pages get the Dutch not-found page.
-    if (ctx.HttpContext.Request.Path.StartsWithSegments("/api") || ctx.HttpContext.Request.Path.StartsWithSegments("/ogc"))
-        await Results.Problem(statusCode: ctx.HttpContext.Response.StatusCode).ExecuteAsync(ctx.HttpContext);
-});
+app.UseKaartStatusPages(); // an empty error status: problem+json on API paths, a Dutch page for pages (never the browser's own)
 // The UI speaks Dutch: numbers and dates are formatted nl-NL whatever the browser asks.
 app.UseRequestLocalization(new RequestLocalizationOptions().SetDefaultCulture("nl-NL").AddSupportedCultures("nl-NL").AddSupportedUICultures("nl-NL"));
 app.UseKaartSecurityHeaders();

@@ -44,6 +44,25 @@ public class ErrorPathTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
         Assert.Contains("niet bereikbaar", html);
     }
 
+    [Theory]
+    [InlineData("/meldingen")]
+    [InlineData("/dit/bestaat/niet")]
+    [InlineData("/favicon-onbekend.png")]
+    public async Task An_unknown_url_is_a_Dutch_not_found_page_and_an_unknown_api_a_problem(string url)
+    {
+        var client = fx.Factory.CreateClient();
+        var response = await client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("lang=\"nl\"", html);
+        Assert.Contains("Pagina niet gevonden", html);
+        Assert.Contains("href=\"/\"", html);
+        var api = await client.GetAsync("/api/bestaat-niet");
+        Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+        Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task A_page_link_with_a_bad_year_shows_the_page()
     {

@@ -114,15 +114,40 @@ public static class ErrorHandling
                 extensions: new Dictionary<string, object?> { ["traceId"] = trace }).ExecuteAsync(http);
             return;
         }
+        await WritePageAsync(http, status, title, trace);
+    }
+
+    /// <summary>
+    /// The Dutch page for a status without content (an unknown URL's 404, an error): the page a resident sees instead of
+    /// the browser's own English error page. APIs get problem+json instead (<see cref="UseKaartStatusPages"/>).
+    /// </summary>
+    public static async Task WritePageAsync(HttpContext http, int status, string title, string? trace = null)
+    {
         http.Response.ContentType = "text/html; charset=utf-8";
         var retry = status == 503 ? "<p>De database is even niet bereikbaar. Probeer het over een minuut opnieuw.</p>" : "";
+        var text = status switch
+        {
+            404 => "Deze pagina bestaat niet (meer). Controleer het adres, of begin opnieuw bij de kaart.",
+            400 => "Het verzoek bevat iets wat we niet kunnen lezen.",
+            _ => "Probeer het later opnieuw.",
+        };
+        var code = trace is null ? "" : $"<p><small>Foutcode: {System.Net.WebUtility.HtmlEncode(trace)}</small></p>";
         await http.Response.WriteAsync($$"""
             <!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{{System.Net.WebUtility.HtmlEncode(title)}} — Alkmaar Kaart</title>
             <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a}a{color:#0b5cad}</style></head>
             <body><main><h1>{{System.Net.WebUtility.HtmlEncode(title)}}</h1>{{retry}}
-            <p>{{(status == 400 ? "Het verzoek bevat iets wat we niet kunnen lezen." : "Probeer het later opnieuw.")}}
-            <a href="/">Terug naar de kaart</a>.</p><p><small>Foutcode: {{System.Net.WebUtility.HtmlEncode(trace)}}</small></p></main></body></html>
+            <p>{{text}} <a href="/">Terug naar de kaart</a>.</p>{{code}}</main></body></html>
             """);
     }
+
+    /// <summary>Answers a status without content: problem+json on API paths (and writes), a Dutch page for pages.</summary>
+    public static void UseKaartStatusPages(this WebApplication app) => app.UseStatusCodePages(async ctx =>
+    {
+        var http = ctx.HttpContext;
+        if (IsApi(http) || !HttpMethods.IsGet(http.Request.Method))
+            await Results.Problem(statusCode: http.Response.StatusCode).ExecuteAsync(http);
+        else
+            await WritePageAsync(http, http.Response.StatusCode, http.Response.StatusCode == 404 ? "Pagina niet gevonden" : "Er ging iets mis");
+    });
 }
