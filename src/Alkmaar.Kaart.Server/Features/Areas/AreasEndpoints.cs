@@ -24,7 +24,7 @@ public static class AreasEndpoints
         return builder;
     }
 
-    public const string GeoJsonContentType = "application/geo+json";
+    public const string GeoJsonContentType = GeoJsonResponse.ContentType;
 
     public static RouteGroupBuilder MapAreas(this IEndpointRouteBuilder app)
     {

@@ -68,7 +68,7 @@ public sealed class HotspotService(NpgsqlDataSource db, AreaLocatorProvider rout
             var at = snapshot.Locator.Locate(c.X, c.Y);
             return new RankedHotspot(i + 1, $"hotspot-{i + 1}", h, at.Gebied?.Code, at.Gebied?.Name, snapshot.TeamOf(at));
         }).ToList();
-        var analysis = new HotspotAnalysis(q, ranked, counts.Count.Sum(), result.StudyCells, result.PThreshold, counts.Demo);
+        var analysis = new HotspotAnalysis(q, ranked, counts.Total, result.StudyCells, result.PThreshold, counts.Demo);
         if (Options.CacheSeconds > 0) cache.Set(key, analysis, TimeSpan.FromSeconds(Options.CacheSeconds)); // 0: no cache
         return analysis;
     }

@@ -167,13 +167,13 @@ public sealed class MeldingCells(NpgsqlDataSource db, IOptions<MeldingOptions> o
             // centre (not through the spatial index, which would find every cell of a large box before sorting them)
             var box = f.Bbox?.EnvelopeInternal ?? new Envelope();
             if (f.Within is { } w0) box = box.IsNull ? w0.EnvelopeInternal : box.Intersection(w0.EnvelopeInternal);
+            if (f.Bbox is not null || f.Within is not null) P("size", NpgsqlDbType.Double, size);
             if (!box.IsNull)
             {
                 P("x0", NpgsqlDbType.Integer, (int)Math.Floor(box.MinX / size));
                 P("x1", NpgsqlDbType.Integer, (int)Math.Floor(box.MaxX / size));
                 P("y0", NpgsqlDbType.Integer, (int)Math.Floor(box.MinY / size));
                 P("y1", NpgsqlDbType.Integer, (int)Math.Floor(box.MaxY / size));
-                P("size", NpgsqlDbType.Double, size);
                 sql.Append(" AND cx BETWEEN @x0 AND @x1 AND cy BETWEEN @y0 AND @y1");
             }
             const string at = "ST_SetSRID(ST_MakePoint((cx + 0.5) * @size, (cy + 0.5) * @size), 28992)";

@@ -24,7 +24,7 @@ public static class OgcEndpoints
         return builder;
     }
 
-    public const string GeoJson = "application/geo+json";
+    public const string GeoJson = GeoJsonResponse.ContentType;
     public static readonly string[] CrsList = [CrsNames.Crs84Uri, CrsNames.RdUri];
 
     public static readonly string[] ConformanceClasses =
