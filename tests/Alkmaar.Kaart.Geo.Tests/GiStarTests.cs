@@ -55,6 +55,10 @@ public class GiStarTests
             var radius = Math.Sqrt(2 * p.Sigma * p.Sigma * Math.Log(peak / background)) + 100;
             var disc = Math.PI * radius * radius;
             Assert.InRange(h.Polygon.Area, disc * 0.6, disc * 1.4);
+            // the hotspot's cells are the squares of its polygon
+            Assert.Equal(h.Cells, h.CellIndices.Count);
+            Assert.Equal(h.Polygon.Area, h.CellIndices.Count * 100.0 * 100.0, 3);
+            Assert.All(h.CellIndices, ij => Assert.True(h.Polygon.Covers(RdNew.RdFactory.CreatePoint(new Coordinate((ij.I + 0.5) * 100, (ij.J + 0.5) * 100)))));
             Assert.True(h.Polygon.Centroid.Distance(at) < 75, $"centroid {h.Polygon.Centroid} vs planted {at}");
             Assert.Equal(Categories[p.Cat], h.TopCategories[0].Category);
             Assert.Equal(0.99, h.Confidence);

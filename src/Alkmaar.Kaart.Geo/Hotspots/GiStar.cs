@@ -20,7 +20,11 @@ public readonly record struct GiCell(int I, int J, int Count, int NeighbourhoodC
 /// <param name="Confidence">0.99, 0.95 or 0.90: the confidence bin of <see cref="MaxZ"/> (z ≥ 2.58, 1.96, 1.65).</param>
 /// <param name="TopCategories">The most frequent categories in it, with their counts, largest first (at most 3).</param>
 public sealed record Hotspot(Geometry Polygon, int Cells, int Count, double MaxZ, double MinP, double Confidence,
-    IReadOnlyList<(string Category, int Count)> TopCategories);
+    IReadOnlyList<(string Category, int Count)> TopCategories)
+{
+    /// <summary>The grid cells (i, j: floor(x / cell size), floor(y / cell size)) the hotspot is made of.</summary>
+    public IReadOnlyList<(int I, int J)> CellIndices { get; init; } = [];
+}
 
 /// <summary>The result: the hotspots (strongest first), every cell of the study area, and the statistics used.</summary>
 public sealed record HotspotResult(IReadOnlyList<Hotspot> Hotspots, IReadOnlyList<GiCell> Cells, int StudyCells, double Mean,
@@ -187,7 +191,10 @@ public static class GiStar
             var maxZ = members[h].Max(c => cells[c].Z);
             hotspots.Add(new Hotspot(polygon, members[h].Count, members[h].Sum(c => cells[c].Count), maxZ, members[h].Min(c => cells[c].P),
                 maxZ >= 2.576 ? 0.99 : maxZ >= 1.960 ? 0.95 : 0.90,
-                perCluster[h].OrderByDescending(kv => kv.Value).ThenBy(kv => categoryNames[kv.Key], StringComparer.Ordinal).Take(3).Select(kv => (categoryNames[kv.Key], kv.Value)).ToList()));
+                perCluster[h].OrderByDescending(kv => kv.Value).ThenBy(kv => categoryNames[kv.Key], StringComparer.Ordinal).Take(3).Select(kv => (categoryNames[kv.Key], kv.Value)).ToList())
+            {
+                CellIndices = members[h].Select(c => (cells[c].I, cells[c].J)).ToList(),
+            });
         }
         hotspots.Sort((a, b) => b.MaxZ.CompareTo(a.MaxZ));
         return new HotspotResult(hotspots, cells, n, mean, sd, threshold, o,

@@ -43,11 +43,15 @@ public static class MapLayers
     public static readonly KaartMap.Layer Monitor =
         new("monitor", "Monitorscores per wijk", "/api/monitor/scores", Visible: false, Color: "#4d4d4d", Weight: 1, FillOpacity: 0.75, LabelMinZoom: 12);
 
+    /// <summary>The places the last boundary import repaired (planners; the page sets the version's URL).</summary>
+    public static readonly KaartMap.Layer Herstellingen =
+        new("herstellingen", "Herstelde plekken", "/api/boundaries/0/repairs", Visible: true, Color: "#c62828", Kind: "markers");
+
     /// <summary>Every layer with its audience (all public: the map never shows personal data).</summary>
     public static readonly IReadOnlyList<(KaartMap.Layer Layer, Audience Audience)> All =
     [
         (Gebieden, Audience.Public), (Wijken, Audience.Public), (Buurten, Audience.Public), (Dorpen, Audience.Public),
         (Buurgemeenten, Audience.Public), (Hotspots, Audience.Public), (MeldingenClusters, Audience.Public),
-        (MeldingenDichtheid, Audience.Public), (Initiatieven, Audience.Public), (Monitor, Audience.Public),
+        (MeldingenDichtheid, Audience.Public), (Initiatieven, Audience.Public), (Monitor, Audience.Public), (Herstellingen, Audience.Staff),
     ];
 }

@@ -96,7 +96,7 @@ public static class AreasEndpoints
             return Problems.NotFound("Gebied niet gevonden",
                 $"No area {(date is null ? "in force" : $"in force on {date:yyyy-MM-dd}")} has code '{code}'{(areaLevel is null ? "" : $" at level {areaLevel.Value.Name()}")}.");
 
-        SetGeoJsonHeaders(http, targetCrs);
+        GeoJsonResponse.Start(http.Response, targetCrs);
         var props = Properties(details.Area, targetCrs);
         props.Add("chain", details.Chain.Select(c => new { level = c.Level.Name(), code = c.Code, name = c.Name }).ToList());
         props.Add("gebiedsteam", details.GebiedsteamName);
@@ -157,5 +157,4 @@ public static class AreasEndpoints
         return false;
     }
 
-    private static void SetGeoJsonHeaders(HttpContext http, KnownCrs crs) => GeoJsonResponse.Start(http.Response, crs);
 }

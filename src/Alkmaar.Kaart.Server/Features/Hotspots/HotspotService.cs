@@ -52,10 +52,7 @@ public sealed class HotspotService(NpgsqlDataSource db, AreaLocatorProvider rout
         var counts = await cells.TotalsOnGridAsync(q.From, q.To, q.Category, q.CellSize, ct);
         var s = counts.CellSize;
         var result = GiStar.Compute(counts.X, counts.Y, new int[counts.X.Length], counts.Count, ["alle"], gemeente, new HotspotOptions(s, Options.Alpha));
-        var members = result.Hotspots.Select(h => result.Cells
-            .Where(c => c.Significant && h.Polygon.EnvelopeInternal.Contains((c.I + 0.5) * s, (c.J + 0.5) * s)
-                        && h.Polygon.Contains(h.Polygon.Factory.CreatePoint(new Coordinate((c.I + 0.5) * s, (c.J + 0.5) * s))))
-            .Select(c => (c.I, c.J)).ToList()).ToList();
+        var members = result.Hotspots.Select(h => h.CellIndices).ToList();
         var perCell = await cells.CategoriesInCellsAsync(q.From, q.To, q.Category, s, members.SelectMany(m => m).ToList(), ct);
         var found = result.Hotspots.Select((h, k) => h with
         {
