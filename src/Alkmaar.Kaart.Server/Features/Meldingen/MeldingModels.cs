@@ -39,8 +39,13 @@ public sealed record MeldingOverridden(long Id, string Gebied, string? Gebiedste
 
 public sealed record RoutingHistoryEntry(DateTimeOffset At, string Actor, string Kind, string? FromGebied, string? ToGebied, string Detail);
 
-/// <summary>What a submitter gets back: the routing, never personal data.</summary>
-public sealed record MeldingCreated(long Id, string Category, string Status, MeldingRouting Routing, string? ForwardedTo);
+/// <summary>What a submitter gets back: the routing, never personal data; the reference and the token of the private
+/// status link (<c>/melding/status/{token}</c>), which is given only this once.</summary>
+public sealed record MeldingCreated(long Id, string Category, string Status, MeldingRouting Routing, string? ForwardedTo,
+    string Reference, string StatusToken)
+{
+    public string StatusUrl => StatusLinks.PathOf(StatusToken);
+}
 
 /// <summary>A refused melding: a Dutch title for people, an English detail, and the field at fault.</summary>
 public sealed class MeldingRejectedException(string title, string detail, string? field = null, int status = 400)

@@ -34,6 +34,18 @@ public sealed class MeldingOptions
     /// <summary>Disclosure control: public aggregates never show a count below this (cells, categories in a cell).</summary>
     [Range(1, 1000)] public int PublicMinimumCount { get; set; } = 5;
 
+    /// <summary>A photo with a melding may be at most this large (bytes) before it is re-encoded.</summary>
+    [Range(1024, 64L * 1024 * 1024)] public long MaxPhotoBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>An open melding older than this many days is overdue (the workspace and week overview mark it).</summary>
+    [Range(1, 365)] public int OverdueDays { get; set; } = 14;
+
+    /// <summary>
+    /// Words that suggest a category on the resident's form (category → words; a word matches the start of a word in the
+    /// description, case-insensitive).
+    /// </summary>
+    public Dictionary<string, List<string>> CategoryKeywords { get; set; } = [];
+
     /// <summary>Disclosure control: a public aggregate covers at least this many whole days.</summary>
     [Range(1, 366)] public int PublicMinimumPeriodDays { get; set; } = 7;
 }

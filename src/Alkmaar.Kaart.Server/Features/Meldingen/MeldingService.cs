@@ -33,7 +33,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     private MeldingOptions O => options.Value;
 
     // ------------------------------------------------------------------------------------------------ create
-    public async Task<MeldingCreated> CreateAsync(NewMelding m, string source, string actor, CancellationToken ct = default)
+    public async Task<MeldingCreated> CreateAsync(NewMelding m, string source, string actor, CancellationToken ct = default, CleanPhoto? photo = null)
     {
         var category = NormaliseCategory(m.Category);
         var description = Clean(m.Description);
@@ -67,6 +67,8 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         var routing = RoutingOf(at, snapshot);
         var forwardedTo = O.OpenbareRuimteCategories.Contains(category, StringComparer.OrdinalIgnoreCase) ? O.ForwardTo : null;
 
+        // the private status link: only its hash is stored
+        var token = StatusLinks.NewToken();
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         long id;
@@ -74,20 +76,27 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             """
             INSERT INTO melding (category, geom, location_source, buurt_code, wijk_code, dorp_code, gebied_code, routing_kind,
               routing_reason, distance_m, boundary_version_id, forwarded_to, source, description, address_text, melder_naam,
-              melder_email, melder_telefoon, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+              melder_email, melder_telefoon, created_at, status_token_hash)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
             RETURNING id
             """, conn, tx))
         {
             Add(cmd, category, new Point(x, y) { SRID = RdNew.Srid }, locationSource, routing.Buurt, routing.Wijk, routing.Dorp,
                 routing.Gebied, routing.Kind, routing.Reason, routing.DistanceM, routing.BoundaryVersion, forwardedTo, source,
-                description, addressText, naam, email, telefoon, createdAt);
+                description, addressText, naam, email, telefoon, createdAt, StatusLinks.Hash(token));
             id = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+        if (photo is not null)
+        {
+            await using var p = new NpgsqlCommand(
+                "INSERT INTO melding_photo (melding_id, content_type, width, height, bytes) VALUES ($1, $2, $3, $4, $5)", conn, tx);
+            Add(p, id, photo.ContentType, photo.Width, photo.Height, photo.Bytes);
+            await p.ExecuteNonQueryAsync(ct);
         }
         await AddHistoryAsync(conn, tx, id, actor, routing.Kind, null, routing.Gebied, routing.Reason +
             (forwardedTo is null ? "" : $" Doorgestuurd naar {forwardedTo} (openbare ruimte)."), routing.BoundaryVersion, ct);
         await tx.CommitAsync(ct);
-        return new MeldingCreated(id, category, "nieuw", routing, forwardedTo);
+        return new MeldingCreated(id, category, "nieuw", routing, forwardedTo, StatusLinks.Reference(id), token);
     }
 
     private static MeldingRouting RoutingOf(AreaLocation at, BoundarySnapshot snapshot)
@@ -241,7 +250,8 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
 
     // ------------------------------------------------------------------------------------------------ change
     /// <summary>Routes a melding to another gebied by hand, with a reason; only its current team or a beheerder may.</summary>
-    public async Task<MeldingOverridden> OverrideAsync(ClaimsPrincipal user, long id, string? gebied, string? reason, CancellationToken ct = default)
+    public async Task<MeldingOverridden> OverrideAsync(ClaimsPrincipal user, long id, string? gebied, string? reason, CancellationToken ct = default,
+        int? expectedVersion = null)
     {
         reason = Clean(reason);
         if (reason is null || reason.Length < 3 || reason.Length > 500)
@@ -255,13 +265,14 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         var current = await LockAsync(conn, tx, id, ct);
         if (current is null || MeldingAccessRules.AccessTo(user, current.Value.Gebied, current.Value.ForwardedTo, KaartRoles.Stadswerk) != MeldingAccess.Personal)
             throw NotFound(id);
+        CheckVersion(current.Value.Version, expectedVersion);
         if (current.Value.Gebied == target.Code)
             throw new MeldingRejectedException("Al toegewezen", $"The melding is already routed to {target.Code}.", "gebied", StatusCodes.Status409Conflict);
         var actor = AuditLog.ActorOf(user);
         await using (var cmd = new NpgsqlCommand(
-            "UPDATE melding SET gebied_code = $2, routing_kind = 'override', routing_reason = $3 WHERE id = $1", conn, tx))
+            "UPDATE melding SET gebied_code = $2, routing_kind = 'override', routing_reason = $3, version = version + 1, updated_at = $4 WHERE id = $1", conn, tx))
         {
-            Add(cmd, id, target.Code, $"Handmatig toegewezen aan {target.Name} door {actor}: {reason}");
+            Add(cmd, id, target.Code, $"Handmatig toegewezen aan {target.Name} door {actor}: {reason}", time.GetUtcNow());
             await cmd.ExecuteNonQueryAsync(ct);
         }
         await AddHistoryAsync(conn, tx, id, actor, "override", current.Value.Gebied, target.Code, reason, null, ct);
@@ -272,23 +283,36 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             MeldingAccessRules.AccessTo(user, target.Code, current.Value.ForwardedTo, KaartRoles.Stadswerk) != MeldingAccess.None);
     }
 
-    /// <summary>Changes the status; the routed team, the partner it was forwarded to, or a beheerder may.</summary>
-    public async Task SetStatusAsync(ClaimsPrincipal user, long id, string? status, CancellationToken ct = default)
+    /// <summary>Changes the status, optionally with a note to the resident (shown on the status link); the routed team, the
+    /// partner it was forwarded to, or a beheerder may. Audited.</summary>
+    public async Task SetStatusAsync(ClaimsPrincipal user, long id, string? status, CancellationToken ct = default,
+        string? noteToResident = null, int? expectedVersion = null)
     {
         if (status is null || !Statuses.Contains(status))
-            throw new MeldingRejectedException("Onbekende status", $"Status must be one of: {string.Join(", ", Statuses)}.", "status");
+            throw new MeldingRejectedException("Onbekende status", $"De status is een van: {string.Join(", ", Statuses)}.", "status");
+        var note = CheckNote(noteToResident, "note");
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var current = await LockAsync(conn, tx, id, ct);
         if (current is null || MeldingAccessRules.AccessTo(user, current.Value.Gebied, current.Value.ForwardedTo, KaartRoles.Stadswerk) == MeldingAccess.None)
             throw NotFound(id);
+        CheckVersion(current.Value.Version, expectedVersion);
+        var now = time.GetUtcNow();
         await using (var cmd = new NpgsqlCommand(
-            "UPDATE melding SET status = $2, closed_at = CASE WHEN $2 = 'afgehandeld' THEN coalesce(closed_at, $3) END WHERE id = $1", conn, tx))
+            """
+            UPDATE melding SET status = $2, closed_at = CASE WHEN $2 = 'afgehandeld' THEN coalesce(closed_at, $3) END,
+              version = version + 1, updated_at = $3
+            WHERE id = $1
+            """, conn, tx))
         {
-            Add(cmd, id, status, time.GetUtcNow());
+            Add(cmd, id, status, now);
             await cmd.ExecuteNonQueryAsync(ct);
         }
-        await AddHistoryAsync(conn, tx, id, AuditLog.ActorOf(user), "status", current.Value.Gebied, current.Value.Gebied, $"Status: {status}", null, ct);
+        var actor = AuditLog.ActorOf(user);
+        await AddHistoryAsync(conn, tx, id, actor, "status", current.Value.Gebied, current.Value.Gebied, $"{StatusPrefix}{status}", null, ct);
+        if (note is not null) await InsertNoteAsync(conn, tx, id, actor, "publiek", note, now, ct);
+        await audit.WriteAsync(actor, "status gewijzigd", "melding", id.ToString(),
+            new { from = current.Value.Status, to = status, noteToResident = note is not null }, conn, tx, ct);
         await tx.CommitAsync(ct);
     }
 
@@ -301,13 +325,22 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             UPDATE melding SET description = NULL, address_text = NULL, melder_naam = NULL, melder_email = NULL,
               melder_telefoon = NULL, personal_removed_at = $1
             WHERE status = 'afgehandeld' AND closed_at < $1 - make_interval(days => $2) AND personal_removed_at IS NULL
-              AND num_nonnulls(description, address_text, melder_naam, melder_email, melder_telefoon) > 0
+              AND (num_nonnulls(description, address_text, melder_naam, melder_email, melder_telefoon) > 0
+                   OR EXISTS (SELECT 1 FROM melding_photo p WHERE p.melding_id = melding.id))
             RETURNING id
             """);
         Add(cmd, time.GetUtcNow(), O.RetentionDaysAfterClosing);
         var ids = new List<string>();
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct)) ids.Add(r.GetInt64(0).ToString());
+        if (ids.Count > 0)
+        {
+            // the photo and the internal notes may show or name the resident
+            await using var photos = db.CreateCommand(
+                "DELETE FROM melding_photo WHERE melding_id = ANY ($1); DELETE FROM melding_note WHERE kind = 'intern' AND melding_id = ANY ($1)");
+            Add(photos, ids.Select(long.Parse).ToArray());
+            await photos.ExecuteNonQueryAsync(ct);
+        }
         // one entry per run with the count (and the ids, which are no personal data), not one per melding
         if (ids.Count > 0)
             await audit.WriteAsync(AuditLog.System, $"persoonsgegevens verwijderd (bewaartermijn {O.RetentionDaysAfterClosing} dagen)", "retentie",
@@ -386,12 +419,23 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     private static MeldingRejectedException NotFound(long id) =>
         new("Melding niet gevonden", $"No melding {id} that you may see.", status: StatusCodes.Status404NotFound);
 
-    private static async Task<(string Gebied, string? ForwardedTo)?> LockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, CancellationToken ct)
+    private static async Task<(string Gebied, string? ForwardedTo, int Version, string Status)?> LockAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
+        long id, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand("SELECT gebied_code, forwarded_to FROM melding WHERE id = $1 FOR UPDATE", conn, tx);
+        await using var cmd = new NpgsqlCommand("SELECT gebied_code, forwarded_to, version, status FROM melding WHERE id = $1 FOR UPDATE", conn, tx);
         Add(cmd, id);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1)) : null;
+        return await r.ReadAsync(ct) ? (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetInt32(2), r.GetString(3)) : null;
+    }
+
+    /// <summary>Optimistic concurrency: a change made on a melding as it was at <paramref name="expected"/> fails when
+    /// someone changed it since (409, the page shows the new state).</summary>
+    private static void CheckVersion(int current, int? expected)
+    {
+        if (expected is { } e && e != current)
+            throw new MeldingRejectedException("Melding is intussen gewijzigd",
+                "Iemand anders heeft deze melding net gewijzigd. Bekijk de nieuwe stand en probeer het opnieuw.", "version",
+                StatusCodes.Status409Conflict);
     }
 
     private static async Task AddHistoryAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, string actor, string kind,

@@ -27,6 +27,8 @@ public static class MeldingenEndpoints
         builder.Services.AddSingleton<DisclosureControl>();
         builder.Services.AddSingleton<MeldingCells>();
         builder.Services.AddSingleton<DemoMeldingen>();
+        builder.Services.AddSingleton<MeldingChangeFeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MeldingChangeFeed>());
         if (builder.Configuration.GetValue("Meldingen:RetentionJob", true)) builder.Services.AddHostedService<RetentionService>();
         return builder;
     }
@@ -46,7 +48,18 @@ public static class MeldingenEndpoints
             .WithSummary("Meldingen in the caller's scope, with filters area, team, category, status, from, to.");
         group.MapGet("/{id:long}", GetAsync).RequireAuthorization(KaartPolicies.Meldingen);
         group.MapPost("/{id:long}/routering", OverrideAsync).RequireAuthorization(KaartPolicies.MeldingenBehandelen);
-        group.MapPost("/{id:long}/status", StatusAsync).RequireAuthorization(KaartPolicies.Meldingen);
+        group.MapPost("/{id:long}/status", StatusAsync).RequireAuthorization(KaartPolicies.Meldingen)
+            .WithSummary("Change the status (nieuw, in_behandeling, afgehandeld), optionally with a note to the resident and the version it was made on.");
+        group.MapPost("/{id:long}/notities", NoteAsync).RequireAuthorization(KaartPolicies.Meldingen)
+            .WithSummary("Add a note: kind 'intern' (team and beheerders) or 'publiek' (an answer shown on the resident's status link).");
+        group.MapPost("/{id:long}/doorsturen", ForwardAsync).RequireAuthorization(KaartPolicies.MeldingenBehandelen)
+            .WithSummary("Forward to Stadswerk072 with a reason; the gebiedsteam keeps the melding.");
+        group.MapGet("/{id:long}/foto", PhotoAsync).RequireAuthorization(KaartPolicies.Meldingen)
+            .WithSummary("The melding's photo (metadata removed on arrival), for those who see its personal data; audited.");
+        group.MapGet("/kaart", MapPointsAsync).RequireAuthorization(KaartPolicies.Meldingen)
+            .WithSummary("The workspace's meldingen as GeoJSON points (no personal data), with the list's filters; at most 2000.");
+        group.MapGet("/status/{token}", PublicStatusAsync).AllowAnonymous()
+            .WithSummary("The public status of a melding behind its private status link: status, steps and answers; no personal data.");
         group.MapPost("/import", ImportAsync).RequireAuthorization(KaartPolicies.Beheerder)
             .WithSummary("Bulk import from CSV; answers per row what was routed and what was rejected and why.");
     }
@@ -78,7 +91,9 @@ public static class MeldingenEndpoints
             : Problems.NotFound("Melding niet gevonden", $"No melding {id} that you may see.");
 
     public sealed record OverrideRequest(string? Gebied, string? Reason);
-    public sealed record StatusRequest(string? Status);
+    public sealed record StatusRequest(string? Status, string? Note = null, int? Version = null);
+    public sealed record NoteRequest(string? Kind, string? Text);
+    public sealed record ForwardRequest(string? Reason, int? Version = null);
 
     private static async Task<IResult> OverrideAsync(HttpContext http, long id, MeldingService service, CancellationToken ct)
     {
@@ -91,8 +106,72 @@ public static class MeldingenEndpoints
     {
         var (input, problem) = await Problems.ReadJsonAsync<StatusRequest>(http, ct);
         if (problem is not null) return problem;
-        await service.SetStatusAsync(http.User, id, input!.Status, ct);
+        await service.SetStatusAsync(http.User, id, input!.Status, ct, input.Note, input.Version);
         return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> NoteAsync(HttpContext http, long id, MeldingService service, CancellationToken ct)
+    {
+        var (input, problem) = await Problems.ReadJsonAsync<NoteRequest>(http, ct);
+        if (problem is not null) return problem;
+        var note = await service.AddNoteAsync(http.User, id, input!.Kind, input.Text, ct);
+        return TypedResults.Created($"/api/meldingen/{id}", note);
+    }
+
+    private static async Task<IResult> ForwardAsync(HttpContext http, long id, MeldingService service, CancellationToken ct)
+    {
+        var (input, problem) = await Problems.ReadJsonAsync<ForwardRequest>(http, ct);
+        if (problem is not null) return problem;
+        await service.ForwardAsync(http.User, id, input!.Reason, ct, input.Version);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> PhotoAsync(HttpContext http, long id, MeldingService service, CancellationToken ct)
+    {
+        if (await service.PhotoAsync(http.User, id, ct) is not { } photo)
+            return Problems.NotFound("Geen foto", $"Melding {id} heeft geen foto die u mag zien.");
+        http.Response.Headers.CacheControl = "private, no-store";
+        return TypedResults.File(photo.Bytes, photo.ContentType);
+    }
+
+    private static async Task<IResult> PublicStatusAsync(HttpContext http, string token, MeldingService service, CancellationToken ct)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        return await service.PublicStatusAsync(token, ct) is { } s
+            ? TypedResults.Ok(new
+            {
+                reference = s.Reference, createdAt = s.CreatedAt, category = s.Category, status = s.Status, closedAt = s.ClosedAt,
+                gebiedsteam = s.Gebied, forwardedTo = s.ForwardedTo,
+                steps = s.Steps.Select(x => new { at = x.At, status = x.Status }),
+                answers = s.Answers.Select(x => new { at = x.At, text = x.Text }),
+            })
+            : Problems.NotFound("Onbekende statuslink", "Deze statuslink hoort bij geen melding. Controleer of u de hele link hebt gekopieerd.");
+    }
+
+    /// <summary>The workspace map: the filtered meldingen as points (WGS84 GeoJSON), newest first, at most 2000.</summary>
+    private static async Task MapPointsAsync(HttpContext http, MeldingService service, string? status, bool? open, bool? overdue, string? category,
+        string? from, string? to, string? area, string? gebied, bool? forwarded, CancellationToken ct)
+    {
+        if (WorkspaceQuery.Parse(status, open, overdue, category, from, to, area, gebied, forwarded) is not { } filter)
+        {
+            await Problems.BadRequest("Ongeldig filter", "status is nieuw, in_behandeling or afgehandeld; from and to are dates (2026-01-31).", "filter").ExecuteAsync(http);
+            return;
+        }
+        var page = await service.ListPageAsync(http.User, filter, MeldingSort.Newest, 0, 2000, ct);
+        http.Response.ContentType = "application/geo+json";
+        http.Response.Headers.CacheControl = "private, no-store";
+        await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, KnownCrs.Wgs84);
+        writer.WriteStart([new("total", page.Total), new("shown", page.Rows.Count)]);
+        foreach (var r in page.Rows)
+        {
+            var attrs = new AttributesTable
+            {
+                { "code", r.Id.ToString(CultureInfo.InvariantCulture) }, { "title", $"{r.Reference} · {r.Category}" }, { "reference", r.Reference },
+                { "category", r.Category }, { "status", r.Status }, { "gebied", r.Gebied }, { "overdue", r.Overdue },
+            };
+            await writer.WriteFeatureAsync(new Feature(RdNew.RdFactory.CreatePoint(new NetTopologySuite.Geometries.Coordinate(r.X, r.Y)), attrs), ct);
+        }
+        await writer.WriteEndAsync(ct: ct);
     }
 
     private static async Task PublicAsync(HttpContext http, MeldingService service, DemoMeldingen demo, IOptions<MeldingOptions> options, string? from, string? to,

@@ -53,6 +53,10 @@ public static class SecuritySetup
                 HttpMethods.IsPost(http.Request.Method) && http.Request.Path.Equals(Accounts.AccountSetup.SignInPath, StringComparison.OrdinalIgnoreCase)
                     ? RateLimitPartition.GetFixedWindowLimiter("inloggen:" + Client(http), _ => new FixedWindowRateLimiterOptions
                         { PermitLimit = limits.SignInsPerMinute, Window = TimeSpan.FromMinutes(1) })
+                // the resident's melding form (a page, so not under /api): as many as the API's public writes
+                : HttpMethods.IsPost(http.Request.Method) && http.Request.Path.Equals("/melding", StringComparison.OrdinalIgnoreCase)
+                    ? RateLimitPartition.GetFixedWindowLimiter("melding:" + Client(http), _ => new FixedWindowRateLimiterOptions
+                        { PermitLimit = limits.PublicWritesPerMinute, Window = TimeSpan.FromMinutes(1) })
                 : http.User.Identity?.IsAuthenticated == true || !http.Request.Path.StartsWithSegments("/api")
                     ? RateLimitPartition.GetNoLimiter("staff-or-page")
                     : RateLimitPartition.GetFixedWindowLimiter(Client(http), _ => new FixedWindowRateLimiterOptions
