@@ -19,11 +19,19 @@ CREATE INDEX melding_gebied_status ON melding (gebied_code, status, created_at D
 CREATE INDEX melding_forwarded ON melding (forwarded_to, created_at DESC, id DESC) WHERE forwarded_to IS NOT NULL;
 
 -- meldingen from the resident's form
-ALTER TABLE melding DROP CONSTRAINT melding_source_check;
+ALTER TABLE melding DROP CONSTRAINT IF EXISTS melding_source_check;
 ALTER TABLE melding ADD CONSTRAINT melding_source_check CHECK (source IN ('api', 'import', 'demo', 'formulier'));
 
-ALTER TABLE melding_routing DROP CONSTRAINT melding_routing_kind_check;
-ALTER TABLE melding_routing ADD CONSTRAINT melding_routing_kind_check
+-- the history's kinds gain 'forward' (the old check's generated name clashes with melding's routing_kind check: found by table)
+DO $$
+DECLARE c text;
+BEGIN
+    FOR c IN SELECT conname FROM pg_constraint WHERE conrelid = 'melding_routing'::regclass AND contype = 'c'
+             AND pg_get_constraintdef(oid) LIKE '%kind%' LOOP
+        EXECUTE format('ALTER TABLE melding_routing DROP CONSTRAINT %I', c);
+    END LOOP;
+END $$;
+ALTER TABLE melding_routing ADD CONSTRAINT melding_routing_history_kind
     CHECK (kind IN ('inside', 'near', 'override', 'status', 'forward'));
 
 CREATE TABLE melding_note (
