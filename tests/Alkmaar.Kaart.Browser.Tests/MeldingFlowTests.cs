@@ -102,4 +102,103 @@ public class MeldingFlowTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         await Assertions.Expect(page.GetByLabel("Wat is er aan de hand?")).ToHaveValueAsync("Lantaarnpaal kapot bij de speeltuin");
         await Assertions.Expect(page.GetByLabel("Postcode")).ToHaveAttributeAsync("aria-invalid", "true");
     }
+
+    private async Task<IPage> SignedInPageAsync(string user, string gebied, string path)
+    {
+        await fx.App.EnsureUserAsync(user, ["gebiedsteam"], [gebied]);
+        var page = await fx.NewPageAsync(1400, 1000);
+        await page.GotoAsync(fx.BaseUrl + "/inloggen?ReturnUrl=" + Uri.EscapeDataString(path));
+        await page.GetByLabel("Gebruikersnaam").FillAsync(user);
+        await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
+        await page.GetByLabel("Wachtwoord").PressAsync("Enter");
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+        return page;
+    }
+
+    private static async Task WorkspaceReadyAsync(IPage page)
+    {
+        await page.Locator(".werkruimte[data-interactive=true][data-live=true]").WaitForAsync();
+        await page.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync();
+    }
+
+    private static ILocator Row(IPage page, long id) => page.Locator($"[data-testid=werk-open][data-id='{id}']");
+
+    [Fact]
+    public async Task A_team_sees_a_new_melding_live_answers_it_and_moves_it_to_another_team_that_sees_it_live()
+    {
+        var noord = await SignedInPageAsync("werk-noord", "GB0361-noord", "/meldingen");
+        await WorkspaceReadyAsync(noord);
+        await Assertions.Expect(noord.Locator("h1")).ToContainTextAsync("Meldingen — Noord");
+        await Assertions.Expect(noord.Locator("[data-testid=nav-meldingen]")).ToBeVisibleAsync();
+        var zuid = await SignedInPageAsync("werk-zuid", "GB0361-zuid", "/meldingen");
+        await WorkspaceReadyAsync(zuid);
+
+        // the resident makes a melding in Noord; the team's open list and map show it without a reload
+        var (postcode, nr) = await AddressIn("GB0361-noord");
+        var resident = await MakeMeldingOnPhoneAsync(postcode, nr, "Elke avond harde muziek en lawaai van een groep op het pleintje.");
+        await resident.GetByLabel("Soort melding").SelectOptionAsync("overlast");
+        await resident.Locator("[data-testid=melding-submit]").ClickAsync();
+        await Assertions.Expect(resident.Locator("[data-testid=melding-confirmation]")).ToBeVisibleAsync();
+        var reference = await resident.Locator("[data-testid=melding-reference]").InnerTextAsync();
+        var statusLink = await resident.Locator("[data-testid=status-link]").InputValueAsync();
+        var id = long.Parse(reference[2..]);
+        var submitted = System.Diagnostics.Stopwatch.StartNew();
+        await Row(noord, id).WaitForAsync();
+        Console.WriteLine($"live: melding {reference} in the team's list {submitted.ElapsedMilliseconds} ms after the resident's confirmation page");
+        await Assertions.Expect(noord.Locator("[data-testid=kaart-map]")).ToHaveAttributeAsync("data-url-werk", new Regex("v=[0-9]+"));
+        await Assertions.Expect(noord.Locator("tr[data-new=true]")).ToHaveCountAsync(1);
+        // list and map in sync: choosing the row opens its marker
+        await noord.Locator($"tr[data-id='{id}'] td").Nth(2).ClickAsync();
+        await Assertions.Expect(noord.Locator(".leaflet-popup-content")).ToContainTextAsync(reference);
+        await Shot(noord, "werkruimte-meldingen.png");
+        Assert.Equal(0, await Row(zuid, id).CountAsync());
+
+        // the team opens it (personal data: audited), changes the status with a note to the resident
+        await Row(noord, id).ClickAsync();
+        await Assertions.Expect(noord.Locator("h1")).ToContainTextAsync($"Melding {reference}");
+        await noord.Locator(".melding-detail[data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(noord.Locator("[data-testid=detail-description]")).ToContainTextAsync("harde muziek");
+        await noord.GetByLabel("Nieuwe status").SelectOptionAsync("in_behandeling");
+        await noord.GetByLabel("Bericht aan de melder").FillAsync("Dank u wel. De wijkagent gaat deze week langs.");
+        await noord.GetByRole(AriaRole.Button, new() { Name = "Status opslaan" }).ClickAsync();
+        await Assertions.Expect(noord.Locator("[data-testid=detail-message]")).ToHaveTextAsync("Status opgeslagen.");
+        await Assertions.Expect(noord.Locator("[data-testid=detail-status]")).ToHaveTextAsync("In behandeling");
+        await Assertions.Expect(noord.Locator("[data-testid=detail-history]")).ToContainTextAsync("De wijkagent gaat deze week langs");
+        await Shot(noord, "melding-detail.png");
+
+        // the status link shows the new status and the answer, still without the resident's text
+        var status = await fx.NewPageAsync(390, 844);
+        await status.GotoAsync(statusLink);
+        await Assertions.Expect(status.Locator("[data-testid=melding-status]")).ToHaveTextAsync("In behandeling");
+        await Assertions.Expect(status.Locator("[data-testid=status-answers]")).ToContainTextAsync("De wijkagent gaat deze week langs.");
+        Assert.DoesNotContain("harde muziek", await status.ContentAsync());
+        await Shot(status, "melding-status-telefoon.png");
+
+        // re-routed to Zuid: it leaves Noord's list and appears in Zuid's, both live
+        await noord.Locator("#d-gebied").SelectOptionAsync("GB0361-zuid");
+        await noord.Locator("#d-reason").FillAsync("Het pleintje hoort bij de wijk van team Zuid.");
+        await noord.GetByRole(AriaRole.Button, new() { Name = "Toewijzen" }).ClickAsync();
+        await Assertions.Expect(noord.Locator("[data-testid=melding-not-found]")).ToContainTextAsync("is toegewezen aan Gebiedsteam Zuid");
+        await Row(zuid, id).WaitForAsync();
+        await Assertions.Expect(zuid.Locator("[data-testid=kaart-map]")).ToHaveAttributeAsync("data-loaded-werk", "1");
+        await noord.GotoAsync(fx.BaseUrl + "/meldingen");
+        await WorkspaceReadyAsync(noord);
+        Assert.Equal(0, await Row(noord, id).CountAsync());
+
+        // a member of another gebied cannot open it, not even by its address
+        var west = await SignedInPageAsync("werk-west", "GB0361-west", $"/meldingen/{id}");
+        await Assertions.Expect(west.Locator("[data-testid=melding-not-found]")).ToContainTextAsync($"Er is geen melding {reference}");
+        Assert.DoesNotContain("harde muziek", await west.ContentAsync());
+
+        // audited: who saw the resident's details, the status change and the re-routing
+        await using var cmd = Db.CreateCommand("SELECT actor, action FROM audit_log WHERE subject_type = 'melding' AND subject_id = $1");
+        cmd.Parameters.AddWithValue(id.ToString());
+        var entries = new List<(string, string)>();
+        await using (var r = await cmd.ExecuteReaderAsync())
+            while (await r.ReadAsync()) entries.Add((r.GetString(0), r.GetString(1)));
+        Assert.Contains(("werk-noord", "persoonsgegevens bekeken"), entries);
+        Assert.Contains(("werk-noord", "status gewijzigd"), entries);
+        Assert.Contains(("werk-noord", "routering gewijzigd"), entries);
+        Assert.DoesNotContain(entries, e => e.Item1 == "werk-west");
+    }
 }

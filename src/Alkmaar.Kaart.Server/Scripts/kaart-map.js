@@ -268,7 +268,10 @@ async function reload(state, layer) {
 /** 'meldingen' → 'Meldingen', for data-*-{id} attributes (dataset names are camelCase). */
 const dataKey = id => `${id[0].toUpperCase()}${id.slice(1)}`;
 
-const statusNames = { aangevraagd: 'Aangevraagd', toegekend: 'Toegekend', uitgevoerd: 'Uitgevoerd', afgewezen: 'Afgewezen' };
+const statusNames = {
+  aangevraagd: 'Aangevraagd', toegekend: 'Toegekend', uitgevoerd: 'Uitgevoerd', afgewezen: 'Afgewezen',
+  nieuw: 'Nieuw', in_behandeling: 'In behandeling', afgehandeld: 'Afgehandeld',
+};
 const euro = new Intl.NumberFormat('nl-NL', { style: 'currency', currency: 'EUR' });
 
 /** Point features (or areas, at their label point) as clustered markers with a popup; a click reports the feature. */

@@ -32,7 +32,10 @@ public sealed record MeldingPersonal(string? Description, string? Address, strin
 
 /// <summary>A melding as staff see it. <see cref="Personal"/> is null unless the caller may see personal data.</summary>
 public sealed record MeldingView(long Id, DateTimeOffset CreatedAt, string Category, string Status, DateTimeOffset? ClosedAt,
-    double X, double Y, string LocationSource, MeldingRouting Routing, string? ForwardedTo, string Source, MeldingPersonal? Personal);
+    double X, double Y, string LocationSource, MeldingRouting Routing, string? ForwardedTo, string Source, MeldingPersonal? Personal, int Version = 1)
+{
+    public string Reference => StatusLinks.Reference(Id);
+}
 
 /// <summary>The outcome of a routing override; <see cref="StillVisible"/> says whether the caller can still open the melding.</summary>
 public sealed record MeldingOverridden(long Id, string Gebied, string? Gebiedsteam, string FromGebied, string Reason, bool StillVisible);

@@ -154,7 +154,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         m.id, m.created_at, m.category, m.status, m.closed_at, ST_X(m.geom), ST_Y(m.geom), m.location_source, m.routing_kind,
         m.buurt_code, m.wijk_code, m.dorp_code, m.gebied_code, m.routing_reason, m.distance_m, m.boundary_version_id,
         m.forwarded_to, m.source, m.description, m.address_text, m.melder_naam, m.melder_email, m.melder_telefoon,
-        m.personal_removed_at, t.name
+        m.personal_removed_at, t.name, m.version
         """;
 
     /// <summary>The meldingen the user may see, newest first. Personal fields only where the user may see them; each such view is audited.</summary>
@@ -236,7 +236,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
                 forwardedTo, r.GetString(17),
                 access == MeldingAccess.Personal
                     ? new MeldingPersonal(S(18), S(19), S(20), S(21), S(22), r.IsDBNull(23) ? null : r.GetFieldValue<DateTimeOffset>(23))
-                    : null));
+                    : null, r.GetInt32(25)));
         }
         return list;
     }

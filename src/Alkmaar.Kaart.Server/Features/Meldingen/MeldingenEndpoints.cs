@@ -149,7 +149,7 @@ public static class MeldingenEndpoints
     }
 
     /// <summary>The workspace map: the filtered meldingen as points (WGS84 GeoJSON), newest first, at most 2000.</summary>
-    private static async Task MapPointsAsync(HttpContext http, MeldingService service, string? status, bool? open, bool? overdue, string? category,
+    private static async Task MapPointsAsync(HttpContext http, MeldingService service, Routing.AreaLocatorProvider locator, string? status, bool? open, bool? overdue, string? category,
         string? from, string? to, string? area, string? gebied, bool? forwarded, CancellationToken ct)
     {
         if (WorkspaceQuery.Parse(status, open, overdue, category, from, to, area, gebied, forwarded) is not { } filter)
@@ -158,6 +158,7 @@ public static class MeldingenEndpoints
             return;
         }
         var page = await service.ListPageAsync(http.User, filter, MeldingSort.Newest, 0, 2000, ct);
+        var teams = (await locator.GetAsync(ct))?.TeamNames ?? new Dictionary<string, string>();
         http.Response.ContentType = "application/geo+json";
         http.Response.Headers.CacheControl = "private, no-store";
         await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, KnownCrs.Wgs84);
@@ -168,6 +169,7 @@ public static class MeldingenEndpoints
             {
                 { "code", r.Id.ToString(CultureInfo.InvariantCulture) }, { "title", $"{r.Reference} · {r.Category}" }, { "reference", r.Reference },
                 { "category", r.Category }, { "status", r.Status }, { "gebied", r.Gebied }, { "overdue", r.Overdue },
+                { "gebiedsteam", teams.GetValueOrDefault(r.Gebied) ?? r.Gebied },
             };
             await writer.WriteFeatureAsync(new Feature(RdNew.RdFactory.CreatePoint(new NetTopologySuite.Geometries.Coordinate(r.X, r.Y)), attrs), ct);
         }
