@@ -97,7 +97,8 @@ public partial class AccessMatrixTests(KaartAppFixture fx) : IClassFixture<Kaart
         {
             "/{static asset}" => "/css/site.css",
             "/{**path:file}" => "/niet-bestaand-bestand.txt",
-            var p => p.Replace("{code}", "GB0361-noord").Replace("{id}", meldingId.ToString())
+            var p => p.Replace("{code}", "GB0361-noord").Replace("{id}", meldingId.ToString()).Replace("{Id}", meldingId.ToString())
+                      .Replace("{token}", new string('A', 43)).Replace("{Token}", new string('A', 43))
                       .Replace("{collectionId}", "buurten").Replace("{layer}", "gebieden").Replace("{featureId}", "BU03610800").Replace("{version}", "1"),
         };
         if (path == "/api/locate") path += "?lat=52.63&lon=4.74";

@@ -45,7 +45,7 @@ public class ErrorPathTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
     }
 
     [Theory]
-    [InlineData("/meldingen")]
+    [InlineData("/meldingen/lijst")]
     [InlineData("/dit/bestaat/niet")]
     [InlineData("/favicon-onbekend.png")]
     public async Task An_unknown_url_is_a_Dutch_not_found_page_and_an_unknown_api_a_problem(string url)

@@ -336,10 +336,13 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         if (ids.Count > 0)
         {
             // the photo and the internal notes may show or name the resident
-            await using var photos = db.CreateCommand(
-                "DELETE FROM melding_photo WHERE melding_id = ANY ($1); DELETE FROM melding_note WHERE kind = 'intern' AND melding_id = ANY ($1)");
-            Add(photos, ids.Select(long.Parse).ToArray());
-            await photos.ExecuteNonQueryAsync(ct);
+            foreach (var sql in (string[])["DELETE FROM melding_photo WHERE melding_id = ANY ($1)",
+                                          "DELETE FROM melding_note WHERE kind = 'intern' AND melding_id = ANY ($1)"])
+            {
+                await using var delete = db.CreateCommand(sql);
+                Add(delete, ids.Select(long.Parse).ToArray());
+                await delete.ExecuteNonQueryAsync(ct);
+            }
         }
         // one entry per run with the count (and the ids, which are no personal data), not one per melding
         if (ids.Count > 0)

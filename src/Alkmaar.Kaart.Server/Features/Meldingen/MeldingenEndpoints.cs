@@ -87,8 +87,12 @@ public static class MeldingenEndpoints
 
     private static async Task<IResult> GetAsync(ClaimsPrincipal user, long id, MeldingService service, CancellationToken ct) =>
         await service.GetAsync(user, id, ct) is { } found
-            ? TypedResults.Ok(new { melding = found.Melding, history = found.History })
-            : Problems.NotFound("Melding niet gevonden", $"No melding {id} that you may see.");
+            ? TypedResults.Ok(new
+            {
+                melding = found.Melding, history = found.History,
+                notes = await service.NotesAsync(user, id, found.Melding.Routing.Gebied, found.Melding.ForwardedTo, ct),
+            })
+            : Problems.NotFound("Melding niet gevonden", $"Er is geen melding {id} die u mag inzien.");
 
     public sealed record OverrideRequest(string? Gebied, string? Reason);
     public sealed record StatusRequest(string? Status, string? Note = null, int? Version = null);
