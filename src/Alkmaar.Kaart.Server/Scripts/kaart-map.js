@@ -2,8 +2,6 @@
 // map data is fetched over HTTP (never through the Blazor circuit) and clicks are sent back to .NET.
 import L from './leaflet-global.js';
 import 'proj4leaflet';
-import 'leaflet.heat';
-import 'leaflet.markercluster';
 import 'leaflet/dist/leaflet.css';
 import 'leaflet.markercluster/dist/MarkerCluster.css';
 import 'leaflet.markercluster/dist/MarkerCluster.Default.css';
@@ -17,6 +15,12 @@ delete L.Icon.Default.prototype._getIconUrl;
 L.Icon.Default.mergeOptions({ iconUrl, iconRetinaUrl, shadowUrl });
 
 const maps = new WeakMap();
+
+// The plugins for marker clusters and the density layer load with the first layer that needs them (separate chunks),
+// so a resident's first map (areas only) does not fetch them.
+let clusterPlugin, heatPlugin;
+const loadCluster = () => (clusterPlugin ??= import('leaflet.markercluster'));
+const loadHeat = () => (heatPlugin ??= import('leaflet.heat'));
 
 /** RD New with PDOK's tile matrix set (EPSG:28992), so the BRT-Achtergrondkaart fits when tiles are configured. */
 function rdCrs(proj4def) {
@@ -129,6 +133,8 @@ async function loadLayer(state, layer) {
     fillOpacity: def.fillOpacity ?? 0.08, opacity: 0.9,
   };
   if (def.kind === 'markers') {
+    await loadCluster();
+    if (ticket !== layer.ticket) return false;
     drawMarkers(state, layer, data);
     report(state, layer);
     return true;
@@ -364,6 +370,7 @@ async function loadCells(state, layer) {
   const response = await fetch(url, { headers: { Accept: 'application/geo+json' } });
   if (!response.ok) { console.error(`kaart-map: ${url} answered ${response.status}`); return; }
   const data = await response.json();
+  if (def.kind === 'density') await loadHeat();
   if (ticket !== layer.ticket) return;
   if (layer.geo) layer.group.removeLayer(layer.geo);
   const features = data.features ?? [];

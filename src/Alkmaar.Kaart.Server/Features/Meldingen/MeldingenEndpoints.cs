@@ -56,6 +56,8 @@ public static class MeldingenEndpoints
             .WithSummary("Forward to Stadswerk072 with a reason; the gebiedsteam keeps the melding.");
         group.MapGet("/{id:long}/foto", PhotoAsync).RequireAuthorization(KaartPolicies.Meldingen)
             .WithSummary("The melding's photo (metadata removed on arrival), for those who see its personal data; audited.");
+        group.MapGet("/lijst", ListPageAsync).RequireAuthorization(KaartPolicies.Meldingen)
+            .WithSummary("The workspace list: a page of the meldingen in the caller's share (no personal data) and the total, with filters and sort.");
         group.MapGet("/kaart", MapPointsAsync).RequireAuthorization(KaartPolicies.Meldingen)
             .WithSummary("The workspace's meldingen as GeoJSON points (no personal data), with the list's filters; at most 2000.");
         group.MapGet("/status/{token}", PublicStatusAsync).AllowAnonymous()
@@ -150,6 +152,20 @@ public static class MeldingenEndpoints
                 answers = s.Answers.Select(x => new { at = x.At, text = x.Text }),
             })
             : Problems.NotFound("Onbekende statuslink", "Deze statuslink hoort bij geen melding. Controleer of u de hele link hebt gekopieerd.");
+    }
+
+    private static async Task<IResult> ListPageAsync(HttpContext http, MeldingService service, string? status, bool? open, bool? overdue,
+        string? category, string? from, string? to, string? area, string? gebied, bool? forwarded, string? sort, int? offset, int? limit, CancellationToken ct)
+    {
+        if (WorkspaceQuery.Parse(status, open, overdue, category, from, to, area, gebied, forwarded) is not { } filter)
+            return Problems.BadRequest("Ongeldig filter", "status is nieuw, in_behandeling of afgehandeld; from en to zijn datums (2026-01-31).", "filter");
+        if (offset is < 0 || limit is < 1)
+            return Problems.BadRequest("Ongeldige paginering", "offset is 0 of meer, limit 1 of meer.", "offset,limit");
+        MeldingSort order;
+        if (sort is null) order = MeldingSort.Newest;
+        else if (!Enum.TryParse(sort, ignoreCase: true, out order) || !Enum.IsDefined(order))
+            return Problems.BadRequest("Onbekende sortering", $"sort is een van: {string.Join(", ", Enum.GetNames<MeldingSort>().Select(n => n.ToLowerInvariant()))}.", "sort");
+        return TypedResults.Ok(await service.ListPageAsync(http.User, filter, order, offset ?? 0, limit ?? 25, ct));
     }
 
     /// <summary>The workspace map: the filtered meldingen as points (WGS84 GeoJSON), newest first, at most 2000.</summary>

@@ -1,0 +1,36 @@
+# Lighthouse on the resident pages (issue 17), sourced by ./kaart (its helpers: say, die, app, publish_app, …).
+#
+# The published server (as ./kaart run serves it, Production) on loopback with the shipped configuration (the
+# municipality's full-resolution boundaries), Lighthouse from npm (tools/lighthouse, its lock file) with Debian's
+# Chromium, mobile form factor with Lighthouse's default (simulated) throttling. Each page RUNS times; the median run
+# (by performance score) is reported. Results: docs/benchmarks/lighthouse.md (and the JSON in .kaart/lighthouse/).
+
+cmd_lighthouse() {
+  local runs="${KAART_LIGHTHOUSE_RUNS:-3}"
+  ensure_dotnet; ensure_node; ensure_chromium
+  pg_start; ensure_database kaart_bench; publish_app
+  app import boundaries --if-empty "$(default_buurten)" >/dev/null || die "loading the boundaries failed"
+  app import municipalities --if-empty "$SHARED_DATA/cbs-2024/alkmaar_en_buurgemeenten_2024.geojson" >/dev/null || die "loading the municipalities failed"
+  (cd "$ROOT/tools/lighthouse" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "installing lighthouse (npm) failed"
+  local port=5290; while port_busy "$port"; do port=$((port + 1)); done
+  local url="http://127.0.0.1:$port"
+  Logging__LogLevel__Default=Warning app --urls "$url" >"$STATE/lighthouse-server.log" 2>&1 &
+  LH_SERVER=$!
+  trap 'kill "$LH_SERVER" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 60); do port_busy "$port" && break; sleep 1; done
+  port_busy "$port" || die "the server did not start (see $STATE/lighthouse-server.log)"
+  local out="$STATE/lighthouse"; rm -rf "$out"; mkdir -p "$out"
+  say "Lighthouse (mobile, default throttling) on /, /mijn-gebiedsteam, /melding: $runs runs each"
+  for page in / /mijn-gebiedsteam /melding; do
+    local name; name="$(echo "$page" | tr -d / )"; name="${name:-home}"
+    for i in $(seq 1 "$runs"); do
+      curl -s -o /dev/null "$url$page" # warm the server, as a second visitor finds it
+      "$ROOT/tools/lighthouse/node_modules/.bin/lighthouse" "$url$page" --quiet --output=json --output-path="$out/$name-$i.json" \
+        --only-categories=performance,accessibility --chrome-path="${KAART_CHROMIUM:-/usr/bin/chromium}" \
+        --chrome-flags="--headless=new --no-sandbox --disable-gpu" >/dev/null 2>&1 || die "lighthouse failed on $page"
+    done
+  done
+  kill "$LH_SERVER" 2>/dev/null || true
+  node "$ROOT/tools/lighthouse/report.mjs" "$out" "$ROOT/docs/benchmarks/lighthouse.md" "$(nproc)" || die "the report failed"
+  say "report: docs/benchmarks/lighthouse.md"
+}
