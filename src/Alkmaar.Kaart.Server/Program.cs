@@ -67,6 +67,7 @@ builder.Services.AddResponseCompression(o =>
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();
+builder.Services.AddScoped<Alkmaar.Kaart.Server.Components.RadzenOnDemand>();
 
 var app = builder.Build();
 

@@ -201,4 +201,19 @@ public class MeldingFlowTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         Assert.Contains(("werk-noord", "routering gewijzigd"), entries);
         Assert.DoesNotContain(entries, e => e.Item1 == "werk-west");
     }
+
+    [Fact]
+    public async Task A_team_member_sees_the_hotspots_of_its_own_gebied_first_and_zoomed_with_the_rest_as_context()
+    {
+        var page = await SignedInPageAsync("hotspot-noord", "GB0361-noord", "/hotspots");
+        await Assertions.Expect(page.Locator("[data-testid=hotspot-own]")).ToContainTextAsync("Eerst de hotspots van Noord");
+        await Assertions.Expect(page.Locator("section.hotspot-gebied").First).ToHaveAttributeAsync("data-testid", "hotspots-GB0361-noord");
+        await Assertions.Expect(page.Locator("h2.hotspot-context")).ToHaveTextAsync("Rest van de gemeente");
+        await Assertions.Expect(page.Locator("[data-testid=kaart-map]")).ToHaveAttributeAsync("data-focus", "GB0361-noord");
+        // the public page, for everyone else, shows the gebieden side by side
+        var anonymous = await fx.NewPageAsync();
+        await anonymous.GotoAsync(fx.BaseUrl + "/hotspots");
+        await anonymous.Locator("[data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(anonymous.Locator("[data-testid=hotspot-own]")).ToHaveCountAsync(0);
+    }
 }

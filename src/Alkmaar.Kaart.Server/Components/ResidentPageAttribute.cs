@@ -1,10 +1,10 @@
 namespace Alkmaar.Kaart.Server.Components;
 
 /// <summary>
-/// A page residents open on their phones. Its first paint needs none of Radzen's styles: the page shell loads Radzen's
-/// theme after the content (not render-blocking) and fetches the map module early. A page that uses no Radzen component at
-/// all (<see cref="UsesRadzen"/> false) gets neither Radzen's theme nor its script; moving from it to a page that needs them
-/// loads that page anew (<c>Routes.razor</c>). See <c>docs/benchmarks/lighthouse.md</c>.
+/// A page residents open on their phones: the page shell fetches the map module early. A page that uses no Radzen component
+/// (<see cref="UsesRadzen"/> false) gets neither Radzen's theme nor its script (one that needs them only after an
+/// interaction loads them then, <see cref="RadzenOnDemand"/>); moving from it to a page that needs them loads that page
+/// anew (<c>Routes.razor</c>). See <c>docs/benchmarks/lighthouse.md</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class)]
 public sealed class ResidentPageAttribute : Attribute

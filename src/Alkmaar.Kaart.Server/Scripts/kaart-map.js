@@ -98,6 +98,7 @@ export async function createMap(element, options, dotnetRef) {
   addRdCoordinates(map, crs);
   // data-view-zoom: the zoom level drawn, set once its labels are placed (tests wait for it)
   map.on('zoomend', () => { updateLabels(state); element.dataset.viewZoom = String(map.getZoom()); });
+  map.on('moveend', () => declutter(state));
   // counted-cell layers follow the view: coarser cells when zoomed out, only what is in view
   map.on('moveend', () => {
     for (const l of Object.values(state.layers)) if (isCells(l) && map.hasLayer(l.group)) loadCells(state, l);
@@ -209,8 +210,11 @@ function updateLabels(state) {
     if (!show && state.map.hasLayer(l.labels)) l.labels.remove();
   }
   declutter(state);
-  // once more after the browser has laid out labels just added (their size is known only then)
+  // once more after the browser has laid out labels just added (their size is known only then), and once when a busy
+  // page has settled (a layer finishing its load or a zoom animation ending moves labels after that frame)
   requestAnimationFrame(() => declutter(state));
+  clearTimeout(state.declutterTimer);
+  state.declutterTimer = setTimeout(() => declutter(state), 300);
 }
 
 /**
