@@ -13,7 +13,7 @@ namespace Alkmaar.Kaart.Browser.Tests;
 /// change (the status link shows it), and moves it to another team (it leaves this list, appears in the other's); a
 /// member of another gebied cannot open it.
 /// </summary>
-public class MeldingFlowTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IAsyncLifetime
+public class MeldingFlowTests(BrowserFixture fx, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<BrowserFixture>, IAsyncLifetime
 {
     private NpgsqlDataSource Db => fx.App.Services.GetRequiredService<NpgsqlDataSource>();
 
@@ -144,7 +144,8 @@ public class MeldingFlowTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         var id = long.Parse(reference[2..]);
         var submitted = System.Diagnostics.Stopwatch.StartNew();
         await Row(noord, id).WaitForAsync();
-        Console.WriteLine($"live: melding {reference} in the team's list {submitted.ElapsedMilliseconds} ms after the resident's confirmation page");
+        // measured, not asserted (a busy machine must not fail the test): the issue asks for ≤ 1 s
+        output.WriteLine($"live: melding {reference} in the team's list {submitted.ElapsedMilliseconds} ms after the resident's confirmation page");
         await Assertions.Expect(noord.Locator("[data-testid=kaart-map]")).ToHaveAttributeAsync("data-url-werk", new Regex("v=[0-9]+"));
         await Assertions.Expect(noord.Locator("tr[data-new=true]")).ToHaveCountAsync(1);
         // list and map in sync: choosing the row opens its marker
@@ -215,5 +216,67 @@ public class MeldingFlowTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         await anonymous.GotoAsync(fx.BaseUrl + "/hotspots");
         await anonymous.Locator("[data-interactive=true]").WaitForAsync();
         await Assertions.Expect(anonymous.Locator("[data-testid=hotspot-own]")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task A_resident_places_a_melding_with_the_devices_location_and_it_is_routed_there()
+    {
+        // a point inside gebied West (PostGIS), given to the browser as the device's position
+        await using var cmd = Db.CreateCommand(
+            "SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_Transform(ST_PointOnSurface(geom), 4326) p FROM area_in_force WHERE level = 'gebied' AND code = 'GB0361-west') s");
+        await using var r = await cmd.ExecuteReaderAsync();
+        Assert.True(await r.ReadAsync());
+        var (lat, lon) = (r.GetDouble(0), r.GetDouble(1));
+        var page = await fx.NewPageAsync(390, 844, o =>
+        {
+            o.Geolocation = new Geolocation { Latitude = (float)lat, Longitude = (float)lon, Accuracy = 10 };
+            o.Permissions = ["geolocation"];
+        });
+        await page.GotoAsync(fx.BaseUrl + "/melding");
+        await page.Locator("body[data-form-ready=true]").WaitForAsync();
+        await page.GetByLabel("Op de kaart of op mijn locatie").CheckAsync();
+        await page.Locator("[data-pick-map][data-ready=true]").WaitForAsync(); // the map is fetched only now
+        await page.GetByRole(AriaRole.Button, new() { Name = "Gebruik mijn locatie" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=chosen-place]")).ToContainTextAsync("Gekozen plek (uw locatie)");
+        await Assertions.Expect(page.Locator("[data-pick-map]")).ToHaveAttributeAsync("data-focus", "point");
+        await page.GetByLabel("Wat is er aan de hand?").FillAsync("Fietswrak staat al weken tegen het hek.");
+        await page.Locator("[data-testid=melding-submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=melding-team]")).ToHaveTextAsync("Gebiedsteam West");
+        var id = long.Parse((await page.Locator("[data-testid=melding-reference]").InnerTextAsync())[2..]);
+        await using var check = Db.CreateCommand("SELECT location_source, category FROM melding WHERE id = $1");
+        check.Parameters.AddWithValue(id);
+        await using var c = await check.ExecuteReaderAsync();
+        Assert.True(await c.ReadAsync());
+        Assert.Equal(("wgs84", "parkeren"), (c.GetString(0), c.GetString(1))); // no category chosen: suggested from "fietswrak"
+    }
+
+    [Fact]
+    public async Task The_week_overview_counts_the_teams_meldingen_and_prints_without_the_menu()
+    {
+        var (postcode, nr) = await AddressIn("GB0361-centrum");
+        await MakeAndSendAsync(postcode, nr, "Overvolle afvalcontainer bij de ingang");
+        var page = await SignedInPageAsync("week-centrum", "GB0361-centrum", "/meldingen/week");
+        await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("Weekoverzicht Centrum");
+        await using var cmd = Db.CreateCommand(
+            """
+            SELECT count(*) FILTER (WHERE created_at >= date_trunc('week', now() AT TIME ZONE 'Europe/Amsterdam') AT TIME ZONE 'Europe/Amsterdam'),
+                   count(*) FILTER (WHERE status <> 'afgehandeld')
+            FROM melding WHERE gebied_code = 'GB0361-centrum'
+            """);
+        await using var r = await cmd.ExecuteReaderAsync();
+        Assert.True(await r.ReadAsync());
+        await Assertions.Expect(page.Locator("[data-testid=week-new]")).ToHaveTextAsync(r.GetInt64(0).ToString());
+        await Assertions.Expect(page.Locator("[data-testid=week-open]")).ToHaveTextAsync(r.GetInt64(1).ToString());
+        await Assertions.Expect(page.Locator("[data-testid=week-categories]")).ToContainTextAsync("Afval");
+        await page.EmulateMediaAsync(new() { Media = Media.Print });
+        await Assertions.Expect(page.Locator(".kaart-header")).ToBeHiddenAsync();
+        await Shot(page, "weekoverzicht-print.png");
+    }
+
+    private async Task MakeAndSendAsync(string postcode, int nr, string text)
+    {
+        var page = await MakeMeldingOnPhoneAsync(postcode, nr, text);
+        await page.Locator("[data-testid=melding-submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=melding-confirmation]")).ToBeVisibleAsync();
     }
 }

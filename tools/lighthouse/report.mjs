@@ -24,7 +24,7 @@ for (const [name, path] of Object.entries(pages)) {
     tbtMs: a['total-blocking-time'].numericValue, cls: a['cumulative-layout-shift'].numericValue,
     bytes: a['total-byte-weight'].numericValue, requests: requests.length, external: external.length,
     largest: requests.filter(i => i.transferSize > 0).sort((x, y) => y.transferSize - x.transferSize).slice(0, 4)
-      .map(i => `${new URL(i.url).pathname.split('/').pop()} ${(i.transferSize / 1024).toFixed(0)} KiB`).join(', '),
+      .map(i => `${new URL(i.url).pathname.split('/').pop() || 'the page'} ${(i.transferSize / 1024).toFixed(0)} KiB`).join(', '),
     all: runs.map(x => Math.round(x.categories.performance.score * 100)).join(', '),
   };
   row.ok = row.performance >= goals.performance && row.accessibility >= goals.accessibility && row.lcpMs <= goals.lcpMs && row.bytes <= goals.bytes;
