@@ -253,20 +253,15 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     public async Task<MeldingOverridden> OverrideAsync(ClaimsPrincipal user, long id, string? gebied, string? reason, CancellationToken ct = default,
         int? expectedVersion = null)
     {
-        reason = Clean(reason);
-        if (reason is null || reason.Length < 3 || reason.Length > 500)
-            throw new MeldingRejectedException("Reden ontbreekt", "Give a reason of 3 to 500 characters for the override.", "reason");
+        reason = RequireReason(reason, "het toewijzen aan een ander gebied");
         var snapshot = await locator.GetAsync(ct)
             ?? throw new MeldingRejectedException("Geen gebiedsindeling geladen", "No boundaries are loaded.", status: 503);
         if (snapshot.Locator.Gebied(gebied) is not { } target)
             throw new MeldingRejectedException("Onbekend gebied", $"Unknown gebied; known: {string.Join(", ", snapshot.Locator.Gebieden.Select(g => g.Code))}.", "gebied");
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var current = await LockAsync(conn, tx, id, ct);
-        if (current is null || MeldingAccessRules.AccessTo(user, current.Value.Gebied, current.Value.ForwardedTo, KaartRoles.Stadswerk) != MeldingAccess.Personal)
-            throw NotFound(id);
-        CheckVersion(current.Value.Version, expectedVersion);
-        if (current.Value.Gebied == target.Code)
+        var current = await LockForChangeAsync(conn, tx, user, id, MeldingAccess.Personal, expectedVersion, ct);
+        if (current.Gebied == target.Code)
             throw new MeldingRejectedException("Al toegewezen", $"The melding is already routed to {target.Code}.", "gebied", StatusCodes.Status409Conflict);
         var actor = AuditLog.ActorOf(user);
         await using (var cmd = new NpgsqlCommand(
@@ -275,12 +270,12 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             Add(cmd, id, target.Code, $"Handmatig toegewezen aan {target.Name} door {actor}: {reason}", time.GetUtcNow());
             await cmd.ExecuteNonQueryAsync(ct);
         }
-        await AddHistoryAsync(conn, tx, id, actor, "override", current.Value.Gebied, target.Code, reason, null, ct);
-        await audit.WriteAsync(actor, "routering gewijzigd", "melding", id.ToString(), new { from = current.Value.Gebied, to = target.Code }, conn, tx, ct);
+        await AddHistoryAsync(conn, tx, id, actor, "override", current.Gebied, target.Code, reason, null, ct);
+        await audit.WriteAsync(actor, "routering gewijzigd", "melding", id.ToString(), new { from = current.Gebied, to = target.Code }, conn, tx, ct);
         await tx.CommitAsync(ct);
         // The answer holds no personal data: after moving a melding away, the caller's team may no longer see it.
-        return new MeldingOverridden(id, target.Code, snapshot.TeamOf(target.Code), current.Value.Gebied, reason,
-            MeldingAccessRules.AccessTo(user, target.Code, current.Value.ForwardedTo, KaartRoles.Stadswerk) != MeldingAccess.None);
+        return new MeldingOverridden(id, target.Code, snapshot.TeamOf(target.Code), current.Gebied, reason,
+            MeldingAccessRules.AccessTo(user, target.Code, current.ForwardedTo, KaartRoles.Stadswerk) != MeldingAccess.None);
     }
 
     /// <summary>Changes the status, optionally with a note to the resident (shown on the status link); the routed team, the
@@ -293,10 +288,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         var note = CheckNote(noteToResident, "note");
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var current = await LockAsync(conn, tx, id, ct);
-        if (current is null || MeldingAccessRules.AccessTo(user, current.Value.Gebied, current.Value.ForwardedTo, KaartRoles.Stadswerk) == MeldingAccess.None)
-            throw NotFound(id);
-        CheckVersion(current.Value.Version, expectedVersion);
+        var current = await LockForChangeAsync(conn, tx, user, id, MeldingAccess.Basic, expectedVersion, ct);
         var now = time.GetUtcNow();
         await using (var cmd = new NpgsqlCommand(
             """
@@ -309,10 +301,10 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             await cmd.ExecuteNonQueryAsync(ct);
         }
         var actor = AuditLog.ActorOf(user);
-        await AddHistoryAsync(conn, tx, id, actor, "status", current.Value.Gebied, current.Value.Gebied, $"{StatusPrefix}{status}", null, ct);
+        await AddHistoryAsync(conn, tx, id, actor, "status", current.Gebied, current.Gebied, $"{StatusPrefix}{status}", null, ct);
         if (note is not null) await InsertNoteAsync(conn, tx, id, actor, "publiek", note, now, ct);
         await audit.WriteAsync(actor, "status gewijzigd", "melding", id.ToString(),
-            new { from = current.Value.Status, to = status, noteToResident = note is not null }, conn, tx, ct);
+            new { from = current.Status, to = status, noteToResident = note is not null }, conn, tx, ct);
         await tx.CommitAsync(ct);
     }
 
@@ -430,6 +422,23 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetInt32(2), r.GetString(3)) : null;
     }
+
+    /// <summary>Locks a melding for a change by <paramref name="user"/>: not found (404) unless the user has at least
+    /// <paramref name="needed"/> access; a conflict (409) when it changed since <paramref name="expectedVersion"/>.</summary>
+    private static async Task<(string Gebied, string? ForwardedTo, int Version, string Status)> LockForChangeAsync(NpgsqlConnection conn,
+        NpgsqlTransaction tx, ClaimsPrincipal user, long id, MeldingAccess needed, int? expectedVersion, CancellationToken ct)
+    {
+        var current = await LockAsync(conn, tx, id, ct);
+        if (current is not { } c || MeldingAccessRules.AccessTo(user, c.Gebied, c.ForwardedTo, KaartRoles.Stadswerk) < needed) throw NotFound(id);
+        CheckVersion(c.Version, expectedVersion);
+        return c;
+    }
+
+    /// <summary>A reason of 3 to 500 characters for <paramref name="forWhat"/>, cleaned.</summary>
+    private static string RequireReason(string? reason, string forWhat) =>
+        Clean(reason) is { Length: >= 3 and <= 500 } r
+            ? r
+            : throw new MeldingRejectedException("Reden ontbreekt", $"Geef een reden van 3 tot 500 tekens voor {forWhat}.", "reason");
 
     /// <summary>Optimistic concurrency: a change made on a melding as it was at <paramref name="expected"/> fails when
     /// someone changed it since (409, the page shows the new state).</summary>

@@ -188,24 +188,19 @@ public sealed partial class MeldingService
     /// <summary>Forwards a melding to Stadswerk072 (openbare ruimte) with a reason; its team keeps it. Audited.</summary>
     public async Task ForwardAsync(ClaimsPrincipal user, long id, string? reason, CancellationToken ct = default, int? expectedVersion = null)
     {
-        reason = Clean(reason);
-        if (reason is null || reason.Length < 3 || reason.Length > 500)
-            throw new MeldingRejectedException("Reden ontbreekt", "Geef een reden van 3 tot 500 tekens voor het doorsturen.", "reason");
+        reason = RequireReason(reason, "het doorsturen");
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var current = await LockAsync(conn, tx, id, ct);
-        if (current is null || MeldingAccessRules.AccessTo(user, current.Value.Gebied, current.Value.ForwardedTo, KaartRoles.Stadswerk) != MeldingAccess.Personal)
-            throw NotFound(id);
-        CheckVersion(current.Value.Version, expectedVersion);
-        if (current.Value.ForwardedTo is not null)
-            throw new MeldingRejectedException("Al doorgestuurd", $"De melding is al doorgestuurd naar {current.Value.ForwardedTo}.", "forward", StatusCodes.Status409Conflict);
+        var current = await LockForChangeAsync(conn, tx, user, id, MeldingAccess.Personal, expectedVersion, ct);
+        if (current.ForwardedTo is not null)
+            throw new MeldingRejectedException("Al doorgestuurd", $"De melding is al doorgestuurd naar {current.ForwardedTo}.", "forward", StatusCodes.Status409Conflict);
         await using (var cmd = new NpgsqlCommand("UPDATE melding SET forwarded_to = $2, version = version + 1, updated_at = $3 WHERE id = $1", conn, tx))
         {
             Add(cmd, id, O.ForwardTo, time.GetUtcNow());
             await cmd.ExecuteNonQueryAsync(ct);
         }
         var actor = AuditLog.ActorOf(user);
-        await AddHistoryAsync(conn, tx, id, actor, "forward", current.Value.Gebied, current.Value.Gebied, $"Doorgestuurd naar {O.ForwardTo}: {reason}", null, ct);
+        await AddHistoryAsync(conn, tx, id, actor, "forward", current.Gebied, current.Gebied, $"Doorgestuurd naar {O.ForwardTo}: {reason}", null, ct);
         await audit.WriteAsync(actor, "melding doorgestuurd", "melding", id.ToString(), new { to = O.ForwardTo }, conn, tx, ct);
         await tx.CommitAsync(ct);
     }
