@@ -134,6 +134,12 @@ public class MeldingFlowTests(BrowserFixture fx, Xunit.Abstractions.ITestOutputH
         await WorkspaceReadyAsync(zuid);
 
         // the resident makes a melding in Noord; the team's open list and map show it without a reload
+        // the page notes when each row first appears (the browser's clock; the database's is the same machine's)
+        await noord.EvaluateAsync(
+            """
+            () => { window.kaartSeen = {}; new MutationObserver(() => { for (const a of document.querySelectorAll('[data-testid=werk-open]'))
+              window.kaartSeen[a.dataset.id] ??= Date.now(); }).observe(document.body, { subtree: true, childList: true }); }
+            """);
         var (postcode, nr) = await AddressIn("GB0361-noord");
         var resident = await MakeMeldingOnPhoneAsync(postcode, nr, "Elke avond harde muziek en lawaai van een groep op het pleintje.");
         await resident.GetByLabel("Soort melding").SelectOptionAsync("overlast");
@@ -142,10 +148,16 @@ public class MeldingFlowTests(BrowserFixture fx, Xunit.Abstractions.ITestOutputH
         var reference = await resident.Locator("[data-testid=melding-reference]").InnerTextAsync();
         var statusLink = await resident.Locator("[data-testid=status-link]").InputValueAsync();
         var id = long.Parse(reference[2..]);
-        var submitted = System.Diagnostics.Stopwatch.StartNew();
         await Row(noord, id).WaitForAsync();
-        // measured, not asserted (a busy machine must not fail the test): the issue asks for ≤ 1 s
-        output.WriteLine($"live: melding {reference} in the team's list {submitted.ElapsedMilliseconds} ms after the resident's confirmation page");
+        // measured, not asserted (a busy machine must not fail the test): from the commit to the row in the team's open page
+        var seen = await noord.EvaluateAsync<double>("id => window.kaartSeen[id]", id.ToString());
+        await using (var created = Db.CreateCommand("SELECT extract(epoch FROM created_at) * 1000 FROM melding WHERE id = $1"))
+        {
+            created.Parameters.AddWithValue(id);
+            var ms = seen - Convert.ToDouble(await created.ExecuteScalarAsync());
+            output.WriteLine($"live: melding {reference} shown in the team's list {ms:0} ms after it was stored");
+            await File.AppendAllTextAsync(Path.Combine(BrowserFixture.ScreenshotFolder, "live-latency.txt"), $"{DateTime.UtcNow:O} {ms:0} ms\n");
+        }
         await Assertions.Expect(noord.Locator("[data-testid=kaart-map]")).ToHaveAttributeAsync("data-url-werk", new Regex("v=[0-9]+"));
         await Assertions.Expect(noord.Locator("tr[data-new=true]")).ToHaveCountAsync(1);
         // list and map in sync: choosing the row opens its marker
