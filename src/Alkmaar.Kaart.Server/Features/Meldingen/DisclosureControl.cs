@@ -38,7 +38,7 @@ public sealed class DisclosureControl(IOptions<MeldingOptions> options, TimeProv
         var end = EndOfDay(to ?? time.GetUtcNow());
         if (start is { } s && (end - s).TotalDays < MinimumPeriodDays - 1e-9)
             throw new DisclosureException("Periode te kort",
-                $"Public aggregates of meldingen cover at least {MinimumPeriodDays} whole days (asked: {Math.Max(0, (end - s).TotalDays):0.#}).", parameter);
+                $"Openbare tellingen van meldingen beslaan ten minste {MinimumPeriodDays} hele dagen (gevraagd: {Math.Max(0, (end - s).TotalDays):0.#}).", parameter);
         return (start, to is null ? null : end);
     }
 

@@ -38,30 +38,30 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         var category = NormaliseCategory(m.Category);
         var description = Clean(m.Description);
         if (string.IsNullOrEmpty(description))
-            throw new MeldingRejectedException("Omschrijving ontbreekt", "A melding needs a description.", "description");
+            throw new MeldingRejectedException("Omschrijving ontbreekt", "Een melding heeft een omschrijving nodig.", "description");
         if (description.Length > O.MaxDescriptionLength)
-            throw new MeldingRejectedException("Omschrijving te lang", $"The description may be at most {O.MaxDescriptionLength} characters.", "description");
+            throw new MeldingRejectedException("Omschrijving te lang", $"De omschrijving is ten hoogste {O.MaxDescriptionLength} tekens.", "description");
         var naam = Clean(m.Naam);
-        if (naam?.Length > 200) throw new MeldingRejectedException("Naam te lang", "The name may be at most 200 characters.", "naam");
+        if (naam?.Length > 200) throw new MeldingRejectedException("Naam te lang", "De naam is ten hoogste 200 tekens.", "naam");
         var email = Clean(m.Email);
         if (email is not null && (email.Length > 254 || !EmailPattern().IsMatch(email)))
-            throw new MeldingRejectedException("Ongeldig e-mailadres", "The e-mail address is not valid.", "email");
+            throw new MeldingRejectedException("Ongeldig e-mailadres", "Dit e-mailadres klopt niet.", "email");
         var telefoon = Clean(m.Telefoon);
         if (telefoon is not null && !PhonePattern().IsMatch(telefoon))
-            throw new MeldingRejectedException("Ongeldig telefoonnummer", "The phone number may hold 6 to 20 digits, spaces, +, - and brackets.", "telefoon");
+            throw new MeldingRejectedException("Ongeldig telefoonnummer", "Een telefoonnummer heeft 6 tot 20 tekens: cijfers, spaties, +, - en haakjes.", "telefoon");
 
         var (x, y, locationSource, addressText) = await ResolveLocationAsync(m, ct);
         // routed on the boundaries in force at the melding's own time
         var createdAt = time.GetUtcNow();
         var snapshot = await locator.GetAtAsync(createdAt, ct)
-            ?? throw new MeldingRejectedException("Geen gebiedsindeling geladen", "No boundaries are loaded.", status: 503);
+            ?? throw new MeldingRejectedException("Geen gebiedsindeling geladen", "Er is geen gebiedsindeling geladen.", status: 503);
         var at = snapshot.Locator.Locate(x, y);
         if (at.Kind == LocationKind.Outside)
             throw new MeldingRejectedException(
                 at.Municipality is { } mun ? $"Deze plek ligt in de gemeente {mun.Name}" : "Deze plek ligt buiten de gemeente",
                 at.Municipality is { } m2
-                    ? $"The location is outside the gemeente, in {m2.Name} ({m2.Code}); report it to that municipality."
-                    : "The location is outside the gemeente.",
+                    ? $"De plek ligt buiten de gemeente, in {m2.Name} ({m2.Code}); meld het bij die gemeente."
+                    : "De plek ligt buiten de gemeente.",
                 "location", StatusCodes.Status422UnprocessableEntity);
 
         var routing = RoutingOf(at, snapshot);
@@ -114,9 +114,9 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     {
         var c = category?.Trim().ToLowerInvariant();
         if (string.IsNullOrEmpty(c))
-            throw new MeldingRejectedException("Categorie ontbreekt", $"Give a category: {string.Join(", ", O.Categories)}.", "category");
+            throw new MeldingRejectedException("Categorie ontbreekt", $"Geef een categorie: {string.Join(", ", O.Categories)}.", "category");
         return O.Categories.FirstOrDefault(k => string.Equals(k, c, StringComparison.OrdinalIgnoreCase))
-               ?? throw new MeldingRejectedException("Onbekende categorie", $"Unknown category '{Truncate(c, 50)}'; known: {string.Join(", ", O.Categories)}.", "category");
+               ?? throw new MeldingRejectedException("Onbekende categorie", $"Onbekende categorie '{Truncate(c, 50)}'; bekend zijn: {string.Join(", ", O.Categories)}.", "category");
     }
 
     private async Task<(double X, double Y, string Source, string? AddressText)> ResolveLocationAsync(NewMelding m, CancellationToken ct)
@@ -126,23 +126,23 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         var hasAddress = m.Postcode is not null || m.Huisnummer is not null;
         if ((hasRd ? 1 : 0) + (hasWgs ? 1 : 0) + (hasAddress ? 1 : 0) != 1)
             throw new MeldingRejectedException("Ongeldige locatie",
-                "Give the location once: as x and y (RD New), as lat and lon (WGS84), or as postcode and huisnummer.", "location");
+                "Geef de plek één keer: als x en y (RD New), als lat en lon (WGS84), of als postcode en huisnummer.", "location");
         if (hasAddress)
         {
             var postcode = Addresses.AddressStore.NormalisePostcode(m.Postcode);
             if (postcode is null || m.Huisnummer is not (>= 1 and <= 99999))
-                throw new MeldingRejectedException("Ongeldig adres", "Give a Dutch postcode (1234AB) and a huisnummer (1-99999).", "postcode");
-            if ((m.Toevoeging?.Length ?? 0) > 20) throw new MeldingRejectedException("Ongeldig adres", "The toevoeging may be at most 20 characters.", "toevoeging");
+                throw new MeldingRejectedException("Ongeldig adres", "Geef een Nederlandse postcode (1234AB) en een huisnummer (1-99999).", "postcode");
+            if ((m.Toevoeging?.Length ?? 0) > 20) throw new MeldingRejectedException("Ongeldig adres", "De toevoeging is ten hoogste 20 tekens.", "toevoeging");
             var address = await addresses.FindAsync(postcode, m.Huisnummer.Value, m.Toevoeging, ct)
                 ?? throw new MeldingRejectedException("Adres niet gevonden",
-                    $"No address {postcode} {m.Huisnummer}{Addresses.AddressStore.NormaliseToevoeging(m.Toevoeging)} is known.", "postcode",
+                    $"Het adres {postcode} {m.Huisnummer}{Addresses.AddressStore.NormaliseToevoeging(m.Toevoeging)} kennen wij niet.", "postcode",
                     StatusCodes.Status422UnprocessableEntity);
             return (address.X, address.Y, "adres", $"{address.Straat} {address.Huisnummer}{address.Toevoeging}, {address.Postcode} {address.Woonplaats}");
         }
         var wgs84 = hasWgs;
         double? a = wgs84 ? m.Lat : m.X, b = wgs84 ? m.Lon : m.Y;
         if (a is null || b is null)
-            throw new MeldingRejectedException("Ongeldige locatie", wgs84 ? "Give both lat and lon." : "Give both x and y.", "location");
+            throw new MeldingRejectedException("Ongeldige locatie", wgs84 ? "Geef zowel lat als lon." : "Geef zowel x als y.", "location");
         var error = PointInput.ToRd(a.Value, b.Value, wgs84, out var x, out var y);
         if (error is not null) throw new MeldingRejectedException("Locatie buiten bereik", error, "location");
         return (x, y, wgs84 ? "wgs84" : "rd", null);
@@ -255,14 +255,14 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     {
         reason = RequireReason(reason, "het toewijzen aan een ander gebied");
         var snapshot = await locator.GetAsync(ct)
-            ?? throw new MeldingRejectedException("Geen gebiedsindeling geladen", "No boundaries are loaded.", status: 503);
+            ?? throw new MeldingRejectedException("Geen gebiedsindeling geladen", "Er is geen gebiedsindeling geladen.", status: 503);
         if (snapshot.Locator.Gebied(gebied) is not { } target)
-            throw new MeldingRejectedException("Onbekend gebied", $"Unknown gebied; known: {string.Join(", ", snapshot.Locator.Gebieden.Select(g => g.Code))}.", "gebied");
+            throw new MeldingRejectedException("Onbekend gebied", $"Onbekend gebied; bekend zijn: {string.Join(", ", snapshot.Locator.Gebieden.Select(g => g.Code))}.", "gebied");
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var current = await LockForChangeAsync(conn, tx, user, id, MeldingAccess.Personal, expectedVersion, ct);
         if (current.Gebied == target.Code)
-            throw new MeldingRejectedException("Al toegewezen", $"The melding is already routed to {target.Code}.", "gebied", StatusCodes.Status409Conflict);
+            throw new MeldingRejectedException("Al toegewezen", $"De melding is al toegewezen aan {target.Code}.", "gebied", StatusCodes.Status409Conflict);
         var actor = AuditLog.ActorOf(user);
         await using (var cmd = new NpgsqlCommand(
             "UPDATE melding SET gebied_code = $2, routing_kind = 'override', routing_reason = $3, version = version + 1, updated_at = $4 WHERE id = $1", conn, tx))
@@ -412,7 +412,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
 
     // ------------------------------------------------------------------------------------------------ helpers
     private static MeldingRejectedException NotFound(long id) =>
-        new("Melding niet gevonden", $"No melding {id} that you may see.", status: StatusCodes.Status404NotFound);
+        new("Melding niet gevonden", $"Er is geen melding {id} die u mag inzien.", status: StatusCodes.Status404NotFound);
 
     private static async Task<(string Gebied, string? ForwardedTo, int Version, string Status)?> LockAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
         long id, CancellationToken ct)

@@ -79,11 +79,11 @@ public static class MeldingenEndpoints
         string? status, string? from, string? to, int? limit, int? offset, CancellationToken ct)
     {
         if (!TryDate(from, out var f) || !TryDate(to, out var t))
-            return Problems.BadRequest("Ongeldige periode", "from and to are ISO 8601 dates or date-times (2026-01-31 or 2026-01-31T12:00:00Z).", "from,to");
+            return Problems.BadRequest("Ongeldige periode", "from en to zijn datums of tijdstippen in ISO 8601 (2026-01-31 of 2026-01-31T12:00:00Z).", "from,to");
         if (limit is < 1 || offset is < 0)
-            return Problems.BadRequest("Ongeldige paginering", "limit must be at least 1 and offset at least 0.", "limit,offset");
+            return Problems.BadRequest("Ongeldige paginering", "limit is 1 of meer, offset 0 of meer.", "limit,offset");
         if (status is not null && !MeldingService.Statuses.Contains(status))
-            return Problems.BadRequest("Onbekende status", $"status must be one of: {string.Join(", ", MeldingService.Statuses)}.", "status");
+            return Problems.BadRequest("Onbekende status", $"status is een van: {string.Join(", ", MeldingService.Statuses)}.", "status");
         return TypedResults.Ok(await service.ListAsync(user, new MeldingFilter(area, team, category?.ToLowerInvariant(), status, f, t, limit ?? 100, offset ?? 0), ct));
     }
 
@@ -174,7 +174,7 @@ public static class MeldingenEndpoints
     {
         if (WorkspaceQuery.Parse(status, open, overdue, category, from, to, area, gebied, forwarded) is not { } filter)
         {
-            await Problems.BadRequest("Ongeldig filter", "status is nieuw, in_behandeling or afgehandeld; from and to are dates (2026-01-31).", "filter").ExecuteAsync(http);
+            await Problems.BadRequest("Ongeldig filter", "status is nieuw, in_behandeling of afgehandeld; from en to zijn datums (2026-01-31).", "filter").ExecuteAsync(http);
             return;
         }
         var page = await service.ListPageAsync(http.User, filter, MeldingSort.Newest, 0, 2000, ct);
@@ -201,7 +201,7 @@ public static class MeldingenEndpoints
     {
         if (!TryDate(from, out var f) || !TryDate(to, out var t))
         {
-            await Problems.BadRequest("Ongeldige periode", "from and to are ISO 8601 dates or date-times.", "from,to").ExecuteAsync(http);
+            await Problems.BadRequest("Ongeldige periode", "from en to zijn datums of tijdstippen in ISO 8601.", "from,to").ExecuteAsync(http);
             return;
         }
         double? cellSize = null;
@@ -209,7 +209,7 @@ public static class MeldingenEndpoints
         {
             if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var c) || c is < 1 or > 20_000)
             {
-                await Problems.BadRequest("Ongeldige celgrootte", "cell is a size in metres up to 20000 (never finer than the generalisation grid).", "cell").ExecuteAsync(http);
+                await Problems.BadRequest("Ongeldige celgrootte", "cell is een maat in meters tot 20000 (nooit fijner dan het generalisatieraster).", "cell").ExecuteAsync(http);
                 return;
             }
             cellSize = c;
@@ -221,7 +221,7 @@ public static class MeldingenEndpoints
             var n = parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : (double?)null).ToArray();
             if (n.Length != 4 || n.Any(v => v is null) || n[0] >= n[2] || n[1] >= n[3] || !RdNew.ValidRange.Contains(n[0]!.Value, n[1]!.Value) || !RdNew.ValidRange.Contains(n[2]!.Value, n[3]!.Value))
             {
-                await Problems.BadRequest("Ongeldige bbox", "bbox is minx,miny,maxx,maxy in RD New metres (EPSG:28992).", "bbox").ExecuteAsync(http);
+                await Problems.BadRequest("Ongeldige bbox", "bbox is minx,miny,maxx,maxy in meters RD New (EPSG:28992).", "bbox").ExecuteAsync(http);
                 return;
             }
             box = new NetTopologySuite.Geometries.Envelope(n[0]!.Value, n[2]!.Value, n[1]!.Value, n[3]!.Value);
@@ -257,7 +257,7 @@ public static class MeldingenEndpoints
     {
         var o = options.Value;
         // text/csv only: a cross-site form cannot send it without a CORS preflight.
-        if (Problems.CheckBody(http, o.MaxImportBytes, $"Send text/csv with a header of some of: {string.Join(",", ImportColumns)}.", "text/csv") is { } bodyProblem)
+        if (Problems.CheckBody(http, o.MaxImportBytes, $"Stuur text/csv met een kopregel van (een deel van): {string.Join(",", ImportColumns)}.", "text/csv") is { } bodyProblem)
             return bodyProblem;
 
         CsvDataReader csv;
@@ -268,8 +268,8 @@ public static class MeldingenEndpoints
         var unknown = header.Where(h => !ImportColumns.Contains(h)).ToList();
         if (unknown.Count > 0 || !header.Contains("category") || !header.Contains("description"))
             return Problems.BadRequest("Onbekende kolommen",
-                $"The header needs category and description plus a location (x,y | lat,lon | postcode,huisnummer); known columns: {string.Join(",", ImportColumns)}." +
-                (unknown.Count > 0 ? $" Unknown: {string.Join(",", unknown.Take(5))}." : ""), "header");
+                $"De kopregel heeft category en description nodig, plus een plek (x,y | lat,lon | postcode,huisnummer); bekende kolommen: {string.Join(",", ImportColumns)}." +
+                (unknown.Count > 0 ? $" Onbekend: {string.Join(",", unknown.Take(5))}." : ""), "header");
 
         var rows = new List<ImportRow>();
         var actor = AuditLog.ActorOf(http.User);
@@ -280,14 +280,14 @@ public static class MeldingenEndpoints
             try { more = await csv.ReadAsync(ct); }
             catch (CsvFormatException e)
             {
-                rows.Add(new ImportRow(number + 1, "rejected", null, null, null, $"Unreadable CSV from here on: {e.Message}"));
+                rows.Add(new ImportRow(number + 1, "rejected", null, null, null, $"Onleesbare CSV vanaf hier: {e.Message}"));
                 break;
             }
             if (!more) break;
             number++;
             if (rows.Count >= o.MaxImportRows)
             {
-                rows.Add(new ImportRow(number, "rejected", null, null, null, $"More than {o.MaxImportRows} rows; this row and the rest were not read."));
+                rows.Add(new ImportRow(number, "rejected", null, null, null, $"Meer dan {o.MaxImportRows} regels; deze regel en de rest zijn niet gelezen."));
                 break;
             }
             string? Cell(string name) => Array.IndexOf(header, name) is var i and >= 0 && i < csv.RowFieldCount && csv.GetString(i) is { Length: > 0 } v ? v : null;
@@ -321,7 +321,7 @@ public static class MeldingenEndpoints
             if (int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var i)) return i;
         }
         else if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)) return d;
-        throw new MeldingRejectedException("Ongeldig getal", $"{field} '{(s.Length > 30 ? s[..30] + "…" : s)}' is not a{(integer ? "n integer" : " number")}.", field);
+        throw new MeldingRejectedException("Ongeldig getal", $"{field} '{(s.Length > 30 ? s[..30] + "…" : s)}' is geen {(integer ? "geheel getal" : "getal")}.", field);
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
