@@ -52,7 +52,7 @@ public class InitiatiefTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture
         Assert.Equal(1000m, done.GetProperty("subsidy").GetDecimal());
         Assert.Equal("Buurtmoestuin Daalmeer", done.GetProperty("title").GetString()); // fields left out keep their value
         var back = await Json(await Edit(team, HttpMethod.Put, id, """{"status":"aangevraagd"}"""), HttpStatusCode.Conflict);
-        Assert.Contains("final", back.GetProperty("detail").GetString());
+        Assert.Contains("definitief", back.GetProperty("detail").GetString());
 
         // staff see the history with who; a resident sees the initiative without it
         var staffView = await Json(await team.GetAsync($"/api/initiatieven/{id}"), HttpStatusCode.OK);

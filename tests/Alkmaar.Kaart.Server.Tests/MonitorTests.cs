@@ -115,7 +115,7 @@ public class MonitorTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>, 
 
         // a wrong header is refused as a whole; a gebiedsteam member may not import
         var bad = await Json(await beheerder.PostAsync("/api/monitor/import", new StringContent("monitor,wijk,jaar\nx,y,z\n", Encoding.UTF8, "text/csv")), HttpStatusCode.BadRequest);
-        Assert.Contains("Missing", bad.GetProperty("detail").GetString());
+        Assert.Contains("Ontbreekt", bad.GetProperty("detail").GetString());
         var team = await fx.Factory.SignedInAsync("team-noord");
         Assert.Equal(HttpStatusCode.Forbidden, (await team.PostAsync("/api/monitor/import", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"))).StatusCode);
     }

@@ -47,9 +47,9 @@ public class RouteBatchApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixt
         var a = locator.Locate(111500, 516000);
         Assert.Equal($"a,{a.Buurt!.Code},{a.Wijk!.Code},{a.Gebied!.Code},,Gebiedsteam {a.Gebied.Name},0,,inside,GM0361,Alkmaar", lines[1]);
         Assert.Equal("b,,,,,,,,outside,,", lines[2]); // Amersfoort: no neighbouring municipality known
-        Assert.StartsWith("c,,,,,,,line 4: x and y must be numbers", lines[3]);
-        Assert.StartsWith("d,,,,,,,\"line 5: expected 3 fields, found 2\"", lines[4]); // a field with a comma is quoted
-        Assert.EndsWith("x/y outside the RD New range,,,", lines[5]);
+        Assert.StartsWith("c,,,,,,,regel 4: x en y moeten getallen zijn", lines[3]);
+        Assert.StartsWith("d,,,,,,,\"regel 5: 3 velden verwacht, 2 gevonden\"", lines[4]); // a field with a comma is quoted
+        Assert.EndsWith("x/y ligt buiten het RD New-bereik,,,", lines[5]);
         var f = locator.Locate(118000, 507500);
         Assert.StartsWith($"\"f,with comma\",{f.Buurt!.Code},", lines[6]);
         Assert.Equal("g,,,,,,,,outside,GM0373,Bergen (NH.)", lines[7]); // a point in a neighbouring municipality names it (it came back blank)
@@ -80,7 +80,7 @@ public class RouteBatchApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixt
         }
         // the WGS84 round trip moves points by well under a millimetre: only a point within that of a border could differ
         Assert.True(agree >= 499, $"{agree} of 500 agree");
-        Assert.Equal("lat/lon outside the Netherlands", rows[500].GetProperty("error").GetString());
+        Assert.Equal("lat/lon ligt buiten Nederland", rows[500].GetProperty("error").GetString());
     }
 
     [Fact]
@@ -100,8 +100,8 @@ public class RouteBatchApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixt
         var rows = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.EnumerateArray().ToList();
         Assert.Equal(3, rows.Count);
         Assert.Equal(JsonValueKind.Null, rows[0].GetProperty("error").ValueKind);
-        Assert.Contains("needs numeric x and y", rows[1].GetProperty("error").GetString());
-        Assert.Contains("cannot be read", rows[2].GetProperty("error").GetString());
+        Assert.Contains("heeft getallen x en y nodig", rows[1].GetProperty("error").GetString());
+        Assert.Contains("onleesbaar", rows[2].GetProperty("error").GetString());
     }
 
     [Fact]
@@ -119,6 +119,6 @@ public class RouteBatchApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixt
         Assert.Equal(100_002, lines.Length);
         var routed = lines.Skip(1).Count(l => l.Split(',')[1].StartsWith("BU0361"));
         Assert.True(routed > 20_000, $"{routed} routed to a buurt");
-        Assert.EndsWith("over the limit of 100000 points per request,,,", lines[^1]);
+        Assert.EndsWith("boven de grens van 100000 punten per verzoek,,,", lines[^1]);
     }
 }

@@ -1,6 +1,6 @@
 namespace Alkmaar.Kaart.Server.Features;
 
-/// <summary>problem+json answers: a Dutch <c>title</c> for people, an English <c>detail</c> for developers.</summary>
+/// <summary>problem+json answers in Dutch: a short <c>title</c> and a <c>detail</c> that says what to send instead.</summary>
 public static class Problems
 {
     public static IResult BadRequest(string title, string detail, string? parameter = null) =>
@@ -11,7 +11,7 @@ public static class Problems
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status404NotFound);
 
     public static IResult TooLarge(long maxBytes) =>
-        TypedResults.Problem(title: "Verzoek te groot", detail: $"The body may be at most {maxBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
+        TypedResults.Problem(title: "Verzoek te groot", detail: $"Het verzoek is ten hoogste {maxBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
 
     /// <summary>The media type of the request body, lower case without parameters ("text/csv"), or null.</summary>
     public static string? MediaType(HttpRequest request) => request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
@@ -78,16 +78,16 @@ public static class Problems
             }
             if (ControlCharacterIn(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { } field)
                 return (null, BadRequest("Ongeldige tekens",
-                    $"The text of '{field}' contains a NUL byte or another control character; send printable text (tab and line breaks are fine).", field));
+                    $"De tekst van '{field}' bevat een NUL-byte of een ander stuurteken; stuur leesbare tekst (tabs en regeleinden mogen).", field));
             buffer.Position = 0;
             var value = await System.Text.Json.JsonSerializer.DeserializeAsync<T>(buffer, Json, ct);
             return value is null
-                ? (null, Problems.BadRequest("Ongeldige JSON", "The body must be a JSON object."))
+                ? (null, Problems.BadRequest("Ongeldige JSON", "De inhoud moet een JSON-object zijn."))
                 : (value, null);
         }
         catch (System.Text.Json.JsonException e)
         {
-            return (null, Problems.BadRequest("Ongeldige JSON", $"The body could not be read: {e.Message}"));
+            return (null, Problems.BadRequest("Ongeldige JSON", $"De inhoud kon niet gelezen worden (JSON): {e.Message}"));
         }
     }
 }

@@ -32,7 +32,7 @@ public static class AccountEndpoints
 
         group.MapGet("/inloggen/oidc", (string? returnUrl, IOptions<KaartAuthenticationOptions> options) =>
                 options.Value.Mode != SignInMode.Oidc
-                    ? Problems.NotFound("Niet gevonden", "OpenID Connect sign-in is not configured (Authentication:Mode is Local).")
+                    ? Problems.NotFound("Niet gevonden", "Inloggen met OpenID Connect is niet ingesteld (Authentication:Mode is Local).")
                     : Results.Challenge(new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) }, [AccountSetup.OidcScheme]))
             .AllowAnonymous();
     }

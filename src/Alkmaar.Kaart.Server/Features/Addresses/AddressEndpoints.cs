@@ -25,12 +25,12 @@ public static class AddressEndpoints
         string? toevoeging, CancellationToken ct)
     {
         var pc = AddressStore.NormalisePostcode(postcode);
-        if (pc is null) return Problems.BadRequest("Ongeldige postcode", "Give a Dutch postcode: four digits and two letters (1811 AB).", "postcode");
+        if (pc is null) return Problems.BadRequest("Ongeldige postcode", "Geef een Nederlandse postcode: vier cijfers en twee letters (1811 AB).", "postcode");
         // a postcode alone answers what is known of it (its PC6 addresses' areas, else its PC4 area's shares)
         if (string.IsNullOrWhiteSpace(huisnummer) && toevoeging is null) return await PostcodeAsync(store, pc, ct);
         if (!int.TryParse(huisnummer, out var nr) || nr is < 1 or > 99999)
-            return Problems.BadRequest("Ongeldig huisnummer", "Give a huisnummer from 1 to 99999; a letter or addition goes in toevoeging.", "huisnummer");
-        if ((toevoeging?.Length ?? 0) > 20) return Problems.BadRequest("Ongeldige toevoeging", "The toevoeging may be at most 20 characters.", "toevoeging");
+            return Problems.BadRequest("Ongeldig huisnummer", "Geef een huisnummer van 1 tot 99999; een letter of toevoeging hoort in toevoeging.", "huisnummer");
+        if ((toevoeging?.Length ?? 0) > 20) return Problems.BadRequest("Ongeldige toevoeging", "De toevoeging is ten hoogste 20 tekens.", "toevoeging");
         var address = await store.FindAsync(pc, nr, toevoeging, ct);
         if (address is null)
         {
@@ -43,7 +43,7 @@ public static class AddressEndpoints
         }
         var snapshot = await locator.GetAsync(ct);
         if (snapshot is null)
-            return TypedResults.Problem(title: "Geen gebiedsindeling geladen", statusCode: StatusCodes.Status503ServiceUnavailable, detail: "No boundaries are loaded.");
+            return TypedResults.Problem(title: "Geen gebiedsindeling geladen", statusCode: StatusCodes.Status503ServiceUnavailable, detail: "Er is geen gebiedsindeling geladen.");
         var at = snapshot.Locator.Locate(address.X, address.Y);
         return TypedResults.Ok(new
         {
@@ -67,18 +67,18 @@ public static class AddressEndpoints
         {
             var shares = await store.Pc4Async(p, ct);
             return shares is null
-                ? Problems.NotFound("Postcode niet gevonden", $"PC4 {p} is not among the loaded PC4 areas.")
+                ? Problems.NotFound("Postcode niet gevonden", $"PC4 {p} hoort niet bij de geladen PC4-gebieden.")
                 : TypedResults.Ok(new { postcode = p, kind = "pc4", areas = shares.Select(s => new { s.Level, s.Code, s.Name, s.Share }), pc4AreaKm2 = shares.FirstOrDefault()?.AreaKm2 });
         }
         if (AddressStore.NormalisePostcode(p) is not { } pc6)
-            return Problems.BadRequest("Ongeldige postcode", "Give a PC4 (1811) or a PC6 (1811AB).", "postcode");
+            return Problems.BadRequest("Ongeldige postcode", "Geef een PC4 (1811) of een PC6 (1811AB).", "postcode");
         var summary = await store.Pc6Async(pc6, ct);
         if (summary is null)
         {
             // no known addresses with this PC6: what its PC4 area overlaps, when the PC4 is one of the gemeente's
             var pc4 = await store.Pc4Async(pc6[..4], ct);
             return pc4 is null
-                ? Problems.NotFound("Postcode niet gevonden", $"No addresses with postcode {pc6} are known, and PC4 {pc6[..4]} is not among the loaded PC4 areas.")
+                ? Problems.NotFound("Postcode niet gevonden", $"Wij kennen geen adressen met postcode {pc6}, en PC4 {pc6[..4]} hoort niet bij de geladen PC4-gebieden.")
                 : TypedResults.Ok(new { postcode = pc6[..4], asked = pc6, kind = "pc4", areas = pc4.Select(s => new { s.Level, s.Code, s.Name, s.Share }), pc4AreaKm2 = pc4.FirstOrDefault()?.AreaKm2 });
         }
         return TypedResults.Ok(new

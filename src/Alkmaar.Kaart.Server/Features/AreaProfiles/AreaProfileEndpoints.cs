@@ -29,12 +29,12 @@ public static class AreaProfileEndpoints
         if (jaar is not null)
         {
             if (!int.TryParse(jaar, out var y) || y is < 1990 or > 2100)
-                return Problems.BadRequest("Ongeldig jaar", $"jaar '{jaar}' is not a year (1990–2100).", "jaar");
+                return Problems.BadRequest("Ongeldig jaar", $"jaar '{jaar}' is geen jaar (1990–2100).", "jaar");
             year = y;
         }
         var p = await profiles.GetAsync(code, areaLevel, year, ct);
         if (p is null)
-            return Problems.NotFound("Gebied niet gevonden", $"No area in force has code '{code}'{(areaLevel is null ? "" : $" at level {areaLevel.Value.Name()}")}.");
+            return Problems.NotFound("Gebied niet gevonden", $"Geen gebied dat nu geldt heeft de code '{code}'{(areaLevel is null ? "" : $" op niveau {areaLevel.Value.Name()}")}.");
         var a = p.Details.Area;
         var m = p.Meldingen;
         return TypedResults.Json(new

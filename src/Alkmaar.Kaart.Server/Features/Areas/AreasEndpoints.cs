@@ -94,7 +94,7 @@ public static class AreasEndpoints
         var details = await repo.GetAsync(code, areaLevel, withGeometry: true, ct, date);
         if (details is null)
             return Problems.NotFound("Gebied niet gevonden",
-                $"No area {(date is null ? "in force" : $"in force on {date:yyyy-MM-dd}")} has code '{code}'{(areaLevel is null ? "" : $" at level {areaLevel.Value.Name()}")}.");
+                $"Geen gebied {(date is null ? "dat nu geldt" : $"dat geldt op {date:yyyy-MM-dd}")} heeft de code '{code}'{(areaLevel is null ? "" : $" op niveau {areaLevel.Value.Name()}")}.");
 
         GeoJsonResponse.Start(http.Response, targetCrs);
         var props = Properties(details.Area, targetCrs);
@@ -121,7 +121,7 @@ public static class AreasEndpoints
         areaLevel = AreaLevels.Parse(level);
         if (areaLevel is not null) return true;
         problem = Problems.BadRequest("Onbekend niveau",
-            $"Unknown level '{level}'. Use one of: {string.Join(", ", AreaLevels.All.Select(l => l.Name()))}.", "level");
+            $"level '{level}' is onbekend. Kies uit: {string.Join(", ", AreaLevels.All.Select(l => l.Name()))}.", "level");
         return false;
     }
 
@@ -138,7 +138,7 @@ public static class AreasEndpoints
         var name = at is not null ? "at" : "datetime";
         if (at is not null && datetime is not null)
         {
-            problem = Problems.BadRequest("Ongeldige datum", "Give at or datetime, not both.", "datetime");
+            problem = Problems.BadRequest("Ongeldige datum", "Geef at of datetime, niet allebei.", "datetime");
             return false;
         }
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d)
@@ -153,7 +153,7 @@ public static class AreasEndpoints
             date = d;
             return true;
         }
-        problem = Problems.BadRequest("Ongeldige datum", $"{name} '{(text.Length > 40 ? text[..40] : text)}' is not a date (YYYY-MM-DD) or an RFC 3339 instant; intervals are not supported here.", name);
+        problem = Problems.BadRequest("Ongeldige datum", $"{name} '{(text.Length > 40 ? text[..40] : text)}' is geen datum (JJJJ-MM-DD) of RFC 3339-tijdstip; een periode kan hier niet.", name);
         return false;
     }
 

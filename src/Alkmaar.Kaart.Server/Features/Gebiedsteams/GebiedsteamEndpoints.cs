@@ -49,7 +49,7 @@ public static class GebiedsteamEndpoints
         if (ifMatch.Length > 0)
         {
             var m = System.Text.RegularExpressions.Regex.Match(ifMatch, "^(W/)?\"v([0-9]{1,9})\"$");
-            if (!m.Success) return Problems.BadRequest("Ongeldige versie", "If-Match is the ETag of GET /api/gebiedsteams/{gebied}/contacten, such as \"v3\".", "If-Match");
+            if (!m.Success) return Problems.BadRequest("Ongeldige versie", "If-Match is de ETag van GET /api/gebiedsteams/{gebied}/contacten, zoals \"v3\".", "If-Match");
             version = int.Parse(m.Groups[2].Value);
         }
         try
@@ -68,7 +68,7 @@ public static class GebiedsteamEndpoints
         }
         catch (GebiedsteamValidationException e)
         {
-            return TypedResults.Problem(title: e.Message, detail: $"The team was not changed: '{e.Field}' is refused.",
+            return TypedResults.Problem(title: e.Message, detail: $"Het team is niet gewijzigd: '{e.Field}' is afgewezen.",
                 statusCode: StatusCodes.Status422UnprocessableEntity, extensions: new Dictionary<string, object?> { ["field"] = e.Field });
         }
     }

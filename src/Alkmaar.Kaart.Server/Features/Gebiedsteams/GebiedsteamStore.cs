@@ -82,7 +82,7 @@ public sealed partial class GebiedsteamStore(NpgsqlDataSource db, Gebiedsindelin
         ClaimsPrincipal? now;
         await using (var scope = scopes.CreateAsyncScope())
             now = await scope.ServiceProvider.GetRequiredService<Accounts.FreshPrincipal>().GetAsync(actor);
-        if (now is null || !now.IsBeheerder()) throw new UnauthorizedAccessException("Only a beheerder changes gebiedsteams.");
+        if (now is null || !now.IsBeheerder()) throw new UnauthorizedAccessException("Alleen een beheerder wijzigt gebiedsteams.");
         var before = await GetAsync(gebiedCode, ct) ?? throw new KeyNotFoundException(gebiedCode);
         var e = Normalise(edit);
         Validate(e);
@@ -90,7 +90,7 @@ public sealed partial class GebiedsteamStore(NpgsqlDataSource db, Gebiedsindelin
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         if (expectedVersion is null)
-            throw new GebiedsteamConflictException("Send If-Match with the ETag of the team you edited, so that no other change is overwritten.", 428);
+            throw new GebiedsteamConflictException("Stuur If-Match met de ETag van het team dat u wijzigde, zodat geen andere wijziging wordt overschreven.", 428);
         await using (var cmd = new NpgsqlCommand(
             "UPDATE gebiedsteam SET name = $2, mailbox = $3, phone = $4, note = $5, updated_at = now(), updated_by = $6, version = version + 1 " +
             "WHERE gebied_code = $1 AND version = $7", conn, tx))

@@ -44,7 +44,7 @@ public static class BoundaryUploadEndpoints
     private static async Task RepairsAsync(HttpContext http, BoundaryVersions versions, int version, CancellationToken ct)
     {
         var repairs = await versions.RepairsAsync(version, ct);
-        if (repairs is null) { await Problems.NotFound("Versie niet gevonden", $"No boundary version {version}.").ExecuteAsync(http); return; }
+        if (repairs is null) { await Problems.NotFound("Versie niet gevonden", $"Er is geen grensversie {version}.").ExecuteAsync(http); return; }
         http.Response.ContentType = Areas.AreasEndpoints.GeoJsonContentType;
         await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, KnownCrs.Wgs84);
         writer.WriteStart([new("version", version)]);
@@ -65,7 +65,7 @@ public static class BoundaryUploadEndpoints
         // ?confirm=true: import a change beyond the thresholds after its preview was seen.
         var mode = IsTrue(preview) ? ImportMode.Preview : IsTrue(confirm) ? ImportMode.Confirmed : ImportMode.Guarded;
         var max = options.Value.MaxBytes;
-        if (Problems.CheckBody(http, max, "Send the buurten as application/geo+json (a FeatureCollection in RD New or WGS84).",
+        if (Problems.CheckBody(http, max, "Stuur de buurten als application/geo+json (een FeatureCollection in RD New of WGS84).",
                 "application/geo+json", "application/json") is { } bodyProblem)
             return bodyProblem;
         var actor = AuditLog.ActorOf(http.User);

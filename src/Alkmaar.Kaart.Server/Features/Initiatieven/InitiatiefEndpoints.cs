@@ -53,7 +53,7 @@ public static class InitiatiefEndpoints
     {
         var (filter, error, parameter) = Parse(status, theme, year, gebied);
         var target = crs.Value;
-        if (error is not null) { await Problems.BadRequest(error, $"The parameter '{parameter}' is refused.", parameter).ExecuteAsync(http); return; }
+        if (error is not null) { await Problems.BadRequest(error, $"De parameter '{parameter}' is afgewezen.", parameter).ExecuteAsync(http); return; }
         var list = await store.ListAsync(filter!, ct);
         GeoJsonResponse.Start(http.Response, target);
         await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, target);
@@ -71,7 +71,7 @@ public static class InitiatiefEndpoints
     private static async Task GetAsync(HttpContext http, long id, InitiatiefStore store, CancellationToken ct)
     {
         var i = await store.GetAsync(id, ct);
-        if (i is null) { await Problems.NotFound("Initiatief niet gevonden", $"No initiatief {id}.").ExecuteAsync(http); return; }
+        if (i is null) { await Problems.NotFound("Initiatief niet gevonden", $"Er is geen initiatief {id}.").ExecuteAsync(http); return; }
         var staff = http.User.Identity?.IsAuthenticated == true && KaartRoles.All.Any(http.User.IsInRole);
         http.Response.Headers.ETag = i.ETag;
         var members = new List<KeyValuePair<string, object?>>();
@@ -119,10 +119,10 @@ public static class InitiatiefEndpoints
         var header = http.Request.Headers.IfMatch.ToString();
         if (string.IsNullOrEmpty(header))
             return TypedResults.Problem(title: "Versie ontbreekt", statusCode: StatusCodes.Status428PreconditionRequired,
-                detail: "Send If-Match with the ETag of the initiative you edited (GET /api/initiatieven/{id}), so that no other change is overwritten.");
+                detail: "Stuur If-Match met de ETag van het initiatief dat u wijzigde (GET /api/initiatieven/{id}), zodat geen andere wijziging wordt overschreven.");
         if (header.Trim() == "*") return null;
         var m = System.Text.RegularExpressions.Regex.Match(header.Trim(), "^(W/)?\"v([0-9]{1,9})\"$");
-        if (!m.Success) return Problems.BadRequest("Ongeldige versie", "If-Match is an ETag such as \"v3\".", "If-Match");
+        if (!m.Success) return Problems.BadRequest("Ongeldige versie", "If-Match is een ETag zoals \"v3\".", "If-Match");
         version = int.Parse(m.Groups[2].Value);
         return null;
     }

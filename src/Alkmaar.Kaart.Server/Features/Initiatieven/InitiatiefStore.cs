@@ -38,7 +38,7 @@ public sealed record InitiatiefHistory(DateTimeOffset At, string Actor, string? 
 
 public sealed record InitiatiefFilter(string? Status = null, string? Theme = null, int? Year = null, string? Gebied = null);
 
-/// <summary>A refused change: a Dutch title, an English detail, the field and the HTTP status.</summary>
+/// <summary>A refused change: a Dutch title and detail, the field and the HTTP status.</summary>
 public sealed class InitiatiefRejectedException(string title, string detail, string? field = null, int status = 422)
     : RejectedException(title, detail, field, status, "field")
 {
@@ -73,11 +73,11 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
     {
         var status = input.Status ?? "aangevraagd";
         if (status != "aangevraagd" && !Statuses.Contains(status))
-            throw new InitiatiefRejectedException("Onbekende status", $"status must be one of: {string.Join(", ", Statuses)}.", "status");
+            throw new InitiatiefRejectedException("Onbekende status", $"status is een van: {string.Join(", ", Statuses)}.", "status");
         var (title, description, theme, subsidy, year) = Validate(input, null);
-        var geom = ReadGeometry(input) ?? throw new InitiatiefRejectedException("Locatie ontbreekt", "Give x/y (RD), lat/lon or a GeoJSON polygon (WGS84).", "location");
+        var geom = ReadGeometry(input) ?? throw new InitiatiefRejectedException("Locatie ontbreekt", "Geef x/y (RD), lat/lon of een GeoJSON-vlak (WGS84).", "location");
         var (buurt, wijk, gebied) = await RouteAsync(geom, ct);
-        if (!MayEdit(user, gebied)) throw new InitiatiefRejectedException("Geen toegang", $"This location is in {gebied}, not in your gebieden.", "location", 403);
+        if (!MayEdit(user, gebied)) throw new InitiatiefRejectedException("Geen toegang", $"Deze plek ligt in {gebied}, niet in uw gebieden.", "location", 403);
         var actor = Audit.AuditLog.ActorOf(user);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -111,8 +111,8 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
             await using var r = await lockCmd.ExecuteReaderAsync(ct);
             current = await r.ReadAsync(ct) ? Read(r) : null;
         }
-        if (current is null) throw new InitiatiefRejectedException("Initiatief niet gevonden", $"No initiatief {id}.", null, 404);
-        if (!MayEdit(user, current.GebiedCode)) throw new InitiatiefRejectedException("Geen toegang", $"Initiatief {id} is in {current.GebiedCode}, not in your gebieden.", null, 403);
+        if (current is null) throw new InitiatiefRejectedException("Initiatief niet gevonden", $"Er is geen initiatief {id}.", null, 404);
+        if (!MayEdit(user, current.GebiedCode)) throw new InitiatiefRejectedException("Geen toegang", $"Initiatief {id} ligt in {current.GebiedCode}, niet in uw gebieden.", null, 403);
         if (expectedVersion is { } v && v != current.Version)
             throw new InitiatiefRejectedException("Intussen gewijzigd",
                 $"Initiatief {id} was changed by someone else (now version {current.Version}, you edited version {v}); reload and try again.", null, 412);
@@ -120,14 +120,14 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         var status = input.Status ?? current.Status;
         if (status != current.Status)
         {
-            if (!Statuses.Contains(status)) throw new InitiatiefRejectedException("Onbekende status", $"status must be one of: {string.Join(", ", Statuses)}.", "status");
+            if (!Statuses.Contains(status)) throw new InitiatiefRejectedException("Onbekende status", $"status is een van: {string.Join(", ", Statuses)}.", "status");
             if (!Next[current.Status].Contains(status))
                 throw new InitiatiefRejectedException("Deze statuswijziging kan niet",
-                    $"From {current.Status} the status can go to: {(Next[current.Status].Length == 0 ? "nothing (final)" : string.Join(", ", Next[current.Status]))}.", "status", 409);
+                    $"Vanaf {current.Status} kan de status naar: {(Next[current.Status].Length == 0 ? "niets (definitief)" : string.Join(", ", Next[current.Status]))}.", "status", 409);
         }
         var geom = ReadGeometry(input) ?? current.Geometry;
         var (buurt, wijk, gebied) = ReferenceEquals(geom, current.Geometry) ? (current.BuurtCode, current.WijkCode, current.GebiedCode) : await RouteAsync(geom, ct);
-        if (!MayEdit(user, gebied)) throw new InitiatiefRejectedException("Geen toegang", $"The new location is in {gebied}, not in your gebieden.", "location", 403);
+        if (!MayEdit(user, gebied)) throw new InitiatiefRejectedException("Geen toegang", $"De nieuwe plek ligt in {gebied}, niet in uw gebieden.", "location", 403);
         var actor = Audit.AuditLog.ActorOf(user);
         await using (var cmd = new NpgsqlCommand(
             """
@@ -146,8 +146,8 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
 
     public async Task DeleteAsync(long id, ClaimsPrincipal user, CancellationToken ct = default, int? expectedVersion = null)
     {
-        var current = await GetAsync(id, ct) ?? throw new InitiatiefRejectedException("Initiatief niet gevonden", $"No initiatief {id}.", null, 404);
-        if (!MayEdit(user, current.GebiedCode)) throw new InitiatiefRejectedException("Geen toegang", $"Initiatief {id} is in {current.GebiedCode}, not in your gebieden.", null, 403);
+        var current = await GetAsync(id, ct) ?? throw new InitiatiefRejectedException("Initiatief niet gevonden", $"Er is geen initiatief {id}.", null, 404);
+        if (!MayEdit(user, current.GebiedCode)) throw new InitiatiefRejectedException("Geen toegang", $"Initiatief {id} ligt in {current.GebiedCode}, niet in uw gebieden.", null, 403);
         await using var cmd = db.CreateCommand("DELETE FROM initiatief WHERE id = $1 AND ($2::int IS NULL OR version = $2)");
         cmd.Parameters.AddWithValue(id);
         cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer, Value = (object?)expectedVersion ?? DBNull.Value });
@@ -158,15 +158,15 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
     private static (string Title, string Description, string Theme, decimal? Subsidy, int Year) Validate(InitiatiefInput i, Initiatief? current)
     {
         var title = (i.Title ?? current?.Title)?.Trim();
-        if (title is null || title.Length is < 3 or > 200) throw new InitiatiefRejectedException("Titel ontbreekt", "title is 3 to 200 characters.", "title");
+        if (title is null || title.Length is < 3 or > 200) throw new InitiatiefRejectedException("Titel ontbreekt", "De titel is 3 tot 200 tekens.", "title");
         var description = (i.Description ?? current?.Description ?? "").Trim();
-        if (description.Length > 4000) throw new InitiatiefRejectedException("Beschrijving te lang", "description is at most 4000 characters.", "description");
+        if (description.Length > 4000) throw new InitiatiefRejectedException("Beschrijving te lang", "De beschrijving is ten hoogste 4000 tekens.", "description");
         var theme = (i.Theme ?? current?.Theme)?.Trim().ToLowerInvariant();
-        if (theme is null || !Themes.Contains(theme)) throw new InitiatiefRejectedException("Onbekend thema", $"theme must be one of: {string.Join(", ", Themes)}.", "theme");
+        if (theme is null || !Themes.Contains(theme)) throw new InitiatiefRejectedException("Onbekend thema", $"Het thema is een van: {string.Join(", ", Themes)}.", "theme");
         var subsidy = i.Subsidy ?? current?.Subsidy;
-        if (subsidy is < 0 or > 1_000_000) throw new InitiatiefRejectedException("Ongeldig subsidiebedrag", "subsidy is 0 to 1,000,000 euro.", "subsidy");
+        if (subsidy is < 0 or > 1_000_000) throw new InitiatiefRejectedException("Ongeldig subsidiebedrag", "De subsidie is 0 tot 1.000.000 euro.", "subsidy");
         var year = i.Year ?? current?.Year;
-        if (year is null or < 2000 or > 2100) throw new InitiatiefRejectedException("Ongeldig jaar", "year is 2000 to 2100.", "year");
+        if (year is null or < 2000 or > 2100) throw new InitiatiefRejectedException("Ongeldig jaar", "Het jaar is 2000 tot 2100.", "year");
         return (title, description, theme, subsidy is null ? null : Math.Round(subsidy.Value, 2), year.Value);
     }
 
@@ -175,25 +175,25 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
     {
         var given = (i.X is not null || i.Y is not null ? 1 : 0) + (i.Lat is not null || i.Lon is not null ? 1 : 0) + (i.Geometry is { ValueKind: not JsonValueKind.Null } ? 1 : 0);
         if (given == 0) return null;
-        if (given > 1) throw new InitiatiefRejectedException("Eén locatie", "Give x/y, lat/lon or geometry, not more than one.", "location");
+        if (given > 1) throw new InitiatiefRejectedException("Eén locatie", "Geef x/y, lat/lon of geometry, niet meer dan één.", "location");
         if (i.Geometry is { } json)
         {
             Geometry? g;
             try { g = JsonSerializer.Deserialize<Geometry>(json.GetRawText(), GeoJson); }
             catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException) { g = null; }
             if (g is not (Polygon or MultiPolygon or Point) || g.IsEmpty)
-                throw new InitiatiefRejectedException("Ongeldige geometrie", "geometry is a GeoJSON Point, Polygon or MultiPolygon in WGS84 (lon, lat).", "geometry");
+                throw new InitiatiefRejectedException("Ongeldige geometrie", "geometry is een GeoJSON Point, Polygon of MultiPolygon in WGS84 (lon, lat).", "geometry");
             if (g.Coordinates.Any(c => !RdNew.Wgs84ValidRange.Contains(c.X, c.Y)))
-                throw new InitiatiefRejectedException("Buiten bereik", "geometry coordinates must be lon/lat within the Netherlands.", "geometry");
+                throw new InitiatiefRejectedException("Buiten bereik", "De coördinaten van geometry zijn lon/lat binnen Nederland.", "geometry");
             var rd = RdNew.FromWgs84(g);
             rd.SRID = RdNew.Srid;
-            if (!rd.IsValid) throw new InitiatiefRejectedException("Ongeldige geometrie", "The polygon is not valid (self-intersecting or badly nested rings).", "geometry");
-            if (rd.Area > MaxAreaM2) throw new InitiatiefRejectedException("Gebied te groot", $"An initiative's area is at most {MaxAreaM2 / 1e6} km².", "geometry");
+            if (!rd.IsValid) throw new InitiatiefRejectedException("Ongeldige geometrie", "Het vlak is ongeldig (snijdt zichzelf of ringen liggen verkeerd in elkaar).", "geometry");
+            if (rd.Area > MaxAreaM2) throw new InitiatiefRejectedException("Gebied te groot", $"Een initiatief beslaat ten hoogste {MaxAreaM2 / 1e6} km².", "geometry");
             return rd;
         }
         var wgs84 = i.Lat is not null || i.Lon is not null;
         var (a, b) = wgs84 ? (i.Lat, i.Lon) : (i.X, i.Y);
-        if (a is null || b is null) throw new InitiatiefRejectedException("Onvolledige locatie", wgs84 ? "Give both lat and lon." : "Give both x and y.", "location");
+        if (a is null || b is null) throw new InitiatiefRejectedException("Onvolledige locatie", wgs84 ? "Geef zowel lat als lon." : "Geef zowel x als y.", "location");
         if (PointInput.ToRd(a.Value, b.Value, wgs84, out var x, out var y) is { } error)
             throw new InitiatiefRejectedException("Locatie buiten bereik", $"{error}: {PointInput.Ranges(wgs84)}", "location");
         return RdNew.RdFactory.CreatePoint(new Coordinate(x, y));
@@ -202,11 +202,11 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
     /// <summary>Buurt, wijk and gebied of the geometry's representative point; refuses places outside the gemeente.</summary>
     private async Task<(string? Buurt, string? Wijk, string Gebied)> RouteAsync(Geometry geom, CancellationToken ct)
     {
-        var snapshot = await routing.GetAsync(ct) ?? throw new InitiatiefRejectedException("Geen gebiedsindeling", "Import the boundaries first.", null, 503);
+        var snapshot = await routing.GetAsync(ct) ?? throw new InitiatiefRejectedException("Geen gebiedsindeling", "Importeer eerst de gebiedsindeling.", null, 503);
         var at = geom.InteriorPoint;
         var where = snapshot.Locator.Locate(at.X, at.Y);
         if (where.Gebied is null)
-            throw new InitiatiefRejectedException("Buiten de gemeente", $"The location is not in gemeente Alkmaar{(where.Municipality is { } m ? $" but in {m.Name}" : "")}.", "location");
+            throw new InitiatiefRejectedException("Buiten de gemeente", $"De plek ligt niet in de gemeente Alkmaar{(where.Municipality is { } m ? $" maar in {m.Name}" : "")}.", "location");
         return (where.Buurt?.Code, where.Wijk?.Code, where.Gebied.Code);
     }
 

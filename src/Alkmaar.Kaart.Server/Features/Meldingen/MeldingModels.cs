@@ -50,7 +50,7 @@ public sealed record MeldingCreated(long Id, string Category, string Status, Mel
     public string StatusUrl => StatusLinks.PathOf(StatusToken);
 }
 
-/// <summary>A refused melding: a Dutch title for people, an English detail, and the field at fault.</summary>
+/// <summary>A refused melding: a Dutch title and detail, and the field at fault.</summary>
 public sealed class MeldingRejectedException(string title, string detail, string? field = null, int status = 400)
     : RejectedException(title, detail, field, status, "field")
 {

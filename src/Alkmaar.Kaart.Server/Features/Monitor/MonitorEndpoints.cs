@@ -57,10 +57,10 @@ public static class MonitorEndpoints
         IResult? problem = null;
         var target = crs.Value;
         var areaLevel = AreaLevel.Wijk;
-        if (!TryYear(year, out var y)) problem = Problems.BadRequest("Ongeldig jaar", "year must be a year from 1990 to 2100.", "year");
-        else if ((monitor is null) != (indicator is null)) problem = Problems.BadRequest("Monitor en indicator horen samen", "Give both monitor and indicator, or neither.", monitor is null ? "monitor" : "indicator");
+        if (!TryYear(year, out var y)) problem = Problems.BadRequest("Ongeldig jaar", "year is een jaar van 1990 tot 2100.", "year");
+        else if ((monitor is null) != (indicator is null)) problem = Problems.BadRequest("Monitor en indicator horen samen", "Geef monitor en indicator allebei, of geen van beide.", monitor is null ? "monitor" : "indicator");
         else if (level is not null && AreaLevels.Parse(level) is not (AreaLevel.Wijk or AreaLevel.Gebied or AreaLevel.Buurt))
-            problem = Problems.BadRequest("Ongeldig niveau", "level must be gebied, wijk or buurt.", "level");
+            problem = Problems.BadRequest("Ongeldig niveau", "level is gebied, wijk of buurt.", "level");
         if (problem is not null) { await problem.ExecuteAsync(http); return; }
         if (level is not null) areaLevel = AreaLevels.Parse(level)!.Value;
 
@@ -99,9 +99,9 @@ public static class MonitorEndpoints
         if (string.IsNullOrEmpty(monitor) || string.IsNullOrEmpty(indicator) || string.IsNullOrEmpty(area))
             return Problems.BadRequest("Onvolledige vraag", "Give monitor, indicator and area.", string.IsNullOrEmpty(area) ? "area" : string.IsNullOrEmpty(monitor) ? "monitor" : "indicator");
         var ind = await choropleth.FindAsync(monitor, indicator, ct);
-        if (ind is null) return Problems.NotFound("Onbekende indicator", $"No scores for {monitor} / {indicator}.");
+        if (ind is null) return Problems.NotFound("Onbekende indicator", $"Geen scores voor {monitor} / {indicator}.");
         var details = await areas.GetAsync(area.ToUpperInvariant(), null, withGeometry: false, ct);
-        if (details is null) return Problems.NotFound("Onbekend gebied", $"No area in force with code {area}.");
+        if (details is null) return Problems.NotFound("Onbekend gebied", $"Geen gebied dat nu geldt met code {area}.");
         var trend = await choropleth.TrendAsync(ind, details.Area.Code, ct);
         return TypedResults.Ok(new
         {
@@ -112,7 +112,7 @@ public static class MonitorEndpoints
 
     private static async Task<IResult> ImportAsync(HttpContext http, MonitorStore store, AuditLog audit, CancellationToken ct)
     {
-        if (Problems.CheckBody(http, MaxImportBytes, $"Send text/csv with the header {string.Join(",", MonitorStore.CsvColumns)}.", "text/csv") is { } bodyProblem)
+        if (Problems.CheckBody(http, MaxImportBytes, $"Stuur text/csv met de kopregel {string.Join(",", MonitorStore.CsvColumns)}.", "text/csv") is { } bodyProblem)
             return bodyProblem;
         MonitorImportReport report;
         try { report = await store.ImportCsvAsync(http.Request.Body, ct); }

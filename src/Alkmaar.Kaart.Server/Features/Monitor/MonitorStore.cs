@@ -51,9 +51,9 @@ public sealed class MonitorStore(NpgsqlDataSource db)
         var missing = CsvColumns.Except(["respondents"]).Where(c => !header.Contains(c)).ToList();
         var unknown = header.Except(CsvColumns).ToList();
         if (missing.Count > 0 || unknown.Count > 0)
-            throw new FormatException($"Expected the columns {string.Join(",", CsvColumns)} (respondents may be left out)." +
-                                      (missing.Count > 0 ? $" Missing: {string.Join(",", missing)}." : "") +
-                                      (unknown.Count > 0 ? $" Unknown: {string.Join(",", unknown.Take(5))}." : ""));
+            throw new FormatException($"Verwacht de kolommen {string.Join(",", CsvColumns)} (respondents mag ontbreken)." +
+                                      (missing.Count > 0 ? $" Ontbreekt: {string.Join(",", missing)}." : "") +
+                                      (unknown.Count > 0 ? $" Onbekend: {string.Join(",", unknown.Take(5))}." : ""));
 
         var areaCodes = await AreaCodesAsync(ct);
         var known = await RealIndicatorsAsync(ct);

@@ -71,7 +71,7 @@ public static class OgcEndpoints
         return accept.Contains("text/html") && !accept.Contains("json") ? "html" : "json";
     }
 
-    private static IResult BadFormat() => Problems.BadRequest("Onbekend formaat", "f must be json or html.", "f");
+    private static IResult BadFormat() => Problems.BadRequest("Onbekend formaat", "f is json of html.", "f");
 
     public sealed record Link(
         [property: System.Text.Json.Serialization.JsonPropertyName("href")] string Href,
@@ -231,7 +231,7 @@ public static class OgcEndpoints
     }
 
     private static IResult UnknownCollection(string id) =>
-        Problems.NotFound("Collectie niet gevonden", $"No collection '{id}'. Known: {string.Join(", ", OgcCollections.All.Select(c => c.Id))}.");
+        Problems.NotFound("Collectie niet gevonden", $"Er is geen collectie '{id}'. Bekend zijn: {string.Join(", ", OgcCollections.All.Select(c => c.Id))}.");
 
     // ------------------------------------------------------------------------------------------------ items
     private static async Task ItemsAsync(HttpContext http, OgcData data, IOptions<OgcOptions> options, IOptions<MapOptions> map,
@@ -253,34 +253,34 @@ public static class OgcEndpoints
         var q = http.Request.Query;
         if (q.Keys.FirstOrDefault(k => !ItemsParameters.Contains(k) && !c.Parameters.Contains(k)) is { } unknown)
             return Problems.BadRequest("Onbekende parameter",
-                $"Unknown query parameter '{unknown}'. Allowed: {string.Join(", ", ItemsParameters.Concat(c.Parameters))}.", unknown);
+                $"Onbekende parameter '{unknown}'. Toegestaan: {string.Join(", ", ItemsParameters.Concat(c.Parameters))}.", unknown);
         if (q.Keys.FirstOrDefault(k => q[k].Count > 1) is { } repeated)
-            return Problems.BadRequest("Parameter dubbel", $"Query parameter '{repeated}' is given more than once.", repeated);
+            return Problems.BadRequest("Parameter dubbel", $"De parameter '{repeated}' is meer dan één keer gegeven.", repeated);
 
         if (!TryCrs(q["crs"], CrsNames.Crs84Uri, out var crs)) return BadCrs("crs", q["crs"]!);
         if (!TryCrs(q["bbox-crs"], CrsNames.Crs84Uri, out var bboxCrs)) return BadCrs("bbox-crs", q["bbox-crs"]!);
         var limit = o.DefaultLimit;
         if (q.ContainsKey("limit") && (!int.TryParse(q["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > o.MaxLimit))
-            return Problems.BadRequest("Ongeldige limit", $"limit is a whole number from 1 to {o.MaxLimit} (the configured maximum; default {o.DefaultLimit}).", "limit");
+            return Problems.BadRequest("Ongeldige limit", $"limit is een geheel getal van 1 tot {o.MaxLimit} (het ingestelde maximum; standaard {o.DefaultLimit}).", "limit");
         var offset = 0;
         if (q.ContainsKey("offset") && (!int.TryParse(q["offset"], NumberStyles.None, CultureInfo.InvariantCulture, out offset) || offset < 0))
-            return Problems.BadRequest("Ongeldige offset", "offset is a whole number of at least 0.", "offset");
+            return Problems.BadRequest("Ongeldige offset", "offset is een geheel getal van 0 of meer.", "offset");
         Geometry? bbox = null;
         if (q.ContainsKey("bbox") && !TryBbox(q["bbox"]!, bboxCrs, out bbox, out var bboxError))
             return Problems.BadRequest("Ongeldige bbox", bboxError!, "bbox");
         if (q.ContainsKey("bbox-crs") && !q.ContainsKey("bbox"))
-            return Problems.BadRequest("bbox-crs zonder bbox", "bbox-crs only applies together with bbox.", "bbox-crs");
+            return Problems.BadRequest("bbox-crs zonder bbox", "bbox-crs geldt alleen samen met bbox.", "bbox-crs");
         DateTimeOffset? from = null, to = null;
         if (q.ContainsKey("datetime") && !TryDatetime(q["datetime"]!, out from, out to))
             return Problems.BadRequest("Ongeldige datetime",
-                "datetime is an RFC 3339 date-time (2024-06-01T00:00:00Z), or an interval start/end where either end may be '..'.", "datetime");
+                "datetime is een RFC 3339-tijdstip (2024-06-01T00:00:00Z), of een periode begin/eind waarvan één kant '..' mag zijn.", "datetime");
         var filters = c.Parameters.Where(q.ContainsKey).ToDictionary(k => k, k => q[k].ToString());
         Cql2Expression? cql = null;
         if (q.ContainsKey("filter-lang") && q["filter-lang"] != "cql2-text")
-            return Problems.BadRequest("Onbekende filtertaal", "filter-lang: only cql2-text is supported.", "filter-lang");
+            return Problems.BadRequest("Onbekende filtertaal", "filter-lang: alleen cql2-text wordt ondersteund.", "filter-lang");
         if (!TryCrs(q["filter-crs"], CrsNames.Crs84Uri, out var filterCrs)) return BadCrs("filter-crs", q["filter-crs"]!);
         if ((q.ContainsKey("filter-lang") || q.ContainsKey("filter-crs")) && !q.ContainsKey("filter"))
-            return Problems.BadRequest("Geen filter", "filter-lang and filter-crs only apply together with filter.", "filter");
+            return Problems.BadRequest("Geen filter", "filter-lang en filter-crs gelden alleen samen met filter.", "filter");
         if (q.ContainsKey("filter"))
         {
             try { cql = ParseFilter(c, q["filter"]!, filterCrs); }
@@ -385,10 +385,10 @@ public static class OgcEndpoints
         if (OgcCollections.Find(collectionId) is not { } c) problem = UnknownCollection(collectionId);
         else if (Format(http) is not { } f) problem = BadFormat();
         else if (http.Request.Query.Keys.FirstOrDefault(k => k is not ("crs" or "f")) is { } unknown)
-            problem = Problems.BadRequest("Onbekende parameter", $"Unknown query parameter '{unknown}'. Allowed: crs, f.", unknown);
+            problem = Problems.BadRequest("Onbekende parameter", $"Onbekende parameter '{unknown}'. Toegestaan: crs, f.", unknown);
         else if (!TryCrs(http.Request.Query["crs"], CrsNames.Crs84Uri, out var crs)) problem = BadCrs("crs", http.Request.Query["crs"]!);
         else if (await data.GetAsync(c, featureId, ct) is not { } feature)
-            problem = Problems.NotFound("Feature niet gevonden", $"Collection '{c.Id}' has no feature '{featureId}'.");
+            problem = Problems.NotFound("Feature niet gevonden", $"Collectie '{c.Id}' heeft geen feature '{featureId}'.");
         else
         {
             var url = $"{Base(http)}/collections/{c.Id}/items/{Uri.EscapeDataString(feature.Id)}";
@@ -427,7 +427,7 @@ public static class OgcEndpoints
 
     private static IResult BadCrs(string parameter, string value) =>
         Problems.BadRequest("Onbekend coördinatenstelsel",
-            $"{parameter} '{value}' is not supported. Use {CrsNames.Crs84Uri} (default) or {CrsNames.RdUri}.", parameter);
+            $"{parameter} '{value}' wordt niet ondersteund. Gebruik {CrsNames.Crs84Uri} (standaard) of {CrsNames.RdUri}.", parameter);
 
     /// <summary>bbox as minx,miny,maxx,maxy (or with heights, 6 numbers) in <paramref name="crs"/>, as an RD polygon.</summary>
     private static bool TryBbox(string s, KnownCrs crs, out Geometry? bbox, out string? error)
@@ -438,20 +438,20 @@ public static class OgcEndpoints
         var n = new double[parts.Length];
         if (parts.Length is not (4 or 6) || parts.Select((p, i) => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out n[i]) && double.IsFinite(n[i])).Any(ok => !ok))
         {
-            error = "bbox is four numbers minx,miny,maxx,maxy (or six with heights), comma-separated.";
+            error = "bbox is vier getallen minx,miny,maxx,maxy (of zes met hoogtes), gescheiden door komma's.";
             return false;
         }
         var (minX, minY, maxX, maxY) = parts.Length == 4 ? (n[0], n[1], n[2], n[3]) : (n[0], n[1], n[3], n[4]);
         if (minX > maxX || minY > maxY)
         {
-            error = "bbox: the lower corner must come first (minx <= maxx, miny <= maxy); boxes across the antimeridian are not supported.";
+            error = "bbox: de onderhoek komt eerst (minx <= maxx, miny <= maxy); een vak over de datumgrens kan niet.";
             return false;
         }
         if (crs == KnownCrs.Wgs84)
         {
             if (minX < -180 || maxX > 180 || minY < -90 || maxY > 90)
             {
-                error = "bbox in CRS84 is longitude -180..180, latitude -90..90.";
+                error = "bbox in CRS84 is lengtegraad -180..180, breedtegraad -90..90.";
                 return false;
             }
             // clip to where RD New is defined, then transform a densified ring so curved edges are followed

@@ -41,7 +41,7 @@ public static class LocateEndpoints
         var snapshot = await provider.GetAsync(ct);
         if (snapshot is null)
             return TypedResults.Problem(title: "Geen gebiedsindeling geladen", statusCode: StatusCodes.Status503ServiceUnavailable,
-                detail: "No boundaries are loaded; import them first (./kaart import boundaries).");
+                detail: "Er is geen gebiedsindeling geladen; importeer die eerst (./kaart import boundaries).");
         var r = snapshot.Locator.Locate(rdX, rdY);
         return TypedResults.Ok(new LocateResponse(
             KindName(r.Kind),
@@ -67,7 +67,7 @@ public static class LocateEndpoints
         if (hasRd == hasWgs || (hasRd && (x is null || y is null)) || (hasWgs && (lat is null || lon is null)))
         {
             problem = Features.Problems.BadRequest("Ongeldige locatie",
-                "Give a point as x and y (RD New, EPSG:28992) or as lat and lon (WGS84), not both.", "x,y|lat,lon");
+                "Geef een punt als x en y (RD New, EPSG:28992) of als lat en lon (WGS84), niet allebei.", "x,y|lat,lon");
             return false;
         }
         var error = hasRd ? PointInput.ToRd(x!.Value, y!.Value, false, out rdX, out rdY)

@@ -47,7 +47,7 @@ public static class RouteBatchEndpoints
     {
         var o = options.Value;
         if (Problems.CheckBody(http, o.MaxBatchBytes,
-                "Send text/csv with a header id,x,y or id,lat,lon, or application/json with an array of {id, x, y} or {id, lat, lon}.",
+                "Stuur text/csv met de kopregel id,x,y of id,lat,lon, of application/json met een lijst van {id, x, y} of {id, lat, lon}.",
                 "text/csv", "text/plain", "application/json") is { } bodyProblem)
             return bodyProblem;
         var isCsv = Problems.MediaType(http.Request) is "text/csv" or "text/plain";
@@ -55,7 +55,7 @@ public static class RouteBatchEndpoints
         var snapshot = await provider.GetAsync(ct);
         if (snapshot is null)
             return TypedResults.Problem(title: "Geen gebiedsindeling geladen", statusCode: StatusCodes.Status503ServiceUnavailable,
-                detail: "No boundaries are loaded.");
+                detail: "Er is geen gebiedsindeling geladen.");
 
         var answerCsv = http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
         IAsyncEnumerable<(string Id, double? A, double? B, bool Wgs84, string? Error)> input;
@@ -75,7 +75,7 @@ public static class RouteBatchEndpoints
             var header = csv is null ? [] : Enumerable.Range(0, csv.FieldCount).Select(csv.GetName).ToArray();
             if (csv is null || !TryHeader(header, out var wgs))
                 return Problems.BadRequest("Onbekende kolommen",
-                    "The CSV must start with a header id,x,y (RD New) or id,lat,lon (WGS84).", "header");
+                    "De CSV begint met de kopregel id,x,y (RD New) of id,lat,lon (WGS84).", "header");
             input = ReadCsv(csv, wgs, ct);
         }
         else
@@ -128,7 +128,7 @@ public static class RouteBatchEndpoints
 
     private static Row Route(BoundarySnapshot snapshot, (string Id, double? A, double? B, bool Wgs84, string? Error) item, int index, int max)
     {
-        if (index > max) return new Row(item.Id, null, null, null, null, null, null, $"over the limit of {max} points per request");
+        if (index > max) return new Row(item.Id, null, null, null, null, null, null, $"boven de grens van {max} punten per verzoek");
         if (item.Error is not null) return new Row(item.Id, null, null, null, null, null, null, item.Error);
         if (PointInput.ToRd(item.A!.Value, item.B!.Value, item.Wgs84, out var x, out var y) is { } error)
             return new Row(item.Id, null, null, null, null, null, null, error);
@@ -168,16 +168,16 @@ public static class RouteBatchEndpoints
             if (broken is not null)
             {
                 // A broken quote swallows the rest of the input: answer it once and stop.
-                yield return ($"line {line + 1}", null, null, wgs84, $"line {line + 1}: unreadable CSV from here on ({broken})");
+                yield return ($"line {line + 1}", null, null, wgs84, $"regel {line + 1}: onleesbare CSV vanaf hier ({broken})");
                 yield break;
             }
             if (!more) yield break;
             line++;
             var id = csv.GetString(0);
-            if (csv.RowFieldCount != 3) { yield return (id, null, null, wgs84, $"line {line}: expected 3 fields, found {csv.RowFieldCount}"); continue; }
+            if (csv.RowFieldCount != 3) { yield return (id, null, null, wgs84, $"regel {line}: 3 velden verwacht, {csv.RowFieldCount} gevonden"); continue; }
             if (!TryNumber(csv.GetString(1), out var a) || !TryNumber(csv.GetString(2), out var b))
             {
-                yield return (id, null, null, wgs84, $"line {line}: {(wgs84 ? "lat and lon" : "x and y")} must be numbers");
+                yield return (id, null, null, wgs84, $"regel {line}: {(wgs84 ? "lat en lon" : "x en y")} moeten getallen zijn");
                 continue;
             }
             yield return (id, a, b, wgs84, null);
@@ -201,15 +201,15 @@ public static class RouteBatchEndpoints
             catch (JsonException ex)
             {
                 e = default;
-                fatal = $"item {index + 1}: the JSON array cannot be read from here on ({ex.Message.Split('.')[0]})";
+                fatal = $"item {index + 1}: de JSON-lijst is vanaf hier onleesbaar ({ex.Message.Split('.')[0]})";
             }
             index++;
             if (fatal is not null) { yield return ($"item {index}", null, null, false, fatal); yield break; }
-            if (e.ValueKind != JsonValueKind.Object) { yield return ($"item {index}", null, null, false, $"item {index}: not an object"); continue; }
+            if (e.ValueKind != JsonValueKind.Object) { yield return ($"item {index}", null, null, false, $"item {index}: geen object"); continue; }
             var id = e.TryGetProperty("id", out var idEl) ? (idEl.ValueKind == JsonValueKind.String ? idEl.GetString()! : idEl.GetRawText()) : $"item {index}";
             if (Number(e, "x") is { } x && Number(e, "y") is { } y) yield return (id, x, y, false, null);
             else if (Number(e, "lat") is { } lat && Number(e, "lon") is { } lon) yield return (id, lat, lon, true, null);
-            else yield return (id, null, null, false, $"item {index}: needs numeric x and y, or lat and lon");
+            else yield return (id, null, null, false, $"item {index}: heeft getallen x en y nodig, of lat en lon");
         }
     }
 
