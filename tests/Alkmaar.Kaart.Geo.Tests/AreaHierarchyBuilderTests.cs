@@ -131,7 +131,7 @@ public class AreaHierarchyBuilderTests
         var buurten = Grid();
         buurten[1] = buurten[1] with { Geometry = Square(100100.5, 500000, 100) }; // a 0.5 m sliver between a and b
         var e = Assert.Throws<BoundaryValidationException>(() => new AreaHierarchyBuilder(Small).Build(buurten));
-        Assert.Contains(e.Problems, p => p.Message.Contains("gap") || p.Message.Contains("does not match"));
+        Assert.Contains(e.Problems, p => p.Message.Contains("gat") || p.Message.Contains("sluit niet aan"));
     }
 
     [Fact]
@@ -143,7 +143,7 @@ public class AreaHierarchyBuilderTests
             [RdNew.RdFactory.CreateLinearRing(Square(100140, 500140, 20).Coordinates.Reverse().ToArray())]);
         buurten[3] = buurten[3] with { Geometry = holed };
         var e = Assert.Throws<BoundaryValidationException>(() => new AreaHierarchyBuilder(Small).Build(buurten));
-        Assert.Contains(e.Problems, p => p.Code == "BU99990201" && p.Message.Contains("gap of 400"));
+        Assert.Contains(e.Problems, p => p.Code == "BU99990201" && p.Message.Contains("gat van 400"));
     }
 
     [Fact]
@@ -156,9 +156,9 @@ public class AreaHierarchyBuilderTests
         buurten.Add(new("BU99990300", "e2", Square(100300, 500000, 100)));
         buurten.Add(new("XX123", "bad", Square(100400, 500000, 100)));
         var problems = new AreaHierarchyBuilder(Small).Validate(buurten);
-        Assert.Contains(problems, p => p.Code == "BU99990100" && p.Message.Contains("invalid geometry"));
-        Assert.Contains(problems, p => p.Code == "WK999903" && p.Message.Contains("not mapped"));
-        Assert.Contains(problems, p => p.Code == "BU99990300" && p.Message.Contains("2 times"));
+        Assert.Contains(problems, p => p.Code == "BU99990100" && p.Message.Contains("ongeldige geometrie"));
+        Assert.Contains(problems, p => p.Code == "WK999903" && p.Message.Contains("niet ingedeeld"));
+        Assert.Contains(problems, p => p.Code == "BU99990300" && p.Message.Contains("2 keer"));
         Assert.Contains(problems, p => p.Code == "XX123");
     }
 

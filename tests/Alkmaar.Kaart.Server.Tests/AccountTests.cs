@@ -128,6 +128,6 @@ public class AccountTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
         Assert.Equal(2, await UserCommand.RunAsync(fx.Factory.Services, ["add", "x2", "--role", "gebiedsteam"], new StringReader(""), output, errors));
         Assert.Equal(2, await UserCommand.RunAsync(fx.Factory.Services, ["add", "x3", "--role", "gebiedsteam", "--gebied", "GB0361-mars"], new StringReader(""), output, errors));
         Assert.Equal(2, await UserCommand.RunAsync(fx.Factory.Services, ["add", "x4", "--role", "planner", "--password-stdin"], new StringReader("kort\n"), output, errors));
-        Assert.Contains("Passwords must be at least 12 characters", errors.ToString());
+        Assert.Contains("Een wachtwoord heeft ten minste 12 tekens", errors.ToString());
     }
 }

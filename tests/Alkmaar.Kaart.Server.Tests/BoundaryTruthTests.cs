@@ -103,7 +103,7 @@ public class BoundaryTruthTests(ITestOutputHelper output) : IAsyncLifetime
         foreach (var c in ring) c![0] = c[0]!.GetValue<double>() + 5;
         var e = await Assert.ThrowsAsync<Geo.Areas.BoundaryValidationException>(() =>
             app.Services.GetRequiredService<BoundaryImporter>().ImportAsync(Encoding.UTF8.GetBytes(json.ToJsonString()), "verschoven"));
-        Assert.Contains(e.Problems, p => p.Message.Contains("larger than the repair tolerance") && p.Message.Contains("near ("));
+        Assert.Contains(e.Problems, p => p.Message.Contains("groter dan de hersteltolerantie") && p.Message.Contains("bij ("));
         Assert.Equal(0L, await Scalar<long>("SELECT count(*) FROM area"));
         Assert.Equal(0L, await Scalar<long>("SELECT count(*) FROM boundary_version"));
     }

@@ -33,14 +33,14 @@ public class BoundaryUploadGuardTests(KaartAppFixture fx) : IClassFixture<KaartA
         mislabelled["crs"] = JsonNode.Parse("""{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::28992"}}""");
         var response = await planner.PostAsync("/api/boundaries", GeoJson(mislabelled.ToJsonString()));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("look like WGS84 degrees", await response.Content.ReadAsStringAsync());
+        Assert.Contains("lijken op WGS84-graden", await response.Content.ReadAsStringAsync());
 
         var swapped = wgs.DeepClone();
         swapped.AsObject().Remove("crs");
         foreach (var f in swapped["features"]!.AsArray()) Swap(f!["geometry"]!["coordinates"]!);
         response = await planner.PostAsync("/api/boundaries", GeoJson(swapped.ToJsonString()));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("Latitude and longitude look swapped", await response.Content.ReadAsStringAsync());
+        Assert.Contains("Breedte- en lengtegraad lijken verwisseld", await response.Content.ReadAsStringAsync());
 
         Assert.Equal("inside", await BuurtAtAsync(52.6318, 4.7483)); // routing untouched
         var audit = await fx.Factory.Services.GetRequiredService<AuditLog>().ListAsync(subjectType: "grenzen");

@@ -22,7 +22,7 @@ public sealed record AreaHierarchy(IReadOnlyList<Area> Areas)
 
 /// <summary>Thrown when boundaries fail validation; nothing derived from them may be stored.</summary>
 public sealed class BoundaryValidationException(IReadOnlyList<BoundaryProblem> problems)
-    : Exception("Boundary validation failed:\n" + string.Join("\n", problems.Select(p => "  " + p)))
+    : Exception("De grenzen zijn afgewezen:\n" + string.Join("\n", problems.Select(p => "  " + p)))
 {
     public IReadOnlyList<BoundaryProblem> Problems { get; } = problems;
 }
@@ -60,9 +60,9 @@ public sealed class AreaHierarchyBuilder(Gebiedsindeling indeling)
         if (repair.Refused.Count > 0)
             throw new BoundaryValidationException(repair.Refused.Select(d => d.Kind == CoverageDefectKind.Gap
                 ? new BoundaryProblem(string.Join(",", d.Buurten),
-                    $"gap of {d.AreaM2:0.#} m² between buurten, {d.WidthM:0.##} m wide, near ({d.Location.X:0} {d.Location.Y:0}): larger than the repair tolerance")
+                    $"gat van {d.AreaM2:0.#} m² tussen buurten, {d.WidthM:0.##} m breed, bij ({d.Location.X:0} {d.Location.Y:0}): groter dan de hersteltolerantie")
                 : new BoundaryProblem(d.Buurten[0],
-                    $"overlaps {string.Join(", ", d.Buurten.Skip(1))} by {d.AreaM2:0.#} m², {d.WidthM:0.##} m wide, near ({d.Location.X:0} {d.Location.Y:0}): larger than the repair tolerance")).ToList());
+                    $"overlapt {string.Join(", ", d.Buurten.Skip(1))} over {d.AreaM2:0.#} m², {d.WidthM:0.##} m breed, bij ({d.Location.X:0} {d.Location.Y:0}): groter dan de hersteltolerantie")).ToList());
         var coverage = Validate(repair.Buurten);
         if (coverage.Count > 0) throw new BoundaryValidationException(coverage);
         return Derive(repair.Buurten) with { Repairs = repair.Repairs };
@@ -81,31 +81,31 @@ public sealed class AreaHierarchyBuilder(Gebiedsindeling indeling)
         var problems = new List<BoundaryProblem>();
         if (buurten.Count == 0)
         {
-            problems.Add(new(indeling.Gemeente.Code, "the file has no buurten"));
+            problems.Add(new(indeling.Gemeente.Code, "het bestand heeft geen buurten"));
             return problems;
         }
 
         var gemeenteDigits = indeling.Gemeente.Code[2..];
         foreach (var dup in buurten.GroupBy(b => b.Code).Where(g => g.Count() > 1))
-            problems.Add(new(dup.Key, $"buurt code occurs {dup.Count()} times"));
+            problems.Add(new(dup.Key, $"buurtcode komt {dup.Count()} keer voor"));
 
         foreach (var b in buurten)
         {
             if (!CbsCode.IsBuurt(b.Code))
             {
-                problems.Add(new(b.Code, "not a CBS buurt code (BUggggwwbb)"));
+                problems.Add(new(b.Code, "geen CBS-buurtcode (BUggggwwbb)"));
                 continue;
             }
             if (CbsCode.GemeenteOf(b.Code) != indeling.Gemeente.Code)
-                problems.Add(new(b.Code, $"buurt is not in gemeente {indeling.Gemeente.Code} ({gemeenteDigits})"));
+                problems.Add(new(b.Code, $"buurt ligt niet in gemeente {indeling.Gemeente.Code} ({gemeenteDigits})"));
             if (b.Geometry is not (Polygon or MultiPolygon) || b.Geometry.IsEmpty)
             {
-                problems.Add(new(b.Code, $"geometry must be a non-empty Polygon or MultiPolygon, not {b.Geometry.GeometryType}"));
+                problems.Add(new(b.Code, $"geometrie is een niet-leeg Polygon of MultiPolygon, geen {b.Geometry.GeometryType}"));
                 continue;
             }
             var validity = new IsValidOp(b.Geometry).ValidationError;
             if (validity is not null)
-                problems.Add(new(b.Code, $"invalid geometry: {validity.Message} at ({validity.Coordinate?.X:0.###} {validity.Coordinate?.Y:0.###})"));
+                problems.Add(new(b.Code, $"ongeldige geometrie: {validity.Message} bij ({validity.Coordinate?.X:0.###} {validity.Coordinate?.Y:0.###})"));
         }
 
         var wellFormed = buurten.Where(b => CbsCode.IsBuurt(b.Code)).ToList();
@@ -114,14 +114,14 @@ public sealed class AreaHierarchyBuilder(Gebiedsindeling indeling)
             var gebieden = indeling.Gebieden.Where(g => g.Wijken.Contains(wijk)).Select(g => g.Name).ToList();
             if (gebieden.Count != 1)
                 problems.Add(new(wijk, gebieden.Count == 0
-                    ? "wijk is not mapped to any gebied in the gebiedsindeling"
-                    : $"wijk is mapped to {gebieden.Count} gebieden: {string.Join(", ", gebieden)}"));
+                    ? "wijk is in de gebiedsindeling niet ingedeeld bij een gebied"
+                    : $"wijk is ingedeeld bij {gebieden.Count} gebieden: {string.Join(", ", gebieden)}"));
             if (!indeling.Wijken.ContainsKey(wijk))
-                problems.Add(new(wijk, "wijk has no name in the gebiedsindeling"));
+                problems.Add(new(wijk, "wijk heeft geen naam in de gebiedsindeling"));
         }
         var presentWijken = wellFormed.Select(b => CbsCode.WijkOfBuurt(b.Code)).ToHashSet();
         foreach (var wijk in indeling.Gebieden.SelectMany(g => g.Wijken).Where(w => !presentWijken.Contains(w)).Distinct())
-            problems.Add(new(wijk, "wijk in the gebiedsindeling has no buurten in the file"));
+            problems.Add(new(wijk, "wijk uit de gebiedsindeling heeft geen buurten in het bestand"));
 
         return problems;
     }
@@ -141,8 +141,8 @@ public sealed class AreaHierarchyBuilder(Gebiedsindeling indeling)
                 var overlapping = wellFormed.Where((o, j) => j != i && o.Geometry.Relate(geometries[i], "2********"))
                     .Select(o => o.Code).ToList();
                 problems.Add(new(wellFormed[i].Code, overlapping.Count > 0
-                    ? $"overlaps {string.Join(", ", overlapping)} near ({c.X:0.###} {c.Y:0.###})"
-                    : $"edge does not match its neighbours (gap or misaligned vertex) near ({c.X:0.###} {c.Y:0.###})"));
+                    ? $"overlapt {string.Join(", ", overlapping)} bij ({c.X:0.###} {c.Y:0.###})"
+                    : $"rand sluit niet aan op de buren (gat of verschoven hoekpunt) bij ({c.X:0.###} {c.Y:0.###})"));
             }
         }
         if (problems.Count > 0) return problems;
@@ -156,7 +156,7 @@ public sealed class AreaHierarchyBuilder(Gebiedsindeling indeling)
                 var around = wellFormed.Where(b => b.Geometry.Intersects(hole)).Select(b => b.Code).ToList();
                 var p = hole.Factory.CreatePolygon(hole.Coordinates);
                 problems.Add(new(string.Join(",", around),
-                    $"gap of {p.Area:0.#} m² between buurten near ({p.InteriorPoint.X:0} {p.InteriorPoint.Y:0})"));
+                    $"gat van {p.Area:0.#} m² tussen buurten bij ({p.InteriorPoint.X:0} {p.InteriorPoint.Y:0})"));
             }
         }
         return problems;

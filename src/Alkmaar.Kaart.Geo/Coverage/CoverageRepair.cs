@@ -30,8 +30,8 @@ public sealed record CoverageDefect(CoverageDefectKind Kind, IReadOnlyList<strin
     double AreaM2, double WidthM, Point Location, Geometry Geometry)
 {
     public override string ToString() =>
-        $"{Kind switch { CoverageDefectKind.Overlap => "overlap", CoverageDefectKind.Gap => "gap", _ => "edge mismatch" }} of {AreaM2:0.###} m² ({string.Join(", ", Buurten)}) " +
-        $"near ({Location.X:0.###} {Location.Y:0.###}), width {WidthM:0.###} m → {AssignedTo}";
+        $"{Kind switch { CoverageDefectKind.Overlap => "overlap", CoverageDefectKind.Gap => "gat", _ => "randafwijking" }} van {AreaM2:0.###} m² ({string.Join(", ", Buurten)}) " +
+        $"bij ({Location.X:0.###} {Location.Y:0.###}), breedte {WidthM:0.###} m → {AssignedTo}";
 }
 
 /// <summary>Tolerances of <see cref="CoverageRepair"/>: a defect above any of them is refused, not repaired.</summary>

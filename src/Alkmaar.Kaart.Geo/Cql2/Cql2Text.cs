@@ -193,12 +193,12 @@ public static class Cql2Text
             while (_pos < text.Length && char.IsWhiteSpace(text[_pos])) _pos++;
         }
 
-        private Cql2Exception Error(string message) => new($"{message} (at character {_pos + 1})", _pos);
+        private Cql2Exception Error(string message) => new($"{message} (bij teken {_pos + 1})", _pos);
 
         public void ExpectEnd()
         {
             SkipSpace();
-            if (_pos < text.Length) throw Error($"Unexpected '{text[_pos..Math.Min(text.Length, _pos + 20)]}'");
+            if (_pos < text.Length) throw Error($"Onverwacht '{text[_pos..Math.Min(text.Length, _pos + 20)]}'");
         }
 
         /// <summary>The next word (letters, digits, underscore) without consuming it, upper case; empty if none.</summary>
@@ -221,7 +221,7 @@ public static class Cql2Text
         {
             SkipSpace();
             if (string.Compare(text, _pos, symbol, 0, symbol.Length, StringComparison.OrdinalIgnoreCase) != 0)
-                throw Error($"Expected '{symbol}'");
+                throw Error($"'{symbol}' verwacht");
             _pos += symbol.Length;
         }
 
@@ -270,10 +270,10 @@ public static class Cql2Text
                         if (i == 1) Expect(",");
                         if (TryGeometry() is { } g) literal = g;
                         else if (Name() == geometryProperty) property = true;
-                        else throw Error($"S_INTERSECTS compares the geometry property '{geometryProperty}' with a geometry");
+                        else throw Error($"S_INTERSECTS vergelijkt de geometrie-eigenschap '{geometryProperty}' met een geometrie");
                     }
                     Expect(")");
-                    if (literal is null || !property) throw Error($"S_INTERSECTS needs the property '{geometryProperty}' and one geometry literal");
+                    if (literal is null || !property) throw Error($"S_INTERSECTS heeft de eigenschap '{geometryProperty}' en één geometrie nodig");
                     return new Intersects(literal);
                 case "TRUE" when !IsComparisonAhead(): Keyword("TRUE"); return new Constant(true);
                 case "FALSE" when !IsComparisonAhead(): Keyword("FALSE"); return new Constant(false);
@@ -282,7 +282,7 @@ public static class Cql2Text
             var negated = Keyword("NOT");
             if (Keyword("LIKE"))
             {
-                if (ScalarExpr() is not Literal { Constant: string pattern }) throw Error("LIKE needs a string pattern");
+                if (ScalarExpr() is not Literal { Constant: string pattern }) throw Error("LIKE heeft een tekstpatroon nodig");
                 return new Like(a, pattern, negated);
             }
             if (Keyword("IN"))
@@ -296,19 +296,19 @@ public static class Cql2Text
             if (Keyword("BETWEEN"))
             {
                 var low = ScalarExpr();
-                if (!Keyword("AND")) throw Error("BETWEEN needs AND");
+                if (!Keyword("AND")) throw Error("BETWEEN heeft AND nodig");
                 return new Between(a, low, ScalarExpr(), negated);
             }
-            if (negated) throw Error("NOT here must be followed by LIKE, IN or BETWEEN");
+            if (negated) throw Error("NOT wordt hier gevolgd door LIKE, IN of BETWEEN");
             if (Keyword("IS"))
             {
                 var not = Keyword("NOT");
-                if (!Keyword("NULL")) throw Error("Expected NULL");
+                if (!Keyword("NULL")) throw Error("NULL verwacht");
                 return new IsNull(a, not);
             }
             foreach (var op in new[] { "<>", "<=", ">=", "=", "<", ">" })
                 if (Accept(op)) return new Comparison(a, op, ScalarExpr());
-            throw Error("Expected a comparison (=, <>, <, >, <=, >=), LIKE, IN, BETWEEN or IS NULL");
+            throw Error("Een vergelijking verwacht (=, <>, <, >, <=, >=), LIKE, IN, BETWEEN of IS NULL");
         }
 
         private bool IsComparisonAhead()
@@ -329,7 +329,7 @@ public static class Cql2Text
             if (Accept("\""))
             {
                 var end = text.IndexOf('"', _pos);
-                if (end < 0) throw Error("Unterminated property name");
+                if (end < 0) throw Error("Eigenschapsnaam niet afgesloten");
                 name = text[_pos..end];
                 _pos = end + 1;
             }
@@ -337,18 +337,18 @@ public static class Cql2Text
             {
                 var start = _pos;
                 while (_pos < text.Length && (char.IsLetterOrDigit(text[_pos]) || text[_pos] is '_' or '.' or ':')) _pos++;
-                if (_pos == start) throw Error("Expected a property name or a value");
+                if (_pos == start) throw Error("Een eigenschap of een waarde verwacht");
                 name = text[start.._pos];
             }
             if (!queryables.Contains(name))
-                throw new Cql2Exception($"'{name}' is not a queryable of this collection. Queryables: {string.Join(", ", queryables.Order(StringComparer.Ordinal))}.", _pos);
+                throw new Cql2Exception($"'{name}' is geen queryable van deze collectie. Queryables: {string.Join(", ", queryables.Order(StringComparer.Ordinal))}.", _pos);
             return name;
         }
 
         private Scalar ScalarExpr()
         {
             SkipSpace();
-            if (_pos >= text.Length) throw Error("Unexpected end of the filter");
+            if (_pos >= text.Length) throw Error("Onverwacht einde van het filter");
             var c = text[_pos];
             if (c == '\'') return new Literal(StringLiteral());
             if (char.IsDigit(c) || c is '-' or '+' or '.')
@@ -356,7 +356,7 @@ public static class Cql2Text
                 var start = _pos;
                 _pos++;
                 while (_pos < text.Length && (char.IsDigit(text[_pos]) || text[_pos] is '.' or 'e' or 'E' || (text[_pos] is '-' or '+' && text[_pos - 1] is 'e' or 'E'))) _pos++;
-                if (!double.TryParse(text[start.._pos], NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) throw Error("Not a number");
+                if (!double.TryParse(text[start.._pos], NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) throw Error("Geen getal");
                 return new Literal(d);
             }
             switch (PeekWord())
@@ -372,7 +372,7 @@ public static class Cql2Text
                     Expect(")");
                     var formats = kind == "DATE" ? new[] { "yyyy-MM-dd" } : ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
                     if (!DateTimeOffset.TryParseExact(s, formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
-                        throw Error($"Not a valid {kind}: '{s}'");
+                        throw Error($"Geen geldige {kind}: '{s}'");
                     return new Literal(s); // ISO 8601 text orders like the instant (dates and UTC timestamps)
             }
             return new PropertyRef(Name());
@@ -384,7 +384,7 @@ public static class Cql2Text
             var sb = new StringBuilder();
             while (true)
             {
-                if (_pos >= text.Length) throw Error("Unterminated string");
+                if (_pos >= text.Length) throw Error("Tekst niet afgesloten");
                 if (text[_pos] == '\'')
                 {
                     if (_pos + 1 < text.Length && text[_pos + 1] == '\'') { sb.Append('\''); _pos += 2; continue; }
@@ -407,13 +407,13 @@ public static class Cql2Text
                 var n = new List<double>();
                 do
                 {
-                    if (ScalarExpr() is not Literal { Constant: double d }) throw Error("BBOX takes numbers");
+                    if (ScalarExpr() is not Literal { Constant: double d }) throw Error("BBOX neemt getallen");
                     n.Add(d);
                 } while (Accept(","));
                 Expect(")");
-                if (n.Count is not (4 or 6)) throw Error("BBOX takes 4 (or 6) numbers");
+                if (n.Count is not (4 or 6)) throw Error("BBOX neemt 4 (of 6) getallen");
                 var (x0, y0, x1, y1) = n.Count == 4 ? (n[0], n[1], n[2], n[3]) : (n[0], n[1], n[3], n[4]);
-                if (x0 > x1 || y0 > y1) throw Error("BBOX: the lower corner comes first");
+                if (x0 > x1 || y0 > y1) throw Error("BBOX: de onderhoek komt eerst");
                 var ring = new List<Coordinate>();
                 const int steps = 8; // densified, so a transformed box follows its curved edges
                 for (var i = 0; i < steps; i++) ring.Add(new(x0 + (x1 - x0) * i / steps, y0));
@@ -427,7 +427,7 @@ public static class Cql2Text
             // the WKT runs to the parenthesis that closes its first one
             var start = _pos;
             var open = text.IndexOf('(', _pos);
-            if (open < 0) throw Error("Expected '(' after " + word);
+            if (open < 0) throw Error("'(' verwacht na " + word);
             var depth = 0;
             var end = open;
             for (; end < text.Length; end++)
@@ -435,15 +435,15 @@ public static class Cql2Text
                 if (text[end] == '(') depth++;
                 else if (text[end] == ')' && --depth == 0) break;
             }
-            if (depth != 0) throw Error("Unbalanced parentheses in " + word);
+            if (depth != 0) throw Error("Haakjes kloppen niet in " + word);
             _pos = end + 1;
             try { return Storage(new WKTReader().Read(text[start.._pos])); }
-            catch (Exception e) when (e is ParseException or ArgumentException or FormatException) { throw new Cql2Exception($"Invalid {word}: {e.Message}", start); }
+            catch (Exception e) when (e is ParseException or ArgumentException or FormatException) { throw new Cql2Exception($"Ongeldige {word}: {e.Message}", start); }
         }
 
         private Geometry Storage(Geometry g)
         {
-            if (!g.IsValid) throw Error("The geometry is not valid (e.g. a self-intersecting polygon)");
+            if (!g.IsValid) throw Error("De geometrie is ongeldig (bijvoorbeeld een vlak dat zichzelf snijdt)");
             return toStorage(g);
         }
     }

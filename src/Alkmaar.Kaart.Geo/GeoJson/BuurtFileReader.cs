@@ -21,10 +21,10 @@ public static class BuurtFileReader
         {
             index++;
             var code = First(f.Attributes, CodeProperties)
-                       ?? throw new GeoJsonFormatException($"Feature {index} has no buurt code (statcode or buurtcode).");
+                       ?? throw new GeoJsonFormatException($"Feature {index} heeft geen buurtcode (statcode of buurtcode).");
             var name = First(f.Attributes, NameProperties) ?? code;
             if (f.Geometry is null)
-                throw new GeoJsonFormatException($"Feature {index} ({code}) has no geometry.");
+                throw new GeoJsonFormatException($"Feature {index} ({code}) heeft geen geometrie.");
             buurten.Add(new BuurtInput(code.Trim(), name, f.Geometry));
         }
         return (buurten, collection);

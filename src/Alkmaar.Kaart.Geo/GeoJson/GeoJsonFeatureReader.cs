@@ -39,7 +39,7 @@ public static class GeoJsonFeatureReader
         }
         catch (JsonException e)
         {
-            throw new GeoJsonFormatException($"The file is not valid JSON: {e.Message}", e);
+            throw new GeoJsonFormatException($"Het bestand is geen geldige JSON: {e.Message}", e);
         }
 
         using (doc)
@@ -47,7 +47,7 @@ public static class GeoJsonFeatureReader
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty("type", out var type) || type.GetString() != "FeatureCollection")
-                throw new GeoJsonFormatException("The file is not a GeoJSON FeatureCollection (\"type\": \"FeatureCollection\" is missing).");
+                throw new GeoJsonFormatException("Het bestand is geen GeoJSON FeatureCollection (\"type\": \"FeatureCollection\" ontbreekt).");
 
             string? crsName = null;
             if (root.TryGetProperty("crs", out var crs) && crs.ValueKind == JsonValueKind.Object
@@ -61,11 +61,11 @@ public static class GeoJsonFeatureReader
             try
             {
                 collection = root.Deserialize<FeatureCollection>(Options)
-                             ?? throw new GeoJsonFormatException("The FeatureCollection is empty.");
+                             ?? throw new GeoJsonFormatException("De FeatureCollection is leeg.");
             }
             catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException)
             {
-                throw new GeoJsonFormatException($"The FeatureCollection could not be read: {e.Message}", e);
+                throw new GeoJsonFormatException($"De FeatureCollection kon niet gelezen worden: {e.Message}", e);
             }
 
             var features = collection.ToList();
@@ -95,14 +95,14 @@ public static class GeoJsonFeatureReader
         if (env.IsNull) return;
         var range = crs == KnownCrs.RdNew ? RdNew.ValidRange : RdNew.Wgs84ValidRange;
         if (range.Contains(env)) return;
-        var name = crs == KnownCrs.RdNew ? "EPSG:28992 (RD New, metres)" : "WGS84 (longitude, latitude in degrees)";
+        var name = crs == KnownCrs.RdNew ? "EPSG:28992 (RD New, meters)" : "WGS84 (lengte- en breedtegraad in graden)";
         var swapped = crs == KnownCrs.Wgs84 && RdNew.Wgs84ValidRange.Contains(new Envelope(env.MinY, env.MaxY, env.MinX, env.MaxX));
         var degreesAsRd = crs == KnownCrs.RdNew && RdNew.Wgs84ValidRange.Contains(env);
         throw new GeoJsonFormatException(
-            $"The coordinates ({env.MinX:0.###} {env.MinY:0.###} .. {env.MaxX:0.###} {env.MaxY:0.###}) do not lie in the Netherlands in " +
-            $"{name}{(declared ? ", the CRS the file declares" : ", the CRS they were taken for")}." +
-            (swapped ? " Latitude and longitude look swapped: GeoJSON puts longitude first." : "") +
-            (degreesAsRd ? " They look like WGS84 degrees: declare urn:ogc:def:crs:OGC:1.3:CRS84 or leave out the crs member." : ""));
+            $"De coördinaten ({env.MinX:0.###} {env.MinY:0.###} .. {env.MaxX:0.###} {env.MaxY:0.###}) liggen niet in Nederland in " +
+            $"{name}{(declared ? ", het stelsel dat het bestand opgeeft" : ", het stelsel waarvoor ze zijn aangezien")}." +
+            (swapped ? " Breedte- en lengtegraad lijken verwisseld: GeoJSON zet de lengtegraad eerst." : "") +
+            (degreesAsRd ? " Ze lijken op WGS84-graden: geef urn:ogc:def:crs:OGC:1.3:CRS84 op of laat het crs-lid weg." : ""));
     }
 
     private static KnownCrs Detect(IReadOnlyList<IFeature> features)
@@ -114,7 +114,7 @@ public static class GeoJsonFeatureReader
         if (env.MinX >= -180 && env.MaxX <= 180 && env.MinY >= -90 && env.MaxY <= 90) return KnownCrs.Wgs84;
         if (RdNew.ValidRange.Contains(env)) return KnownCrs.RdNew;
         throw new GeoJsonFormatException(
-            $"The file has no 'crs' member and its coordinates ({env.MinX:0.###} {env.MinY:0.###} .. {env.MaxX:0.###} {env.MaxY:0.###}) " +
-            "are neither WGS84 longitude/latitude nor RD New metres.");
+            $"Het bestand heeft geen 'crs'-lid en de coördinaten ({env.MinX:0.###} {env.MinY:0.###} .. {env.MaxX:0.###} {env.MaxY:0.###}) " +
+            "zijn geen WGS84-lengte/breedte en geen RD New-meters.");
     }
 }

@@ -74,6 +74,7 @@ public static class AccountSetup
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(options.LockoutMinutes);
                 o.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._@";
             })
+            .AddErrorDescriber<DutchIdentityErrors>()
             .AddUserStore<KaartUserStore>()
             .AddSignInManager()
             .AddClaimsPrincipalFactory<KaartClaimsFactory>();
