@@ -61,11 +61,11 @@ cmd_bench_load() {
   for n in $sizes; do
     local db="kaart_bench_$n"
     ensure_database "$db"
-    app import boundaries --if-empty "$(default_buurten)" >/dev/null || die "loading the boundaries failed"
-    app import municipalities --if-empty "$SHARED_DATA/cbs-2024/alkmaar_en_buurgemeenten_2024.geojson" >/dev/null || die "loading the municipalities failed"
+    app import boundaries --if-empty "$(default_buurten)" >/dev/null || die "het laden van de grenzen is mislukt"
+    app import municipalities --if-empty "$SHARED_DATA/cbs-2024/alkmaar_en_buurgemeenten_2024.geojson" >/dev/null || die "het laden van de gemeenten is mislukt"
     if [ "$(pg_psql "$db" -tAc "SELECT count(*) FROM melding WHERE source = 'demo'")" != "$n" ]; then
-      say "generating $n DEMO meldingen in $db"
-      app import meldingen --demo --count "$n" >/dev/null || die "generating the benchmark meldingen failed"
+      say "$n DEMO-meldingen maken in $db"
+      app import meldingen --demo --count "$n" >/dev/null || die "het maken van de benchmarkmeldingen is mislukt"
     fi
     pg_psql "$db" -c "VACUUM ANALYZE" >/dev/null
     local port=5190; while port_busy "$port"; do port=$((port + 1)); done
@@ -74,7 +74,7 @@ cmd_bench_load() {
       app --urls "$url" >"$STATE/bench-load-server.log" 2>&1 &
     local server=$!
     for _ in $(seq 1 90); do port_busy "$port" && break; sleep 1; done
-    port_busy "$port" || die "the benchmark server did not start (see $STATE/bench-load-server.log)"
+    port_busy "$port" || die "de benchmarkserver startte niet (zie $STATE/bench-load-server.log)"
     local -A target=(
       [buurten]="$url/ogc/collections/buurten/items"
       [meldingen]="$url/ogc/collections/meldingen/items?limit=1000"
@@ -82,14 +82,14 @@ cmd_bench_load() {
       [hotspots]="$url/api/hotspots"
     )
     local -A ours=() raw=()
-    say "warming up on $n meldingen"
+    say "opwarmen op $n meldingen"
     for m in buurten meldingen bbox hotspots; do
-      curl -sf -o /dev/null "${target[$m]}" || die "GET ${target[$m]} failed"
+      curl -sf -o /dev/null "${target[$m]}" || die "GET ${target[$m]} mislukt"
       bench_rps "${target[$m]}" 4 5 >/dev/null
     done
     local order=(buurten meldingen bbox hotspots)
     for r in $(seq 1 "$rounds"); do
-      say "round $r of $rounds on $n meldingen"
+      say "ronde $r van $rounds op $n meldingen"
       for m in "${order[@]}"; do
         local c=8; [ "$m" = hotspots ] && c=1
         ours[$m]+="$(bench_rps "${target[$m]}" "$c" "$secs") "
@@ -115,5 +115,5 @@ cmd_bench_load() {
     done
   done
   cat "$report"
-  say "results: $report"
+  say "resultaten: $report"
 }

@@ -15,28 +15,28 @@ cmd_lighthouse() {
   local runs="${KAART_LIGHTHOUSE_RUNS:-3}"
   ensure_dotnet; ensure_node; ensure_chromium
   pg_start; ensure_database kaart_bench; publish_app
-  app import boundaries --if-empty "$(default_buurten)" >/dev/null || die "loading the boundaries failed"
-  app import municipalities --if-empty "$SHARED_DATA/cbs-2024/alkmaar_en_buurgemeenten_2024.geojson" >/dev/null || die "loading the municipalities failed"
-  (cd "$ROOT/tools/lighthouse" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "installing lighthouse (npm) failed"
+  app import boundaries --if-empty "$(default_buurten)" >/dev/null || die "het laden van de grenzen is mislukt"
+  app import municipalities --if-empty "$SHARED_DATA/cbs-2024/alkmaar_en_buurgemeenten_2024.geojson" >/dev/null || die "het laden van de gemeenten is mislukt"
+  (cd "$ROOT/tools/lighthouse" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "lighthouse installeren (npm) is mislukt"
   local port=5290; while port_busy "$port"; do port=$((port + 1)); done
   local url="http://127.0.0.1:$port"
   Logging__LogLevel__Default=Warning app --urls "$url" >"$STATE/lighthouse-server.log" 2>&1 &
   LH_SERVER=$!
   trap 'pkill -P "$LH_SERVER" 2>/dev/null; kill "$LH_SERVER" 2>/dev/null || true' EXIT
   for _ in $(seq 1 60); do port_busy "$port" && break; sleep 1; done
-  port_busy "$port" || die "the server did not start (see $STATE/lighthouse-server.log)"
+  port_busy "$port" || die "de server startte niet (zie $STATE/lighthouse-server.log)"
   local out="$STATE/lighthouse"; rm -rf "$out"; mkdir -p "$out"
-  say "Lighthouse (mobile, default throttling) on /, /mijn-gebiedsteam, /melding: $runs runs each"
+  say "Lighthouse (mobiel, standaard vertraging) op /, /mijn-gebiedsteam, /melding: elk $runs keer"
   for page in / /mijn-gebiedsteam /melding; do
     local name; name="$(echo "$page" | tr -d / )"; name="${name:-home}"
     for i in $(seq 1 "$runs"); do
       curl -s -o /dev/null "$url$page" # warm the server, as a second visitor finds it
       # a second try when Chromium could not be started or reached (a busy machine), then give up
       lighthouse_run "$url$page" "$out/$name-$i.json" || lighthouse_run "$url$page" "$out/$name-$i.json" \
-        || die "lighthouse failed on $page (see $out/$name-$i.log)"
+        || die "lighthouse mislukt op $page (zie $out/$name-$i.log)"
     done
   done
   pkill -P "$LH_SERVER" 2>/dev/null; kill "$LH_SERVER" 2>/dev/null || true
-  node "$ROOT/tools/lighthouse/report.mjs" "$out" "$ROOT/docs/benchmarks/lighthouse.md" "$(nproc)" || die "the report failed"
-  say "report: docs/benchmarks/lighthouse.md"
+  node "$ROOT/tools/lighthouse/report.mjs" "$out" "$ROOT/docs/benchmarks/lighthouse.md" "$(nproc)" || die "het verslag is mislukt"
+  say "verslag: docs/benchmarks/lighthouse.md"
 }

@@ -119,7 +119,7 @@ public class AccountTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
         var errors = new StringWriter();
         var code = await UserCommand.RunAsync(fx.Factory.Services, ["add", "eerste-beheerder", "--role", "beheerder"], new StringReader(""), output, errors);
         Assert.True(code == 0, errors.ToString());
-        var password = output.ToString().Split("Password (shown once): ")[1].Trim();
+        var password = output.ToString().Split("Wachtwoord (eenmalig getoond): ")[1].Trim();
         var client = fx.Factory.CreateNoRedirectClient();
         Assert.Equal(HttpStatusCode.Redirect, (await client.SignInAsync("eerste-beheerder", password)).StatusCode);
 

@@ -13,7 +13,7 @@ namespace Alkmaar.Kaart.Server.Features.Accounts;
 public static class UserCommand
 {
     public const string Usage =
-        "usage: ./kaart user add <name> --role gebiedsteam|stadswerk072|planner|beheerder [--role …] [--gebied GB0361-noord …] [--password-stdin]\n" +
+        "gebruik: ./kaart user add <naam> --role gebiedsteam|stadswerk072|planner|beheerder [--role …] [--gebied GB0361-noord …] [--password-stdin]\n" +
         "       ./kaart user list";
 
     public static async Task<int> RunAsync(IServiceProvider services, IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr)
@@ -50,13 +50,13 @@ public static class UserCommand
         var result = await users.CreateAsync(user, password);
         if (!result.Succeeded)
         {
-            stderr.WriteLine($"User not created: {string.Join(" ", result.Errors.Select(e => e.Description))}");
+            stderr.WriteLine($"Account niet aangemaakt: {string.Join(" ", result.Errors.Select(e => e.Description))}");
             return 2;
         }
         await scope.ServiceProvider.GetRequiredService<AuditLog>().WriteAsync(AuditLog.System, "gebruiker aangemaakt", "gebruiker", name,
             new { roles = user.Roles, gebieden = user.Gebieden });
-        stdout.WriteLine($"Created {name} ({string.Join(", ", user.Roles)}{(user.Gebieden.Count > 0 ? "; " + string.Join(", ", user.Gebieden) : "")}).");
-        if (generated) stdout.WriteLine($"Password (shown once): {password}");
+        stdout.WriteLine($"Aangemaakt: {name} ({string.Join(", ", user.Roles)}{(user.Gebieden.Count > 0 ? "; " + string.Join(", ", user.Gebieden) : "")}).");
+        if (generated) stdout.WriteLine($"Wachtwoord (eenmalig getoond): {password}");
         return 0;
     }
 

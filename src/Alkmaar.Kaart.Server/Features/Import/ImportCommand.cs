@@ -28,15 +28,15 @@ public static class ImportCommand
                 var m = app.Services.GetRequiredService<MunicipalityImporter>();
                 if (args.Contains("--if-empty") && !await m.IsEmptyAsync())
                 {
-                    Console.WriteLine("Municipalities are already loaded; nothing imported.");
+                    Console.WriteLine("De gemeenten zijn al geladen; niets geïmporteerd.");
                     return 0;
                 }
-                Console.WriteLine($"Imported {await m.ImportAsync(path)} municipalities from {path}.");
+                Console.WriteLine($"{await m.ImportAsync(path)} gemeenten geïmporteerd uit {path}.");
                 return 0;
             }
             if (args.Contains("--if-empty") && !await importer.IsEmptyAsync())
             {
-                Console.WriteLine("Boundaries are already loaded; nothing imported.");
+                Console.WriteLine("De grenzen zijn al geladen; niets geïmporteerd.");
                 return 0;
             }
             string? validFromText = args.SkipWhile(a => a != "--valid-from").Skip(1).FirstOrDefault();
@@ -45,7 +45,7 @@ public static class ImportCommand
             {
                 if (!DateOnly.TryParseExact(validFromText, "yyyy-MM-dd", out var d))
                 {
-                    Console.Error.WriteLine($"--valid-from '{validFromText}' is not a date (YYYY-MM-DD).");
+                    Console.Error.WriteLine($"--valid-from '{validFromText}' is geen datum (JJJJ-MM-DD).");
                     return 2;
                 }
                 validFrom = d;
@@ -54,41 +54,41 @@ public static class ImportCommand
             var mode = args.Contains("--preview") ? ImportMode.Preview : args.Contains("--confirm") ? ImportMode.Confirmed : ImportMode.Guarded;
             var result = await importer.ImportAsync(path, default, validFrom, mode: mode);
             if (result.Change is { } change)
-                Console.WriteLine($"Against version {change.LatestVersion}: gemeente {change.GemeenteAreaKm2Before} → {change.GemeenteAreaKm2After} km² " +
-                                  $"({change.GemeenteAreaChangePct:+0.###;-0.###;0}%), {change.MissingBuurten.Count} buurten gone, {change.NewBuurten.Count} new, " +
-                                  $"{change.AddressesChangingTeam} of {change.Addresses} addresses to another gebiedsteam.");
+                Console.WriteLine($"Tegen versie {change.LatestVersion}: gemeente {change.GemeenteAreaKm2Before} → {change.GemeenteAreaKm2After} km² " +
+                                  $"({change.GemeenteAreaChangePct:+0.###;-0.###;0}%), {change.MissingBuurten.Count} buurten weg, {change.NewBuurten.Count} nieuw, " +
+                                  $"{change.AddressesChangingTeam} van {change.Addresses} adressen naar een ander gebiedsteam.");
             if (result.Preview)
             {
-                Console.WriteLine("Preview only: nothing was written.");
-                foreach (var d in result.Repairs) Console.WriteLine($"  would repair {d}");
+                Console.WriteLine("Alleen een voorbeeld: er is niets geschreven.");
+                foreach (var d in result.Repairs) Console.WriteLine($"  zou herstellen: {d}");
                 return 0;
             }
             Console.WriteLine(result.Unchanged
-                ? $"{path} is already the latest boundary version (version {result.VersionId}); nothing changed."
-                : $"Imported {path} ({result.SourceCrs}) as boundary version {result.VersionId}, valid from {result.ValidFrom:yyyy-MM-dd}: " +
+                ? $"{path} is al de laatste grensversie (versie {result.VersionId}); niets veranderd."
+                : $"{path} ({result.SourceCrs}) geïmporteerd als grensversie {result.VersionId}, geldig vanaf {result.ValidFrom:yyyy-MM-dd}: " +
                   string.Join(", ", result.Counts.Select(c => $"{c.Value} {c.Key.Name()}")));
             if (result.Repairs.Count > 0)
             {
-                Console.WriteLine($"Repaired {result.Repairs.Count} small coverage defect(s) (overlap → smallest buurt code, gap → longest shared border):");
+                Console.WriteLine($"{result.Repairs.Count} kleine fout(en) in de dekking hersteld (overlap → kleinste buurtcode, gat → langste gedeelde grens):");
                 foreach (var d in result.Repairs) Console.WriteLine($"  {d}");
             }
             return 0;
         }
         catch (BoundaryConfirmationRequiredException e)
         {
-            Console.Error.WriteLine($"Import refused, nothing was written: {e.Message}");
-            Console.Error.WriteLine("Run again with --preview to see the change, and with --confirm to import it anyway.");
+            Console.Error.WriteLine($"Import geweigerd, er is niets geschreven: {e.Message}");
+            Console.Error.WriteLine("Draai opnieuw met --preview om de wijziging te zien, en met --confirm om toch te importeren.");
             return 3;
         }
         catch (BoundaryValidationException e)
         {
-            Console.Error.WriteLine($"Import refused, nothing was written. {e.Problems.Count} problem(s) in {path}:");
+            Console.Error.WriteLine($"Import geweigerd, er is niets geschreven. {e.Problems.Count} probleem/problemen in {path}:");
             foreach (var p in e.Problems) Console.Error.WriteLine($"  {p}");
             return 2;
         }
         catch (Exception e) when (e is GeoJsonFormatException or BoundaryImportException or IOException)
         {
-            Console.Error.WriteLine($"Import refused, nothing was written: {e.Message}");
+            Console.Error.WriteLine($"Import geweigerd, er is niets geschreven: {e.Message}");
             return 2;
         }
     }
@@ -98,7 +98,7 @@ public static class ImportCommand
     {
         if (!args.Contains("--demo"))
         {
-            Console.Error.WriteLine("usage: import meldingen --demo [--if-empty] [--count N] [--year YYYY] (real meldingen come in through the API or its CSV import)");
+            Console.Error.WriteLine("gebruik: import meldingen --demo [--if-empty] [--count N] [--year JJJJ] (echte meldingen komen binnen via de API of de CSV-import)");
             return 2;
         }
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
@@ -107,12 +107,12 @@ public static class ImportCommand
         var demo = app.Services.GetRequiredService<Meldingen.DemoMeldingen>();
         if (args.Contains("--if-empty") && await demo.CountAsync() > 0)
         {
-            Console.WriteLine("Meldingen are already loaded; no demo set generated.");
+            Console.WriteLine("Er zijn al meldingen; geen demoset gemaakt.");
             return 0;
         }
         var (stored, planted) = await demo.GenerateAsync(year, count);
-        Console.WriteLine($"Generated {stored} DEMO meldingen for {year} (no text, no persons; source 'demo'), with {planted.Count} planted clusters:");
-        foreach (var p in planted) Console.WriteLine($"  {p.Category} around RD {p.X:F0} {p.Y:F0} in {p.BuurtCode}, sigma {p.Sigma} m, {p.Count} meldingen");
+        Console.WriteLine($"{stored} DEMO-meldingen voor {year} gemaakt (geen tekst, geen personen; bron 'demo'), met {planted.Count} geplante clusters:");
+        foreach (var p in planted) Console.WriteLine($"  {p.Category} rond RD {p.X:F0} {p.Y:F0} in {p.BuurtCode}, sigma {p.Sigma} m, {p.Count} meldingen");
         return 0;
     }
 
@@ -124,20 +124,20 @@ public static class ImportCommand
         {
             if (args.Contains("--demo"))
             {
-                if (args.Contains("--if-empty") && await store.CountAsync() > 0) { Console.WriteLine("Monitor scores are already loaded; no demo set generated."); return 0; }
-                Console.WriteLine($"Generated {await store.GenerateDemoAsync()} DEMO monitor scores (every wijk and the gemeente, 2020–2024): not survey results.");
+                if (args.Contains("--if-empty") && await store.CountAsync() > 0) { Console.WriteLine("Er zijn al monitorscores; geen demoset gemaakt."); return 0; }
+                Console.WriteLine($"{await store.GenerateDemoAsync()} DEMO-monitorscores gemaakt (elke wijk en de gemeente, 2020–2024): geen enquêteresultaten.");
                 return 0;
             }
             var csv = args.FirstOrDefault(a => a.EndsWith(".csv")) ?? throw new FileNotFoundException("Give the monitor CSV file (or --demo).");
             await using var stream = File.OpenRead(csv);
             var report = await store.ImportCsvAsync(stream);
-            Console.WriteLine($"Imported {report.Imported} monitor scores from {csv}; {report.Rejected.Count} rows refused.");
-            foreach (var r in report.Rejected.Take(50)) Console.Error.WriteLine($"  row {r.Row}: {r.Error}");
+            Console.WriteLine($"{report.Imported} monitorscores geïmporteerd uit {csv}; {report.Rejected.Count} regels geweigerd.");
+            foreach (var r in report.Rejected.Take(50)) Console.Error.WriteLine($"  regel {r.Row}: {r.Error}");
             return report.Imported == 0 && report.Rejected.Count > 0 ? 2 : 0;
         }
         catch (Exception e) when (e is IOException or FormatException or InvalidOperationException)
         {
-            Console.Error.WriteLine($"Import refused: {e.Message}");
+            Console.Error.WriteLine($"Import geweigerd: {e.Message}");
             return 2;
         }
     }
@@ -148,7 +148,7 @@ public static class ImportCommand
         var store = app.Services.GetRequiredService<Population.PopulationStore>();
         try
         {
-            if (args.Contains("--if-empty") && !await store.IsEmptyAsync()) { Console.WriteLine("Inwoners are already loaded; nothing imported."); return 0; }
+            if (args.Contains("--if-empty") && !await store.IsEmptyAsync()) { Console.WriteLine("De inwoners zijn al geladen; niets geïmporteerd."); return 0; }
             var file = args.FirstOrDefault(a => a.EndsWith(".geojson") || a.EndsWith(".json") || a.EndsWith(".csv"))
                        ?? throw new FileNotFoundException("Give the CBS PC4 GeoJSON with inwoners, or a CSV of kerncijfers per buurt.");
             var year = int.TryParse(args.SkipWhile(a => a != "--year").Skip(1).FirstOrDefault(), out var y) ? y : (int?)null;
@@ -159,16 +159,16 @@ public static class ImportCommand
                 report = await store.ImportCsvAsync(stream, default, year ?? Population.PopulationStore.YearIn(Path.GetFileName(file)));
             }
             else report = await store.ImportPc4Async(file, year);
-            Console.WriteLine($"Imported inwoners {report.Year} for {report.Buurten} buurten from {file} ({report.Method}): " +
-                              $"{report.Inwoners:N0} inwoners in the buurten, of {report.SourceInwoners:N0} in the file.");
+            Console.WriteLine($"Inwoners {report.Year} geïmporteerd voor {report.Buurten} buurten uit {file} ({report.Method}): " +
+                              $"{report.Inwoners:N0} inwoners in de buurten, van {report.SourceInwoners:N0} in het bestand.");
             foreach (var s in report.Sources.Where(s => s.ShareInside is > 0.005 and < 0.995).OrderByDescending(s => s.Apportioned))
-                Console.WriteLine($"  PC4 {s.Id}: {s.ShareInside:P1} inside the buurten → {s.Apportioned:N0} of {s.Count:N0} inwoners");
-            foreach (var r in report.Rejected.Take(50)) Console.Error.WriteLine(r.Row > 0 ? $"  row {r.Row}: {r.Error}" : $"  {r.Error}");
+                Console.WriteLine($"  PC4 {s.Id}: {s.ShareInside:P1} binnen de buurten → {s.Apportioned:N0} van {s.Count:N0} inwoners");
+            foreach (var r in report.Rejected.Take(50)) Console.Error.WriteLine(r.Row > 0 ? $"  regel {r.Row}: {r.Error}" : $"  {r.Error}");
             return report.Buurten == 0 ? 2 : 0;
         }
         catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or GeoJsonFormatException)
         {
-            Console.Error.WriteLine($"Import refused: {e.Message}");
+            Console.Error.WriteLine($"Import geweigerd: {e.Message}");
             return 2;
         }
     }
@@ -182,28 +182,28 @@ public static class ImportCommand
         {
             if (args.Contains("postcodes"))
             {
-                if (ifEmpty && await store.HasPostcode4Async()) { Console.WriteLine("PC4 areas are already loaded; nothing imported."); return 0; }
+                if (ifEmpty && await store.HasPostcode4Async()) { Console.WriteLine("De PC4-gebieden zijn al geladen; niets geïmporteerd."); return 0; }
                 var path = args.FirstOrDefault(a => a.EndsWith(".geojson") || a.EndsWith(".json"))
                            ?? throw new FileNotFoundException("Give the PC4 GeoJSON file.");
-                Console.WriteLine($"Imported {await store.ImportPostcode4Async(path)} PC4 areas from {path}.");
+                Console.WriteLine($"{await store.ImportPostcode4Async(path)} PC4-gebieden geïmporteerd uit {path}.");
                 return 0;
             }
             if (args.Contains("--demo"))
             {
-                if (ifEmpty && await store.CountAsync() > 0) { Console.WriteLine("Addresses are already loaded; no demo set generated."); return 0; }
-                Console.WriteLine($"Generated {await store.GenerateDemoAsync()} DEMO addresses (streets 'Demostraat …', ids DEMO…): not real addresses.");
+                if (ifEmpty && await store.CountAsync() > 0) { Console.WriteLine("Er zijn al adressen; geen demoset gemaakt."); return 0; }
+                Console.WriteLine($"{await store.GenerateDemoAsync()} DEMO-adressen gemaakt (straten 'Demostraat …', ids DEMO…): geen echte adressen.");
                 return 0;
             }
             var csv = args.FirstOrDefault(a => a.EndsWith(".csv")) ?? throw new FileNotFoundException("Give the address CSV file (or --demo).");
             await using var stream = File.OpenRead(csv);
             var report = await store.ImportCsvAsync(stream);
-            Console.WriteLine($"Imported {report.Imported} addresses from {csv}; {report.Rejected.Count} rows refused.");
-            foreach (var r in report.Rejected.Take(50)) Console.Error.WriteLine($"  row {r.Row}: {r.Error}");
+            Console.WriteLine($"{report.Imported} adressen geïmporteerd uit {csv}; {report.Rejected.Count} regels geweigerd.");
+            foreach (var r in report.Rejected.Take(50)) Console.Error.WriteLine($"  regel {r.Row}: {r.Error}");
             return 0;
         }
         catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or GeoJsonFormatException)
         {
-            Console.Error.WriteLine($"Import refused: {e.Message}");
+            Console.Error.WriteLine($"Import geweigerd: {e.Message}");
             return 2;
         }
     }
