@@ -94,10 +94,10 @@ public class AreaProfileTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtur
             Assert.Equal("kerncijfers", report.Method);
             var rows = report.Rejected.Where(r => r.Row > 0).ToList();
             Assert.Equal([buurten.Count + 2, buurten.Count + 3, buurten.Count + 4], rows.Select(r => r.Row));
-            Assert.Contains("not a buurt code", rows[0].Error);
+            Assert.Contains("geen buurtcode", rows[0].Error);
             Assert.Contains("≥ 0", rows[1].Error);
-            Assert.Contains("twice", rows[2].Error);
-            Assert.Contains(report.Rejected, r => r.Row == 0 && r.Error.Contains("no row for this buurt")); // the other buurten are named
+            Assert.Contains("twee keer", rows[2].Error);
+            Assert.Contains(report.Rejected, r => r.Row == 0 && r.Error.Contains("geen regel voor deze buurt")); // the other buurten are named
 
             var wijk = await Population.OfAreaAsync("WK036101", Geo.Areas.AreaLevel.Wijk);
             Assert.NotNull(wijk);

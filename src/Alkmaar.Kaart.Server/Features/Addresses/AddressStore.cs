@@ -63,17 +63,17 @@ public sealed partial class AddressStore(NpgsqlDataSource db, AreaRepository are
     {
         record = null;
         var id = cell("nummeraanduiding");
-        if (!BagIdPattern().IsMatch(id)) return $"nummeraanduiding '{Short(id)}' is not a 16-digit BAG id";
+        if (!BagIdPattern().IsMatch(id)) return $"nummeraanduiding '{Short(id)}' is geen BAG-id van 16 cijfers";
         var postcode = NormalisePostcode(cell("postcode"));
-        if (postcode is null) return $"postcode '{Short(cell("postcode"))}' is not a Dutch postcode (1234AB)";
+        if (postcode is null) return $"postcode '{Short(cell("postcode"))}' is geen Nederlandse postcode (1234AB)";
         if (!int.TryParse(cell("huisnummer"), NumberStyles.None, CultureInfo.InvariantCulture, out var nr) || nr is < 1 or > 99999)
-            return $"huisnummer '{Short(cell("huisnummer"))}' is not a number from 1 to 99999";
+            return $"huisnummer '{Short(cell("huisnummer"))}' is geen getal van 1 tot 99999";
         var toevoeging = NormaliseToevoeging(cell("huisletter") + cell("toevoeging"));
-        if (toevoeging.Length > 10) return "huisletter + toevoeging is longer than 10 characters";
-        if (cell("straat").Length is 0 or > 200 || cell("woonplaats").Length is 0 or > 100) return "straat and woonplaats are required (at most 200 and 100 characters)";
+        if (toevoeging.Length > 10) return "huisletter + toevoeging is langer dan 10 tekens";
+        if (cell("straat").Length is 0 or > 200 || cell("woonplaats").Length is 0 or > 100) return "straat en woonplaats zijn verplicht (ten hoogste 200 en 100 tekens)";
         if (!double.TryParse(cell("x"), NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ||
             !double.TryParse(cell("y"), NumberStyles.Float, CultureInfo.InvariantCulture, out var y) || !RdNew.ValidRange.Contains(x, y))
-            return "x and y must be RD New coordinates (metres) inside the RD range";
+            return "x en y zijn RD New-coördinaten (meters) binnen het RD-bereik";
         record = new AddressRecord(id, postcode, nr, toevoeging, cell("straat"), cell("woonplaats"), x, y, false);
         return null;
     }

@@ -67,14 +67,14 @@ public sealed class MonitorStore(NpgsqlDataSource db)
             try { more = await csv.ReadAsync(ct); }
             catch (CsvFormatException e)
             {
-                rejected.Add(new MonitorRowError(n + 1, $"unreadable CSV from here on: {e.Message}"));
+                rejected.Add(new MonitorRowError(n + 1, $"onleesbare CSV vanaf hier: {e.Message}"));
                 break;
             }
             if (!more) break;
             n++;
             if (n - 1 > MaxRows)
             {
-                rejected.Add(new MonitorRowError(n, $"more than {MaxRows} rows; this row and the rest were not read"));
+                rejected.Add(new MonitorRowError(n, $"meer dan {MaxRows} regels; deze regel en de rest zijn niet gelezen"));
                 break;
             }
             string Cell(string name) => Array.IndexOf(header, name) is var i and >= 0 && i < csv.RowFieldCount ? csv.GetString(i).Trim() : "";
@@ -111,21 +111,21 @@ public sealed class MonitorStore(NpgsqlDataSource db)
         var monitor = cell("monitor");
         var indicator = cell("indicator");
         var unit = cell("unit");
-        if (monitor.Length is 0 or > 100) return "monitor is required (at most 100 characters)";
-        if (indicator.Length is 0 or > 200) return "indicator is required (at most 200 characters)";
-        if (unit.Length is 0 or > 50) return "unit is required (at most 50 characters), e.g. % or rapportcijfer";
+        if (monitor.Length is 0 or > 100) return "monitor is verplicht (ten hoogste 100 tekens)";
+        if (indicator.Length is 0 or > 200) return "indicator is verplicht (ten hoogste 200 tekens)";
+        if (unit.Length is 0 or > 50) return "unit is verplicht (ten hoogste 50 tekens), bijvoorbeeld % of rapportcijfer";
         var area = cell("area_code").ToUpperInvariant();
-        if (!areaCodes.Contains(area)) return $"area_code '{Short(area)}' is not a gemeente, gebied, wijk, buurt or dorp code in force";
+        if (!areaCodes.Contains(area)) return $"area_code '{Short(area)}' is geen code van een gemeente, gebied, wijk, buurt of dorp die nu geldt";
         if (!int.TryParse(cell("year"), NumberStyles.None, CultureInfo.InvariantCulture, out var year) || year is < 1990 or > 2100)
-            return $"year '{Short(cell("year"))}' is not a year from 1990 to 2100";
+            return $"year '{Short(cell("year"))}' is geen jaar van 1990 tot 2100";
         if (!double.TryParse(cell("value"), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
-            return $"value '{Short(cell("value"))}' is not a number (use a decimal point)";
-        if (unit == "%" && value is < 0 or > 100) return $"value {value.ToString(CultureInfo.InvariantCulture)} is not a percentage (0–100)";
-        if (unit == "rapportcijfer" && value is < 1 or > 10) return $"value {value.ToString(CultureInfo.InvariantCulture)} is not a rapportcijfer (1–10)";
+            return $"value '{Short(cell("value"))}' is geen getal (gebruik een decimale punt)";
+        if (unit == "%" && value is < 0 or > 100) return $"value {value.ToString(CultureInfo.InvariantCulture)} is geen percentage (0–100)";
+        if (unit == "rapportcijfer" && value is < 1 or > 10) return $"value {value.ToString(CultureInfo.InvariantCulture)} is geen rapportcijfer (1–10)";
         int? respondents = null;
         if (cell("respondents") is { Length: > 0 } rs)
         {
-            if (!int.TryParse(rs, NumberStyles.None, CultureInfo.InvariantCulture, out var r)) return $"respondents '{Short(rs)}' is not a whole number ≥ 0";
+            if (!int.TryParse(rs, NumberStyles.None, CultureInfo.InvariantCulture, out var r)) return $"respondents '{Short(rs)}' is geen geheel getal ≥ 0";
             respondents = r;
         }
         bool hib;
@@ -133,7 +133,7 @@ public sealed class MonitorStore(NpgsqlDataSource db)
         {
             case "true" or "1" or "ja" or "yes": hib = true; break;
             case "false" or "0" or "nee" or "no": hib = false; break;
-            default: return $"higher_is_better '{Short(cell("higher_is_better"))}' is not true or false";
+            default: return $"higher_is_better '{Short(cell("higher_is_better"))}' is niet true of false";
         }
         if (known.TryGetValue((monitor, indicator), out var k) && (k.Unit != unit || k.Hib != hib))
             return $"{monitor} / {indicator} is already in '{k.Unit}' with higher_is_better {k.Hib.ToString().ToLowerInvariant()}; one indicator has one unit and direction";

@@ -63,12 +63,12 @@ public sealed partial class PopulationStore(NpgsqlDataSource db, Microsoft.Exten
             var raw = f.Attributes?.GetOptionalValue("inwoners") ?? f.Attributes?.GetOptionalValue("aantal_inwoners");
             if (code is null || f.Geometry is not (Polygon or MultiPolygon))
             {
-                rejected.Add((i + 1, "no postcode or no polygon"));
+                rejected.Add((i + 1, "geen postcode of geen vlak"));
                 continue;
             }
-            if (raw is null) { rejected.Add((i + 1, $"PC4 {code}: no inwoners (CBS hides small numbers); left out")); continue; }
+            if (raw is null) { rejected.Add((i + 1, $"PC4 {code}: geen inwoners (CBS verbergt kleine aantallen); weggelaten")); continue; }
             var count = Convert.ToDouble(raw, CultureInfo.InvariantCulture);
-            if (!double.IsFinite(count) || count < 0) { rejected.Add((i + 1, $"PC4 {code}: inwoners {raw} is not a count ≥ 0")); continue; }
+            if (!double.IsFinite(count) || count < 0) { rejected.Add((i + 1, $"PC4 {code}: inwoners {raw} is geen aantal ≥ 0")); continue; }
             sources.Add(new CountedPolygon(code, f.Geometry.IsValid ? f.Geometry : f.Geometry.Buffer(0), count));
         }
         if (sources.Count == 0) throw new FormatException($"{Path.GetFileName(path)} holds no PC4 polygons with inwoners.");
@@ -104,17 +104,17 @@ public sealed partial class PopulationStore(NpgsqlDataSource db, Microsoft.Exten
             n++;
             string Cell(int i) => i >= 0 && i < csv.RowFieldCount ? csv.GetString(i).Trim() : "";
             var code = Cell(codeCol).ToUpperInvariant();
-            if (!known.Contains(code)) { rejected.Add((n, $"'{code}' is not a buurt code in force")); continue; }
+            if (!known.Contains(code)) { rejected.Add((n, $"'{code}' is geen buurtcode die nu geldt")); continue; }
             if (!double.TryParse(Cell(countCol), NumberStyles.Float, CultureInfo.InvariantCulture, out var count) || !double.IsFinite(count) || count < 0)
-            { rejected.Add((n, $"inwoners '{Cell(countCol)}' is not a count ≥ 0")); continue; }
-            if (values.ContainsKey(code)) { rejected.Add((n, $"{code} appears twice")); continue; }
+            { rejected.Add((n, $"inwoners '{Cell(countCol)}' is geen aantal ≥ 0")); continue; }
+            if (values.ContainsKey(code)) { rejected.Add((n, $"{code} staat er twee keer in")); continue; }
             if (yearCol >= 0 && int.TryParse(Cell(yearCol), out var y)) years.Add(y);
             values[code] = count;
         }
         if (values.Count == 0) return new PopulationImportReport(0, 0, 0, 0, "kerncijfers", [], rejected);
         var year = years.Count > 0 ? years.Max() : fileYear ?? DateTime.UtcNow.Year;
         foreach (var code in known.Where(c => !values.ContainsKey(c)))
-            rejected.Add((0, $"{code}: no row for this buurt; it has no inwoners now"));
+            rejected.Add((0, $"{code}: geen regel voor deze buurt; die heeft nu geen inwoners"));
         await ReplaceAsync(values, year, "kerncijfers", "CSV", ct);
         return new PopulationImportReport(values.Count, values.Values.Sum(), values.Values.Sum(), year, "kerncijfers", [], rejected);
     }
