@@ -17,32 +17,14 @@ public class MeldingFlowTests(BrowserFixture fx, Xunit.Abstractions.ITestOutputH
 {
     private NpgsqlDataSource Db => fx.App.Services.GetRequiredService<NpgsqlDataSource>();
 
-    public async Task InitializeAsync()
-    {
-        var store = fx.App.Services.GetRequiredService<AddressStore>();
-        if (!await store.HasPostcode4Async()) await store.ImportPostcode4Async(TestPaths.Cbs("alkmaar_postcode4_2024.geojson"));
-        if (await store.CountAsync() == 0) await store.GenerateDemoAsync();
-    }
+    public Task InitializeAsync() => TestData.EnsureDemoAddressesAsync(fx.App.Services);
 
     public Task DisposeAsync() => Task.CompletedTask;
 
     private static Task Shot(IPage page, string name) =>
         page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, name), FullPage = true });
 
-    /// <summary>A demo address in gebied <paramref name="gebied"/> (by PostGIS), not in a dorp.</summary>
-    private async Task<(string Postcode, int Nr)> AddressIn(string gebied)
-    {
-        await using var cmd = Db.CreateCommand(
-            """
-            SELECT a.postcode, a.huisnummer FROM address a
-            JOIN area_in_force g ON g.level = 'gebied' AND g.code = $1 AND ST_Covers(g.geom, a.geom)
-            WHERE a.toevoeging = '' ORDER BY a.bag_id LIMIT 1
-            """);
-        cmd.Parameters.AddWithValue(gebied);
-        await using var r = await cmd.ExecuteReaderAsync();
-        Assert.True(await r.ReadAsync());
-        return (r.GetString(0), r.GetInt32(1));
-    }
+    private Task<(string Postcode, int Nr)> AddressIn(string gebied) => TestData.AddressInGebiedAsync(Db, gebied);
 
     private async Task<IPage> MakeMeldingOnPhoneAsync(string postcode, int nr, string text)
     {

@@ -19,12 +19,7 @@ public class ResidentPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture
 {
     private NpgsqlDataSource Db => fx.App.Services.GetRequiredService<NpgsqlDataSource>();
 
-    public async Task InitializeAsync()
-    {
-        var store = fx.App.Services.GetRequiredService<AddressStore>();
-        if (!await store.HasPostcode4Async()) await store.ImportPostcode4Async(TestPaths.Cbs("alkmaar_postcode4_2024.geojson"));
-        if (await store.CountAsync() == 0) await store.GenerateDemoAsync();
-    }
+    public Task InitializeAsync() => TestData.EnsureDemoAddressesAsync(fx.App.Services);
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -22,14 +22,7 @@ public class MeldingWorkspaceTests(KaartAppFixture fx) : IClassFixture<KaartAppF
     private readonly HttpClient _anonymous = fx.Factory.CreateClient();
     private NpgsqlDataSource Db => fx.Factory.Services.GetRequiredService<NpgsqlDataSource>();
 
-    private async Task<(double X, double Y)> InsideAsync(string code)
-    {
-        await using var cmd = Db.CreateCommand("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area_in_force WHERE code = $1) s");
-        cmd.Parameters.AddWithValue(code);
-        await using var r = await cmd.ExecuteReaderAsync();
-        Assert.True(await r.ReadAsync(), code);
-        return (r.GetDouble(0), r.GetDouble(1));
-    }
+    private Task<(double X, double Y)> InsideAsync(string code) => TestData.InsideAsync(Db, code);
 
     private async Task<JsonElement> SubmitAsync(object body)
     {
@@ -245,18 +238,8 @@ public class MeldingWorkspaceTests(KaartAppFixture fx) : IClassFixture<KaartAppF
 
     private async Task<(string Postcode, int Nr)> AddressIn(string gebied)
     {
-        var store = fx.Factory.Services.GetRequiredService<Alkmaar.Kaart.Server.Features.Addresses.AddressStore>();
-        if (!await store.HasPostcode4Async()) await store.ImportPostcode4Async(TestPaths.Cbs("alkmaar_postcode4_2024.geojson"));
-        if (await store.CountAsync() == 0) await store.GenerateDemoAsync();
-        await using var cmd = Db.CreateCommand(
-            """
-            SELECT a.postcode, a.huisnummer FROM address a JOIN area_in_force g ON g.level = 'gebied' AND g.code = $1 AND ST_Covers(g.geom, a.geom)
-            WHERE a.toevoeging = '' ORDER BY a.bag_id LIMIT 1
-            """);
-        cmd.Parameters.AddWithValue(gebied);
-        await using var r = await cmd.ExecuteReaderAsync();
-        Assert.True(await r.ReadAsync());
-        return (r.GetString(0), r.GetInt32(1));
+        await TestData.EnsureDemoAddressesAsync(fx.Factory.Services);
+        return await TestData.AddressInGebiedAsync(Db, gebied);
     }
 
     // ------------------------------------------------------------------------------------------------ staff changes

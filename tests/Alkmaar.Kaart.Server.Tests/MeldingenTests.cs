@@ -15,15 +15,7 @@ public class MeldingenTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
     private readonly HttpClient _anonymous = fx.Factory.CreateClient();
     private NpgsqlDataSource Db => fx.Factory.Services.GetRequiredService<NpgsqlDataSource>();
 
-    /// <summary>An interior point of an area in force (PostGIS ST_PointOnSurface), in RD.</summary>
-    private async Task<(double X, double Y)> InsideAsync(string code)
-    {
-        await using var cmd = Db.CreateCommand("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE code = $1 AND valid_to IS NULL LIMIT 1) s");
-        cmd.Parameters.AddWithValue(code);
-        await using var r = await cmd.ExecuteReaderAsync();
-        Assert.True(await r.ReadAsync(), code);
-        return (r.GetDouble(0), r.GetDouble(1));
-    }
+    private Task<(double X, double Y)> InsideAsync(string code) => TestData.InsideAsync(Db, code);
 
     private async Task<JsonElement> SubmitAsync(object body, HttpStatusCode expected = HttpStatusCode.Created)
     {
