@@ -365,9 +365,12 @@ public static class OgcEndpoints
 
         if (body == http.Response.Body) http.Response.ContentType = GeoJson;
         await using var writer = new GeoJsonFeatureCollectionWriter(body, crs);
+        // A response made for the boundary-state cache is the same for the whole (local) day it is kept for, on every
+        // server: its timeStamp is that day's start, so equal answers have equal bytes and ETags everywhere.
+        var stamp = (body == http.Response.Body ? DateTimeOffset.UtcNow : StartOfLocalDay(DateTimeOffset.UtcNow)).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
         writer.WriteStart(matched is null
-            ? [new("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ")), new("attribution", map.DataAttribution)]
-            : [new("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ")), new("numberMatched", matched.Value), new("attribution", map.DataAttribution)]);
+            ? [new("timeStamp", stamp), new("attribution", map.DataAttribution)]
+            : [new("timeStamp", stamp), new("numberMatched", matched.Value), new("attribution", map.DataAttribution)]);
         await foreach (var feature in features)
         {
             if (feature.Geometry is Point point) await writer.WritePointAsync(feature.Id, point.X, point.Y, feature.Properties, ct);
@@ -509,5 +512,15 @@ public static class OgcEndpoints
             return true;
         }
         return false;
+    }
+
+    private static readonly TimeZoneInfo Amsterdam = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
+
+    /// <summary>The start of the Europe/Amsterdam day <paramref name="t"/> falls in, in UTC.</summary>
+    private static DateTimeOffset StartOfLocalDay(DateTimeOffset t)
+    {
+        var local = TimeZoneInfo.ConvertTime(t, Amsterdam);
+        var midnight = local.Date;
+        return new DateTimeOffset(midnight, Amsterdam.GetUtcOffset(midnight)).ToUniversalTime();
     }
 }
