@@ -97,7 +97,7 @@ cmd_bench_load() {
       done
       order=("${order[@]:1}" "${order[0]}") # rotate
     done
-    kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true
+    stop_job "$server"
     for m in buurten meldingen bbox hotspots; do
       local o w
       o=$(echo "${ours[$m]}" | median); w=$(echo "${raw[$m]}" | median)

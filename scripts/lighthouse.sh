@@ -22,7 +22,7 @@ cmd_lighthouse() {
   local url="http://127.0.0.1:$port"
   Logging__LogLevel__Default=Warning app --urls "$url" >"$STATE/lighthouse-server.log" 2>&1 &
   LH_SERVER=$!
-  trap 'pkill -P "$LH_SERVER" 2>/dev/null; kill "$LH_SERVER" 2>/dev/null || true' EXIT
+  trap 'stop_job "$LH_SERVER"' EXIT
   for _ in $(seq 1 60); do port_busy "$port" && break; sleep 1; done
   port_busy "$port" || die "de server startte niet (zie $STATE/lighthouse-server.log)"
   local out="$STATE/lighthouse"; rm -rf "$out"; mkdir -p "$out"
@@ -36,7 +36,7 @@ cmd_lighthouse() {
         || die "lighthouse mislukt op $page (zie $out/$name-$i.log)"
     done
   done
-  pkill -P "$LH_SERVER" 2>/dev/null; kill "$LH_SERVER" 2>/dev/null || true
+  stop_job "$LH_SERVER"
   node "$ROOT/tools/lighthouse/report.mjs" "$out" "$ROOT/docs/benchmarks/lighthouse.md" "$(nproc)" || die "het verslag is mislukt"
   say "verslag: docs/benchmarks/lighthouse.md"
 }
