@@ -40,3 +40,21 @@ public static class TestData
         return (r.GetString(0), r.GetInt32(1));
     }
 }
+
+/// <summary>Reading API answers in tests: the status must be the expected one (the body is shown when it is not).</summary>
+public static class TestHttp
+{
+    /// <summary>The JSON answer (default for an empty body), after checking its status.</summary>
+    public static async Task<System.Text.Json.JsonElement> JsonAsync(this HttpResponseMessage response,
+        System.Net.HttpStatusCode expected = System.Net.HttpStatusCode.OK)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Xunit.Assert.True(expected == response.StatusCode, $"{(int)response.StatusCode} {text}");
+        return text.Length == 0 ? default : System.Text.Json.JsonDocument.Parse(text).RootElement;
+    }
+
+    /// <summary>Submits a melding through the API as anyone may, and returns the answer.</summary>
+    public static async Task<System.Text.Json.JsonElement> SubmitMeldingAsync(this HttpClient client, object body,
+        System.Net.HttpStatusCode expected = System.Net.HttpStatusCode.Created) =>
+        await (await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(client, "/api/meldingen", body)).JsonAsync(expected);
+}

@@ -221,11 +221,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             {
                 // Without personal data: a melding made by address is placed at the centre of its 50 m cell (the exact
                 // point is the resident's address), and an override's free-text reason is left out.
-                if (locationSource == "adres")
-                {
-                    var g = (double)O.GeneralisationGridMetres;
-                    (x, y, locationSource) = ((Math.Floor(x / g) + 0.5) * g, (Math.Floor(y / g) + 0.5) * g, "adres-gegeneraliseerd");
-                }
+                if (locationSource == "adres") ((x, y), locationSource) = (GeneraliseToCell(x, y), "adres-gegeneraliseerd");
                 if (r.GetString(8) == "override") reason = $"Handmatig toegewezen aan {gebied}; de reden is alleen zichtbaar voor het gebiedsteam.";
             }
             list.Add(new MeldingView(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3),
