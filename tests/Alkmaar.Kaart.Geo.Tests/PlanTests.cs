@@ -2,6 +2,7 @@ using Alkmaar.Kaart.Geo.Areas;
 using Alkmaar.Kaart.Geo.GeoJson;
 using Alkmaar.Kaart.Geo.Plans;
 using Alkmaar.Kaart.Testing;
+using NetTopologySuite.Geometries;
 
 namespace Alkmaar.Kaart.Geo.Tests;
 
@@ -98,12 +99,12 @@ public class PlanTests
         Assert.Equal(perBuurt.Values.Sum(v => v[1]), tally.Totals.Values.Sum(v => v[1]));
         for (var i = history.Count - 2; i >= 0; i--)
         {
-            Assert.True(tally.Undo());
+            Assert.NotNull(tally.Undo());
             Assert.True(tally.Plan.SameAs(history[i]));
         }
-        Assert.False(tally.Undo());
+        Assert.Null(tally.Undo());
         AssertSameTotals(Recount(plan, perBuurt, measures.Length), tally.Totals);
-        for (var i = 1; i < history.Count; i++) Assert.True(tally.Redo() && tally.Plan.SameAs(history[i]));
+        for (var i = 1; i < history.Count; i++) Assert.True(tally.Redo() is not null && tally.Plan.SameAs(history[i]));
         AssertSameTotals(Recount(history[^1], perBuurt, measures.Length), tally.Totals);
     }
 
@@ -123,5 +124,123 @@ public class PlanTests
         Assert.Equal(before[to][0] + 100, tally.Totals[to][0]);
         Assert.Equal([(buurt, from, to)], plan.GebiedChanges(tally.Plan));
         Assert.Throws<PlanException>(() => tally.MoveBuurt("BU00000000", wijk));
+    }
+}
+
+/// <summary>The border edit (issue 18): moving the shared edge of two real buurten, against the shapes themselves as the
+/// oracle (areas kept, the coverage still valid, every other buurt untouched), and contiguity of a plan's areas.</summary>
+public class BorderReshapeTests
+{
+    private static readonly Lazy<(Gebiedsindeling Indeling, IReadOnlyList<BuurtInput> Buurten, Plan Plan)> Real = new(() =>
+    {
+        var indeling = Gebiedsindeling.Load(TestPaths.Gebiedsindeling);
+        using var s = File.OpenRead(TestPaths.RealBuurten);
+        var h = new AreaHierarchyBuilder(indeling).Build(BuurtFileReader.Read(s).Buurten);
+        var buurten = h.OfLevel(AreaLevel.Buurt).Select(a => new BuurtInput(a.Code, a.Name, a.Geometry)).ToList();
+        return (indeling, buurten, Plan.FromIndeling(indeling, buurten.Select(b => b.Code)));
+    });
+
+    /// <summary>The first pair (by code) of buurten sharing a long border, its edge, and a middle vertex moved 10 m into B.</summary>
+    private static (BuurtInput A, BuurtInput B, LineString Edge, Coordinate[] Moved, Coordinate NewVertex) LongBorder()
+    {
+        var buurten = Real.Value.Buurten;
+        foreach (var a in buurten)
+            foreach (var b in buurten.Where(b => string.CompareOrdinal(a.Code, b.Code) < 0))
+            {
+                if (BorderReshape.SharedEdge(a.Geometry, b.Geometry) is not { Length: > 300, NumPoints: >= 5 } edge) continue;
+                var coords = edge.Coordinates.Select(c => c.Copy()).ToArray();
+                var i = coords.Length / 2;
+                var (p, q) = (coords[i - 1], coords[i + 1]);
+                var (dx, dy) = (q.Y - p.Y, -(q.X - p.X));
+                var len = Math.Sqrt(dx * dx + dy * dy);
+                var into = new Coordinate(coords[i].X + 10 * dx / len, coords[i].Y + 10 * dy / len);
+                if (!b.Geometry.Contains(a.Geometry.Factory.CreatePoint(into))) into = new Coordinate(coords[i].X - 10 * dx / len, coords[i].Y - 10 * dy / len);
+                coords[i] = into;
+                return (a, b, edge, coords, into);
+            }
+        throw new InvalidOperationException("no long border");
+    }
+
+    [Fact]
+    public void Moving_a_shared_border_moves_ground_from_one_buurt_to_the_other_and_keeps_the_coverage()
+    {
+        var (a, b, edge, moved, vertex) = LongBorder();
+        // what the browser sends back: every vertex through WGS84 and back (mm off), one moved 10 m into b
+        var jittered = moved.Select(c => c == vertex ? c : new Coordinate(c.X + 0.004, c.Y - 0.003)).ToList();
+        var r = BorderReshape.Apply(a.Geometry, b.Geometry, edge, jittered, [], snapM: 0.5);
+        Assert.True(r.Changed);
+        Assert.True(r.ToB.IsEmpty);
+        Assert.InRange(r.ToA.Area, 100, 100_000);
+        Assert.Equal(a.Geometry.Area + r.ToA.Area, r.A.Area, 3);
+        Assert.Equal(b.Geometry.Area - r.ToA.Area, r.B.Area, 3);
+        // the two still cover exactly what they covered, and the whole gemeente is still a valid coverage
+        var before = a.Geometry.Union(b.Geometry);
+        Assert.True(before.SymmetricDifference(r.A.Union(r.B)).Area < 1e-6);
+        var all = Real.Value.Buurten.Select(x => x.Code == a.Code ? r.A : x.Code == b.Code ? r.B : x.Geometry).ToArray();
+        Assert.All(NetTopologySuite.Coverage.CoverageValidator.Validate(all, 1.0), e => Assert.True(e is null || e.IsEmpty));
+        // the moved vertex is on both new shapes' borders, unmoved ones snapped back exactly (no sliver)
+        var newEdge = BorderReshape.SharedEdge(r.A, r.B)!;
+        Assert.Contains(newEdge.Coordinates, c => c.Equals2D(vertex));
+        Assert.Equal(edge.NumPoints, newEdge.NumPoints);
+
+        // jitter alone is no change at all
+        var still = BorderReshape.Apply(a.Geometry, b.Geometry, edge, edge.Coordinates.Select(c => new Coordinate(c.X + 0.004, c.Y)).ToList(), [], 0.5);
+        Assert.False(still.Changed);
+        Assert.True(still.A.EqualsExact(AreaHierarchyBuilder.AsMulti(a.Geometry)));
+    }
+
+    [Fact]
+    public void A_border_move_that_shifts_an_end_point_or_leaves_the_two_buurten_is_refused_in_dutch()
+    {
+        var (a, b, edge, moved, _) = LongBorder();
+        var endMoved = moved.ToArray();
+        endMoved[0] = new Coordinate(endMoved[0].X + 25, endMoved[0].Y + 25);
+        Assert.Contains("eindpunten", Assert.Throws<PlanException>(() => BorderReshape.Apply(a.Geometry, b.Geometry, edge, endMoved, [], 0.5)).Message);
+        var far = moved.ToArray();
+        far[far.Length / 2] = new Coordinate(far[far.Length / 2].X + 5000, far[far.Length / 2].Y + 5000);
+        Assert.Throws<PlanException>(() => BorderReshape.Apply(a.Geometry, b.Geometry, edge, far, [], 0.5));
+    }
+
+    [Fact]
+    public void A_moved_vertex_snaps_to_an_existing_vertex_nearby()
+    {
+        var (a, b, edge, moved, vertex) = LongBorder();
+        var target = new Coordinate(vertex.X + 0.8, vertex.Y - 0.6);  // 1 m away: an existing corner to snap to
+        var r = BorderReshape.Apply(a.Geometry, b.Geometry, edge, moved, [target], snapM: 1.5);
+        Assert.Contains(BorderReshape.SharedEdge(r.A, r.B)!.Coordinates, c => c.Equals2D(target));
+    }
+
+    [Fact]
+    public void The_real_areas_are_contiguous_and_a_buurt_moved_far_away_makes_its_new_wijk_and_gebied_fall_apart()
+    {
+        var (_, buurten, plan) = Real.Value;
+        var adjacency = new BuurtAdjacency(buurten.ToDictionary(b => b.Code, b => b.Geometry));
+        Assert.Empty(adjacency.NonContiguous(plan));
+        // a buurt of West into the wijk Centrum: not next to it
+        var westBuurt = plan.WijkOfBuurt.Where(kv => plan.GebiedOf(kv.Key) == "GB0361-west")
+            .First(kv => !adjacency.NeighboursOf(kv.Key).Any(n => plan.WijkOfBuurt[n] == "WK036108")).Key;
+        var moved = plan.MoveBuurt(westBuurt, "WK036108");
+        var problems = adjacency.NonContiguous(moved);
+        Assert.Contains(problems, p => p.Level == AreaLevel.Wijk && p.Code == "WK036108" && p.Pieces.Count == 2 && p.Pieces[1].SequenceEqual([westBuurt]));
+        Assert.Contains(problems, p => p.Level == AreaLevel.Gebied && p.Code == "GB0361-centrum");
+        Assert.DoesNotContain(adjacency.NonContiguous(moved, new HashSet<string> { "WK036108", "GB0361-centrum" }), p => p.Code is "WK036108" or "GB0361-centrum");
+    }
+
+    [Fact]
+    public void A_plan_becomes_a_gebiedsindeling_whose_derived_wijken_follow_the_moved_buurt()
+    {
+        var (indeling, buurten, plan) = Real.Value;
+        var buurt = plan.WijkOfBuurt.First(kv => kv.Value == "WK036104").Key;   // a buurt of wijk West
+        var moved = plan.MoveBuurt(buurt, "WK036105").MoveWijk("WK036105", "GB0361-zuid");
+        var next = moved.ToIndeling(indeling);
+        Assert.Equal(new Dictionary<string, string> { [buurt] = "WK036105" }, next.BuurtInWijk);
+        Assert.Contains("WK036105", next.Gebieden.Single(g => g.Code == "GB0361-zuid").Wijken);
+        Assert.DoesNotContain("WK036105", next.Gebieden.Single(g => g.Code == "GB0361-west").Wijken);
+        Assert.True(Plan.FromIndeling(Gebiedsindeling.FromJson(next.ToJson()), plan.WijkOfBuurt.Keys).SameAs(moved));
+        var h = new AreaHierarchyBuilder(next).Build(buurten);
+        Assert.Equal("WK036105", h.Areas.Single(a => a.Level == AreaLevel.Buurt && a.Code == buurt).ParentCode);
+        var wijk = h.Areas.Single(a => a.Level == AreaLevel.Wijk && a.Code == "WK036105");
+        Assert.Equal("GB0361-zuid", wijk.ParentCode);
+        Assert.True(wijk.Geometry.Covers(buurten.Single(b => b.Code == buurt).Geometry.InteriorPoint));
     }
 }

@@ -109,7 +109,7 @@ public sealed class AreaHierarchyBuilder(Gebiedsindeling indeling)
         }
 
         var wellFormed = buurten.Where(b => CbsCode.IsBuurt(b.Code)).ToList();
-        foreach (var wijk in wellFormed.Select(b => CbsCode.WijkOfBuurt(b.Code)).Distinct().Order())
+        foreach (var wijk in wellFormed.Select(b => indeling.WijkOf(b.Code)).Distinct().Order())
         {
             var gebieden = indeling.Gebieden.Where(g => g.Wijken.Contains(wijk)).Select(g => g.Name).ToList();
             if (gebieden.Count != 1)
@@ -119,7 +119,7 @@ public sealed class AreaHierarchyBuilder(Gebiedsindeling indeling)
             if (!indeling.Wijken.ContainsKey(wijk))
                 problems.Add(new(wijk, "wijk heeft geen naam in de gebiedsindeling"));
         }
-        var presentWijken = wellFormed.Select(b => CbsCode.WijkOfBuurt(b.Code)).ToHashSet();
+        var presentWijken = wellFormed.Select(b => indeling.WijkOf(b.Code)).ToHashSet();
         foreach (var wijk in indeling.Gebieden.SelectMany(g => g.Wijken).Where(w => !presentWijken.Contains(w)).Distinct())
             problems.Add(new(wijk, "wijk uit de gebiedsindeling heeft geen buurten in het bestand"));
 
@@ -167,7 +167,7 @@ public sealed class AreaHierarchyBuilder(Gebiedsindeling indeling)
         var areas = new List<Area>();
         var gemeenteCode = indeling.Gemeente.Code;
         var buurtAreas = buurten.OrderBy(b => b.Code)
-            .Select(b => new Area(AreaLevel.Buurt, b.Code, b.Name.Trim(), CbsCode.WijkOfBuurt(b.Code), AsMulti(b.Geometry)))
+            .Select(b => new Area(AreaLevel.Buurt, b.Code, b.Name.Trim(), indeling.WijkOf(b.Code), AsMulti(b.Geometry)))
             .ToList();
 
         var wijkAreas = buurtAreas.GroupBy(b => b.ParentCode!).OrderBy(g => g.Key)

@@ -17,6 +17,10 @@ public sealed record Gebiedsindeling
 
     public required IReadOnlyList<GebiedConfig> Gebieden { get; init; }
 
+    /// <summary>Buurten that a plan moved to another wijk than their CBS code says (buurt code → wijk code); every other
+    /// buurt lies in the wijk of its code (<see cref="CbsCode.WijkOfBuurt"/>).</summary>
+    public IReadOnlyDictionary<string, string> BuurtInWijk { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Wijken whose buurten are also dorpen (villages).</summary>
     public IReadOnlyList<string> DorpenInWijken { get; init; } = [];
 
@@ -52,6 +56,9 @@ public sealed record Gebiedsindeling
         return JsonSerializer.Deserialize<Gebiedsindeling>(stream, Options)
                ?? throw new InvalidDataException($"{path} is empty.");
     }
+
+    /// <summary>The wijk of a buurt: the plan's choice where it made one, else the wijk of its CBS code.</summary>
+    public string WijkOf(string buurtCode) => BuurtInWijk.TryGetValue(buurtCode, out var w) ? w : CbsCode.WijkOfBuurt(buurtCode);
 
     /// <summary>The gebied that a wijk belongs to, or null.</summary>
     public GebiedConfig? GebiedOfWijk(string wijkCode) => Gebieden.FirstOrDefault(g => g.Wijken.Contains(wijkCode));

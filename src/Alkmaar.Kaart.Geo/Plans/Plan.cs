@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Alkmaar.Kaart.Geo.Areas;
 
 namespace Alkmaar.Kaart.Geo.Plans;
 
@@ -10,6 +11,46 @@ namespace Alkmaar.Kaart.Geo.Plans;
 public sealed record Plan(IReadOnlyDictionary<string, string> WijkOfBuurt, IReadOnlyDictionary<string, string> GebiedOfWijk)
 {
     public string GebiedOf(string buurt) => GebiedOfWijk[WijkOfBuurt[buurt]];
+
+    /// <summary>The plan of a stored gebiedsindeling for the given buurten (every wijk of the indeling included, also
+    /// one without buurten).</summary>
+    public static Plan FromIndeling(Gebiedsindeling indeling, IEnumerable<string> buurten)
+    {
+        var gebiedOfWijk = indeling.Gebieden.SelectMany(g => g.Wijken.Select(w => (w, g.Code))).ToDictionary(t => t.w, t => t.Code);
+        var wijkOfBuurt = buurten.ToDictionary(b => b, indeling.WijkOf);
+        foreach (var w in wijkOfBuurt.Values.Where(w => !gebiedOfWijk.ContainsKey(w)).ToList())
+            throw new PlanException($"Wijk {w} is in de gebiedsindeling niet ingedeeld bij een gebied.");
+        return new Plan(wijkOfBuurt, gebiedOfWijk);
+    }
+
+    /// <summary>
+    /// This plan as a gebiedsindeling on top of <paramref name="basis"/> (names, teams, dorpen and contacts stay): the
+    /// gebieden's wijken follow the plan (a wijk left without buurten is dropped), and a buurt the plan put in another wijk
+    /// than its CBS code says is listed in <see cref="Gebiedsindeling.BuurtInWijk"/>.
+    /// </summary>
+    public Gebiedsindeling ToIndeling(Gebiedsindeling basis)
+    {
+        var used = WijkOfBuurt.Values.ToHashSet();
+        var order = basis.Gebieden.SelectMany(g => g.Wijken).Select((w, i) => (w, i)).GroupBy(t => t.w).ToDictionary(g => g.Key, g => g.First().i);
+        var unknown = GebiedOfWijk.Values.Where(g => basis.Gebieden.All(x => x.Code != g)).Distinct().ToList();
+        if (unknown.Count > 0) throw new PlanException($"Onbekend gebied {unknown[0]}.");
+        return basis with
+        {
+            Gebieden = basis.Gebieden.Select(g => g with
+            {
+                Wijken = GebiedOfWijk.Where(kv => kv.Value == g.Code && used.Contains(kv.Key)).Select(kv => kv.Key)
+                    .OrderBy(w => order.GetValueOrDefault(w, int.MaxValue)).ThenBy(w => w, StringComparer.Ordinal).ToList(),
+            }).ToList(),
+            BuurtInWijk = WijkOfBuurt.Where(kv => CbsCode.WijkOfBuurt(kv.Key) != kv.Value)
+                .OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value),
+        };
+    }
+
+    /// <summary>The buurten whose wijk differs between this plan and <paramref name="other"/>.</summary>
+    public IEnumerable<(string Buurt, string From, string To)> WijkChanges(Plan other) =>
+        WijkOfBuurt.Keys.Where(other.WijkOfBuurt.ContainsKey).Order(StringComparer.Ordinal)
+            .Select(b => (b, WijkOfBuurt[b], other.WijkOfBuurt[b]))
+            .Where(t => t.Item2 != t.Item3);
 
     public Plan MoveBuurt(string buurt, string wijk)
     {
