@@ -26,6 +26,20 @@ public sealed record BoundaryImportResult(int VersionId, DateOnly ValidFrom, boo
 /// <see cref="Confirmed"/>; <see cref="Preview"/> writes nothing and answers what would happen.</summary>
 public enum ImportMode { Unguarded, Guarded, Confirmed, Preview }
 
+/// <summary>Where boundaries come from: a file's name (or a plan's), the SHA-256 of what was read, its CRS.</summary>
+public sealed record BoundarySource(string Name, string Sha256, KnownCrs Crs);
+
+/// <summary>A plan being published: which plan, the version it was made from (it must still be the latest), and why.</summary>
+public sealed record PlanPublication(int PlanId, int BaseVersion, string Reason);
+
+/// <summary>A plan made from a version that is no longer the latest: another plan was published first.</summary>
+public sealed class BoundaryConflictException(int baseVersion, int? latestVersion)
+    : Exception($"Dit plan is gemaakt op versie {baseVersion}, maar intussen is versie {latestVersion} gepubliceerd. Werk het plan bij naar de nieuwste versie (opnieuw baseren) en publiceer dan.")
+{
+    public int BaseVersion { get; } = baseVersion;
+    public int? LatestVersion { get; } = latestVersion;
+}
+
 /// <summary>An import that was refused for a reason other than invalid boundaries (those throw <see cref="BoundaryValidationException"/>).</summary>
 public sealed class BoundaryImportException(string message) : Exception(message);
 
@@ -64,8 +78,21 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling fileIn
         // The gebiedsindeling belongs to the boundary versions: a new version continues the latest one's; the configuration
         // file only seeds the first version.
         var indeling = await LatestIndelingAsync(ct) ?? fileIndeling;
+        return await ImportBuurtenAsync(buurten, indeling, new BoundarySource(sourceName, sha, source.SourceCrs),
+            validFromOverride ?? ValidFrom(source, indeling), actor, mode, null, ct);
+    }
+
+    /// <summary>
+    /// Imports buurten with their gebiedsindeling as one boundary version from <paramref name="validFrom"/>: the file import
+    /// above, and a published plan (<paramref name="plan"/>: it must start from the latest version, else
+    /// <see cref="BoundaryConflictException"/>, and after that version's first day).
+    /// </summary>
+    public async Task<BoundaryImportResult> ImportBuurtenAsync(IReadOnlyList<BuurtInput> buurten, Gebiedsindeling indeling,
+        BoundarySource from, DateOnly validFrom, string actor, ImportMode mode, PlanPublication? plan, CancellationToken ct)
+    {
+        var (sourceName, sha) = (from.Name, from.Sha256);
+        var source = new { SourceCrs = from.Crs };
         var hierarchy = new AreaHierarchyBuilder(indeling) { Tolerances = limits.Value.Tolerances }.Build(buurten);
-        var validFrom = validFromOverride ?? ValidFrom(source, indeling);
 
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -81,6 +108,14 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling fileIn
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             if (await r.ReadAsync(ct)) current = (r.GetInt32(0), DateOnly.FromDateTime(r.GetDateTime(1)), r.GetString(2));
 
+        if (plan is not null)
+        {
+            if (current?.Id != plan.BaseVersion)
+                throw new BoundaryConflictException(plan.BaseVersion, current?.Id);
+            if (current is { } latest && validFrom <= latest.ValidFrom)
+                throw new BoundaryImportException(
+                    $"De nieuwe indeling moet ingaan na {latest.ValidFrom:d-M-yyyy}, de eerste dag van de laatste versie (versie {latest.Id}); kies een latere datum.");
+        }
         if (current is { } same && same.Sha == sha)
         {
             logger.LogInformation("Boundary file {Source} is already version {Version}; nothing to import", sourceName, same.Id);
@@ -116,13 +151,15 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling fileIn
 
         int versionId;
         await using (var insert = new NpgsqlCommand(
-            "INSERT INTO boundary_version (valid_from, source, source_sha256, source_crs, indeling) VALUES ($1, $2, $3, $4, $5) RETURNING id", conn, tx))
+            "INSERT INTO boundary_version (valid_from, source, source_sha256, source_crs, indeling, plan_id, reason) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id", conn, tx))
         {
             insert.Parameters.AddWithValue(validFrom);
             insert.Parameters.AddWithValue(sourceName);
             insert.Parameters.AddWithValue(sha);
             insert.Parameters.AddWithValue(CrsNames.ShortName(source.SourceCrs));
             insert.Parameters.AddWithValue(NpgsqlDbType.Jsonb, indeling.ToJson());
+            insert.Parameters.Add(new NpgsqlParameter { Value = (object?)plan?.PlanId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+            insert.Parameters.Add(new NpgsqlParameter { Value = (object?)plan?.Reason ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             versionId = (int)(await insert.ExecuteScalarAsync(ct))!;
         }
 
@@ -171,9 +208,16 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling fileIn
             }
             await copy.CompleteAsync(ct);
         }
+        if (plan is not null)
+        {
+            await using var mark = new NpgsqlCommand("UPDATE boundary_plan SET published_version_id = $1, published_at = now() WHERE id = $2", conn, tx);
+            mark.Parameters.AddWithValue(versionId);
+            mark.Parameters.AddWithValue(plan.PlanId);
+            await mark.ExecuteNonQueryAsync(ct);
+        }
         await audit.WriteAsync(actor, "grenzen geïmporteerd", "grenzen", versionId.ToString(), new
         {
-            source = sourceName, validFrom = validFrom.ToString("yyyy-MM-dd"), sha256 = sha, confirmed = mode == ImportMode.Confirmed,
+            source = sourceName, plan = plan?.PlanId, reason = plan?.Reason, validFrom = validFrom.ToString("yyyy-MM-dd"), sha256 = sha, confirmed = mode == ImportMode.Confirmed,
             change = change is null ? null : new { change.GemeenteAreaChangePct, missing = change.MissingBuurten, added = change.NewBuurten, change.AddressesChangingTeam, change.Exceeded },
             repairs = hierarchy.Repairs.Select(d => new
             {

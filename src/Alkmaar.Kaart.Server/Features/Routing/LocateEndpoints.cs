@@ -30,15 +30,21 @@ public static class LocateEndpoints
     {
         var group = app.MapGroup("/api/locate").WithTags("Routing").AllowAnonymous();
         group.MapGet("/", LocateAsync).WithName("Locate")
-            .WithSummary("The buurt, wijk, gebied, dorp, gemeente and gebiedsteam of a point (RD x/y or WGS84 lat/lon).");
+            .WithSummary("The buurt, wijk, gebied, dorp, gemeente and gebiedsteam of a point (RD x/y or WGS84 lat/lon), today or on a date (date=yyyy-MM-dd).");
         return group;
     }
 
     private static async Task<IResult> LocateAsync(AreaLocatorProvider provider,
-        double? x = null, double? y = null, double? lat = null, double? lon = null, CancellationToken ct = default)
+        double? x = null, double? y = null, double? lat = null, double? lon = null, string? date = null, CancellationToken ct = default)
     {
         if (!TryReadPoint(x, y, lat, lon, out var rdX, out var rdY, out var problem)) return problem!;
-        var snapshot = await provider.GetAsync(ct);
+        DateOnly day = default;
+        if (date is not null && !DateOnly.TryParseExact(date, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.None, out day))
+            return Features.Problems.BadRequest("Ongeldige datum", "date is een datum als 2027-01-01: de indeling die op die dag geldt.", "date");
+        // a date: the boundaries in force that day (a published plan routes from its first day)
+        var snapshot = date is null ? await provider.GetAsync(ct)
+            : await provider.GetAtAsync(new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero), ct);
         if (snapshot is null)
             return TypedResults.Problem(title: "Geen gebiedsindeling geladen", statusCode: StatusCodes.Status503ServiceUnavailable,
                 detail: "Er is geen gebiedsindeling geladen; importeer die eerst (./kaart import boundaries).");
