@@ -140,8 +140,16 @@ async function loadLayer(state, layer) {
     report(state, layer);
     return true;
   }
-  // A feature may bring its own fill (a choropleth class colour); its border stays the layer's.
-  const styleOf = f => (f?.properties?.fill ? { ...style, fillColor: f.properties.fill } : style);
+  // A feature may bring its own fill (a choropleth class colour, a team's colour in a plan); its border stays the layer's.
+  // A changed feature (a plan's moved buurt) gets a dashed border; a selected one a dark, heavy border.
+  const styleOf = f => {
+    const p = f?.properties ?? {};
+    let s = p.fill ? { ...style, fillColor: p.fill } : style;
+    if (p.changed) s = { ...s, dashArray: '6 4', weight: style.weight + 1 };
+    if (layer.selection?.has(p.code)) s = { ...s, color: '#111111', weight: style.weight + 3, fillOpacity: Math.max(0.55, s.fillOpacity) };
+    return s;
+  };
+  layer.styleOf = styleOf;
   layer.geo = L.geoJSON(data, {
     style: styleOf,
     onEachFeature: (feature, shape) => {
@@ -149,8 +157,8 @@ async function loadLayer(state, layer) {
       shape.feature = feature;
       // On a map that reports points, a click on an area bubbles to the map's own click handler instead.
       if (!state.pointClicks) shape.on('click', () => select(state, layer, shape));
-      shape.on('mouseover', () => shape.setStyle({ weight: style.weight + 2 }));
-      shape.on('mouseout', () => shape.setStyle({ weight: state.selected === shape ? style.weight + 2 : style.weight }));
+      shape.on('mouseover', () => shape.setStyle({ weight: styleOf(feature).weight + 2 }));
+      shape.on('mouseout', () => shape.setStyle({ weight: state.selected === shape ? styleOf(feature).weight + 2 : styleOf(feature).weight }));
       if (p.tooltip) shape.bindTooltip(escapeHtml(p.tooltip), { sticky: true, direction: 'top', className: 'kaart-tooltip' });
       if (def.popup && !state.pointClicks) shape.bindPopup(popupHtml(def, p));
       // Leaflet paths are SVG elements: give them a name and make them reachable by keyboard.
@@ -177,6 +185,75 @@ async function loadLayer(state, layer) {
   if (state.map.hasLayer(layer.labels)) { declutter(state); requestAnimationFrame(() => declutter(state)); }
   report(state, layer);
   return true;
+}
+
+/** Marks features of a layer as selected (a plan's buurten chosen for an edit); says how many on data-selected-{id}. */
+export function setSelection(element, id, codes) {
+  const state = maps.get(element);
+  const layer = state?.layers[id];
+  if (!layer) return;
+  layer.selection = new Set(codes);
+  layer.geo?.eachLayer(shape => shape.setStyle(layer.styleOf(shape.feature)));
+  element.dataset[`selected${dataKey(id)}`] = String(codes.length);
+}
+
+// The lasso and the line editor load with their first use (separate chunks): only the planners' editor needs them.
+let lassoPlugin, editablePlugin;
+
+/** Lets the user draw one lasso; the features of layer `id` inside it are reported (OnLassoJs), then the lasso stops. */
+export async function startLasso(element, id) {
+  const state = maps.get(element);
+  if (!state) return;
+  const { LassoHandler } = await (lassoPlugin ??= import('leaflet-lasso'));
+  state.lasso ??= new LassoHandler(state.map, { intersect: false });
+  state.map.once('lasso.finished', e => {
+    const geo = state.layers[id]?.geo;
+    const codes = e.layers.filter(l => geo?.hasLayer(l)).map(l => l.feature.properties.code);
+    state.lasso.disable();
+    element.dataset.lasso = 'off';
+    state.dotnetRef?.invokeMethodAsync('OnLassoJs', id, codes);
+  });
+  state.lasso.enable();
+  element.dataset.lasso = 'on';
+}
+
+/** Draws a line ([lat, lon] pairs) whose vertices can be dragged, added (middle markers) and removed (click): a border to move. */
+export async function editLine(element, latlngs) {
+  const state = maps.get(element);
+  if (!state) return;
+  await (editablePlugin ??= import('leaflet-editable'));
+  state.map.editTools ??= new L.Editable(state.map, {});
+  stopEditLine(element);
+  const line = L.polyline(latlngs, { color: '#d4351c', weight: 4, opacity: 0.9 }).addTo(state.map);
+  line.enableEdit(state.map);
+  state.editLine = line;
+  element.dataset.edgeMoves = '0';
+  line.on('editable:vertex:dragend editable:vertex:deleted editable:vertex:new', () => {
+    element.dataset.edgeMoves = String(Number(element.dataset.edgeMoves) + 1);
+  });
+  state.map.fitBounds(line.getBounds(), { padding: [80, 80], animate: false, maxZoom: 12 });
+  await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  element.dataset.edgeVertices = String(latlngs.length);
+}
+
+/** The edited line and how far 10 pixels are at this zoom (metres): a vertex dropped that close to another snaps to it. */
+export function editedLine(element) {
+  const state = maps.get(element);
+  const line = state?.editLine;
+  if (!line) return null;
+  const c = state.map.getSize().divideBy(2);
+  const a = state.map.containerPointToLatLng(c);
+  const b = state.map.containerPointToLatLng(c.add([10, 0]));
+  return { line: line.getLatLngs().map(p => [p.lat, p.lng]), snapM: state.map.distance(a, b) };
+}
+
+export function stopEditLine(element) {
+  const state = maps.get(element);
+  if (!state?.editLine) return;
+  state.editLine.disableEdit();
+  state.editLine.remove();
+  state.editLine = null;
+  delete element.dataset.edgeVertices;
 }
 
 /** Says on the element what a layer drew (data-loaded-{id}: features, data-url-{id}); tests and benchmarks wait for it. */

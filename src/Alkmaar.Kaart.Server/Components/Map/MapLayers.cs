@@ -47,11 +47,25 @@ public static class MapLayers
     public static readonly KaartMap.Layer Herstellingen =
         new("herstellingen", "Herstelde plekken", "/api/boundaries/0/repairs", Visible: true, Color: "#c62828", Kind: "markers");
 
+    /// <summary>A plan's buurten coloured by team, moved ones dashed (planners; the page sets the plan's URL).</summary>
+    public static readonly KaartMap.Layer PlanBuurten =
+        new("plan", "Plan: buurten per team", "/api/plannen/0/buurten", Visible: true, Color: "#1f1f1f", Weight: 1, FillOpacity: 0.45, LabelMinZoom: 9);
+
+    /// <summary>What keeps a plan from being published, where it is.</summary>
+    public static readonly KaartMap.Layer PlanProblemen =
+        new("problemen", "Plan: problemen", "/api/plannen/0/controle?formaat=geojson", Visible: true, Color: "#b00020", Kind: "markers",
+            Popup: new("title", [new("description", null, "muted")]));
+
+    /// <summary>What a plan changes against what it is compared with: moved buurten and moved ground.</summary>
+    public static readonly KaartMap.Layer PlanVerschil =
+        new("verschil", "Plan: verschil", "/api/plannen/0/vergelijking?formaat=geojson", Visible: false, Color: "#d4351c", Weight: 3, FillOpacity: 0.35);
+
     /// <summary>Every layer with its audience (all public: the map never shows personal data).</summary>
     public static readonly IReadOnlyList<(KaartMap.Layer Layer, Audience Audience)> All =
     [
         (Gebieden, Audience.Public), (Wijken, Audience.Public), (Buurten, Audience.Public), (Dorpen, Audience.Public),
         (Buurgemeenten, Audience.Public), (Hotspots, Audience.Public), (MeldingenClusters, Audience.Public),
         (MeldingenDichtheid, Audience.Public), (Initiatieven, Audience.Public), (Monitor, Audience.Public), (Herstellingen, Audience.Staff),
+        (PlanBuurten, Audience.Staff), (PlanProblemen, Audience.Staff), (PlanVerschil, Audience.Staff),
     ];
 }

@@ -60,7 +60,9 @@ public static class PlanEndpoints
             Guard(async () => Step(await w.RedoAsync(id, r.Version, AuditLog.ActorOf(http.User), ct)))).WithSummary("Redo the last undone edit.");
         g.MapPut("/{id:int}/regels", RulesAsync).WithSummary("Locked areas and areas allowed to be in pieces.");
         g.MapGet("/{id:int}/controle", CheckAsync).WithSummary("What keeps the plan from being published (coverage, contiguity, empty teams).");
-        g.MapGet("/{id:int}/buurten", BuurtenAsync).WithSummary("The plan's buurten (GeoJSON, WGS84) with wijk, gebied, team colour and whether they changed.");
+        // the plan's map is also what the read-only link shows colleagues: any staff member (boundaries, no personal data)
+        app.MapGet("/api/plannen/{id:int}/buurten", BuurtenAsync).WithTags("Plannen").RequireAuthorization(KaartPolicies.Staff)
+            .WithSummary("The plan's buurten (GeoJSON, WGS84) with wijk, gebied, team colour and whether they changed.");
         g.MapGet("/{id:int}/vergelijking", CompareAsync)
             .WithSummary("What the plan changes against the version in force (met=in-werking), a version (versie:N) or another plan (plan:N); formaat=json, geojson or csv.");
         g.MapGet("/{id:int}/indeling.csv", CsvAsync).WithSummary("The plan as an equivalency CSV (buurtcode,wijkcode,gebiedcode).");
@@ -194,13 +196,36 @@ public static class PlanEndpoints
         return TypedResults.Ok(new { version });
     });
 
-    private static Task<IResult> CheckAsync(PlanWorkspace workspace, PlanService plans, int id, CancellationToken ct) => Guard(async () =>
+    private static Task<IResult> CheckAsync(PlanWorkspace workspace, PlanService plans, int id, CancellationToken ct, string? formaat = null) => Guard(async () =>
     {
         var state = await workspace.OpenAsync(id, ct);
         if (state is null) return NotFound(id);
         var problems = await plans.CheckAsync(state, ct);
+        if (formaat == "geojson") return new ProblemsResult(problems);
         return TypedResults.Ok(new { valid = problems.Count == 0, problems });
     });
+
+    /// <summary>The problems that have a place, as GeoJSON points (WGS84) for the map.</summary>
+    private sealed class ProblemsResult(IReadOnlyList<PlanProblem> problems) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.ContentType = Areas.AreasEndpoints.GeoJsonContentType;
+            http.Response.Headers.CacheControl = "no-store";
+            await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, KnownCrs.Wgs84);
+            writer.WriteStart();
+            var i = 0;
+            foreach (var p in problems.Where(p => p.X is not null && p.Y is not null))
+                await writer.WritePointAsync($"probleem-{++i}", p.X!.Value, p.Y!.Value,
+                    [("code", $"probleem-{i}"), ("kind", p.Kind), ("title", KindNl(p.Kind)), ("name", p.Code), ("description", p.Message)], http.RequestAborted);
+            await writer.WriteEndAsync(ct: http.RequestAborted);
+        }
+    }
+
+    public static string KindNl(string kind) => kind switch
+    {
+        "dekking" => "Gat of overlap", "samenhang" => "Losse delen", "leeg" => "Team zonder buurten", "gemeente" => "Buitengrens", _ => "Probleem",
+    };
 
     private static async Task BuurtenAsync(HttpContext http, PlanWorkspace workspace, int id, CancellationToken ct)
     {
