@@ -87,7 +87,7 @@ export async function createMap(element, options, dotnetRef) {
     group.on('add', async () => {
       dotnetRef?.invokeMethodAsync('OnLayerToggledJs', def.id, true);
       if (isCells(layer)) loadCells(state, layer);
-      else if (layer.stale) await reload(state, layer);
+      else if (layer.stale) await (layer.pending = reload(state, layer));
       updateLabels(state);
     });
     group.on('remove', () => { labels.remove(); dotnetRef?.invokeMethodAsync('OnLayerToggledJs', def.id, false); });
@@ -204,7 +204,7 @@ let lassoPlugin, editablePlugin;
 export async function startLasso(element, id) {
   const state = maps.get(element);
   if (!state) return;
-  const { LassoHandler } = await (lassoPlugin ??= import('leaflet-lasso'));
+  const { LassoHandler } = await (lassoPlugin ??= import('leaflet-lasso/dist/leaflet-lasso.esm.js'));
   state.lasso ??= new LassoHandler(state.map, { intersect: false });
   state.map.once('lasso.finished', e => {
     const geo = state.layers[id]?.geo;
@@ -484,11 +484,21 @@ async function loadCells(state, layer) {
 }
 
 /** Shows or hides a layer by id (from the Razor side). */
-export function setLayerVisible(element, id, visible) {
+export async function setLayerVisible(element, id, visible) {
   const state = maps.get(element);
   const layer = state?.layers[id];
   if (!layer) return;
   if (visible) layer.group.addTo(state.map); else layer.group.remove();
+  if (visible) await layer.pending; // shown for the first time (or after a new URL): drawn when this returns
+}
+
+/** Fits the view to what a layer drew (e.g. a plan's changes); says so on data-fitted. */
+export function fitLayer(element, id) {
+  const state = maps.get(element);
+  const layer = state?.layers[id];
+  if (!layer?.geo || layer.geo.getLayers().length === 0) return;
+  state.map.fitBounds(layer.geo.getBounds(), { padding: [60, 60], maxZoom: 11, animate: false });
+  element.dataset.fitted = id;
 }
 
 const focusStyle = { color: '#d4351c', weight: 4, opacity: 1, fillColor: '#ffbf47', fillOpacity: 0.25 };
