@@ -179,6 +179,9 @@ public class PlanEditorTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         await page.GetByTestId("plan-publish").ClickAsync();
         await Assertions.Expect(page.GetByTestId("plan-message")).ToContainTextAsync($"in werking vanaf {next:d-M-yyyy}");
         await Assertions.Expect(page.GetByTestId("plan-status")).ToContainTextAsync("gepubliceerd als versie 2");
+        // published: the editing controls are gone
+        await Assertions.Expect(page.GetByTestId("plan-move-buurten")).ToHaveCountAsync(0);
+        await page.GetByTestId("plan-message").ScrollIntoViewIfNeededAsync();
         await page.ScreenshotAsync(new() { Path = Shot("plan-gepubliceerd.png") });
 
         // routing of a point in the moved buurt: the old team until the day before, the new team from that day

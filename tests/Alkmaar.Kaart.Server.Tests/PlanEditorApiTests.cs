@@ -207,6 +207,22 @@ public class PlanEditorApiTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains(await _app.Services.GetRequiredService<AuditLog>().ListAsync(subjectType: "grenzen"),
             e => e.Action == "grenzen geïmporteerd" && e.SubjectId == version.ToString() && e.Detail!.Contains("Werklast"));
         output.WriteLine($"moved {buurt} {from} → {to}; border {a}/{b} at ({moved.X:0.0} {moved.Y:0.0}); published version {version}");
+
+        // rolling back is publishing a plan made from the earlier version: it replaces the latest, its changes are the way back
+        var back = (await (await _planner.PostAsJsonAsync("/api/plannen", new { name = "Terug naar versie 1", version = 1 })).JsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt32();
+        var backPlan = await PlanAsync(back);
+        Assert.Equal(version, backPlan.GetProperty("replacesVersion").GetInt32());
+        Assert.Equal(1, backPlan.GetProperty("baseVersion").GetInt32());
+        Assert.Equal([buurt], backPlan.GetProperty("changedBuurten").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(start[from][PlanMeasures.Adressen], Teams(backPlan)[from][PlanMeasures.Adressen]);
+        Assert.Equal(start[from][PlanMeasures.Adressen] - preview[from][PlanMeasures.Adressen],
+            backPlan.GetProperty("teams").EnumerateArray().Single(t => t.GetProperty("gebied").GetString() == from).GetProperty("change").GetProperty("adressen").GetInt64());
+        var undone = (await (await _planner.PostAsJsonAsync($"/api/plannen/{back}/publiceren",
+            new { version = await VersionAsync(back), validFrom = "2027-06-01", reason = "Terugdraaien" })).JsonAsync()).GetProperty("version").GetInt32();
+        Assert.Equal(to, await GebiedOn("2027-05-31"));
+        Assert.Equal(from, await GebiedOn("2027-06-01"));
+        Assert.Equal(3L, await Scalar<long>("SELECT count(DISTINCT version_id) FROM area"));
+        Assert.True(undone > version);
     }
 
     [Fact]

@@ -155,7 +155,7 @@ public static class PlanEndpoints
 
     public static object Describe(PlanWorkspace workspace, PlanState state) => new
     {
-        state.Info.Id, state.Info.Name, state.Info.BaseVersion, state.Info.Source, state.Info.Version, state.Info.CreatedBy, state.Info.CreatedAt,
+        state.Info.Id, state.Info.Name, state.Info.BaseVersion, state.Info.ReplacesVersion, state.Info.Source, state.Info.Version, state.Info.CreatedBy, state.Info.CreatedAt,
         state.Info.UpdatedBy, state.Info.UpdatedAt, state.Info.PublishedVersion, state.Info.Locked, state.Info.AllowNonContiguous,
         canUndo = state.Tally.CanUndo, canRedo = state.Tally.CanRedo,
         measures = PlanMeasures.Keys, balanceBandPct = workspace.BalanceBandPct,

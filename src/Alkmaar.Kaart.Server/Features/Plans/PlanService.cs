@@ -36,9 +36,11 @@ public sealed partial class PlanService(PlanStore store, PlanWorkspace workspace
 {
     public async Task<int> CreateFromVersionAsync(string name, int? version, string actor, CancellationToken ct = default)
     {
-        var v = version ?? (await store.LatestVersionAsync(ct))?.Id ?? throw new PlanException("Er zijn nog geen grenzen geïmporteerd.");
+        var latest = (await store.LatestVersionAsync(ct))?.Id ?? throw new PlanException("Er zijn nog geen grenzen geïmporteerd.");
+        var v = version ?? latest;
         var snapshot = await store.LoadVersionAsync(v, ct) ?? throw new PlanException($"Er is geen grensversie {v}.");
-        return await store.CreateAsync(CheckName(name), v, $"versie {v}", snapshot.Plan, snapshot.Buurten, actor, ct);
+        // a plan from an older version is a roll-back: it replaces the latest version all the same
+        return await store.CreateAsync(CheckName(name), v, latest, v == latest ? $"versie {v}" : $"versie {v} (terug naar)", snapshot.Plan, snapshot.Buurten, actor, ct);
     }
 
     /// <summary>A plan with the latest version's buurten and the assignment of an equivalency CSV; its problems (Dutch, per
@@ -57,7 +59,7 @@ public sealed partial class PlanService(PlanStore store, PlanWorkspace workspace
         // wijken the CSV leaves without buurten keep their gebied, so a later edit can use them again
         var gebiedOfWijk = snapshot.Plan.GebiedOfWijk.ToDictionary(kv => kv.Key, kv => kv.Value);
         foreach (var (w, g) in plan.GebiedOfWijk) gebiedOfWijk[w] = g;
-        var id = await store.CreateAsync(CheckName(name), latest.Id, "equivalentiebestand (CSV)", plan with { GebiedOfWijk = gebiedOfWijk }, snapshot.Buurten, actor, ct);
+        var id = await store.CreateAsync(CheckName(name), latest.Id, latest.Id, "equivalentiebestand (CSV)", plan with { GebiedOfWijk = gebiedOfWijk }, snapshot.Buurten, actor, ct);
         return (id, []);
     }
 
@@ -76,7 +78,7 @@ public sealed partial class PlanService(PlanStore store, PlanWorkspace workspace
             if (!shapes.TryAdd(b.Code, new BuurtShape(b.Name, AreaHierarchyBuilder.AsMulti(b.Geometry)))) throw new PlanException($"Buurt {b.Code} staat er twee keer in.");
         }
         var plan = Plan.FromIndeling(indeling, shapes.Keys);
-        return await store.CreateAsync(CheckName(name), latest.Id, $"bestand {sourceName}", plan, shapes, actor, ct);
+        return await store.CreateAsync(CheckName(name), latest.Id, latest.Id, $"bestand {sourceName}", plan, shapes, actor, ct);
     }
 
     private static string CheckName(string name)
@@ -115,7 +117,7 @@ public sealed partial class PlanService(PlanStore store, PlanWorkspace workspace
         var used = plan.WijkOfBuurt.Keys.Select(plan.GebiedOf).ToHashSet();
         foreach (var g in state.Indeling.Gebieden.Where(g => !used.Contains(g.Code)))
             problems.Add(new PlanProblem("leeg", g.Code, $"Gebied {g.Name} houdt geen buurten over; {g.Team.Name} zou niets meer hebben."));
-        var gemeente = await store.GemeenteAreaAsync(state.Info.BaseVersion, ct);
+        var gemeente = await store.GemeenteAreaAsync(state.Info.ReplacesVersion, ct);
         var total = state.Buurten.Values.Sum(b => b.Geometry.Area);
         if (problems.All(p => p.Kind != "dekking") && Math.Abs(total - gemeente) > 1)
             problems.Add(new PlanProblem("gemeente", "", $"De buurten beslaan {total:N0} m², de gemeente {gemeente:N0} m²: de buitengrens van de gemeente verandert."));
@@ -210,7 +212,7 @@ public sealed partial class PlanService(PlanStore store, PlanWorkspace workspace
             var buurten = state.Buurten.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new BuurtInput(kv.Key, kv.Value.Name, kv.Value.Geometry)).ToList();
             var result = await importer.ImportBuurtenAsync(buurten, plan.ToIndeling(state.Indeling),
                 new BoundarySource($"plan {id} '{state.Info.Name}'", Sha(plan, buurten), KnownCrs.RdNew), validFrom, actor,
-                ImportMode.Unguarded, new PlanPublication(id, state.Info.BaseVersion, reason), ct);
+                ImportMode.Unguarded, new PlanPublication(id, state.Info.ReplacesVersion, reason), ct);
             return (result, []);
         }
         finally
@@ -240,8 +242,9 @@ public sealed partial class PlanService(PlanStore store, PlanWorkspace workspace
         var (info, mine) = loaded;
         if (info.Version != version) throw new PlanConflictException(version, info.Version);
         var latest = await store.LatestVersionAsync(ct) ?? throw new PlanException("Er zijn nog geen grenzen geïmporteerd.");
-        if (latest.Id == info.BaseVersion) return [];
-        var old = (await store.LoadVersionAsync(info.BaseVersion, ct))!;
+        if (latest.Id == info.ReplacesVersion) return [];
+        // this plan's own changes are those against the version it was to replace (for a roll-back: the way back)
+        var old = (await store.LoadVersionAsync(info.ReplacesVersion, ct))!;
         var next = (await store.LoadVersionAsync(latest.Id, ct))!;
         var conflicts = new List<string>();
         var plan = next.Plan;
@@ -257,7 +260,7 @@ public sealed partial class PlanService(PlanStore store, PlanWorkspace workspace
             if (!SameShape(theirs.Geometry, before.Geometry)) { conflicts.Add($"De vorm van {shape.Name} ({b}) is in beide veranderd; de gepubliceerde vorm is gehouden."); continue; }
             buurten[b] = shape;
         }
-        await store.ReplaceAsync(id, version, latest.Id, plan, buurten, actor, new { from = info.BaseVersion, to = latest.Id, conflicts }, ct);
+        await store.ReplaceAsync(id, version, latest.Id, plan, buurten, actor, new { from = info.ReplacesVersion, to = latest.Id, conflicts }, ct);
         workspace.Forget(id);
         return conflicts;
     }

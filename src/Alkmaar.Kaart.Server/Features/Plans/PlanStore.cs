@@ -30,9 +30,12 @@ public static class PlanMeasures
 }
 
 /// <summary>A plan as listed: who made it from what, its row version (optimistic concurrency), and whether it was published.</summary>
+/// <param name="BaseVersion">The version the plan started from.</param>
+/// <param name="ReplacesVersion">The latest version when the plan was made or rebased: what publishing it replaces (it
+/// must still be the latest then) and what its changes are counted against. Older than the latest base: a roll-back.</param>
 public sealed record PlanInfo(int Id, string Name, int BaseVersion, string Source, int Version, string CreatedBy, DateTimeOffset CreatedAt,
     string UpdatedBy, DateTimeOffset UpdatedAt, int? PublishedVersion, DateTimeOffset? PublishedAt,
-    IReadOnlyList<string> Locked, IReadOnlyList<string> AllowNonContiguous);
+    IReadOnlyList<string> Locked, IReadOnlyList<string> AllowNonContiguous, int ReplacesVersion);
 
 /// <summary>A buurt of a plan or version: its name and shape (RD).</summary>
 public sealed record BuurtShape(string Name, MultiPolygon Geometry);
@@ -51,12 +54,12 @@ public sealed class PlanConflictException(int expected, int actual)
 public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
 {
     private const string InfoColumns =
-        "id, name, base_version_id, source, version, created_by, created_at, updated_by, updated_at, published_version_id, published_at, locked, allow_non_contiguous";
+        "id, name, base_version_id, source, version, created_by, created_at, updated_by, updated_at, published_version_id, published_at, locked, allow_non_contiguous, replaces_version_id";
 
     private static PlanInfo ReadInfo(NpgsqlDataReader r) => new(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetInt32(4),
         r.GetString(5), r.GetFieldValue<DateTimeOffset>(6), r.GetString(7), r.GetFieldValue<DateTimeOffset>(8),
         r.IsDBNull(9) ? null : r.GetInt32(9), r.IsDBNull(10) ? null : r.GetFieldValue<DateTimeOffset>(10),
-        r.GetFieldValue<string[]>(11), r.GetFieldValue<string[]>(12));
+        r.GetFieldValue<string[]>(11), r.GetFieldValue<string[]>(12), r.GetInt32(13));
 
     public async Task<List<PlanInfo>> ListAsync(CancellationToken ct = default)
     {
@@ -153,7 +156,7 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
         return (double)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    public async Task<int> CreateAsync(string name, int baseVersion, string source, Plan plan, IReadOnlyDictionary<string, BuurtShape> buurten,
+    public async Task<int> CreateAsync(string name, int baseVersion, int replacesVersion, string source, Plan plan, IReadOnlyDictionary<string, BuurtShape> buurten,
         string actor, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -161,8 +164,8 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
         int id;
         await using (var cmd = new NpgsqlCommand(
             """
-            INSERT INTO boundary_plan (name, base_version_id, source, wijk_of_buurt, gebied_of_wijk, created_by, updated_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id
+            INSERT INTO boundary_plan (name, base_version_id, replaces_version_id, source, wijk_of_buurt, gebied_of_wijk, created_by, updated_by)
+            VALUES ($1, $2, $7, $3, $4, $5, $6, $6) RETURNING id
             """, conn, tx))
         {
             cmd.Parameters.AddWithValue(name);
@@ -171,6 +174,7 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
             cmd.Parameters.AddWithValue(NpgsqlDbType.Jsonb, JsonSerializer.Serialize(plan.WijkOfBuurt));
             cmd.Parameters.AddWithValue(NpgsqlDbType.Jsonb, JsonSerializer.Serialize(plan.GebiedOfWijk));
             cmd.Parameters.AddWithValue(actor);
+            cmd.Parameters.AddWithValue(replacesVersion);
             id = (int)(await cmd.ExecuteScalarAsync(ct))!;
         }
         await using (var copy = await conn.BeginBinaryImportAsync("COPY boundary_plan_buurt (plan_id, code, name, geom) FROM STDIN (FORMAT BINARY)", ct))
@@ -185,7 +189,7 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
             }
             await copy.CompleteAsync(ct);
         }
-        await audit.WriteAsync(actor, "plan gemaakt", "plan", id.ToString(), new { name, baseVersion, source }, conn, tx, ct);
+        await audit.WriteAsync(actor, "plan gemaakt", "plan", id.ToString(), new { name, baseVersion, replacesVersion, source }, conn, tx, ct);
         await tx.CommitAsync(ct);
         return id;
     }
@@ -234,7 +238,7 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var cmd = new NpgsqlCommand(
             """
-            UPDATE boundary_plan SET base_version_id = $1, wijk_of_buurt = $2, gebied_of_wijk = $3, version = version + 1, updated_by = $4, updated_at = now()
+            UPDATE boundary_plan SET base_version_id = $1, replaces_version_id = $1, wijk_of_buurt = $2, gebied_of_wijk = $3, version = version + 1, updated_by = $4, updated_at = now()
             WHERE id = $5 AND version = $6 AND published_version_id IS NULL
             """, conn, tx))
         {
@@ -315,6 +319,24 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
             WHERE b.plan_id = $1
             """);
         cmd.Parameters.AddWithValue(planId);
+        var counts = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            counts[r.GetString(0)] = [r.GetInt64(1), r.GetInt64(5), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)];
+        return counts;
+    }
+
+    /// <summary>The impact counts of every buurt of a boundary version (its own shapes), in <see cref="PlanMeasures"/> order:
+    /// what a plan's changes are counted against.</summary>
+    public async Task<Dictionary<string, long[]>> CountPerBuurtOfVersionAsync(int version, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            $"""
+            SELECT b.code, {CountColumns("b.geom")}, coalesce(round(p.inwoners), 0)::bigint
+            FROM area b LEFT JOIN population p ON p.buurt_code = b.code
+            WHERE b.version_id = $1 AND b.level = 'buurt'
+            """);
+        cmd.Parameters.AddWithValue(version);
         var counts = new Dictionary<string, long[]>(StringComparer.Ordinal);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))

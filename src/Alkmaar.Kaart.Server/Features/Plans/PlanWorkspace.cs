@@ -71,8 +71,14 @@ public sealed class PlanWorkspace(PlanStore store, IOptions<PlanOptions> options
         var perBuurt = await store.CountPerBuurtAsync(id, ct);
         var tally = new PlanTally(snapshot.Plan, PlanMeasures.Keys, perBuurt);
         var buurten = snapshot.Buurten.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        var basePlan = Plan.FromIndeling(await store.IndelingOfVersionAsync(info.BaseVersion, ct), buurten.Keys);
-        var baseTotals = new PlanTally(basePlan, PlanMeasures.Keys, perBuurt).Totals;
+        // changes are counted against the version the plan replaces, on that version's own shapes
+        var replaced = await store.LoadVersionAsync(info.ReplacesVersion, ct);
+        var basePlan = replaced is not null && buurten.Keys.All(replaced.Plan.WijkOfBuurt.ContainsKey)
+            ? replaced.Plan with { WijkOfBuurt = buurten.Keys.ToDictionary(b => b, b => replaced.Plan.WijkOfBuurt[b]) }
+            : Plan.FromIndeling(await store.IndelingOfVersionAsync(info.ReplacesVersion, ct), buurten.Keys);
+        var versionCounts = await store.CountPerBuurtOfVersionAsync(info.ReplacesVersion, ct);
+        var baseTotals = new PlanTally(basePlan, PlanMeasures.Keys,
+            buurten.Keys.ToDictionary(b => b, b => versionCounts.GetValueOrDefault(b) ?? new long[PlanMeasures.Keys.Length])).Totals;
         return new PlanState
         {
             Info = info, Tally = tally, Buurten = buurten, Indeling = snapshot.Indeling, BasePlan = basePlan, BaseTotals = baseTotals,
