@@ -177,18 +177,7 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
             cmd.Parameters.AddWithValue(replacesVersion);
             id = (int)(await cmd.ExecuteScalarAsync(ct))!;
         }
-        await using (var copy = await conn.BeginBinaryImportAsync("COPY boundary_plan_buurt (plan_id, code, name, geom) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var (code, b) in buurten)
-            {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(id, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(code, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(b.Name, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(b.Geometry, NpgsqlDbType.Geometry, ct);
-            }
-            await copy.CompleteAsync(ct);
-        }
+        await CopyBuurtenAsync(conn, id, buurten, ct);
         await audit.WriteAsync(actor, "plan gemaakt", "plan", id.ToString(), new { name, baseVersion, replacesVersion, source }, conn, tx, ct);
         await tx.CommitAsync(ct);
         return id;
@@ -255,21 +244,24 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
             del.Parameters.AddWithValue(id);
             await del.ExecuteNonQueryAsync(ct);
         }
-        await using (var copy = await conn.BeginBinaryImportAsync("COPY boundary_plan_buurt (plan_id, code, name, geom) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var (code, b) in buurten)
-            {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(id, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(code, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(b.Name, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(b.Geometry, NpgsqlDbType.Geometry, ct);
-            }
-            await copy.CompleteAsync(ct);
-        }
+        await CopyBuurtenAsync(conn, id, buurten, ct);
         await audit.WriteAsync(actor, "plan opnieuw gebaseerd", "plan", id.ToString(), what, conn, tx, ct);
         await tx.CommitAsync(ct);
         return expectedVersion + 1;
+    }
+
+    private static async Task CopyBuurtenAsync(NpgsqlConnection conn, int id, IReadOnlyDictionary<string, BuurtShape> buurten, CancellationToken ct)
+    {
+        await using var copy = await conn.BeginBinaryImportAsync("COPY boundary_plan_buurt (plan_id, code, name, geom) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var (code, b) in buurten)
+        {
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(id, NpgsqlDbType.Integer, ct);
+            await copy.WriteAsync(code, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(b.Name, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(b.Geometry, NpgsqlDbType.Geometry, ct);
+        }
+        await copy.CompleteAsync(ct);
     }
 
     /// <summary>Sets the locked areas and the areas allowed to be in pieces.</summary>
@@ -310,33 +302,23 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
     /// The impact counts of every buurt of a plan, in <see cref="PlanMeasures"/> order: addresses, inwoners (CBS, per buurt
     /// code), open meldingen, meldingen of the last 12 months, initiatives still running (aangevraagd, toegekend).
     /// </summary>
-    public async Task<Dictionary<string, long[]>> CountPerBuurtAsync(int planId, CancellationToken ct = default)
-    {
-        await using var cmd = db.CreateCommand(
-            $"""
-            SELECT b.code, {CountColumns("b.geom")}, coalesce(round(p.inwoners), 0)::bigint
-            FROM boundary_plan_buurt b LEFT JOIN population p ON p.buurt_code = b.code
-            WHERE b.plan_id = $1
-            """);
-        cmd.Parameters.AddWithValue(planId);
-        var counts = new Dictionary<string, long[]>(StringComparer.Ordinal);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            counts[r.GetString(0)] = [r.GetInt64(1), r.GetInt64(5), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)];
-        return counts;
-    }
+    public Task<Dictionary<string, long[]>> CountPerBuurtAsync(int planId, CancellationToken ct = default) =>
+        CountPerBuurtAsync("boundary_plan_buurt b", "b.plan_id = $1", planId, ct);
 
     /// <summary>The impact counts of every buurt of a boundary version (its own shapes), in <see cref="PlanMeasures"/> order:
     /// what a plan's changes are counted against.</summary>
-    public async Task<Dictionary<string, long[]>> CountPerBuurtOfVersionAsync(int version, CancellationToken ct = default)
+    public Task<Dictionary<string, long[]>> CountPerBuurtOfVersionAsync(int version, CancellationToken ct = default) =>
+        CountPerBuurtAsync("area b", "b.version_id = $1 AND b.level = 'buurt'", version, ct);
+
+    private async Task<Dictionary<string, long[]>> CountPerBuurtAsync(string from, string where, int id, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(
             $"""
             SELECT b.code, {CountColumns("b.geom")}, coalesce(round(p.inwoners), 0)::bigint
-            FROM area b LEFT JOIN population p ON p.buurt_code = b.code
-            WHERE b.version_id = $1 AND b.level = 'buurt'
+            FROM {from} LEFT JOIN population p ON p.buurt_code = b.code
+            WHERE {where}
             """);
-        cmd.Parameters.AddWithValue(version);
+        cmd.Parameters.AddWithValue(id);
         var counts = new Dictionary<string, long[]>(StringComparer.Ordinal);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
