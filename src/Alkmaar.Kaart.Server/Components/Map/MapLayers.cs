@@ -47,6 +47,10 @@ public static class MapLayers
     public static readonly KaartMap.Layer Herstellingen =
         new("herstellingen", "Herstelde plekken", "/api/boundaries/0/repairs", Visible: true, Color: "#c62828", Kind: "markers");
 
+    /// <summary>A border band and its border (the page sets the gebied, other side and distance).</summary>
+    public static readonly KaartMap.Layer Grensband =
+        new("grensband", "Grensband", "/api/grensband/GB0361-centrum/kaart", Visible: true, Color: "#d4351c", Weight: 2, FillOpacity: 0.18);
+
     /// <summary>A plan's buurten coloured by team, moved ones dashed (planners; the page sets the plan's URL).</summary>
     public static readonly KaartMap.Layer PlanBuurten =
         new("plan", "Plan: buurten per team", "/api/plannen/0/buurten", Visible: true, Color: "#1f1f1f", Weight: 1, FillOpacity: 0.45, LabelMinZoom: 9);
@@ -66,6 +70,6 @@ public static class MapLayers
         (Gebieden, Audience.Public), (Wijken, Audience.Public), (Buurten, Audience.Public), (Dorpen, Audience.Public),
         (Buurgemeenten, Audience.Public), (Hotspots, Audience.Public), (MeldingenClusters, Audience.Public),
         (MeldingenDichtheid, Audience.Public), (Initiatieven, Audience.Public), (Monitor, Audience.Public), (Herstellingen, Audience.Staff),
-        (PlanBuurten, Audience.Staff), (PlanProblemen, Audience.Staff), (PlanVerschil, Audience.Staff),
+        (Grensband, Audience.Public), (PlanBuurten, Audience.Staff), (PlanProblemen, Audience.Staff), (PlanVerschil, Audience.Staff),
     ];
 }

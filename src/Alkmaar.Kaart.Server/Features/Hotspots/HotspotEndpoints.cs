@@ -72,6 +72,7 @@ public static class HotspotEndpoints
                 ("rank", h.Rank), ("count", h.Hotspot.Count), ("cells", h.Hotspot.Cells), ("maxZ", Math.Round(h.Hotspot.MaxZ, 2)),
                 ("confidence", h.Hotspot.Confidence), ("topCategories", h.Hotspot.TopCategories.Select(c => new { category = c.Category, count = c.Count }).ToList()),
                 ("gebiedCode", h.GebiedCode), ("gebied", h.GebiedName), ("gebiedsteam", h.Gebiedsteam), ("demo", analysis.Demo),
+                ("shared", h.Shared), ("shares", h.Shares.Select(x => new { gebied = x.Gebied, name = x.Name, share = Math.Round(x.Share, 2) }).ToList()), // shares, no small counts
                 ("labelPoint", GeoJsonFeatureCollectionWriter.Position(label, target)))), ct);
         }
         await writer.WriteEndAsync([new("numberReturned", writer.Count)], ct);

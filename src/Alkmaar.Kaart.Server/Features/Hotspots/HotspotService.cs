@@ -21,8 +21,21 @@ public sealed class HotspotSettings
 /// <summary>What a hotspot map asks for: a period (open ends null), a category, a cell size.</summary>
 public sealed record HotspotQuery(DateOnly? From, DateOnly? To, string? Category, double CellSize);
 
-/// <summary>A hotspot with its rank and the gebied (and team) its centre lies in.</summary>
-public sealed record RankedHotspot(int Rank, string Id, Hotspot Hotspot, string? GebiedCode, string? GebiedName, string? Gebiedsteam);
+/// <summary>A hotspot with its rank and the gebied (and team) its centre lies in; <see cref="Shares"/>: every gebied its
+/// meldingen lie in, with their count and share (by the centre of each of its cells), largest first.</summary>
+public sealed record RankedHotspot(int Rank, string Id, Hotspot Hotspot, string? GebiedCode, string? GebiedName, string? Gebiedsteam)
+{
+    public IReadOnlyList<HotspotShare> Shares { get; init; } = [];
+
+    /// <summary>A hotspot across a team border: one hotspot, on the list of every team involved.</summary>
+    public bool Shared => Shares.Count > 1;
+
+    /// <summary>Whether gebied <paramref name="gebied"/> has part of this hotspot.</summary>
+    public bool Involves(string gebied) => GebiedCode == gebied || Shares.Any(s => s.Gebied == gebied);
+}
+
+/// <summary>The part of a hotspot's meldingen that lies in one gebied.</summary>
+public sealed record HotspotShare(string Gebied, string Name, int Count, double Share);
 
 public sealed record HotspotAnalysis(HotspotQuery Query, IReadOnlyList<RankedHotspot> Hotspots, int Meldingen, int StudyCells, double PThreshold, bool Demo);
 
@@ -59,11 +72,26 @@ public sealed class HotspotService(NpgsqlDataSource db, AreaLocatorProvider rout
             TopCategories = members[k].SelectMany(c => perCell.GetValueOrDefault(c) ?? []).GroupBy(kv => kv.Key, kv => kv.Value)
                 .Select(g => (Category: g.Key, Count: g.Sum())).OrderByDescending(t => t.Count).ThenBy(t => t.Category, StringComparer.Ordinal).Take(3).ToList(),
         }).ToList();
+        // Gi* ran once over the whole gemeente (cells outside it are no data, not zeros); a hotspot across a team border
+        // stays one, and says how its meldingen divide over the gebieden (by the centre of each of its cells)
+        var cellCounts = result.Cells.ToDictionary(c => (c.I, c.J), c => c.Count);
         var ranked = found.Select((h, i) =>
         {
             var c = h.Polygon.InteriorPoint;
             var at = snapshot.Locator.Locate(c.X, c.Y);
-            return new RankedHotspot(i + 1, $"hotspot-{i + 1}", h, at.Gebied?.Code, at.Gebied?.Name, snapshot.TeamOf(at));
+            var perGebied = h.CellIndices.Select(ij =>
+                {
+                    var gebied = snapshot.Locator.Locate((ij.I + 0.5) * s, (ij.J + 0.5) * s).Gebied;
+                    return (gebied, count: cellCounts.GetValueOrDefault(ij));
+                })
+                .Where(t => t.gebied is not null && t.count > 0)
+                .GroupBy(t => t.gebied!.Code).Select(g => (g.First().gebied!, Count: g.Sum(t => t.count))).ToList();
+            var total = Math.Max(1, perGebied.Sum(t => t.Count));
+            return new RankedHotspot(i + 1, $"hotspot-{i + 1}", h, at.Gebied?.Code, at.Gebied?.Name, snapshot.TeamOf(at))
+            {
+                Shares = perGebied.OrderByDescending(t => t.Count).ThenBy(t => t.Item1.Code, StringComparer.Ordinal)
+                    .Select(t => new HotspotShare(t.Item1.Code, t.Item1.Name, t.Count, Math.Round((double)t.Count / total, 3))).ToList(),
+            };
         }).ToList();
         var analysis = new HotspotAnalysis(q, ranked, counts.Total, result.StudyCells, result.PThreshold, counts.Demo);
         if (Options.CacheSeconds > 0) cache.Set(key, analysis, TimeSpan.FromSeconds(Options.CacheSeconds)); // 0: no cache
