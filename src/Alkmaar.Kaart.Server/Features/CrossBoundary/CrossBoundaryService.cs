@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Alkmaar.Kaart.Geo.Areas;
 using Alkmaar.Kaart.Geo.Hotspots;
 using Alkmaar.Kaart.Geo.Routing;
+using Alkmaar.Kaart.Geo.Transforms;
 using Alkmaar.Kaart.Server.Features.Hotspots;
 using Alkmaar.Kaart.Server.Features.Routing;
 using Microsoft.Extensions.Caching.Memory;
@@ -152,7 +153,9 @@ public sealed class CrossBoundaryService(NpgsqlDataSource db, AreaLocatorProvide
         }
         else return null;
         if (border.IsEmpty || border.Length == 0) return null;
+        border.SRID = RdNew.Srid; // overlay results carry no SRID; PostGIS compares it
         var band = border.Buffer(d);
+        band.SRID = RdNew.Srid;
 
         var today = Routing.AreaLocatorProvider.DayOf(time.GetUtcNow());
         var first = new DateOnly(today.Year, today.Month, 1).AddMonths(-11);
@@ -268,6 +271,7 @@ public sealed class CrossBoundaryService(NpgsqlDataSource db, AreaLocatorProvide
         if (layer.Areas.FirstOrDefault(a => a.Code == code) is not { } area) return null;
         var neighbours = layer.Neighbours[code].Select(n => layer.Areas.First(a => a.Code == n.Code).Geometry).ToArray();
         var around = neighbours.Length == 0 ? area.Geometry.Factory.CreateMultiPolygon() : NetTopologySuite.Operation.OverlayNG.OverlayNGRobust.Union(neighbours);
+        around.SRID = RdNew.Srid;
         await using var cmd = db.CreateCommand(
             """
             WITH m AS (SELECT geom, created_at >= $4 AS after FROM melding
