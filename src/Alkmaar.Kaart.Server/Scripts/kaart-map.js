@@ -16,6 +16,13 @@ L.Icon.Default.mergeOptions({ iconUrl, iconRetinaUrl, shadowUrl });
 
 const maps = new WeakMap();
 
+/** Tells the Razor component something; not once it is gone (a page that replaced its map, a closed circuit). */
+function notify(state, method, ...args) {
+  if (state.disposed || !state.dotnetRef) return;
+  state.dotnetRef.invokeMethodAsync(method, ...args)
+    .catch(e => { if (!String(e).includes('disposed')) console.error(e); }); // gone meanwhile: nothing to tell
+}
+
 // The plugins for marker clusters and the density layer load with the first layer that needs them (separate chunks),
 // so a resident's first map (areas only) does not fetch them.
 let clusterPlugin, heatPlugin;
@@ -70,7 +77,7 @@ export async function createMap(element, options, dotnetRef) {
 
   const state = { map, dotnetRef, layers: {}, selected: null, pointClicks: !!options.pointClicks, focus: null };
   if (state.pointClicks) {
-    map.on('click', e => dotnetRef?.invokeMethodAsync('OnPointClickedJs', e.latlng.lat, e.latlng.lng));
+    map.on('click', e => notify(state, 'OnPointClickedJs', e.latlng.lat, e.latlng.lng));
     element.classList.add('kaart-map-pick');
   }
   maps.set(element, state);
@@ -85,12 +92,12 @@ export async function createMap(element, options, dotnetRef) {
     overlays[def.title] = group;
     if (def.visible) group.addTo(map);
     group.on('add', async () => {
-      dotnetRef?.invokeMethodAsync('OnLayerToggledJs', def.id, true);
+      notify(state, 'OnLayerToggledJs', def.id, true);
       if (isCells(layer)) loadCells(state, layer);
       else if (layer.stale) await (layer.pending = reload(state, layer));
       updateLabels(state);
     });
-    group.on('remove', () => { labels.remove(); dotnetRef?.invokeMethodAsync('OnLayerToggledJs', def.id, false); });
+    group.on('remove', () => { labels.remove(); notify(state, 'OnLayerToggledJs', def.id, false); });
   }
   // Expanded on a desk, folded into its button on a phone so the map keeps the screen.
   L.control.layers(baseLayers, overlays, { collapsed: window.innerWidth < 700, position: 'topleft' }).addTo(map);
@@ -105,6 +112,7 @@ export async function createMap(element, options, dotnetRef) {
   });
 
   await Promise.all(Object.values(state.layers).filter(l => !isCells(l) && !l.stale).map(l => loadLayer(state, l)));
+  if (state.disposed) return false; // the page replaced this map while its layers loaded
   const first = Object.values(state.layers).find(l => l.def.visible && l.geo && l.geo.getLayers().length);
   // not animated: a focus view asked for right after start-up must not be swallowed by a running zoom animation
   if (first) map.fitBounds(first.group.getBounds(), { padding: [10, 10], animate: false });
@@ -211,7 +219,7 @@ export async function startLasso(element, id) {
     const codes = e.layers.filter(l => geo?.hasLayer(l)).map(l => l.feature.properties.code);
     state.lasso.disable();
     element.dataset.lasso = 'off';
-    state.dotnetRef?.invokeMethodAsync('OnLassoJs', id, codes);
+    notify(state, 'OnLassoJs', id, codes);
   });
   state.lasso.enable();
   element.dataset.lasso = 'on';
@@ -276,7 +284,7 @@ function select(state, layer, shape) {
   shape.setStyle({ weight: base + 2, fillOpacity: Math.max(0.3, state.selectedFill) });
   shape.bringToFront();
   const p = shape.feature.properties;
-  state.dotnetRef?.invokeMethodAsync('OnFeatureClickedJs', def.id, p.level ?? null, p.code);
+  notify(state, 'OnFeatureClickedJs', def.id, p.level ?? null, p.code);
 }
 
 function updateLabels(state) {
@@ -376,7 +384,7 @@ function drawMarkers(state, layer, data) {
       title: p.title ?? p.name, alt: p.title ?? p.name, keyboard: true,
     });
     marker.bindPopup(popupHtml(layer.def, p));
-    marker.on('click', () => state.dotnetRef?.invokeMethodAsync('OnFeatureClickedJs', layer.def.id, p.level ?? null, p.code));
+    marker.on('click', () => notify(state, 'OnFeatureClickedJs', layer.def.id, p.level ?? null, p.code));
     marker.on('popupopen', () => { layer.openCode = p.code; });
     marker.on('popupclose', () => { if (layer.openCode === p.code && layer.markers?.[p.code] === marker) layer.openCode = null; });
     marker.on('add', () => { const el = marker.getElement(); if (el) { el.dataset.code = p.code; el.dataset.level = p.level ?? ''; } });
@@ -558,6 +566,7 @@ export async function copyText(text) {
 export function dispose(element) {
   const state = maps.get(element);
   if (!state) return;
+  state.disposed = true;
   state.map.remove();
   maps.delete(element);
 }

@@ -47,6 +47,11 @@ public static class MapLayers
     public static readonly KaartMap.Layer Herstellingen =
         new("herstellingen", "Herstelde plekken", "/api/boundaries/0/repairs", Visible: true, Color: "#c62828", Kind: "markers");
 
+    /// <summary>Gaps and overlaps between the gemeente and the neighbouring municipalities' layer.</summary>
+    public static readonly KaartMap.Layer Afwijkingen =
+        new("afwijkingen", "Afwijkingen met buurgemeenten", "/api/grenzen/afwijkingen?formaat=geojson", Visible: true, Color: "#6a1b9a", Kind: "markers",
+            Popup: new("title", [new("description", null, "muted")]));
+
     /// <summary>A border band and its border (the page sets the gebied, other side and distance).</summary>
     public static readonly KaartMap.Layer Grensband =
         new("grensband", "Grensband", "/api/grensband/GB0361-centrum/kaart", Visible: true, Color: "#d4351c", Weight: 2, FillOpacity: 0.18);
@@ -70,6 +75,6 @@ public static class MapLayers
         (Gebieden, Audience.Public), (Wijken, Audience.Public), (Buurten, Audience.Public), (Dorpen, Audience.Public),
         (Buurgemeenten, Audience.Public), (Hotspots, Audience.Public), (MeldingenClusters, Audience.Public),
         (MeldingenDichtheid, Audience.Public), (Initiatieven, Audience.Public), (Monitor, Audience.Public), (Herstellingen, Audience.Staff),
-        (Grensband, Audience.Public), (PlanBuurten, Audience.Staff), (PlanProblemen, Audience.Staff), (PlanVerschil, Audience.Staff),
+        (Grensband, Audience.Public), (Afwijkingen, Audience.Public), (PlanBuurten, Audience.Staff), (PlanProblemen, Audience.Staff), (PlanVerschil, Audience.Staff),
     ];
 }
