@@ -144,6 +144,7 @@ public static class AccountSetup
             .AddPolicy(KaartPolicies.Meldingen, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Gebiedsteam, KaartRoles.Stadswerk, KaartRoles.Beheerder))
             .AddPolicy(KaartPolicies.MeldingenBehandelen, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Gebiedsteam, KaartRoles.Beheerder))
             .AddPolicy(KaartPolicies.Initiatieven, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Gebiedsteam, KaartRoles.Beheerder))
+            .AddPolicy(KaartPolicies.WijkAanZet, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Gebiedsteam, KaartRoles.Beheerder))
             .AddPolicy(KaartPolicies.Planner, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Planner))
             .AddPolicy(KaartPolicies.Beheerder, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Beheerder));
         services.AddCascadingAuthenticationState();

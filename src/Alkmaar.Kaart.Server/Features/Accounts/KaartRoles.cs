@@ -44,6 +44,8 @@ public static class KaartPolicies
     public const string MeldingenBehandelen = "meldingen-behandelen";
     /// <summary>Creating and changing bewonersinitiatieven: gebiedsteam (own gebieden) or beheerder.</summary>
     public const string Initiatieven = "initiatieven";
+    /// <summary>Running Wij(k) aan zet and the gebiedsagenda: merging, checking, results, actions (gebiedsteam or beheerder).</summary>
+    public const string WijkAanZet = "wijk-aan-zet";
     /// <summary>Changing boundaries.</summary>
     public const string Planner = "planner";
     /// <summary>Users, teams, configuration, audit log, bulk imports.</summary>

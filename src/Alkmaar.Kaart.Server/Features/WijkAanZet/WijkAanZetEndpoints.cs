@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text;
+using Alkmaar.Kaart.Geo.Transforms;
+using Alkmaar.Kaart.Server.Features.Accounts;
+using Alkmaar.Kaart.Server.Features.Audit;
+using Alkmaar.Kaart.Server.Features.Export;
+using Alkmaar.Kaart.Server.Features.Meldingen;
+
+namespace Alkmaar.Kaart.Server.Features.WijkAanZet;
+
+public sealed record CampagneRequest(string AreaCode, string? AreaLevel, string Title, string IndienenFrom, string IndienenTo, string StemmenFrom, string StemmenTo, string UitslagOn);
+public sealed record SubmitRequest(string Title, string? Text, string Theme, double? Lat, double? Lon, string? Email);
+public sealed record VoteRequest(string Code, long[] Points);
+public sealed record MergeRequest(long Target, long[] Sources);
+public sealed record CheckRequest(bool Feasible, bool Affordable, string? Note);
+public sealed record ActieRequest(string Title, string? Owner, string? Due);
+public sealed record ActieDoneRequest(bool Done);
+
+/// <summary>
+/// <c>/api/wijkaanzet</c> and <c>/api/agenda</c> (issue 20): residents see campaigns, submit verbeterpunten (similar ones
+/// suggested), follow theirs by a private link and vote with their code; gebiedsteams and beheerders merge, check, announce
+/// the result and keep the agenda's actions; only a beheerder makes stemcodes. Refusals are problem+json in Dutch.
+/// </summary>
+public static class WijkAanZetEndpoints
+{
+    public static WebApplicationBuilder AddWijkAanZet(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<WijkAanZetService>();
+        return builder;
+    }
+
+    public static void MapWijkAanZet(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api/wijkaanzet").WithTags("Wij(k) aan zet");
+        g.MapGet("/", async (WijkAanZetService s, CancellationToken ct) =>
+            TypedResults.Ok((await s.CampagnesAsync(ct)).Select(c => Describe(c, s.Today)))).AllowAnonymous()
+            .WithSummary("The campaigns with their phase today.");
+        g.MapPost("/", CreateAsync).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("A campaign for a wijk or dorp with its dates.");
+        g.MapGet("/{id:int}", GetAsync).AllowAnonymous().WithSummary("A campaign and its verbeterpunten with their votes (no submitters).");
+        g.MapGet("/{id:int}/vergelijkbaar", SimilarAsync).AllowAnonymous().WithSummary("Verbeterpunten of this campaign like a text (while typing).");
+        g.MapPost("/{id:int}/verbeterpunten", SubmitAsync).AllowAnonymous().RequireRateLimiting(MeldingenEndpoints.PublicWriteRateLimit)
+            .WithSummary("Submit a verbeterpunt (phase indienen); answers its private status link.");
+        g.MapGet("/status/{token}", StatusAsync).AllowAnonymous().WithSummary("A verbeterpunt by its private status link.");
+        g.MapPost("/{id:int}/stemmen", VoteAsync).AllowAnonymous().RequireRateLimiting(MeldingenEndpoints.PublicWriteRateLimit)
+            .WithSummary("A ballot with a one-time code: up to three verbeterpunten of the voter's own wijk (phase stemmen).");
+        g.MapPost("/{id:int}/samenvoegen", MergeAsync).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Merge similar verbeterpunten (votes combined, duplicates given back).");
+        g.MapPost("/{id:int}/verbeterpunten/{point:long}/toets", CheckAsync).RequireAuthorization(KaartPolicies.WijkAanZet)
+            .WithSummary("Feasible and affordable, with a note; an infeasible point gives its votes back.");
+        g.MapPost("/{id:int}/uitslag", ChooseAsync).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Announce the result: the top three feasible points become speerpunten.");
+        g.MapPost("/{id:int}/stemcodes", CodesAsync).RequireAuthorization(KaartPolicies.Beheerder)
+            .WithSummary("A batch of one-time codes, one per address of the area, as CSV for the letters (only their hashes are kept).");
+
+        var a = app.MapGroup("/api/agenda").WithTags("Wij(k) aan zet");
+        a.MapGet("/{code}", async (WijkAanZetService s, string code, CancellationToken ct) => TypedResults.Ok((await s.AgendaAsync(code, ct)).Select(Describe)))
+            .AllowAnonymous().WithSummary("The speerpunten of an area's gebiedsagenda or dorpsagenda with their actions and progress.");
+        a.MapPost("/{id:long}/acties", AddActieAsync).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Add an action to a speerpunt.");
+        a.MapPut("/acties/{id:long}", (HttpContext http, WijkAanZetService s, long id, ActieDoneRequest r, CancellationToken ct) => Guard(async () =>
+        {
+            await s.SetActieDoneAsync(id, r.Done, AuditLog.ActorOf(http.User), ct);
+            return TypedResults.NoContent();
+        })).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Mark an action done (or not).");
+    }
+
+    private static async Task<IResult> Guard(Func<Task<IResult>> action)
+    {
+        try { return await action(); }
+        catch (WijkAanZetException e)
+        {
+            return TypedResults.Problem(title: e.Status switch { 403 => "Stemcode niet geldig", 404 => "Niet gevonden", 409 => "Niet mogelijk", _ => "Niet geaccepteerd" },
+                detail: e.Message, statusCode: e.Status);
+        }
+    }
+
+    public static object Describe(Campagne c, DateOnly today) => new
+    {
+        c.Id, c.AreaCode, c.AreaLevel, c.AreaName, c.Title, phase = Campagne.PhaseNl(c.PhaseOn(today)),
+        indienen = new[] { c.IndienenFrom, c.IndienenTo }, stemmen = new[] { c.StemmenFrom, c.StemmenTo }, uitslag = c.UitslagOn, c.VotesPerVoter,
+    };
+
+    private static object Describe(Verbeterpunt p) => new
+    {
+        p.Id, p.Title, text = p.Body, p.Theme, p.Status, p.MergedInto, p.Feasible, p.Affordable, p.FeasibilityNote, p.Votes, p.CreatedAt,
+    };
+
+    private static object Describe(Speerpunt s) => new
+    {
+        s.Id, s.AreaCode, s.Title, s.VerbeterpuntId, s.Owner, s.Status, progress = Math.Round(s.Progress, 3),
+        acties = s.Acties.Select(a => new { a.Id, a.Title, a.Owner, a.Done, a.Due }),
+    };
+
+    private static bool TryDate(string? s, out DateOnly d) => DateOnly.TryParseExact(s ?? "", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out d);
+
+    private static Task<IResult> CreateAsync(HttpContext http, WijkAanZetService s, CampagneRequest r, CancellationToken ct) => Guard(async () =>
+    {
+        if (!TryDate(r.IndienenFrom, out var a) || !TryDate(r.IndienenTo, out var b) || !TryDate(r.StemmenFrom, out var c) || !TryDate(r.StemmenTo, out var d) || !TryDate(r.UitslagOn, out var e))
+            return Problems.BadRequest("Ongeldige datum", "Elke datum is als 2027-04-01.");
+        var id = await s.CreateCampagneAsync(r.AreaCode, r.AreaLevel ?? "wijk", r.Title, a, b, c, d, e, AuditLog.ActorOf(http.User), ct);
+        return TypedResults.Created($"/api/wijkaanzet/{id}", new { id });
+    });
+
+    private static Task<IResult> GetAsync(WijkAanZetService s, int id, CancellationToken ct) => Guard(async () =>
+    {
+        var c = await s.CampagneAsync(id, ct);
+        if (c is null) return Problems.NotFound("Campagne niet gevonden", $"Er is geen campagne {id}.");
+        var (all, top) = await s.ResultAsync(id, ct);
+        return TypedResults.Ok(new
+        {
+            campagne = Describe(c, s.Today), verbeterpunten = (await s.PointsAsync(id, ct)).Select(Describe),
+            uitslag = c.PhaseOn(s.Today) == Phase.Uitslag ? top.Select(p => p.Id) : null,
+        });
+    });
+
+    private static Task<IResult> SimilarAsync(WijkAanZetService s, int id, CancellationToken ct, string? tekst = null) => Guard(async () =>
+        TypedResults.Ok((await s.SimilarAsync(id, tekst ?? "", ct: ct)).Select(t => new { t.Point.Id, t.Point.Title, t.Point.Status, similarity = Math.Round(t.Similarity, 3) })));
+
+    private static Task<IResult> SubmitAsync(WijkAanZetService s, int id, SubmitRequest r, CancellationToken ct) => Guard(async () =>
+    {
+        NetTopologySuite.Geometries.Point? place = null;
+        if (r.Lat is { } lat && r.Lon is { } lon)
+        {
+            var (x, y) = RdNew.FromWgs84(lon, lat);
+            place = RdNew.RdFactory.CreatePoint(new NetTopologySuite.Geometries.Coordinate(x, y));
+        }
+        var (pointId, token) = await s.SubmitAsync(id, r.Title, r.Text ?? "", r.Theme, place, r.Email, ct);
+        return TypedResults.Created($"/api/wijkaanzet/status/{token}", new { id = pointId, statusUrl = $"/wijkaanzet/status/{token}" });
+    });
+
+    private static Task<IResult> StatusAsync(WijkAanZetService s, string token, CancellationToken ct) => Guard(async () =>
+    {
+        var found = await s.ByTokenAsync(token, ct);
+        if (found is not { } f) return Problems.NotFound("Niet gevonden", "Deze statuslink kennen we niet.");
+        return TypedResults.Ok(new { verbeterpunt = Describe(f.Point), mergedInto = f.MergedInto is null ? null : Describe(f.MergedInto), campagne = Describe(f.Campagne, s.Today) });
+    });
+
+    private static Task<IResult> VoteAsync(WijkAanZetService s, int id, VoteRequest r, CancellationToken ct) => Guard(async () =>
+        TypedResults.Ok(new { votes = await s.VoteAsync(id, r.Code ?? "", r.Points ?? [], ct) }));
+
+    private static Task<IResult> MergeAsync(HttpContext http, WijkAanZetService s, int id, MergeRequest r, CancellationToken ct) => Guard(async () =>
+    {
+        await s.MergeAsync(id, r.Target, r.Sources ?? [], AuditLog.ActorOf(http.User), ct);
+        return TypedResults.NoContent();
+    });
+
+    private static Task<IResult> CheckAsync(HttpContext http, WijkAanZetService s, int id, long point, CheckRequest r, CancellationToken ct) => Guard(async () =>
+    {
+        await s.CheckAsync(id, point, r.Feasible, r.Affordable, r.Note, AuditLog.ActorOf(http.User), ct);
+        return TypedResults.NoContent();
+    });
+
+    private static Task<IResult> ChooseAsync(HttpContext http, WijkAanZetService s, int id, CancellationToken ct) => Guard(async () =>
+        TypedResults.Ok(new { speerpunten = await s.ChooseAsync(id, AuditLog.ActorOf(http.User), ct) }));
+
+    private static Task<IResult> CodesAsync(HttpContext http, WijkAanZetService s, int id, CancellationToken ct) => Guard(async () =>
+    {
+        var codes = await s.GenerateCodesAsync(id, AuditLog.ActorOf(http.User), ct);
+        var sb = new StringBuilder("postcode,huisnummer,toevoeging,stemcode\n");
+        foreach (var c in codes) sb.AppendJoin(',', new object?[] { c.Postcode, c.Huisnummer, c.Toevoeging, c.Code }.Select(ExportService.CsvCell)).Append('\n');
+        return TypedResults.File(Encoding.UTF8.GetBytes(sb.ToString()), "text/csv; charset=utf-8", $"stemcodes-campagne-{id}.csv");
+    });
+
+    private static Task<IResult> AddActieAsync(HttpContext http, WijkAanZetService s, long id, ActieRequest r, CancellationToken ct) => Guard(async () =>
+    {
+        DateOnly? due = null;
+        if (!string.IsNullOrEmpty(r.Due)) { if (!TryDate(r.Due, out var d)) return Problems.BadRequest("Ongeldige datum", "due is als 2027-09-01.", "due"); due = d; }
+        var actie = await s.AddActieAsync(id, r.Title, r.Owner, due, AuditLog.ActorOf(http.User), ct);
+        return TypedResults.Created($"/api/agenda/acties/{actie}", new { id = actie });
+    });
+}

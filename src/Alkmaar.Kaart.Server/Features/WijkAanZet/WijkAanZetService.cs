@@ -1,0 +1,503 @@
+using System.Security.Cryptography;
+using System.Text;
+using Alkmaar.Kaart.Server.Features.Meldingen;
+using NetTopologySuite.Geometries;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Alkmaar.Kaart.Server.Features.WijkAanZet;
+
+/// <summary>The phases of a campaign, in order (raadsinformatiebrief "Wij(k) aan zet!", 5 March 2024).</summary>
+public enum Phase { Gepland, Indienen, Samenvoegen, Stemmen, Toetsen, Uitslag }
+
+/// <summary>A Wij(k) aan zet campaign for one wijk or dorp, its phases by date.</summary>
+public sealed record Campagne(int Id, string AreaCode, string AreaLevel, string AreaName, string Title, DateOnly IndienenFrom, DateOnly IndienenTo,
+    DateOnly StemmenFrom, DateOnly StemmenTo, DateOnly UitslagOn, int VotesPerVoter)
+{
+    /// <summary>The phase on a day: submitting, then merging until voting starts, voting, checking, and the result.</summary>
+    public Phase PhaseOn(DateOnly day) =>
+        day < IndienenFrom ? Phase.Gepland
+        : day <= IndienenTo ? Phase.Indienen
+        : day < StemmenFrom ? Phase.Samenvoegen
+        : day <= StemmenTo ? Phase.Stemmen
+        : day < UitslagOn ? Phase.Toetsen
+        : Phase.Uitslag;
+
+    public static string PhaseNl(Phase p) => p switch
+    {
+        Phase.Gepland => "nog niet begonnen", Phase.Indienen => "indienen", Phase.Samenvoegen => "samenvoegen",
+        Phase.Stemmen => "stemmen", Phase.Toetsen => "toetsen", _ => "uitslag",
+    };
+}
+
+/// <summary>A verbeterpunt as anyone may see it (no submitter), with its votes that count.</summary>
+public sealed record Verbeterpunt(long Id, int CampagneId, string Title, string Body, string Theme, string Status, long? MergedInto,
+    bool? Feasible, bool? Affordable, string? FeasibilityNote, long Votes, DateTimeOffset CreatedAt, Point? Location);
+
+/// <summary>A speerpunt of an area's agenda with its actions; progress is the share of actions done.</summary>
+public sealed record Speerpunt(long Id, string AreaCode, string Title, long? VerbeterpuntId, string Owner, IReadOnlyList<Actie> Acties)
+{
+    public double Progress => Acties.Count == 0 ? 0 : (double)Acties.Count(a => a.Done) / Acties.Count;
+    public string Status => Acties.Count == 0 ? "gepland" : Acties.All(a => a.Done) ? "gereed" : Acties.Any(a => a.Done) ? "in uitvoering" : "gepland";
+}
+
+public sealed record Actie(long Id, string Title, string? Owner, bool Done, DateOnly? Due);
+
+/// <summary>A refusal of the campaign's rules, in Dutch (the phase, a code, a vote): answered as 422/409.</summary>
+public sealed class WijkAanZetException(string message, int status = 422) : Exception(message)
+{
+    public int Status { get; } = status;
+}
+
+/// <summary>
+/// Wij(k) aan zet! (issue 20): campaigns, verbeterpunten (with similar ones found by pg_trgm), merging, voting with
+/// one-time codes, feasibility, results and the gebiedsagenda. Votes are written in one transaction holding the voter's
+/// code row locked (OpenStad), so a code is used at most once and no ballot exceeds the limit, however many arrive at once.
+/// </summary>
+public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Audit.AuditLog audit)
+{
+    public DateOnly Today => Routing.AreaLocatorProvider.DayOf(time.GetUtcNow());
+
+    private const string CampagneColumns =
+        "c.id, c.area_code, c.area_level, coalesce(a.name, c.area_code), c.title, c.indienen_from, c.indienen_to, c.stemmen_from, c.stemmen_to, c.uitslag_on, c.votes_per_voter";
+
+    private static Campagne ReadCampagne(NpgsqlDataReader r) => new(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
+        r.GetFieldValue<DateOnly>(5), r.GetFieldValue<DateOnly>(6), r.GetFieldValue<DateOnly>(7), r.GetFieldValue<DateOnly>(8), r.GetFieldValue<DateOnly>(9), r.GetInt32(10));
+
+    public async Task<List<Campagne>> CampagnesAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            $"SELECT {CampagneColumns} FROM campagne c LEFT JOIN area_in_force a ON a.code = c.area_code AND a.level = c.area_level ORDER BY c.indienen_from DESC, c.id DESC");
+        var list = new List<Campagne>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(ReadCampagne(r));
+        return list;
+    }
+
+    public async Task<Campagne?> CampagneAsync(int id, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            $"SELECT {CampagneColumns} FROM campagne c LEFT JOIN area_in_force a ON a.code = c.area_code AND a.level = c.area_level WHERE c.id = $1");
+        cmd.Parameters.AddWithValue(id);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? ReadCampagne(r) : null;
+    }
+
+    public async Task<int> CreateCampagneAsync(string areaCode, string areaLevel, string title, DateOnly indienenFrom, DateOnly indienenTo,
+        DateOnly stemmenFrom, DateOnly stemmenTo, DateOnly uitslagOn, string actor, CancellationToken ct = default)
+    {
+        if (!(indienenFrom <= indienenTo && indienenTo < stemmenFrom && stemmenFrom <= stemmenTo && stemmenTo < uitslagOn))
+            throw new WijkAanZetException("De fasen volgen op elkaar: indienen, dan stemmen, dan de uitslag.");
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var check = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM area_in_force WHERE code = $1 AND level = $2)", conn, tx))
+        {
+            check.Parameters.AddWithValue(areaCode);
+            check.Parameters.AddWithValue(areaLevel);
+            if (!(bool)(await check.ExecuteScalarAsync(ct))!) throw new WijkAanZetException($"Er is geen {areaLevel} {areaCode}.");
+        }
+        await using var cmd = new NpgsqlCommand(
+            """
+            INSERT INTO campagne (area_code, area_level, title, indienen_from, indienen_to, stemmen_from, stemmen_to, uitslag_on, created_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
+            """, conn, tx);
+        foreach (var v in new object[] { areaCode, areaLevel, title, indienenFrom, indienenTo, stemmenFrom, stemmenTo, uitslagOn, actor }) cmd.Parameters.AddWithValue(v);
+        var id = (int)(await cmd.ExecuteScalarAsync(ct))!;
+        await audit.WriteAsync(actor, "campagne gemaakt", "campagne", id.ToString(), new { areaCode, title }, conn, tx, ct);
+        await tx.CommitAsync(ct);
+        return id;
+    }
+
+    private async Task<Campagne> RequireAsync(int campagne, CancellationToken ct) =>
+        await CampagneAsync(campagne, ct) ?? throw new WijkAanZetException($"Er is geen campagne {campagne}.", 404);
+
+    private void RequirePhase(Campagne c, params Phase[] phases)
+    {
+        var now = c.PhaseOn(Today);
+        if (!phases.Contains(now))
+            throw new WijkAanZetException($"Dat kan nu niet: de campagne is in de fase '{Campagne.PhaseNl(now)}' ({string.Join(" of ", phases.Select(Campagne.PhaseNl))} nodig).", 409);
+    }
+
+    private const string PointColumns =
+        """
+        v.id, v.campagne_id, v.title, v.body, v.theme, v.status, v.merged_into, v.feasible, v.affordable, v.feasibility_note,
+        (SELECT count(*) FROM stem s WHERE s.verbeterpunt_id = v.id AND s.returned_at IS NULL), v.created_at, v.geom
+        """;
+
+    private static Verbeterpunt ReadPoint(NpgsqlDataReader r) => new(r.GetInt64(0), r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
+        r.IsDBNull(6) ? null : r.GetInt64(6), r.IsDBNull(7) ? null : r.GetBoolean(7), r.IsDBNull(8) ? null : r.GetBoolean(8), r.IsDBNull(9) ? null : r.GetString(9),
+        r.GetInt64(10), r.GetFieldValue<DateTimeOffset>(11), r.IsDBNull(12) ? null : (Point)r.GetValue(12));
+
+    /// <summary>The verbeterpunten of a campaign (merged ones included, with the point they went into), most votes first.</summary>
+    public async Task<List<Verbeterpunt>> PointsAsync(int campagne, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"SELECT {PointColumns} FROM verbeterpunt v WHERE v.campagne_id = $1 ORDER BY 11 DESC, v.id");
+        cmd.Parameters.AddWithValue(campagne);
+        var list = new List<Verbeterpunt>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(ReadPoint(r));
+        return list;
+    }
+
+    /// <summary>Verbeterpunten of the campaign like <paramref name="text"/> (pg_trgm similarity of title and text), best first.</summary>
+    public async Task<List<(Verbeterpunt Point, double Similarity)>> SimilarAsync(int campagne, string text, int limit = 5, double threshold = 0.2, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Trim().Length < 4) return [];
+        await using var cmd = db.CreateCommand(
+            $"""
+            SELECT {PointColumns}, similarity(v.title || ' ' || v.body, $2) AS s FROM verbeterpunt v
+            WHERE v.campagne_id = $1 AND v.status <> 'samengevoegd' AND similarity(v.title || ' ' || v.body, $2) >= $3
+            ORDER BY s DESC, v.id LIMIT $4
+            """);
+        cmd.Parameters.AddWithValue(campagne);
+        cmd.Parameters.AddWithValue(text.Trim());
+        cmd.Parameters.AddWithValue((float)threshold);
+        cmd.Parameters.AddWithValue(limit);
+        var list = new List<(Verbeterpunt, double)>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add((ReadPoint(r), r.GetFloat(13)));
+        return list;
+    }
+
+    /// <summary>Submits a verbeterpunt (phase indienen). Returns its id and the private status link's token (only its hash stored).</summary>
+    public async Task<(long Id, string Token)> SubmitAsync(int campagne, string title, string body, string theme, Point? place, string? email, CancellationToken ct = default)
+    {
+        var c = await RequireAsync(campagne, ct);
+        RequirePhase(c, Phase.Indienen);
+        title = (title ?? "").Trim();
+        body = (body ?? "").Trim();
+        if (title.Length is < 3 or > 120) throw new WijkAanZetException("Geef uw verbeterpunt een korte titel (3 tot 120 tekens).");
+        if (body.Length > 2000) throw new WijkAanZetException("De toelichting is ten hoogste 2.000 tekens.");
+        if (string.IsNullOrWhiteSpace(theme)) throw new WijkAanZetException("Kies een thema.");
+        email = string.IsNullOrWhiteSpace(email) ? null : email.Trim();
+        if (email is not null && (email.Length > 200 || !email.Contains('@'))) throw new WijkAanZetException("Dat e-mailadres klopt niet.");
+        await using var conn = await db.OpenConnectionAsync(ct);
+        if (place is not null)
+        {
+            await using var inside = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM area_in_force WHERE code = $1 AND level = $2 AND ST_Covers(geom, $3))", conn);
+            inside.Parameters.AddWithValue(c.AreaCode);
+            inside.Parameters.AddWithValue(c.AreaLevel);
+            inside.Parameters.AddWithValue(place);
+            if (!(bool)(await inside.ExecuteScalarAsync(ct))!) throw new WijkAanZetException($"Deze plek ligt niet in {c.AreaName}; deze campagne gaat over {c.AreaName}.");
+        }
+        var token = StatusLinks.NewToken();
+        await using var cmd = new NpgsqlCommand(
+            "INSERT INTO verbeterpunt (campagne_id, title, body, theme, geom, status_token_hash, submitter_email) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id", conn);
+        cmd.Parameters.AddWithValue(campagne);
+        cmd.Parameters.AddWithValue(title);
+        cmd.Parameters.AddWithValue(body);
+        cmd.Parameters.AddWithValue(theme.Trim());
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)place ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Geometry });
+        cmd.Parameters.AddWithValue(StatusLinks.Hash(token));
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)email ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        return ((long)(await cmd.ExecuteScalarAsync(ct))!, token);
+    }
+
+    /// <summary>A verbeterpunt by its private status link, and the point it was merged into (if so).</summary>
+    public async Task<(Verbeterpunt Point, Verbeterpunt? MergedInto, Campagne Campagne)?> ByTokenAsync(string token, CancellationToken ct = default)
+    {
+        if (!StatusLinks.LooksValid(token)) return null;
+        await using var cmd = db.CreateCommand($"SELECT {PointColumns} FROM verbeterpunt v WHERE v.status_token_hash = $1");
+        cmd.Parameters.AddWithValue(StatusLinks.Hash(token));
+        Verbeterpunt? p = null;
+        await using (var r = await cmd.ExecuteReaderAsync(ct)) if (await r.ReadAsync(ct)) p = ReadPoint(r);
+        if (p is null) return null;
+        Verbeterpunt? into = null;
+        if (p.MergedInto is { } m) into = (await PointsAsync(p.CampagneId, ct)).FirstOrDefault(x => x.Id == m);
+        return (p, into, (await CampagneAsync(p.CampagneId, ct))!);
+    }
+
+    /// <summary>
+    /// Merges <paramref name="sources"/> into <paramref name="target"/> (staff; before the result): the sources point to the
+    /// target and every submitter stays linked (their status link says so); votes already cast on a source move to the
+    /// target, and a voter who also voted for the target (or another source) gets that duplicate vote back.
+    /// </summary>
+    public async Task MergeAsync(int campagne, long target, IReadOnlyCollection<long> sources, string actor, CancellationToken ct = default)
+    {
+        var c = await RequireAsync(campagne, ct);
+        RequirePhase(c, Phase.Indienen, Phase.Samenvoegen, Phase.Stemmen);
+        if (sources.Count == 0 || sources.Contains(target)) throw new WijkAanZetException("Kies een of meer andere verbeterpunten om samen te voegen met dit punt.");
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var lockPoints = new NpgsqlCommand(
+            "SELECT id, status FROM verbeterpunt WHERE campagne_id = $1 AND id = ANY($2) ORDER BY id FOR UPDATE", conn, tx))
+        {
+            lockPoints.Parameters.AddWithValue(campagne);
+            lockPoints.Parameters.AddWithValue(sources.Append(target).ToArray());
+            var found = new Dictionary<long, string>();
+            await using (var r = await lockPoints.ExecuteReaderAsync(ct)) while (await r.ReadAsync(ct)) found[r.GetInt64(0)] = r.GetString(1);
+            if (found.Count != sources.Count + 1) throw new WijkAanZetException("Alle punten moeten bij deze campagne horen.");
+            if (found.Any(kv => kv.Value is "samengevoegd" or "niet_uitvoerbaar")) throw new WijkAanZetException("Een samengevoegd of niet uitvoerbaar punt kan niet opnieuw worden samengevoegd.");
+        }
+        // votes: a voter with a vote on the target or on an earlier source keeps one; the duplicates go back to the voter
+        await using (var votes = new NpgsqlCommand(
+            """
+            WITH ranked AS (
+                SELECT s.id, row_number() OVER (PARTITION BY s.code_hash ORDER BY (s.verbeterpunt_id = $1) DESC, s.created_at, s.id) AS n
+                FROM stem s WHERE s.verbeterpunt_id = ANY($2) AND s.returned_at IS NULL)
+            UPDATE stem s SET returned_at = now(), returned_reason = 'samengevoegd: dubbele stem terug'
+            FROM ranked WHERE ranked.id = s.id AND ranked.n > 1
+            """, conn, tx))
+        {
+            votes.Parameters.AddWithValue(target);
+            votes.Parameters.AddWithValue(sources.Append(target).ToArray());
+            await votes.ExecuteNonQueryAsync(ct);
+        }
+        await using (var move = new NpgsqlCommand("UPDATE stem SET verbeterpunt_id = $1 WHERE verbeterpunt_id = ANY($2) AND returned_at IS NULL", conn, tx))
+        {
+            move.Parameters.AddWithValue(target);
+            move.Parameters.AddWithValue(sources.ToArray());
+            await move.ExecuteNonQueryAsync(ct);
+        }
+        await using (var mark = new NpgsqlCommand(
+            "UPDATE verbeterpunt SET status = 'samengevoegd', merged_into = $1, version = version + 1 WHERE id = ANY($2); UPDATE verbeterpunt SET merged_into = $1 WHERE merged_into = ANY($2)", conn, tx))
+        {
+            mark.Parameters.AddWithValue(target);
+            mark.Parameters.AddWithValue(sources.ToArray());
+            await mark.ExecuteNonQueryAsync(ct);
+        }
+        await audit.WriteAsync(actor, "verbeterpunten samengevoegd", "campagne", campagne.ToString(), new { target, sources }, conn, tx, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// A ballot (phase stemmen): up to the campaign's number of votes with one code, each for a different verbeterpunt of this
+    /// campaign. The code row is locked for the transaction: a code is used once; after that only votes given back (an
+    /// infeasible or merged point) can be cast again.
+    /// </summary>
+    public async Task<int> VoteAsync(int campagne, string code, IReadOnlyCollection<long> points, CancellationToken ct = default)
+    {
+        var c = await RequireAsync(campagne, ct);
+        RequirePhase(c, Phase.Stemmen);
+        var distinct = points.Distinct().ToList();
+        if (distinct.Count == 0) throw new WijkAanZetException("Kies een of meer verbeterpunten.");
+        if (distinct.Count != points.Count) throw new WijkAanZetException("Elk verbeterpunt krijgt ten hoogste één stem van u.");
+        if (distinct.Count > c.VotesPerVoter) throw new WijkAanZetException($"U kunt ten hoogste {c.VotesPerVoter} stemmen uitbrengen.");
+        var hash = CodeHash(code);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        int? codeCampagne = null;
+        bool used = false;
+        await using (var lockCode = new NpgsqlCommand("SELECT campagne_id, used_at IS NOT NULL FROM stemcode WHERE code_hash = $1 FOR UPDATE", conn, tx))
+        {
+            lockCode.Parameters.AddWithValue(hash);
+            await using var r = await lockCode.ExecuteReaderAsync(ct);
+            if (await r.ReadAsync(ct)) (codeCampagne, used) = (r.GetInt32(0), r.GetBoolean(1));
+        }
+        if (codeCampagne is null) throw new WijkAanZetException("Deze stemcode kennen we niet. Controleer de code uit de brief.", 403);
+        if (codeCampagne != campagne) throw new WijkAanZetException("Deze stemcode hoort bij een andere wijk; u kunt alleen stemmen in uw eigen wijk.", 403);
+        long active = 0, returned = 0;
+        var already = new HashSet<long>();
+        await using (var mine = new NpgsqlCommand("SELECT verbeterpunt_id, returned_at IS NOT NULL FROM stem WHERE code_hash = $1", conn, tx))
+        {
+            mine.Parameters.AddWithValue(hash);
+            await using var r = await mine.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) { if (r.GetBoolean(1)) returned++; else { active++; already.Add(r.GetInt64(0)); } }
+        }
+        var left = c.VotesPerVoter - active;
+        if (used && returned == 0) throw new WijkAanZetException("Met deze stemcode is al gestemd; een code kan één keer worden gebruikt.", 409);
+        if (distinct.Count > left) throw new WijkAanZetException($"U kunt met deze code nog {left} stem{(left == 1 ? "" : "men")} uitbrengen.", 409);
+        if (distinct.Any(already.Contains)) throw new WijkAanZetException("U heeft al op dit verbeterpunt gestemd.", 409);
+        await using (var valid = new NpgsqlCommand(
+            "SELECT count(*) FROM verbeterpunt WHERE campagne_id = $1 AND id = ANY($2) AND status IN ('ingediend', 'uitvoerbaar')", conn, tx))
+        {
+            valid.Parameters.AddWithValue(campagne);
+            valid.Parameters.AddWithValue(distinct.ToArray());
+            if ((long)(await valid.ExecuteScalarAsync(ct))! != distinct.Count)
+                throw new WijkAanZetException("U kunt alleen stemmen op verbeterpunten van uw eigen wijk die nog meedoen.");
+        }
+        await using (var insert = new NpgsqlCommand(
+            "INSERT INTO stem (campagne_id, code_hash, verbeterpunt_id) SELECT $1, $2, unnest($3::bigint[]); UPDATE stemcode SET used_at = coalesce(used_at, now()) WHERE code_hash = $2", conn, tx))
+        {
+            insert.Parameters.AddWithValue(campagne);
+            insert.Parameters.AddWithValue(hash);
+            insert.Parameters.AddWithValue(distinct.ToArray());
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return distinct.Count;
+    }
+
+    /// <summary>The stored form of a code: SHA-256 of its letters and digits, upper case (spaces and dashes in the letter ignored).</summary>
+    public static byte[] CodeHash(string code) =>
+        SHA256.HashData(Encoding.ASCII.GetBytes(new string((code ?? "").Where(char.IsLetterOrDigit).Select(char.ToUpperInvariant).ToArray())));
+
+    private const string CodeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I
+
+    /// <summary>
+    /// A batch of one-time codes, one per address in the campaign's area (for a letter): returns (postcode, huisnummer,
+    /// toevoeging, code); only the codes' hashes are stored. Beheerder only; audited (without the codes).
+    /// </summary>
+    public async Task<List<(string Postcode, int Huisnummer, string Toevoeging, string Code)>> GenerateCodesAsync(int campagne, string actor, CancellationToken ct = default)
+    {
+        var c = await RequireAsync(campagne, ct);
+        var addresses = new List<(string, int, string)>();
+        await using (var cmd = db.CreateCommand(
+            """
+            SELECT a.postcode, a.huisnummer, a.toevoeging FROM address a JOIN area_in_force w ON w.code = $1 AND w.level = $2 AND ST_Covers(w.geom, a.geom)
+            ORDER BY a.postcode, a.huisnummer, a.toevoeging
+            """))
+        {
+            cmd.Parameters.AddWithValue(c.AreaCode);
+            cmd.Parameters.AddWithValue(c.AreaLevel);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) addresses.Add((r.GetString(0), r.GetInt32(1), r.GetString(2)));
+        }
+        return await StoreCodesAsync(campagne, addresses, actor, ct);
+    }
+
+    /// <summary>Codes for given voters (e.g. a test or a load test), stored hashed like the letters' codes.</summary>
+    public async Task<List<(string Postcode, int Huisnummer, string Toevoeging, string Code)>> StoreCodesAsync(int campagne,
+        IReadOnlyList<(string Postcode, int Huisnummer, string Toevoeging)> voters, string actor, CancellationToken ct = default)
+    {
+        var result = voters.Select(a => (a.Postcode, a.Huisnummer, a.Toevoeging, Code: NewCode())).ToList();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        int batch;
+        await using (var b = new NpgsqlCommand("SELECT coalesce(max(batch), 0) + 1 FROM stemcode WHERE campagne_id = $1", conn, tx))
+        {
+            b.Parameters.AddWithValue(campagne);
+            batch = (int)(await b.ExecuteScalarAsync(ct))!;
+        }
+        await using (var copy = await conn.BeginBinaryImportAsync("COPY stemcode (code_hash, campagne_id, batch) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var r in result)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(CodeHash(r.Code), NpgsqlDbType.Bytea, ct);
+                await copy.WriteAsync(campagne, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(batch, NpgsqlDbType.Integer, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+        await audit.WriteAsync(actor, "stemcodes gemaakt", "campagne", campagne.ToString(), new { batch, count = result.Count }, conn, tx, ct);
+        await tx.CommitAsync(ct);
+        return result;
+    }
+
+    private static string NewCode()
+    {
+        Span<char> s = stackalloc char[12];
+        for (var i = 0; i < s.Length; i++) s[i] = CodeAlphabet[RandomNumberGenerator.GetInt32(CodeAlphabet.Length)];
+        return $"{s[..4]}-{s[4..8]}-{s[8..]}";
+    }
+
+    /// <summary>
+    /// Records the check of a point (staff): uitvoerbaar and betaalbaar, with a note. A point that is not feasible leaves the
+    /// vote and its votes go back to the voters (they may cast them again while voting lasts).
+    /// </summary>
+    public async Task CheckAsync(int campagne, long point, bool feasible, bool affordable, string? note, string actor, CancellationToken ct = default)
+    {
+        var c = await RequireAsync(campagne, ct);
+        RequirePhase(c, Phase.Samenvoegen, Phase.Stemmen, Phase.Toetsen);
+        var ok = feasible && affordable;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var cmd = new NpgsqlCommand(
+            """
+            UPDATE verbeterpunt SET feasible = $3, affordable = $4, feasibility_note = $5, status = CASE WHEN $6 THEN 'uitvoerbaar' ELSE 'niet_uitvoerbaar' END,
+                   version = version + 1
+            WHERE id = $1 AND campagne_id = $2 AND status IN ('ingediend', 'uitvoerbaar', 'niet_uitvoerbaar')
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue(point);
+            cmd.Parameters.AddWithValue(campagne);
+            cmd.Parameters.AddWithValue(feasible);
+            cmd.Parameters.AddWithValue(affordable);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)note?.Trim() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            cmd.Parameters.AddWithValue(ok);
+            if (await cmd.ExecuteNonQueryAsync(ct) == 0) throw new WijkAanZetException("Dit verbeterpunt bestaat niet in deze campagne, of is samengevoegd.");
+        }
+        if (!ok)
+        {
+            await using var back = new NpgsqlCommand(
+                "UPDATE stem SET returned_at = now(), returned_reason = 'niet uitvoerbaar' WHERE verbeterpunt_id = $1 AND returned_at IS NULL", conn, tx);
+            back.Parameters.AddWithValue(point);
+            await back.ExecuteNonQueryAsync(ct);
+        }
+        await audit.WriteAsync(actor, "verbeterpunt getoetst", "verbeterpunt", point.ToString(), new { feasible, affordable, note }, conn, tx, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>The result: every point with its votes; the top (at most three) of the feasible ones are the chosen.</summary>
+    public async Task<(IReadOnlyList<Verbeterpunt> All, IReadOnlyList<Verbeterpunt> Top)> ResultAsync(int campagne, CancellationToken ct = default)
+    {
+        var points = (await PointsAsync(campagne, ct)).Where(p => p.Status != "samengevoegd").ToList();
+        var top = points.Where(p => p.Status is "uitvoerbaar" or "gekozen" && p.Votes > 0).OrderByDescending(p => p.Votes).ThenBy(p => p.Id).Take(3).ToList();
+        return (points, top);
+    }
+
+    /// <summary>Announces the result (phase uitslag, staff): the top three feasible points become speerpunten of the area's agenda.</summary>
+    public async Task<IReadOnlyList<long>> ChooseAsync(int campagne, string actor, CancellationToken ct = default)
+    {
+        var c = await RequireAsync(campagne, ct);
+        RequirePhase(c, Phase.Uitslag);
+        var (_, top) = await ResultAsync(campagne, ct);
+        var ids = new List<long>();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        foreach (var p in top)
+        {
+            await using var cmd = new NpgsqlCommand(
+                """
+                WITH chosen AS (UPDATE verbeterpunt SET status = 'gekozen' WHERE id = $1 AND status <> 'gekozen' RETURNING id)
+                INSERT INTO speerpunt (area_code, title, verbeterpunt_id, owner) SELECT $2, $3, id, $4 FROM chosen RETURNING id
+                """, conn, tx);
+            cmd.Parameters.AddWithValue(p.Id);
+            cmd.Parameters.AddWithValue(c.AreaCode);
+            cmd.Parameters.AddWithValue(p.Title);
+            cmd.Parameters.AddWithValue("gebiedsteam");
+            if (await cmd.ExecuteScalarAsync(ct) is long id) ids.Add(id);
+        }
+        await audit.WriteAsync(actor, "verbeterpunten gekozen", "campagne", campagne.ToString(), new { speerpunten = ids }, conn, tx, ct);
+        await tx.CommitAsync(ct);
+        return ids;
+    }
+
+    /// <summary>The speerpunten of an area's agenda with their actions.</summary>
+    public async Task<List<Speerpunt>> AgendaAsync(string areaCode, CancellationToken ct = default)
+    {
+        var list = new List<(long Id, string Area, string Title, long? Vp, string Owner)>();
+        await using (var cmd = db.CreateCommand("SELECT id, area_code, title, verbeterpunt_id, owner FROM speerpunt WHERE area_code = $1 ORDER BY id"))
+        {
+            cmd.Parameters.AddWithValue(areaCode);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) list.Add((r.GetInt64(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetInt64(3), r.GetString(4)));
+        }
+        var acties = new Dictionary<long, List<Actie>>();
+        await using (var cmd = db.CreateCommand("SELECT speerpunt_id, id, title, owner, done, due FROM speerpunt_actie WHERE speerpunt_id = ANY($1) ORDER BY id"))
+        {
+            cmd.Parameters.AddWithValue(list.Select(s => s.Id).ToArray());
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                if (!acties.TryGetValue(r.GetInt64(0), out var a)) acties[r.GetInt64(0)] = a = [];
+                a.Add(new Actie(r.GetInt64(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetBoolean(4), r.IsDBNull(5) ? null : r.GetFieldValue<DateOnly>(5)));
+            }
+        }
+        return list.Select(s => new Speerpunt(s.Id, s.Area, s.Title, s.Vp, s.Owner, acties.GetValueOrDefault(s.Id) ?? [])).ToList();
+    }
+
+    public async Task<long> AddActieAsync(long speerpunt, string title, string? owner, DateOnly? due, string actor, CancellationToken ct = default)
+    {
+        title = (title ?? "").Trim();
+        if (title.Length is < 2 or > 200) throw new WijkAanZetException("Geef de actie een titel (2 tot 200 tekens).");
+        await using var cmd = db.CreateCommand("INSERT INTO speerpunt_actie (speerpunt_id, title, owner, due) SELECT id, $2, $3, $4 FROM speerpunt WHERE id = $1 RETURNING id");
+        cmd.Parameters.AddWithValue(speerpunt);
+        cmd.Parameters.AddWithValue(title);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)owner ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)due ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Date });
+        var id = await cmd.ExecuteScalarAsync(ct) as long? ?? throw new WijkAanZetException($"Er is geen speerpunt {speerpunt}.", 404);
+        await audit.WriteAsync(actor, "actie toegevoegd", "speerpunt", speerpunt.ToString(), new { title }, ct: ct);
+        return id;
+    }
+
+    public async Task SetActieDoneAsync(long actie, bool done, string actor, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("UPDATE speerpunt_actie SET done = $2 WHERE id = $1");
+        cmd.Parameters.AddWithValue(actie);
+        cmd.Parameters.AddWithValue(done);
+        if (await cmd.ExecuteNonQueryAsync(ct) == 0) throw new WijkAanZetException($"Er is geen actie {actie}.", 404);
+        await audit.WriteAsync(actor, done ? "actie gereed" : "actie heropend", "actie", actie.ToString(), ct: ct);
+    }
+}
