@@ -249,8 +249,9 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
             move.Parameters.AddWithValue(sources.ToArray());
             await move.ExecuteNonQueryAsync(ct);
         }
+        // the sources, and what was merged into them earlier, now point to the target
         await using (var mark = new NpgsqlCommand(
-            "UPDATE verbeterpunt SET status = 'samengevoegd', merged_into = $1, version = version + 1 WHERE id = ANY($2); UPDATE verbeterpunt SET merged_into = $1 WHERE merged_into = ANY($2)", conn, tx))
+            "UPDATE verbeterpunt SET status = CASE WHEN id = ANY($2) THEN 'samengevoegd' ELSE status END, merged_into = $1, version = version + 1 WHERE id = ANY($2) OR merged_into = ANY($2)", conn, tx))
         {
             mark.Parameters.AddWithValue(target);
             mark.Parameters.AddWithValue(sources.ToArray());
@@ -306,13 +307,17 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
             if ((long)(await valid.ExecuteScalarAsync(ct))! != distinct.Count)
                 throw new WijkAanZetException("U kunt alleen stemmen op verbeterpunten van uw eigen wijk die nog meedoen.");
         }
-        await using (var insert = new NpgsqlCommand(
-            "INSERT INTO stem (campagne_id, code_hash, verbeterpunt_id) SELECT $1, $2, unnest($3::bigint[]); UPDATE stemcode SET used_at = coalesce(used_at, now()) WHERE code_hash = $2", conn, tx))
+        await using (var insert = new NpgsqlCommand("INSERT INTO stem (campagne_id, code_hash, verbeterpunt_id) SELECT $1, $2, unnest($3::bigint[])", conn, tx))
         {
             insert.Parameters.AddWithValue(campagne);
             insert.Parameters.AddWithValue(hash);
             insert.Parameters.AddWithValue(distinct.ToArray());
             await insert.ExecuteNonQueryAsync(ct);
+        }
+        await using (var use = new NpgsqlCommand("UPDATE stemcode SET used_at = coalesce(used_at, now()) WHERE code_hash = $1", conn, tx))
+        {
+            use.Parameters.AddWithValue(hash);
+            await use.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
         return distinct.Count;

@@ -1,0 +1,254 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Alkmaar.Kaart.Server.Features.WijkAanZet;
+using Alkmaar.Kaart.Testing;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Alkmaar.Kaart.Server.Tests;
+
+/// <summary>
+/// Wij(k) aan zet! (issue 20) against PostGIS: the voting rules (a fourth vote, another wijk, a reused or foreign code,
+/// outside the phase), merging without double counting, an infeasible point giving its votes back, the similarity
+/// suggestion, the agenda's progress, and 1,000 voters with 50 at a time giving exact counts.
+/// </summary>
+public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly TestClock _clock = new(new DateTimeOffset(2027, 4, 2, 10, 0, 0, TimeSpan.Zero));
+    private TestDatabase _db = null!;
+    private NpgsqlDataSource _ds = null!;
+    private WebApplicationFactory<Program> _app = null!;
+    private WijkAanZetService _s = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        _ds = _db.CreateDataSource();
+        var factory = new KaartAppFactory(_db);
+        await factory.ImportRealBuurtenAsync();
+        _app = factory.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<TimeProvider>(_clock)));
+        _s = _app.Services.GetRequiredService<WijkAanZetService>();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _app.Dispose();
+        await _ds.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    private static readonly DateOnly IndienenFrom = new(2027, 4, 1), IndienenTo = new(2027, 4, 30), StemmenFrom = new(2027, 5, 10),
+        StemmenTo = new(2027, 5, 24), UitslagOn = new(2027, 7, 1);
+
+    private void On(DateOnly day) => _clock.Now = new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
+
+    private Task<int> CampagneAsync(string wijk) => _s.CreateCampagneAsync(wijk, "wijk", $"Wij(k) aan zet {wijk}", IndienenFrom, IndienenTo, StemmenFrom, StemmenTo, UitslagOn, "test");
+
+    private async Task<List<string>> CodesAsync(int campagne, int n) =>
+        (await _s.StoreCodesAsync(campagne, Enumerable.Range(1, n).Select(i => ("1811AA", i, "")).ToList(), "test")).Select(c => c.Code).ToList();
+
+    private async Task<long> Votes(long point)
+    {
+        await using var cmd = _ds.CreateCommand("SELECT count(*) FROM stem WHERE verbeterpunt_id = $1 AND returned_at IS NULL");
+        cmd.Parameters.AddWithValue(point);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task A_fourth_vote_another_wijk_a_reused_or_foreign_code_and_a_vote_outside_the_phase_are_refused()
+    {
+        On(IndienenFrom);
+        var zuid = await CampagneAsync("WK036101");
+        var west = await CampagneAsync("WK036104");
+        var points = new List<long>();
+        foreach (var t in new[] { "Meer bankjes in het park", "Speeltuin opknappen", "Fietspad verbreden", "Minder hondenpoep" })
+            points.Add((await _s.SubmitAsync(zuid, t, "", "groen", null, null)).Id);
+        var other = (await _s.SubmitAsync(west, "Bomen aan de Kennemerstraatweg", "", "groen", null, null)).Id;
+        var codes = await CodesAsync(zuid, 3);
+        var westCode = (await CodesAsync(west, 1))[0];
+
+        // before the voting phase
+        Assert.Equal(409, (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(zuid, codes[0], [points[0]]))).Status);
+        On(StemmenFrom);
+        Assert.Contains("ten hoogste 3", (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(zuid, codes[0], points))).Message);
+        Assert.Contains("eigen wijk", (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(zuid, codes[0], [points[0], other]))).Message);
+        Assert.Contains("andere wijk", (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(zuid, westCode, [points[0]]))).Message);
+        Assert.Contains("kennen we niet", (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(zuid, "AAAA-BBBB-CCCC", [points[0]]))).Message);
+        Assert.Equal(0, await Votes(points[0]));
+
+        Assert.Equal(3, await _s.VoteAsync(zuid, codes[0], points.Take(3).ToList()));
+        // the code again: used; a code in lower case with spaces is the same code
+        Assert.Contains("al gestemd", (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(zuid, codes[0].ToLowerInvariant().Replace("-", " "), [points[3]]))).Message);
+        // two of three now, the third later: refused (one ballot per code)
+        Assert.Equal(2, await _s.VoteAsync(zuid, codes[1], [points[0], points[1]]));
+        Assert.Equal(409, (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(zuid, codes[1], [points[2]]))).Status);
+        On(StemmenTo.AddDays(1));
+        Assert.Equal(409, (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(zuid, codes[2], [points[0]]))).Status);
+        var counts = await Task.WhenAll(points.Select(Votes));
+        Assert.Equal(new long[] { 2, 2, 1, 0 }, counts);
+
+        // over HTTP: problem+json in Dutch
+        On(StemmenFrom);
+        var response = await _app.CreateClient().PostAsJsonAsync($"/api/wijkaanzet/{zuid}/stemmen", new { code = codes[0], points = new[] { points[3] } });
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Merging_keeps_every_submitter_linked_and_combines_votes_without_double_counting()
+    {
+        On(IndienenFrom);
+        var c = await CampagneAsync("WK036105");
+        var (a, tokenA) = await _s.SubmitAsync(c, "Meer groen op het plein", "Bomen en planten op het Huiswaardplein", "groen", null, "a@example.org");
+        var (b, tokenB) = await _s.SubmitAsync(c, "Het plein groener maken", "Meer bomen op het Huiswaardplein", "groen", null, null);
+        var (x, _) = await _s.SubmitAsync(c, "Betere verlichting", "Lantaarns bij het fietspad", "veilig", null, null);
+        On(StemmenFrom);
+        var codes = await CodesAsync(c, 4);
+        await _s.VoteAsync(c, codes[0], [a, b]);      // both: after the merge one counts, one goes back
+        await _s.VoteAsync(c, codes[1], [a]);
+        await _s.VoteAsync(c, codes[2], [b, x]);
+        await _s.VoteAsync(c, codes[3], [x]);
+        await _s.MergeAsync(c, a, [b], "test");
+
+        Assert.Equal(3, await Votes(a));     // voters 0, 1, 2 — voter 0 once
+        Assert.Equal(0, await Votes(b));
+        Assert.Equal(2, await Votes(x));
+        var points = await _s.PointsAsync(c);
+        Assert.Equal("samengevoegd", points.Single(p => p.Id == b).Status);
+        Assert.Equal(a, points.Single(p => p.Id == b).MergedInto);
+        // every submitter stays linked: b's status link names the merged point
+        var status = (await _s.ByTokenAsync(tokenB))!.Value;
+        Assert.Equal(a, status.MergedInto!.Id);
+        Assert.Equal(3, status.MergedInto.Votes);
+        Assert.Null((await _s.ByTokenAsync(tokenA))!.Value.MergedInto);
+        // voter 0's duplicate came back: one more vote to give, not on a merged point
+        Assert.Equal(1, await _s.VoteAsync(c, codes[0], [x]));
+        Assert.Throws<WijkAanZetException>(() => _s.VoteAsync(c, codes[0], [x]).GetAwaiter().GetResult());
+        // submitter e-mail addresses never reach the public answer
+        var json = await _app.CreateClient().GetStringAsync($"/api/wijkaanzet/{c}");
+        Assert.DoesNotContain("example.org", json);
+    }
+
+    [Fact]
+    public async Task An_infeasible_point_gives_its_votes_back_to_the_voters_who_may_cast_them_again()
+    {
+        On(IndienenFrom);
+        var c = await CampagneAsync("WK036103");
+        var p1 = (await _s.SubmitAsync(c, "Skatebaan in het park", "", "spelen en sport", null, null)).Id;
+        var p2 = (await _s.SubmitAsync(c, "Watertappunt bij de school", "", "overig", null, null)).Id;
+        var p3 = (await _s.SubmitAsync(c, "Meer prullenbakken", "", "schoon", null, null)).Id;
+        On(StemmenFrom);
+        var codes = await CodesAsync(c, 2);
+        await _s.VoteAsync(c, codes[0], [p1, p2]);
+        await _s.VoteAsync(c, codes[1], [p1]);
+        await _s.CheckAsync(c, p1, feasible: false, affordable: true, "past niet binnen het bestemmingsplan", "test");
+        Assert.Equal(0, await Votes(p1));
+        Assert.Equal(1, await Votes(p2));
+        Assert.Equal("niet_uitvoerbaar", (await _s.PointsAsync(c)).Single(p => p.Id == p1).Status);
+        // the point no longer takes votes; the returned vote can go to another point (once)
+        Assert.Contains("eigen wijk die nog meedoen", (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(c, codes[1], [p1]))).Message);
+        Assert.Equal(1, await _s.VoteAsync(c, codes[1], [p2]));
+        Assert.Contains("al op dit verbeterpunt", (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(c, codes[0], [p2]))).Message);
+        Assert.Equal(1, await _s.VoteAsync(c, codes[0], [p3]));
+        Assert.Equal(409, (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(c, codes[0], [p3]))).Status);
+        var counts = await Task.WhenAll(new[] { p1, p2, p3 }.Select(Votes));
+        Assert.Equal(new long[] { 0, 2, 1 }, counts);
+    }
+
+    [Fact]
+    public async Task The_similarity_suggestion_finds_a_rephrased_duplicate_and_not_an_unrelated_point()
+    {
+        On(IndienenFrom);
+        var c = await CampagneAsync("WK036102");
+        var bankjes = (await _s.SubmitAsync(c, "Meer bankjes in het Oudorperpark", "Er zijn te weinig bankjes in het park om even te zitten", "ontmoeten", null, null)).Id;
+        var verkeer = (await _s.SubmitAsync(c, "Drempels op de Oudorperdijk", "Auto's rijden te hard bij de school", "verkeer", null, null)).Id;
+        var similar = await _s.SimilarAsync(c, "bankjes in het park om te zitten");
+        Assert.Equal(bankjes, similar.First().Point.Id);
+        Assert.DoesNotContain(similar, s => s.Point.Id == verkeer);
+        Assert.Empty(await _s.SimilarAsync(c, "zwembad openhouden in de winter"));
+        // over HTTP while typing
+        var http = await (await _app.CreateClient().GetAsync($"/api/wijkaanzet/{c}/vergelijkbaar?tekst=bankjes%20in%20het%20park")).JsonAsync();
+        Assert.Equal(bankjes, http.EnumerateArray().First().GetProperty("id").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_result_puts_the_top_three_feasible_points_on_the_agenda_whose_progress_follows_its_actions()
+    {
+        On(IndienenFrom);
+        var c = await CampagneAsync("WK036106");
+        var ids = new List<long>();
+        foreach (var t in new[] { "Punt A", "Punt B", "Punt C", "Punt D" }) ids.Add((await _s.SubmitAsync(c, t, "", "groen", null, null)).Id);
+        On(StemmenFrom);
+        var codes = await CodesAsync(c, 6);
+        // votes: A 6, B 4, C 3, D 3 — and C is not feasible
+        int[][] ballots = [[0, 1, 2], [0, 1, 2], [0, 1, 3], [0, 1, 3], [0, 2], [0, 3]];
+        for (var i = 0; i < 6; i++) await _s.VoteAsync(c, codes[i], ballots[i].Select(k => ids[k]).ToList());
+        On(StemmenTo.AddDays(2));
+        foreach (var id in ids) await _s.CheckAsync(c, id, id != ids[2], true, null, "test");
+        On(UitslagOn);
+        var chosen = await _s.ChooseAsync(c, "test");
+        Assert.Equal(3, chosen.Count);
+        var agenda = await _s.AgendaAsync("WK036106");
+        Assert.Equal(["Punt A", "Punt B", "Punt D"], agenda.Select(s => s.Title));
+        Assert.All(agenda, s => Assert.Equal(0, s.Progress));
+        var a1 = await _s.AddActieAsync(agenda[0].Id, "Plan maken", "gebiedsregisseur", null, "test");
+        await _s.AddActieAsync(agenda[0].Id, "Uitvoeren", null, null, "test");
+        await _s.AddActieAsync(agenda[0].Id, "Opleveren", null, null, "test");
+        await _s.SetActieDoneAsync(a1, true, "test");
+        var first = (await _s.AgendaAsync("WK036106"))[0];
+        Assert.Equal(1.0 / 3, first.Progress, 9);
+        Assert.Equal("in uitvoering", first.Status);
+        var json = await (await _app.CreateClient().GetAsync("/api/agenda/WK036106")).JsonAsync();
+        Assert.Equal(0.333, json.EnumerateArray().First().GetProperty("progress").GetDouble(), 3);
+        // announcing twice adds nothing
+        Assert.Empty(await _s.ChooseAsync(c, "test"));
+    }
+
+    [Fact]
+    public async Task A_thousand_voters_fifty_at_a_time_give_exact_counts_and_every_code_counts_once()
+    {
+        On(IndienenFrom);
+        var c = await CampagneAsync("WK036107");
+        var points = new List<long>();
+        for (var i = 0; i < 8; i++) points.Add((await _s.SubmitAsync(c, $"Verbeterpunt {i + 1}", "", "overig", null, null)).Id);
+        On(StemmenFrom);
+        var codes = await CodesAsync(c, 1000);
+        var rng = new Random(20);
+        // each voter's ballot (1–3 points), and every tenth voter tries twice at the same moment
+        var ballots = codes.Select(code => (code, points: points.OrderBy(_ => rng.Next()).Take(rng.Next(1, 4)).ToArray())).ToList();
+        var expected = points.ToDictionary(p => p, p => ballots.Count(b => b.points.Contains(p)));
+        var requests = ballots.Concat(ballots.Where((_, i) => i % 10 == 0)).OrderBy(_ => rng.Next()).ToList();
+        // the server on loopback (Kestrel on 127.0.0.1, a real TCP port), on the same database and clock
+        using var loopback = new KaartAppFactory(_db).WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<TimeProvider>(_clock)));
+        loopback.UseKestrel(0);
+        loopback.StartServer();
+        using var client = new HttpClient { BaseAddress = loopback.ClientOptions.BaseAddress };
+        Assert.True(client.BaseAddress!.IsLoopback);
+        var ok = 0; var refused = 0; var other = 0;
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = 50 }, async (b, ct) =>
+        {
+            using var r = await client.PostAsJsonAsync($"/api/wijkaanzet/{c}/stemmen", new { code = b.code, points = b.points }, ct);
+            if (r.StatusCode == HttpStatusCode.OK) Interlocked.Increment(ref ok);
+            else if (r.StatusCode == HttpStatusCode.Conflict) Interlocked.Increment(ref refused);
+            else Interlocked.Increment(ref other);
+        });
+        clock.Stop();
+        Assert.Equal(0, other);
+        Assert.Equal(1000, ok);
+        Assert.Equal(100, refused);
+        foreach (var (p, n) in expected) Assert.Equal(n, await Votes(p));
+        await using (var cmd = _ds.CreateCommand("SELECT count(*) FROM stemcode WHERE campagne_id = $1 AND used_at IS NOT NULL"))
+        {
+            cmd.Parameters.AddWithValue(c);
+            Assert.Equal(1000L, (long)(await cmd.ExecuteScalarAsync())!);
+        }
+        output.WriteLine($"{requests.Count} ballots (1,000 voters, 100 repeated at once), 50 at a time over loopback: {clock.Elapsed.TotalSeconds:0.00} s, " +
+                         $"{requests.Count / clock.Elapsed.TotalSeconds:0} ballots/s; counts exact, each code once");
+        await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "kaart-stemmen-load.txt"),
+            $"{requests.Count} ballots, 50 concurrent, {clock.Elapsed.TotalMilliseconds:0} ms\n");
+    }
+}
