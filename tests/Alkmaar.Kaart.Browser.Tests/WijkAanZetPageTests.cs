@@ -1,0 +1,132 @@
+using Alkmaar.Kaart.Server.Features.WijkAanZet;
+using Alkmaar.Kaart.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Npgsql;
+
+namespace Alkmaar.Kaart.Browser.Tests;
+
+/// <summary>
+/// Wij(k) aan zet! in the browser (issue 20): a resident submits a verbeterpunt and is shown a similar one while typing; a
+/// gebiedsteam merges the two; the campaign moves on (its dates, as time passing) and residents vote with their codes, the
+/// counts showing at once; the team announces the result; the chosen point is a speerpunt on the wijk's page, where the team
+/// adds an action and ticks it off.
+/// </summary>
+public class WijkAanZetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
+{
+    private static string Shot(string name) => Path.Combine(BrowserFixture.ScreenshotFolder, name);
+
+    /// <summary>Moves the campaign's dates so that today falls in <paramref name="phase"/> (the calendar moving on).</summary>
+    private async Task PhaseAsync(int campagne, string phase)
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var (a, b, c, d, e) = phase switch
+        {
+            "indienen" => (today.AddDays(-1), today.AddDays(10), today.AddDays(20), today.AddDays(30), today.AddDays(60)),
+            "stemmen" => (today.AddDays(-30), today.AddDays(-20), today.AddDays(-1), today.AddDays(10), today.AddDays(40)),
+            _ => (today.AddDays(-90), today.AddDays(-80), today.AddDays(-60), today.AddDays(-50), today.AddDays(-1)),
+        };
+        await using var cmd = fx.App.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+            "UPDATE campagne SET indienen_from = $2, indienen_to = $3, stemmen_from = $4, stemmen_to = $5, uitslag_on = $6 WHERE id = $1");
+        foreach (var v in new object[] { campagne, a, b, c, d, e }) cmd.Parameters.AddWithValue(v);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static async Task SignInAsync(IPage page, string user)
+    {
+        await page.GetByLabel("Gebruikersnaam").FillAsync(user);
+        await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
+        await page.GetByLabel("Wachtwoord").PressAsync("Enter");
+    }
+
+    [Fact]
+    public async Task Submit_merge_vote_result_and_the_speerpunt_on_the_area_page()
+    {
+        var service = fx.App.Services.GetRequiredService<WijkAanZetService>();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var id = await service.CreateCampagneAsync("WK036106", "wijk", "Wij(k) aan zet!", today.AddDays(-1), today.AddDays(10), today.AddDays(20), today.AddDays(30), today.AddDays(60), "test");
+        var earlier = (await service.SubmitAsync(id, "Meer bankjes in het park", "Er zijn te weinig bankjes om even te zitten", "ontmoeten", null, null)).Id;
+        var other = (await service.SubmitAsync(id, "Drempels bij de school", "Auto's rijden te hard", "verkeer", null, null)).Id;
+
+        // a resident submits, and sees the similar point while typing
+        var page = await fx.NewPageAsync(1280, 1000);
+        await page.GotoAsync(fx.BaseUrl + $"/wijkaanzet/{id}");
+        await page.Locator("[data-testid=campagne][data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(page.GetByTestId("campagne-phase")).ToContainTextAsync("indienen");
+        await page.GetByTestId("vp-title").FillAsync("Bankjes in het park");
+        await page.GetByTestId("vp-text").FillAsync("Graag meer bankjes in het park om te zitten");
+        await Assertions.Expect(page.Locator($"[data-testid=vp-similar] li[data-id='{earlier}']")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Shot("wijkaanzet-indienen.png") });
+        await page.GetByTestId("vp-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("campagne-message")).ToContainTextAsync("ingediend");
+        var statusUrl = await page.GetByTestId("campagne-status-link").GetAttributeAsync("href");
+        var mine = (await service.PointsAsync(id)).Single(p => p.Title == "Bankjes in het park").Id;
+
+        // the gebiedsteam merges it with the earlier one
+        await fx.App.EnsureUserAsync("browser-team-noord", ["gebiedsteam"], ["GB0361-noord"]);
+        var team = await fx.NewPageAsync(1280, 1100);
+        await team.GotoAsync(fx.BaseUrl + "/inloggen?ReturnUrl=" + Uri.EscapeDataString($"/wijkaanzet/{id}"));
+        await SignInAsync(team, "browser-team-noord");
+        await team.Locator("[data-testid=campagne-staff]").WaitForAsync();
+        await team.Locator("[data-testid=campagne][data-interactive=true]").WaitForAsync();
+        await team.GetByTestId("merge-target").SelectOptionAsync(earlier.ToString());
+        await team.GetByTestId($"merge-source-{mine}").CheckAsync();
+        await team.GetByTestId("merge-submit").ClickAsync();
+        await Assertions.Expect(team.GetByTestId("campagne-message")).ToContainTextAsync("samengevoegd");
+        // the submitter's link says so
+        await page.GotoAsync(fx.BaseUrl + "/" + statusUrl);
+        await Assertions.Expect(page.GetByTestId("vp-status-merged")).ToContainTextAsync("Meer bankjes in het park");
+
+        // voting: two residents with their codes; the counts show at once
+        await PhaseAsync(id, "stemmen");
+        var codes = (await service.StoreCodesAsync(id, [("1823AA", 1, ""), ("1823AA", 2, "")], "test")).Select(c => c.Code).ToList();
+        await page.GotoAsync(fx.BaseUrl + $"/wijkaanzet/{id}");
+        await page.Locator("[data-testid=campagne][data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(page.Locator("[data-testid=campagne]")).ToHaveAttributeAsync("data-phase", "stemmen");
+        foreach (var code in codes)
+        {
+            await page.GetByTestId("vote-code").FillAsync(code);
+            await page.GetByLabel("Stem op Meer bankjes in het park").CheckAsync();
+            if (code == codes[0]) await page.GetByLabel("Stem op Drempels bij de school").CheckAsync();
+            await page.GetByTestId("vote-submit").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("campagne-message")).ToContainTextAsync("geteld");
+        }
+        await Assertions.Expect(page.Locator($"[data-testid=vp-table] tr[data-id='{earlier}']")).ToHaveAttributeAsync("data-votes", "2");
+        await Assertions.Expect(page.Locator($"[data-testid=vp-table] tr[data-id='{other}']")).ToHaveAttributeAsync("data-votes", "1");
+        // a code used again is refused in Dutch
+        await page.GetByTestId("vote-code").FillAsync(codes[0]);
+        await page.GetByLabel("Stem op Drempels bij de school").CheckAsync();
+        await page.GetByTestId("vote-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("campagne-message")).ToContainTextAsync("al gestemd");
+        await page.ScreenshotAsync(new() { Path = Shot("wijkaanzet-stemmen.png"), FullPage = true });
+
+        // the result: checked, announced, on the agenda of wijk De Mare
+        await service.CheckAsync(id, earlier, true, true, null, "test");
+        await service.CheckAsync(id, other, true, true, null, "test");
+        await PhaseAsync(id, "uitslag");
+        await team.GotoAsync(fx.BaseUrl + $"/wijkaanzet/{id}");
+        await team.Locator("[data-testid=campagne][data-interactive=true]").WaitForAsync();
+        await team.GetByTestId("choose").ClickAsync();
+        await Assertions.Expect(team.GetByTestId("campagne-message")).ToContainTextAsync("2 speerpunt(en)");
+        await Assertions.Expect(team.GetByTestId("vp-result")).ToContainTextAsync("Meer bankjes in het park");
+        await team.ScreenshotAsync(new() { Path = Shot("wijkaanzet-uitslag.png"), FullPage = true });
+
+        await team.GotoAsync(fx.BaseUrl + "/gebied/WK036106");
+        await team.Locator("[data-interactive=true]").WaitForAsync();
+        var speerpunt = team.Locator("[data-testid=speerpunt]").First;
+        await Assertions.Expect(speerpunt).ToContainTextAsync("Meer bankjes in het park");
+        var sid = (await service.AgendaAsync("WK036106")).First().Id;
+        await team.GetByTestId($"actie-new-{sid}").FillAsync("Locaties kiezen met bewoners");
+        await team.GetByTestId($"actie-add-{sid}").ClickAsync();
+        await Assertions.Expect(speerpunt).ToContainTextAsync("0 van 1 acties gereed");
+        await team.GetByTestId($"actie-new-{sid}").FillAsync("Bankjes plaatsen");
+        await team.GetByTestId($"actie-add-{sid}").ClickAsync();
+        await Assertions.Expect(speerpunt).ToContainTextAsync("0 van 2 acties gereed");
+        await speerpunt.GetByLabel("Locaties kiezen met bewoners gereed").CheckAsync();
+        await Assertions.Expect(speerpunt).ToHaveAttributeAsync("data-progress", "0.5");
+        await Assertions.Expect(speerpunt).ToContainTextAsync("in uitvoering");
+        await speerpunt.ScrollIntoViewIfNeededAsync();
+        await team.ScreenshotAsync(new() { Path = Shot("gebiedsagenda.png") });
+        Assert.Empty(fx.ConsoleErrors.GetOrCreateValue(page));
+    }
+}
