@@ -251,4 +251,35 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "kaart-stemmen-load.txt"),
             $"{requests.Count} ballots, 50 concurrent, {clock.Elapsed.TotalMilliseconds:0} ms\n");
     }
+
+    [Fact]
+    public async Task A_resident_applies_for_an_initiative_follows_it_by_a_private_link_and_the_DEMO_set_says_so()
+    {
+        var http = _app.CreateClient();
+        var created = await (await http.PostAsJsonAsync("/api/initiatieven/aanvraag", new
+        {
+            title = "Geveltuinen in onze straat", description = "Met de buren tegels eruit, planten erin", theme = "groen",
+            lat = 52.6366, lon = 4.7393, email = "bewoner@example.org",
+        })).JsonAsync(HttpStatusCode.Created);
+        var statusUrl = created.GetProperty("statusUrl").GetString()!;
+        Assert.Equal("GB0361-centrum", created.GetProperty("gebied").GetString());
+        var token = statusUrl.Split('/').Last();
+        var status = await (await http.GetAsync($"/api/initiatieven/status/{token}")).JsonAsync();
+        Assert.Equal("aangevraagd", status.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/initiatieven/status/{new string('A', 43)}")).StatusCode);
+        // the address never reaches the public layer; a refused application says why in Dutch
+        Assert.DoesNotContain("example.org", await http.GetStringAsync("/api/initiatieven"));
+        var refused = await (await http.PostAsJsonAsync("/api/initiatieven/aanvraag", new { title = "x", theme = "groen" })).JsonAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("titel", refused.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+
+        // the DEMO set: two per wijk, the same every time, labelled
+        var store = _app.Services.GetRequiredService<Features.Initiatieven.InitiatiefStore>();
+        Assert.Equal(22, await store.GenerateDemoAsync(2026));
+        var demo = (await store.ListAsync(new Features.Initiatieven.InitiatiefFilter())).Where(i => i.Demo).ToList();
+        Assert.Equal(22, demo.Count);
+        Assert.All(demo, i => Assert.StartsWith("DEMO: ", i.Title));
+        Assert.Equal(11, demo.Select(i => i.WijkCode).Distinct().Count());
+        using var geo = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/api/initiatieven"));
+        Assert.Equal(22, geo.RootElement.GetProperty("features").EnumerateArray().Count(f => f.GetProperty("properties").GetProperty("demo").GetBoolean()));
+    }
 }

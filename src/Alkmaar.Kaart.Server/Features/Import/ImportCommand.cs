@@ -17,6 +17,7 @@ public static class ImportCommand
         if (args.Contains("addresses") || args.Contains("postcodes")) return await ImportAddressesAsync(app, args);
         if (args.Contains("meldingen")) return await ImportDemoMeldingenAsync(app, args);
         if (args.Contains("monitor")) return await ImportMonitorAsync(app, args);
+        if (args.Contains("initiatieven")) return await ImportDemoInitiatievenAsync(app, args);
         if (args.Contains("population")) return await ImportPopulationAsync(app, args);
         var municipalities = args.Contains("municipalities");
         var path = args.FirstOrDefault(a => a.EndsWith(".geojson") || a.EndsWith(".json"))
@@ -117,6 +118,20 @@ public static class ImportCommand
     }
 
     /// <summary><c>import monitor &lt;csv&gt;</c>; <c>import monitor --demo [--if-empty]</c>.</summary>
+    /// <summary><c>import initiatieven --demo [--if-empty]</c>: the deterministic DEMO set of bewonersinitiatieven.</summary>
+    private static async Task<int> ImportDemoInitiatievenAsync(WebApplication app, string[] args)
+    {
+        var store = app.Services.GetRequiredService<Initiatieven.InitiatiefStore>();
+        if (!args.Contains("--demo")) { Console.Error.WriteLine("gebruik: import initiatieven --demo [--if-empty]"); return 2; }
+        if (args.Contains("--if-empty") && await store.AnyAsync())
+        {
+            Console.WriteLine("Er zijn al initiatieven; geen demoset gemaakt.");
+            return 0;
+        }
+        Console.WriteLine($"{await store.GenerateDemoAsync(DateTime.Today.Year)} DEMO-initiatieven gemaakt (gemarkeerd als demo).");
+        return 0;
+    }
+
     private static async Task<int> ImportMonitorAsync(WebApplication app, string[] args)
     {
         var store = app.Services.GetRequiredService<Monitor.MonitorStore>();

@@ -32,6 +32,39 @@ public static class InitiatiefEndpoints
         group.MapPost("/", CreateAsync).RequireAuthorization(KaartPolicies.Initiatieven);
         group.MapPut("/{id:long}", UpdateAsync).RequireAuthorization(KaartPolicies.Initiatieven);
         group.MapDelete("/{id:long}", DeleteAsync).RequireAuthorization(KaartPolicies.Initiatieven);
+        group.MapPost("/aanvraag", ApplyAsync).AllowAnonymous().RequireRateLimiting(Meldingen.MeldingenEndpoints.PublicWriteRateLimit)
+            .WithSummary("A resident applies for a bewonersinitiatief (status aangevraagd); answers its private status link.");
+        group.MapGet("/status/{token}", StatusAsync).AllowAnonymous().WithSummary("An application by its private status link: status and steps.");
+    }
+
+    /// <summary>A resident's application: the initiative's fields (no status, no subsidy) and an optional e-mail address.</summary>
+    public sealed class Aanvraag
+    {
+        public string? Title { get; set; }
+        public string? Description { get; set; }
+        public string? Theme { get; set; }
+        public double? Lat { get; set; }
+        public double? Lon { get; set; }
+        public string? Email { get; set; }
+    }
+
+    private static async Task<IResult> ApplyAsync(HttpContext http, InitiatiefStore store, CancellationToken ct)
+    {
+        var (input, problem) = await Problems.ReadJsonAsync<Aanvraag>(http, ct);
+        if (problem is not null) return problem;
+        var (created, token) = await store.ApplyAsync(new InitiatiefInput
+        {
+            Title = input!.Title, Description = input.Description, Theme = input.Theme, Lat = input.Lat, Lon = input.Lon,
+            Year = DateTime.UtcNow.Year,
+        }, input.Email, ct);
+        return TypedResults.Created($"/api/initiatieven/status/{token}", new { id = created.Id, gebied = created.GebiedCode, statusUrl = $"/initiatief/status/{token}" });
+    }
+
+    private static async Task<IResult> StatusAsync(InitiatiefStore store, string token, CancellationToken ct)
+    {
+        if (await store.ByTokenAsync(token, ct) is not { } found) return Problems.NotFound("Niet gevonden", "Deze statuslink kennen we niet.");
+        var (i, history) = found;
+        return TypedResults.Ok(new { i.Id, i.Title, i.Theme, i.Status, i.Subsidy, i.GebiedCode, steps = history.Select(h => new { at = h.At, to = h.To }) });
     }
 
     /// <summary>Parses the list filter; a Dutch message and the parameter when refused.</summary>
@@ -65,7 +98,7 @@ public static class InitiatiefEndpoints
     public static Feature ToFeature(Initiatief i, KnownCrs crs) => new(i.Geometry, GeoJsonFeatureCollectionWriter.Attributes(i.Id.ToString(CultureInfo.InvariantCulture),
         ("id", i.Id), ("code", $"initiatief-{i.Id}"), ("level", "initiatief"), ("name", i.Title), ("title", i.Title), ("description", i.Description),
         ("theme", i.Theme), ("status", i.Status), ("subsidy", i.Subsidy), ("year", i.Year), ("buurtCode", i.BuurtCode), ("wijkCode", i.WijkCode),
-        ("gebiedCode", i.GebiedCode), ("updatedAt", i.UpdatedAt.ToString("yyyy-MM-dd")),
+        ("gebiedCode", i.GebiedCode), ("updatedAt", i.UpdatedAt.ToString("yyyy-MM-dd")), ("demo", i.Demo),
         ("labelPoint", GeoJsonFeatureCollectionWriter.Position(i.Geometry.InteriorPoint, crs))));
 
     private static async Task GetAsync(HttpContext http, long id, InitiatiefStore store, CancellationToken ct)

@@ -32,6 +32,9 @@ public sealed record Initiatief(long Id, string Title, string Description, strin
 {
     /// <summary>The HTTP entity tag of this version of the initiative.</summary>
     public string ETag => $"\"v{Version}\"";
+
+    /// <summary>A generated initiative of the DEMO set (labelled as such wherever shown).</summary>
+    public bool Demo { get; init; }
 }
 
 public sealed record InitiatiefHistory(DateTimeOffset At, string Actor, string? From, string To);
@@ -237,11 +240,107 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    private const string Columns = "id, title, description, theme, status, subsidy_eur, year, geom, buurt_code, wijk_code, gebied_code, updated_at, version";
+    private const string Columns = "id, title, description, theme, status, subsidy_eur, year, geom, buurt_code, wijk_code, gebied_code, updated_at, version, demo";
 
     private static Initiatief Read(NpgsqlDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
         r.IsDBNull(5) ? null : r.GetDecimal(5), r.GetInt32(6), (Geometry)r.GetValue(7), r.IsDBNull(8) ? null : r.GetString(8),
-        r.IsDBNull(9) ? null : r.GetString(9), r.GetString(10), r.GetFieldValue<DateTimeOffset>(11), r.GetInt32(12));
+        r.IsDBNull(9) ? null : r.GetString(9), r.GetString(10), r.GetFieldValue<DateTimeOffset>(11), r.GetInt32(12)) { Demo = r.GetBoolean(13) };
+
+    /// <summary>
+    /// A resident applies for an initiative (issue 20): the same checks as staff's, status <c>aangevraagd</c>, no subsidy
+    /// yet; routed to its gebiedsteam, which takes it through the lifecycle. Returns it and its private status link's token
+    /// (only the hash is stored); the optional e-mail address is personal data and is never shown or exported.
+    /// </summary>
+    public async Task<(Initiatief Initiatief, string Token)> ApplyAsync(InitiatiefInput input, string? email, CancellationToken ct = default)
+    {
+        input.Status = "aangevraagd";
+        input.Subsidy = null;
+        var (title, description, theme, _, year) = Validate(input, null);
+        var geom = ReadGeometry(input) ?? throw new InitiatiefRejectedException("Plek ontbreekt", "Kies op de kaart waar uw initiatief plaatsvindt.", "location");
+        var (buurt, wijk, gebied) = await RouteAsync(geom, ct);
+        email = string.IsNullOrWhiteSpace(email) ? null : email.Trim();
+        if (email is not null && (email.Length > 200 || !email.Contains('@'))) throw new InitiatiefRejectedException("E-mailadres klopt niet", "Vul een geldig e-mailadres in, of laat het leeg.", "email");
+        var token = Meldingen.StatusLinks.NewToken();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            """
+            INSERT INTO initiatief (title, description, theme, status, subsidy_eur, year, geom, buurt_code, wijk_code, gebied_code, updated_by, status_token_hash, applicant_email)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id
+            """, conn, tx);
+        AddFields(cmd, title, description, theme, "aangevraagd", null, year, geom, buurt, wijk, gebied, "bewoner");
+        cmd.Parameters.AddWithValue(Meldingen.StatusLinks.Hash(token));
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)email ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        var id = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        await HistoryAsync(conn, tx, id, "bewoner", null, "aangevraagd", ct);
+        await tx.CommitAsync(ct);
+        return ((await GetAsync(id, ct))!, token);
+    }
+
+    /// <summary>An initiative by its private status link, with its history; null for an unknown link.</summary>
+    public async Task<(Initiatief Initiatief, List<InitiatiefHistory> History)?> ByTokenAsync(string token, CancellationToken ct = default)
+    {
+        if (!Meldingen.StatusLinks.LooksValid(token)) return null;
+        long? id;
+        await using (var cmd = db.CreateCommand("SELECT id FROM initiatief WHERE status_token_hash = $1"))
+        {
+            cmd.Parameters.AddWithValue(Meldingen.StatusLinks.Hash(token));
+            id = await cmd.ExecuteScalarAsync(ct) as long?;
+        }
+        if (id is null || await GetAsync(id.Value, ct) is not { } i) return null;
+        return (i, await HistoryAsync(id.Value, ct));
+    }
+
+    private static readonly string[] DemoTitles =
+        ["Buurtmoestuin", "Straatfeest", "Opruimactie", "Bloembakken in de straat", "Speelmiddag op het plein", "Buurtbibliotheekje", "Koffieochtend", "Geveltuinen"];
+
+    /// <summary>
+    /// The DEMO set, the same on every machine: two initiatives per wijk at an inner point of its first buurten, with themes,
+    /// statuses and subsidies in turn, "DEMO" in their title and <c>demo</c> set. Returns how many were made.
+    /// </summary>
+    public async Task<int> GenerateDemoAsync(int year, CancellationToken ct = default)
+    {
+        var places = new List<(string Buurt, Point Point)>();
+        await using (var cmd = db.CreateCommand(
+            """
+            SELECT b.code, ST_PointOnSurface(b.geom) FROM (
+                SELECT code, geom, row_number() OVER (PARTITION BY parent_code ORDER BY code) AS n FROM area_in_force WHERE level = 'buurt') b
+            WHERE b.n <= 2 ORDER BY b.code
+            """))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) places.Add((r.GetString(0), (Point)r.GetValue(1)));
+        var made = 0;
+        foreach (var (_, point) in places)
+        {
+            var k = made;
+            var geom = point;
+            var (b, w, g) = await RouteAsync(geom, ct);
+            await using var cmd = db.CreateCommand(
+                """
+                INSERT INTO initiatief (title, description, theme, status, subsidy_eur, year, geom, buurt_code, wijk_code, gebied_code, updated_by, demo)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, true)
+                """);
+            AddFields(cmd, $"DEMO: {DemoTitles[k % DemoTitles.Length]}", "Gegenereerd demo-initiatief, geen echte aanvraag.", Themes[k % Themes.Length],
+                Statuses[k % 3], k % 3 == 0 ? null : 250m + 50 * (k % 5), year, geom, b, w, g, "demo");
+            await cmd.ExecuteNonQueryAsync(ct);
+            made++;
+        }
+        return made;
+    }
+
+    /// <summary>Whether there is any initiative (the DEMO set is made only into an empty table).</summary>
+    public async Task<bool> AnyAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM initiatief)");
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Whether the DEMO set is among the initiatives (pages then say so).</summary>
+    public async Task<bool> AnyDemoAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM initiatief WHERE demo)");
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
 
     public async Task<Initiatief?> GetAsync(long id, CancellationToken ct = default)
     {
