@@ -253,6 +253,23 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_submission_about_the_openbare_ruimte_becomes_a_melding_forwarded_to_Stadswerk072()
+    {
+        On(IndienenFrom);
+        var c = await CampagneAsync("WK036108");
+        var (id, token) = await _s.SubmitAsync(c, "Losse stoeptegels bij de Laat", "Er liggen tegels los voor nummer 12", "heel", null, null);
+        var melding = await _s.ToMeldingAsync(c, id, WijkAanZetService.CategoryOf("heel"), "test");
+        Assert.Equal("bestrating", melding.Category);
+        Assert.Equal("stadswerk072", melding.ForwardedTo, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal("GB0361-centrum", melding.Routing.Gebied);
+        var point = (await _s.ByTokenAsync(token))!.Value.Point;
+        Assert.Equal("doorgestuurd", point.Status);
+        Assert.Contains(melding.Reference, point.FeasibilityNote);
+        // it no longer takes part
+        Assert.Throws<WijkAanZetException>(() => _s.ToMeldingAsync(c, id, "bestrating", "test").GetAwaiter().GetResult());
+    }
+
+    [Fact]
     public async Task A_resident_applies_for_an_initiative_follows_it_by_a_private_link_and_the_DEMO_set_says_so()
     {
         var http = _app.CreateClient();

@@ -46,6 +46,12 @@ public static class WijkAanZetEndpoints
         g.MapPost("/{id:int}/samenvoegen", MergeAsync).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Merge similar verbeterpunten (votes combined, duplicates given back).");
         g.MapPost("/{id:int}/verbeterpunten/{point:long}/toets", CheckAsync).RequireAuthorization(KaartPolicies.WijkAanZet)
             .WithSummary("Feasible and affordable, with a note; an infeasible point gives its votes back.");
+        g.MapPost("/{id:int}/verbeterpunten/{point:long}/melding", (HttpContext http, WijkAanZetService s, int id, long point, CancellationToken ct) => Guard(async () =>
+        {
+            var p = (await s.PointsAsync(id, ct)).FirstOrDefault(x => x.Id == point);
+            var created = await s.ToMeldingAsync(id, point, WijkAanZetService.CategoryOf(p?.Theme ?? ""), AuditLog.ActorOf(http.User), ct);
+            return TypedResults.Ok(new { melding = created.Id, reference = created.Reference, forwardedTo = created.ForwardedTo });
+        })).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Turn a submission about the openbare ruimte into a melding (Stadswerk072).");
         g.MapPost("/{id:int}/uitslag", ChooseAsync).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Announce the result: the top three feasible points become speerpunten.");
         g.MapPost("/{id:int}/stemcodes", CodesAsync).RequireAuthorization(KaartPolicies.Beheerder)
             .WithSummary("A batch of one-time codes, one per address of the area, as CSV for the letters (only their hashes are kept).");

@@ -54,7 +54,7 @@ public sealed class WijkAanZetException(string message, int status = 422) : Exce
 /// one-time codes, feasibility, results and the gebiedsagenda. Votes are written in one transaction holding the voter's
 /// code row locked (OpenStad), so a code is used at most once and no ballot exceeds the limit, however many arrive at once.
 /// </summary>
-public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Audit.AuditLog audit)
+public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Audit.AuditLog audit, MeldingService meldingen)
 {
     public DateOnly Today => Routing.AreaLocatorProvider.DayOf(time.GetUtcNow());
 
@@ -422,6 +422,45 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
         }
         await audit.WriteAsync(actor, "verbeterpunt getoetst", "verbeterpunt", point.ToString(), new { feasible, affordable, note }, conn, tx, ct);
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>The melding category a verbeterpunt's theme becomes when it is really a melding about the openbare ruimte.</summary>
+    public static string CategoryOf(string theme) => theme switch
+    {
+        "groen" => "groen", "schoon" => "afval", "heel" => "bestrating", "verkeer" => "verkeer", "spelen en sport" => "speelplaatsen", _ => "overig",
+    };
+
+    /// <summary>
+    /// Turns a submission that is really a melding about the openbare ruimte into a melding (staff): made at its place (or
+    /// the middle of the campaign's area), routed as every melding is (openbare-ruimte categories go to Stadswerk072), and
+    /// the verbeterpunt leaves the campaign as <c>doorgestuurd</c>, its note naming the melding for the submitter's link.
+    /// </summary>
+    public async Task<MeldingCreated> ToMeldingAsync(int campagne, long point, string category, string actor, CancellationToken ct = default)
+    {
+        var c = await RequireAsync(campagne, ct);
+        var p = (await PointsAsync(campagne, ct)).FirstOrDefault(x => x.Id == point && x.Status == "ingediend")
+                ?? throw new WijkAanZetException("Alleen een ingediend verbeterpunt van deze campagne kan een melding worden.");
+        var place = p.Location;
+        if (place is null)
+        {
+            await using var cmd = db.CreateCommand("SELECT ST_PointOnSurface(geom) FROM area_in_force WHERE code = $1 AND level = $2");
+            cmd.Parameters.AddWithValue(c.AreaCode);
+            cmd.Parameters.AddWithValue(c.AreaLevel);
+            place = (Point)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+        var created = await meldingen.CreateAsync(new NewMelding
+        {
+            Category = category, Description = $"{p.Title}. {p.Body}".Trim() + " (uit Wij(k) aan zet)", X = place.X, Y = place.Y,
+        }, "api", actor, ct);
+        await using (var mark = db.CreateCommand(
+            "UPDATE verbeterpunt SET status = 'doorgestuurd', feasibility_note = $2, version = version + 1 WHERE id = $1"))
+        {
+            mark.Parameters.AddWithValue(point);
+            mark.Parameters.AddWithValue($"doorgestuurd als melding {created.Reference}{(created.ForwardedTo is { } f ? $" naar {f}" : "")}");
+            await mark.ExecuteNonQueryAsync(ct);
+        }
+        await audit.WriteAsync(actor, "verbeterpunt doorgestuurd als melding", "verbeterpunt", point.ToString(), new { melding = created.Id, created.ForwardedTo }, ct: ct);
+        return created;
     }
 
     /// <summary>The result: every point with its votes; the top (at most three) of the feasible ones are the chosen.</summary>
