@@ -1,7 +1,5 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Alkmaar.Kaart.Geo.Plans;
 using Alkmaar.Kaart.Geo.Transforms;
 using BenchmarkDotNet.Attributes;
@@ -51,7 +49,7 @@ public class PlanEditBenchmarks
         builder.UseNetTopologySuite();
         _db = builder.Build();
         var password = Environment.GetEnvironmentVariable("KAART_BENCH_PASSWORD") ?? throw new InvalidOperationException("KAART_BENCH_PASSWORD is not set.");
-        _planner = SignIn(url, "bench-planner", password);
+        _planner = BenchHttp.SignIn(url, "bench-planner", password);
         long Count(string sql) { using var cmd = _db.CreateCommand(sql); return (long)cmd.ExecuteScalar()!; }
         var (addresses, meldingen) = (Count("SELECT count(*) FROM address"), Count("SELECT count(*) FROM melding"));
         if (addresses < 50_000 || meldingen < 1_000_000) throw new InvalidOperationException($"The database holds {addresses} addresses and {meldingen} meldingen; the benchmark needs ~56,000 and 1,000,000.");
@@ -107,20 +105,6 @@ public class PlanEditBenchmarks
 
     private static JsonElement Json(HttpResponseMessage response) =>
         JsonDocument.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult()).RootElement;
-
-    private static HttpClient SignIn(Uri url, string user, string password)
-    {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = url };
-        var page = client.GetStringAsync("/inloggen").GetAwaiter().GetResult();
-        string Hidden(string name) => Regex.Match(page, $"name=\"{name}\" value=\"([^\"]*)\"").Groups[1].Value;
-        var response = client.PostAsync("/inloggen", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = Hidden("__RequestVerificationToken"), ["_handler"] = Hidden("_handler"),
-            ["Input.UserName"] = user, ["Input.Password"] = password,
-        })).GetAwaiter().GetResult();
-        if (response.StatusCode != HttpStatusCode.Redirect) throw new InvalidOperationException($"Sign-in of {user} failed: {(int)response.StatusCode}");
-        return client;
-    }
 
     private int Edit(object body)
     {

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.RegularExpressions;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
@@ -39,8 +37,8 @@ public partial class WorkspaceListBenchmarks
         var url = new Uri(Environment.GetEnvironmentVariable("KAART_BENCH_URL") ?? throw new InvalidOperationException("KAART_BENCH_URL is not set; run ./kaart bench lijst."));
         _db = NpgsqlDataSource.Create(Environment.GetEnvironmentVariable("KAART_BENCH_PG") ?? throw new InvalidOperationException("KAART_BENCH_PG is not set."));
         var password = Environment.GetEnvironmentVariable("KAART_BENCH_PASSWORD") ?? throw new InvalidOperationException("KAART_BENCH_PASSWORD is not set.");
-        _team = SignIn(url, "bench-oost", password);
-        _beheerder = SignIn(url, "bench-beheer", password);
+        _team = BenchHttp.SignIn(url, "bench-oost", password);
+        _beheerder = BenchHttp.SignIn(url, "bench-beheer", password);
         using (var cmd = _db.CreateCommand("SELECT count(*) FROM melding"))
             if ((long)cmd.ExecuteScalar()! < 100_000) throw new InvalidOperationException("The benchmark database must hold 100,000 meldingen.");
         // the last 90 days of the demo year
@@ -59,20 +57,6 @@ public partial class WorkspaceListBenchmarks
         _team.Dispose();
         _beheerder.Dispose();
         _db.Dispose();
-    }
-
-    private static HttpClient SignIn(Uri url, string user, string password)
-    {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = url };
-        var page = client.GetStringAsync("/inloggen").GetAwaiter().GetResult();
-        string Hidden(string name) => Regex.Match(page, $"name=\"{name}\" value=\"([^\"]*)\"").Groups[1].Value;
-        var response = client.PostAsync("/inloggen", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = Hidden("__RequestVerificationToken"), ["_handler"] = Hidden("_handler"),
-            ["Input.UserName"] = user, ["Input.Password"] = password,
-        })).GetAwaiter().GetResult();
-        if (response.StatusCode != HttpStatusCode.Redirect) throw new InvalidOperationException($"Sign-in of {user} failed: {(int)response.StatusCode}");
-        return client;
     }
 
     private static string Get(HttpClient client, string url)

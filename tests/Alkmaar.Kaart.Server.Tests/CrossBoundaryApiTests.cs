@@ -39,12 +39,7 @@ public class CrossBoundaryApiTests(ITestOutputHelper output) : IAsyncLifetime
         await _db.DisposeAsync();
     }
 
-    private async Task Exec(string sql, params object[] args)
-    {
-        await using var cmd = _ds.CreateCommand(sql);
-        foreach (var a in args) cmd.Parameters.AddWithValue(a);
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private Task Exec(string sql, params object[] args) => _ds.ExecAsync(sql, args);
 
     private async Task<List<(string A, string B, double Length)>> Rows(string sql, params object[] args)
     {

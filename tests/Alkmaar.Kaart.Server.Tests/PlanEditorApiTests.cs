@@ -56,19 +56,9 @@ public class PlanEditorApiTests(ITestOutputHelper output) : IAsyncLifetime
         await _db.DisposeAsync();
     }
 
-    private async Task Exec(string sql, params object[] args)
-    {
-        await using var cmd = _ds.CreateCommand(sql);
-        foreach (var a in args) cmd.Parameters.AddWithValue(a);
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private Task Exec(string sql, params object[] args) => _ds.ExecAsync(sql, args);
 
-    private async Task<T> Scalar<T>(string sql, params object[] args)
-    {
-        await using var cmd = _ds.CreateCommand(sql);
-        foreach (var a in args) cmd.Parameters.AddWithValue(a);
-        return (T)(await cmd.ExecuteScalarAsync())!;
-    }
+    private Task<T> Scalar<T>(string sql, params object[] args) => _ds.ScalarAsync<T>(sql, args);
 
     private async Task<int> NewPlanAsync(string name, HttpClient? client = null) =>
         (await (await (client ?? _planner).PostAsJsonAsync("/api/plannen", new { name })).JsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt32();

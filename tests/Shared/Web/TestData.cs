@@ -41,6 +41,24 @@ public static class TestData
     }
 }
 
+/// <summary>Plain SQL in tests (setting data up, PostGIS as the oracle): positional parameters $1, $2, … in order.</summary>
+public static class TestSql
+{
+    public static async Task ExecAsync(this NpgsqlDataSource db, string sql, params object[] args)
+    {
+        await using var cmd = db.CreateCommand(sql);
+        foreach (var a in args) cmd.Parameters.AddWithValue(a);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public static async Task<T> ScalarAsync<T>(this NpgsqlDataSource db, string sql, params object[] args)
+    {
+        await using var cmd = db.CreateCommand(sql);
+        foreach (var a in args) cmd.Parameters.AddWithValue(a);
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+}
+
 /// <summary>Reading API answers in tests: the status must be the expected one (the body is shown when it is not).</summary>
 public static class TestHttp
 {
