@@ -80,6 +80,20 @@ public class GrensbandTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, 
         Assert.False(await page.GetByTestId("grensband-distance").IsVisibleAsync());
         await page.ScreenshotAsync(new() { Path = Shot("grensoverleg-print.png"), FullPage = true });
         Assert.Empty(fx.ConsoleErrors.GetOrCreateValue(page));
+        // no meldingen in full for the public …
+        await page.EmulateMediaAsync(new() { Media = Media.Screen });
+        Assert.Equal(0, await page.GetByTestId("grensband-meldingen").CountAsync());
+
+        // … but for the team at this border: the meldingen in the band, linked to their pages
+        await fx.App.EnsureUserAsync("browser-team-west", ["gebiedsteam"], ["GB0361-west"]);
+        var team = await fx.NewPageAsync(1280, 1000);
+        await team.GotoAsync(fx.BaseUrl + "/inloggen?ReturnUrl=" + Uri.EscapeDataString("/grensband/GB0361-west"));
+        await team.GetByLabel("Gebruikersnaam").FillAsync("browser-team-west");
+        await team.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
+        await team.GetByLabel("Wachtwoord").PressAsync("Enter");
+        var rows = team.Locator("[data-testid=grensband-meldingen] tbody tr");
+        await Assertions.Expect(rows.First).ToBeVisibleAsync();
+        Assert.Equal(Math.Min(200, report.Sides.Where(x => x.Kind == "team").Sum(x => x.Meldingen ?? 0)), await rows.CountAsync());
     }
 
     [Fact]
