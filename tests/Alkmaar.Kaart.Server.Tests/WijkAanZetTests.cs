@@ -203,6 +203,11 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("in uitvoering", first.Status);
         var json = await (await _app.CreateClient().GetAsync("/api/agenda/WK036106")).JsonAsync();
         Assert.Equal(0.333, json.EnumerateArray().First().GetProperty("progress").GetDouble(), 3);
+        // exportable: one row per action
+        var csv = await _app.CreateClient().GetStringAsync("/api/agenda/WK036106?formaat=csv");
+        Assert.StartsWith("gebied,speerpunt,status,voortgang,actie,eigenaar,gereed,datum\n", csv);
+        Assert.Contains("WK036106,Punt A,in uitvoering,0.333,Plan maken,gebiedsregisseur,ja,", csv);
+        Assert.Equal(1 + 3 + 1 + 1, csv.TrimEnd('\n').Split('\n').Length);
         // announcing twice adds nothing
         Assert.Empty(await _s.ChooseAsync(c, "test"));
     }

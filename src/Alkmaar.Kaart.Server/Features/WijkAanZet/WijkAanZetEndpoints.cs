@@ -57,8 +57,8 @@ public static class WijkAanZetEndpoints
             .WithSummary("A batch of one-time codes, one per address of the area, as CSV for the letters (only their hashes are kept).");
 
         var a = app.MapGroup("/api/agenda").WithTags("Wij(k) aan zet");
-        a.MapGet("/{code}", async (WijkAanZetService s, string code, CancellationToken ct) => TypedResults.Ok((await s.AgendaAsync(code, ct)).Select(Describe)))
-            .AllowAnonymous().WithSummary("The speerpunten of an area's gebiedsagenda or dorpsagenda with their actions and progress.");
+        a.MapGet("/{code}", AgendaAsync).AllowAnonymous()
+            .WithSummary("The speerpunten of an area's gebiedsagenda or dorpsagenda with their actions and progress; formaat=csv for a spreadsheet (one row per action).");
         a.MapPost("/{id:long}/acties", AddActieAsync).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Add an action to a speerpunt.");
         a.MapPut("/acties/{id:long}", (HttpContext http, WijkAanZetService s, long id, ActieDoneRequest r, CancellationToken ct) => Guard(async () =>
         {
@@ -163,6 +163,19 @@ public static class WijkAanZetEndpoints
         foreach (var c in codes) sb.AppendJoin(',', new object?[] { c.Postcode, c.Huisnummer, c.Toevoeging, c.Code }.Select(ExportService.CsvCell)).Append('\n');
         return TypedResults.File(Encoding.UTF8.GetBytes(sb.ToString()), "text/csv; charset=utf-8", $"stemcodes-campagne-{id}.csv");
     });
+
+    private static async Task<IResult> AgendaAsync(WijkAanZetService s, string code, CancellationToken ct, string? formaat = null)
+    {
+        var agenda = await s.AgendaAsync(code, ct);
+        if (formaat is null or "json") return TypedResults.Ok(agenda.Select(Describe));
+        if (formaat != "csv") return Problems.BadRequest("Onbekend formaat", "Kies formaat=json of csv.", "formaat");
+        var sb = new StringBuilder("gebied,speerpunt,status,voortgang,actie,eigenaar,gereed,datum\n");
+        foreach (var p in agenda)
+            foreach (var row in p.Acties.Count == 0 ? [null] : p.Acties.Cast<Actie?>())
+                sb.AppendJoin(',', new object?[] { p.AreaCode, p.Title, p.Status, Math.Round(p.Progress, 3), row?.Title, row?.Owner, row is null ? null : row.Done ? "ja" : "nee", row?.Due?.ToString("yyyy-MM-dd") }
+                    .Select(ExportService.CsvCell)).Append('\n');
+        return TypedResults.File(Encoding.UTF8.GetBytes(sb.ToString()), "text/csv; charset=utf-8", $"agenda-{code}.csv");
+    }
 
     private static Task<IResult> AddActieAsync(HttpContext http, WijkAanZetService s, long id, ActieRequest r, CancellationToken ct) => Guard(async () =>
     {
