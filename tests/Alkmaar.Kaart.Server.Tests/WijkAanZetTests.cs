@@ -127,6 +127,13 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
         // voter 0's duplicate came back: one more vote to give, not on a merged point
         Assert.Equal(1, await _s.VoteAsync(c, codes[0], [x]));
         Assert.Throws<WijkAanZetException>(() => _s.VoteAsync(c, codes[0], [x]).GetAwaiter().GetResult());
+        // only the team of this wijk (Huiswaard: gebied West) or a beheerder runs the campaign
+        var zuid = await _app.SignedInAsync("team-zuid");
+        var before = (await Votes(a), await Votes(x));
+        var other = await zuid.PostAsJsonAsync($"/api/wijkaanzet/{c}/samenvoegen", new { target = a, sources = new[] { x } });
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        Assert.Equal(before, (await Votes(a), await Votes(x)));
+        Assert.Equal("ingediend", (await _s.PointsAsync(c)).Single(p => p.Id == x).Status);
         // submitter e-mail addresses never reach the public answer
         var json = await _app.CreateClient().GetStringAsync($"/api/wijkaanzet/{c}");
         Assert.DoesNotContain("example.org", json);

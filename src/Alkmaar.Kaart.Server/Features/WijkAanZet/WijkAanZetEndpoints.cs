@@ -43,16 +43,16 @@ public static class WijkAanZetEndpoints
         g.MapGet("/status/{token}", StatusAsync).AllowAnonymous().WithSummary("A verbeterpunt by its private status link.");
         g.MapPost("/{id:int}/stemmen", VoteAsync).AllowAnonymous().RequireRateLimiting(MeldingenEndpoints.PublicWriteRateLimit)
             .WithSummary("A ballot with a one-time code: up to three verbeterpunten of the voter's own wijk (phase stemmen).");
-        g.MapPost("/{id:int}/samenvoegen", MergeAsync).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Merge similar verbeterpunten (votes combined, duplicates given back).");
-        g.MapPost("/{id:int}/verbeterpunten/{point:long}/toets", CheckAsync).RequireAuthorization(KaartPolicies.WijkAanZet)
+        g.MapPost("/{id:int}/samenvoegen", MergeAsync).RequireAuthorization(KaartPolicies.WijkAanZet).OwnTeam().WithSummary("Merge similar verbeterpunten (votes combined, duplicates given back).");
+        g.MapPost("/{id:int}/verbeterpunten/{point:long}/toets", CheckAsync).RequireAuthorization(KaartPolicies.WijkAanZet).OwnTeam()
             .WithSummary("Feasible and affordable, with a note; an infeasible point gives its votes back.");
         g.MapPost("/{id:int}/verbeterpunten/{point:long}/melding", (HttpContext http, WijkAanZetService s, int id, long point, CancellationToken ct) => Guard(async () =>
         {
             var p = (await s.PointsAsync(id, ct)).FirstOrDefault(x => x.Id == point);
             var created = await s.ToMeldingAsync(id, point, WijkAanZetService.CategoryOf(p?.Theme ?? ""), AuditLog.ActorOf(http.User), ct);
             return TypedResults.Ok(new { melding = created.Id, reference = created.Reference, forwardedTo = created.ForwardedTo });
-        })).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Turn a submission about the openbare ruimte into a melding (Stadswerk072).");
-        g.MapPost("/{id:int}/uitslag", ChooseAsync).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Announce the result: the top three feasible points become speerpunten.");
+        })).RequireAuthorization(KaartPolicies.WijkAanZet).OwnTeam().WithSummary("Turn a submission about the openbare ruimte into a melding (Stadswerk072).");
+        g.MapPost("/{id:int}/uitslag", ChooseAsync).RequireAuthorization(KaartPolicies.WijkAanZet).OwnTeam().WithSummary("Announce the result: the top three feasible points become speerpunten.");
         g.MapPost("/{id:int}/stemcodes", CodesAsync).RequireAuthorization(KaartPolicies.Beheerder)
             .WithSummary("A batch of one-time codes, one per address of the area, as CSV for the letters (only their hashes are kept).");
 
@@ -62,10 +62,25 @@ public static class WijkAanZetEndpoints
         a.MapPost("/{id:long}/acties", AddActieAsync).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Add an action to a speerpunt.");
         a.MapPut("/acties/{id:long}", (HttpContext http, WijkAanZetService s, long id, ActieDoneRequest r, CancellationToken ct) => Guard(async () =>
         {
+            if (await s.SpeerpuntOfActieAsync(id, ct) is { } sp && !await s.MayActOnSpeerpuntAsync(http.User, sp, ct))
+                return TypedResults.Problem(title: "Geen toegang", detail: "Alleen het gebiedsteam van dit gebied (of een beheerder) houdt de agenda bij.", statusCode: StatusCodes.Status403Forbidden);
             await s.SetActieDoneAsync(id, r.Done, AuditLog.ActorOf(http.User), ct);
             return TypedResults.NoContent();
         })).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Mark an action done (or not).");
     }
+
+    /// <summary>Only a beheerder or the gebiedsteam of the campaign's area may run it (merge, check, result, melding).</summary>
+    private static RouteHandlerBuilder OwnTeam(this RouteHandlerBuilder b) => b.AddEndpointFilter(async (ctx, next) =>
+    {
+        var http = ctx.HttpContext;
+        var service = http.RequestServices.GetRequiredService<WijkAanZetService>();
+        // an unknown campaign goes on to its handler (404); a known one only for its own team
+        var ok = !(http.Request.RouteValues.TryGetValue("id", out var raw) && int.TryParse(raw?.ToString(), out var id))
+                 || await service.CampagneAsync(id, http.RequestAborted) is null
+                 || await service.MayActAsync(http.User, id, http.RequestAborted);
+        return ok ? await next(ctx)
+            : TypedResults.Problem(title: "Geen toegang", detail: "Alleen het gebiedsteam van deze wijk of dorp (of een beheerder) kan dit doen.", statusCode: StatusCodes.Status403Forbidden);
+    });
 
     private static async Task<IResult> Guard(Func<Task<IResult>> action)
     {
@@ -179,6 +194,8 @@ public static class WijkAanZetEndpoints
 
     private static Task<IResult> AddActieAsync(HttpContext http, WijkAanZetService s, long id, ActieRequest r, CancellationToken ct) => Guard(async () =>
     {
+        if (await s.AgendaExistsAsync(id, ct) && !await s.MayActOnSpeerpuntAsync(http.User, id, ct))
+            return TypedResults.Problem(title: "Geen toegang", detail: "Alleen het gebiedsteam van dit gebied (of een beheerder) houdt de agenda bij.", statusCode: StatusCodes.Status403Forbidden);
         DateOnly? due = null;
         if (!string.IsNullOrEmpty(r.Due)) { if (!TryDate(r.Due, out var d)) return Problems.BadRequest("Ongeldige datum", "due is als 2027-09-01.", "due"); due = d; }
         var actie = await s.AddActieAsync(id, r.Title, r.Owner, due, AuditLog.ActorOf(http.User), ct);

@@ -64,6 +64,58 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
     private static Campagne ReadCampagne(NpgsqlDataReader r) => new(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
         r.GetFieldValue<DateOnly>(5), r.GetFieldValue<DateOnly>(6), r.GetFieldValue<DateOnly>(7), r.GetFieldValue<DateOnly>(8), r.GetFieldValue<DateOnly>(9), r.GetInt32(10));
 
+    /// <summary>The gebied an area (wijk, dorp, buurt) lies in, by its parents in force.</summary>
+    private async Task<string?> GebiedOfAsync(string areaCode, string level, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            WITH RECURSIVE up AS (
+                SELECT code, level, parent_code FROM area_in_force WHERE code = $1 AND level = $2
+                UNION ALL
+                SELECT a.code, a.level, a.parent_code FROM area_in_force a JOIN up ON a.code = up.parent_code
+                 AND a.level = CASE up.level WHEN 'dorp' THEN 'wijk' WHEN 'buurt' THEN 'wijk' WHEN 'wijk' THEN 'gebied' END)
+            SELECT code FROM up WHERE level = 'gebied' LIMIT 1
+            """);
+        cmd.Parameters.AddWithValue(areaCode);
+        cmd.Parameters.AddWithValue(level);
+        return await cmd.ExecuteScalarAsync(ct) as string;
+    }
+
+    /// <summary>Whether <paramref name="user"/> may run this campaign: a beheerder, or a member of the gebiedsteam of its area.</summary>
+    public async Task<bool> MayActAsync(System.Security.Claims.ClaimsPrincipal user, int campagne, CancellationToken ct = default)
+    {
+        if (user.IsInRole(Accounts.KaartRoles.Beheerder)) return true;
+        if (!user.IsInRole(Accounts.KaartRoles.Gebiedsteam) || await CampagneAsync(campagne, ct) is not { } c) return false;
+        return await GebiedOfAsync(c.AreaCode, c.AreaLevel, ct) is { } g && Accounts.ClaimsPrincipalExtensions.Gebieden(user).Contains(g);
+    }
+
+    /// <summary>Whether <paramref name="user"/> may keep the actions of a speerpunt: a beheerder, or its area's gebiedsteam.</summary>
+    public async Task<bool> MayActOnSpeerpuntAsync(System.Security.Claims.ClaimsPrincipal user, long speerpunt, CancellationToken ct = default)
+    {
+        if (user.IsInRole(Accounts.KaartRoles.Beheerder)) return true;
+        if (!user.IsInRole(Accounts.KaartRoles.Gebiedsteam)) return false;
+        await using var cmd = db.CreateCommand("SELECT area_code, (SELECT level FROM area_in_force a WHERE a.code = s.area_code ORDER BY level = 'dorp' LIMIT 1) FROM speerpunt s WHERE s.id = $1");
+        cmd.Parameters.AddWithValue(speerpunt);
+        string? area = null, level = null;
+        await using (var r = await cmd.ExecuteReaderAsync(ct)) if (await r.ReadAsync(ct)) (area, level) = (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1));
+        return area is not null && level is not null && await GebiedOfAsync(area, level, ct) is { } g && Accounts.ClaimsPrincipalExtensions.Gebieden(user).Contains(g);
+    }
+
+    /// <summary>The speerpunt an action belongs to, or null.</summary>
+    public async Task<long?> SpeerpuntOfActieAsync(long actie, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT speerpunt_id FROM speerpunt_actie WHERE id = $1");
+        cmd.Parameters.AddWithValue(actie);
+        return await cmd.ExecuteScalarAsync(ct) as long?;
+    }
+
+    public async Task<bool> AgendaExistsAsync(long speerpunt, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM speerpunt WHERE id = $1)");
+        cmd.Parameters.AddWithValue(speerpunt);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
     public async Task<List<Campagne>> CampagnesAsync(CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand(
