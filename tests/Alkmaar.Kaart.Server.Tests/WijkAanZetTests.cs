@@ -67,6 +67,13 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
         foreach (var t in new[] { "Meer bankjes in het park", "Speeltuin opknappen", "Fietspad verbreden", "Minder hondenpoep" })
             points.Add((await _s.SubmitAsync(zuid, t, "", "groen", null, null)).Id);
         var other = (await _s.SubmitAsync(west, "Bomen aan de Kennemerstraatweg", "", "groen", null, null)).Id;
+        // a place must lie in the campaign's wijk
+        var (ix, iy) = await TestData.InsideAsync(_ds, "WK036101");
+        var factory = Geo.Transforms.RdNew.RdFactory;
+        Assert.True((await _s.SubmitAsync(zuid, "Bankje bij de bushalte", "", "ontmoeten", factory.CreatePoint(new NetTopologySuite.Geometries.Coordinate(ix, iy)), null)).Id > 0);
+        var (ox, oy) = await TestData.InsideAsync(_ds, "WK036104");
+        Assert.Contains("ligt niet in", (await Assert.ThrowsAsync<WijkAanZetException>(() =>
+            _s.SubmitAsync(zuid, "Elders", "", "groen", factory.CreatePoint(new NetTopologySuite.Geometries.Coordinate(ox, oy)), null))).Message);
         var codes = await CodesAsync(zuid, 3);
         var westCode = (await CodesAsync(west, 1))[0];
 
