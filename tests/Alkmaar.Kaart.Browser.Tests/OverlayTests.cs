@@ -216,6 +216,8 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
         var popup = page.Locator(".leaflet-popup-content");
         await Assertions.Expect(popup).ToContainTextAsync("Heiloo", new() { Timeout = 30000 });
         await Assertions.Expect(popup).ToContainTextAsync("CBS-code GM0399");
+        await Assertions.Expect(popup).ToContainTextAsync("Gemeente Heiloo");
+        await Assertions.Expect(popup).ToContainTextAsync("https://www.heiloo.nl");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overlay-buurgemeenten.png") });
     }
 

@@ -22,10 +22,10 @@ public static class MapLayers
     public static readonly KaartMap.Layer Dorpen =
         new("dorpen", "Dorpen", "/api/areas?level=dorp", Visible: false, Color: "#2e7d32", Weight: 2, FillOpacity: 0.12, LabelMinZoom: 7);
 
-    /// <summary>The neighbouring municipalities (CBS), for looking across the border; a click shows their name only.</summary>
+    /// <summary>The neighbouring municipalities (CBS), for looking across the border; a click shows their name, code and contact.</summary>
     public static readonly KaartMap.Layer Buurgemeenten =
         new("buurgemeenten", "Buurgemeenten", "/api/buurgemeenten", Visible: false, Color: "#6d6d6d", Weight: 2, FillOpacity: 0.04, LabelMinZoom: 4,
-            Popup: new("name", [new("code", "CBS-code")]));
+            Popup: new("name", [new("code", "CBS-code"), new("contact", "Contact"), new("website", null, "muted")]));
 
     public static readonly KaartMap.Layer Hotspots =
         new("hotspots", "Hotspots meldingen", "/api/hotspots", Visible: false, Color: "#c62828", Weight: 2, FillOpacity: 0.35, LabelMinZoom: 12);

@@ -40,8 +40,10 @@ public static class AreasEndpoints
 
     /// <summary>The imported municipalities other than the gemeente itself (made once per boundary state, like the area layers).</summary>
     private static async Task<IResult> NeighboursAsync(HttpContext http, NpgsqlDataSource db, IOptions<ApiOptions> api,
-        Routing.BoundaryResponseCache responses, CrsParameter crs, CancellationToken ct = default)
+        Routing.BoundaryResponseCache responses, CrsParameter crs, IConfiguration config, CancellationToken ct = default)
     {
+        // how each municipality is reached (CrossBoundary:Contacts in the configuration; organisation and website only)
+        string? Contact(string code, string field) => config[$"CrossBoundary:Contacts:{code}:{field}"];
         var targetCrs = crs.Value;
         var cached = await responses.GetAsync($"buurgemeenten {CrsNames.ShortName(targetCrs)}", GeoJsonContentType,
             GeoJsonResponse.ContentCrs(targetCrs), async (body, token) =>
@@ -55,6 +57,7 @@ public static class AreasEndpoints
                 while (await r.ReadAsync(token))
                     await writer.WriteFeatureAsync(new Feature((Geometry)r.GetValue(3), GeoJsonFeatureCollectionWriter.Attributes(r.GetString(0),
                         ("code", r.GetString(0)), ("name", r.GetString(1)), ("tooltip", $"Gemeente {r.GetString(1)}"),
+                        ("contact", Contact(r.GetString(0), "Organisation")), ("website", Contact(r.GetString(0), "Website")),
                         ("labelPoint", GeoJsonFeatureCollectionWriter.Position((Point)r.GetValue(2), targetCrs)))), token);
                 await writer.WriteEndAsync([new("numberReturned", writer.Count)], token);
             }, ct);
