@@ -138,19 +138,10 @@ public static class CrossBoundaryEndpoints
     {
         var (report, problem) = await ReadBandAsync(service, code, met, afstand, ct);
         if (problem is not null) return problem;
-        var user = http.User;
-        var teams = report!.Sides.Where(s => s.Kind == "team").Select(s => s.Code).ToList();
-        IReadOnlyCollection<string>? scope = null;
-        if (!user.IsInRole(KaartRoles.Beheerder))
-        {
-            // the teams on either side of this border see the band in full; anyone else is not involved
-            var own = user.IsInRole(KaartRoles.Gebiedsteam) ? user.Gebieden().ToList() : [];
-            var involved = own.Where(g => g == report.Code || g == report.Other).ToList();
-            if (involved.Count == 0)
-                return TypedResults.Problem(title: "Geen toegang", detail: "Alleen de gebiedsteams aan deze grens zien de meldingen in de band.", statusCode: StatusCodes.Status403Forbidden);
-            scope = teams;
-        }
-        var rows = await service.BandMeldingenAsync(report, scope, ct);
+        // the teams on either side of this border see the band in full; anyone else is not involved
+        var rows = await service.BandMeldingenForAsync(http.User, report!, ct);
+        if (rows is null)
+            return TypedResults.Problem(title: "Geen toegang", detail: "Alleen de gebiedsteams aan deze grens zien de meldingen in de band.", statusCode: StatusCodes.Status403Forbidden);
         return TypedResults.Ok(rows.Select(m =>
         {
             var (lon, lat) = RdNew.ToWgs84(m.X, m.Y);

@@ -220,8 +220,19 @@ public sealed class CrossBoundaryService(NpgsqlDataSource db, AreaLocatorProvide
             { From = first, To = today };
     }
 
-    /// <summary>The meldingen in a band in full for the teams involved (no personal data), newest first, at most 2,000.</summary>
-    public async Task<List<BandMelding>> BandMeldingenAsync(BandReport band, IReadOnlyCollection<string>? gebieden, CancellationToken ct = default)
+    /// <summary>
+    /// The meldingen in a band in full for <paramref name="user"/> (no personal data), newest first, at most 2,000; null when
+    /// the user is not involved. A beheerder sees all of them; a member of the gebiedsteam on either side of this border
+    /// those of the teams in the band; anyone else none.
+    /// </summary>
+    public async Task<List<BandMelding>?> BandMeldingenForAsync(System.Security.Claims.ClaimsPrincipal user, BandReport band, CancellationToken ct = default)
+    {
+        if (user.IsInRole(Accounts.KaartRoles.Beheerder)) return await BandMeldingenAsync(band, null, ct);
+        var involved = user.IsInRole(Accounts.KaartRoles.Gebiedsteam) && Accounts.ClaimsPrincipalExtensions.Gebieden(user).Any(g => g == band.Code || g == band.Other);
+        return involved ? await BandMeldingenAsync(band, band.Sides.Where(s => s.Kind == "team").Select(s => s.Code).ToList(), ct) : null;
+    }
+
+    private async Task<List<BandMelding>> BandMeldingenAsync(BandReport band, IReadOnlyCollection<string>? gebieden, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(
             """

@@ -232,8 +232,7 @@ public sealed class PlanWorkspace(PlanStore store, IOptions<PlanOptions> options
             }
             catch { Forget(id); throw; }
             if (shapes is not null) ApplyShapes(state, shapes.After);
-            var changedBuurten = before.WijkChanges(plan).Select(c => c.Buurt).Concat(before.GebiedChanges(plan).Select(c => c.Buurt))
-                .Concat(moves.SelectMany(m => new[] { m.FromBuurt, m.ToBuurt })).ToHashSet();
+            var changedBuurten = Changed(new PlanStep(before, plan, moves, shapes));
             logger.LogInformation("Plan {Plan} edited by {Actor}: {Buurten} buurt(en), {Gebieden} team(s) changed in {Ms:0.0} ms",
                 id, actor, changedBuurten.Count, changedGebieden.Count, clock.Elapsed.TotalMilliseconds);
             return new PlanEditResult(state.Info.Version, changedGebieden, changedBuurten, prepared + tallyMs, clock.Elapsed.TotalMilliseconds);

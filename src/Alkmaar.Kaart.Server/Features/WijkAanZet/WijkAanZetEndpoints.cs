@@ -123,11 +123,11 @@ public static class WijkAanZetEndpoints
     {
         var c = await s.CampagneAsync(id, ct);
         if (c is null) return Problems.NotFound("Campagne niet gevonden", $"Er is geen campagne {id}.");
-        var (all, top) = await s.ResultAsync(id, ct);
+        var uitslag = c.PhaseOn(s.Today) == Phase.Uitslag; // the result (top three) only once it is announced
         return TypedResults.Ok(new
         {
             campagne = Describe(c, s.Today), verbeterpunten = (await s.PointsAsync(id, ct)).Select(Describe),
-            uitslag = c.PhaseOn(s.Today) == Phase.Uitslag ? top.Select(p => p.Id) : null,
+            uitslag = uitslag ? (await s.ResultAsync(id, ct)).Top.Select(p => p.Id) : null,
         });
     });
 
