@@ -52,8 +52,26 @@ public sealed class InitiatiefRejectedException(string title, string detail, str
 /// Bewonersinitiatieven (tables <c>initiatief</c>, <c>initiatief_history</c>): validation, the status lifecycle, routing
 /// to buurt/wijk/gebied, and who may change what (a gebiedsteam member its own gebieden, a beheerder all).
 /// </summary>
-public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider routing)
+public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider routing, Microsoft.Extensions.Options.IOptions<Notifications.MailOptions> mail)
 {
+    /// <summary>A message to the applicant of an initiative (Dutch, plain text), for the outbox.</summary>
+    private static Notifications.OutgoingMail ToApplicant(string to, long id, string kind, string subject, string text) => new(to, subject,
+        $"""
+        Beste inwoner,
+
+        {text}
+
+        Met vriendelijke groet,
+        Gemeente Alkmaar, gebiedsteam
+
+        U krijgt dit bericht omdat u bij uw aanvraag uw e-mailadres gaf. We gebruiken het alleen om u over deze aanvraag te vertellen.
+        """, kind, "initiatief", id.ToString());
+
+    private static string StatusNl(string status) => status switch
+    {
+        "toegekend" => "toegekend: de gemeente steunt uw initiatief", "uitgevoerd" => "uitgevoerd", "afgewezen" => "afgewezen", _ => status,
+    };
+
     public static readonly string[] Statuses = ["aangevraagd", "toegekend", "uitgevoerd", "afgewezen"];
     public static readonly string[] Themes = ["cultuur", "duurzaamheid", "groen", "ontmoeten", "schoon", "spelen", "sport", "veiligheid"];
 
@@ -142,7 +160,13 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
             AddFields(cmd, title, description, theme, status, subsidy, year, geom, buurt, wijk, gebied, actor);
             await cmd.ExecuteNonQueryAsync(ct);
         }
-        if (status != current.Status) await HistoryAsync(conn, tx, id, actor, current.Status, status, ct);
+        if (status != current.Status)
+        {
+            await HistoryAsync(conn, tx, id, actor, current.Status, status, ct);
+            var to = await Notifications.MailOutbox.AddressesAsync(conn, tx, "SELECT applicant_email FROM initiatief WHERE id = $1", [id], ct);
+            await Notifications.MailOutbox.EnqueueAsync(to.Select(a => ToApplicant(a, id, "initiatief status", $"Uw initiatief '{title}' is {status}",
+                $"Uw aanvraag voor het bewonersinitiatief '{title}' is {StatusNl(status)}. Met de link die u bij uw aanvraag kreeg, ziet u de hele geschiedenis.")), conn, tx, ct);
+        }
         await tx.CommitAsync(ct);
         return (await GetAsync(id, ct))!;
     }
@@ -273,6 +297,14 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)email ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         var id = (long)(await cmd.ExecuteScalarAsync(ct))!;
         await HistoryAsync(conn, tx, id, "bewoner", null, "aangevraagd", ct);
+        if (email is not null)
+        {
+            var link = mail.Value.Link($"/initiatief/status/{token}");
+            await Notifications.MailOutbox.EnqueueAsync([ToApplicant(email, id, "initiatief aangevraagd", $"Uw aanvraag is ontvangen: {title}",
+                $"Dank u wel voor uw aanvraag voor het bewonersinitiatief '{title}'. Het gebiedsteam bekijkt uw aanvraag en neemt contact met u op. " + (link is null
+                    ? "Met de link die u op het scherm kreeg, ziet u hoe het met uw aanvraag staat."
+                    : $"Hier ziet u hoe het met uw aanvraag staat (bewaar deze link; hij is alleen voor u):\n{link}"))], conn, tx, ct);
+        }
         await tx.CommitAsync(ct);
         return ((await GetAsync(id, ct))!, token);
     }

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Alkmaar.Kaart.Server.Features.Meldingen;
+using Alkmaar.Kaart.Server.Features.Notifications;
+using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;
 using Npgsql;
 using NpgsqlTypes;
@@ -54,8 +56,35 @@ public sealed class WijkAanZetException(string message, int status = 422) : Exce
 /// one-time codes, feasibility, results and the gebiedsagenda. Votes are written in one transaction holding the voter's
 /// code row locked (OpenStad), so a code is used at most once and no ballot exceeds the limit, however many arrive at once.
 /// </summary>
-public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Audit.AuditLog audit, MeldingService meldingen)
+public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Audit.AuditLog audit, MeldingService meldingen, IOptions<MailOptions> mail)
 {
+    /// <summary>
+    /// Tells the submitters of <paramref name="points"/> (and of the points merged into them) who gave an e-mail address, in
+    /// the transaction of the change: the message goes out only if the change is kept.
+    /// </summary>
+    private static async Task TellSubmittersAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Campagne c, IReadOnlyCollection<long> points, string kind,
+        string subject, string text, CancellationToken ct)
+    {
+        var to = await MailOutbox.AddressesAsync(conn, tx,
+            "SELECT submitter_email FROM verbeterpunt WHERE (id = ANY($1) OR merged_into = ANY($1)) AND submitter_email IS NOT NULL", [points.ToArray()], ct);
+        await MailOutbox.EnqueueAsync(to.Select(a => new OutgoingMail(a, subject, Letter(c, text), kind, "verbeterpunt", string.Join(",", points))), conn, tx, ct);
+    }
+
+    /// <summary>The text of a message to a submitter (Dutch, plain text).</summary>
+    private static string Letter(Campagne c, string text) =>
+        $"""
+        Beste inwoner,
+
+        {text}
+
+        Campagne: {c.Title} ({c.AreaName}).
+
+        Met vriendelijke groet,
+        Gemeente Alkmaar, gebiedsteam
+
+        U krijgt dit bericht omdat u bij uw verbeterpunt uw e-mailadres gaf. We gebruiken het alleen om u over dit verbeterpunt te vertellen.
+        """;
+
     public DateOnly Today => Routing.AreaLocatorProvider.DayOf(time.GetUtcNow());
 
     private const string CampagneColumns =
@@ -233,8 +262,9 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
             if (!(bool)(await inside.ExecuteScalarAsync(ct))!) throw new WijkAanZetException($"Deze plek ligt niet in {c.AreaName}; deze campagne gaat over {c.AreaName}.");
         }
         var token = StatusLinks.NewToken();
+        await using var tx = await conn.BeginTransactionAsync(ct);
         await using var cmd = new NpgsqlCommand(
-            "INSERT INTO verbeterpunt (campagne_id, title, body, theme, geom, status_token_hash, submitter_email) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id", conn);
+            "INSERT INTO verbeterpunt (campagne_id, title, body, theme, geom, status_token_hash, submitter_email) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id", conn, tx);
         cmd.Parameters.AddWithValue(campagne);
         cmd.Parameters.AddWithValue(title);
         cmd.Parameters.AddWithValue(body);
@@ -242,7 +272,19 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)place ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Geometry });
         cmd.Parameters.AddWithValue(StatusLinks.Hash(token));
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)email ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        return ((long)(await cmd.ExecuteScalarAsync(ct))!, token);
+        var id = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        if (email is not null)
+        {
+            var link = mail.Value.Link($"/wijkaanzet/status/{token}");
+            await MailOutbox.EnqueueAsync([new OutgoingMail(email, $"Uw verbeterpunt is ontvangen: {title}",
+                Letter(c, $"Dank u wel voor uw verbeterpunt '{title}'. " + (link is null
+                    ? "Met de link die u op het scherm kreeg, kunt u volgen wat ermee gebeurt."
+                    : $"Hier kunt u volgen wat ermee gebeurt (bewaar deze link; hij is alleen voor u):\n{link}")
+                    + $"\n\nStemmen kan van {c.StemmenFrom:dd-MM-yyyy} tot en met {c.StemmenTo:dd-MM-yyyy}; de uitslag volgt op {c.UitslagOn:dd-MM-yyyy}."),
+                "verbeterpunt ontvangen", "verbeterpunt", id.ToString())], conn, tx, ct);
+        }
+        await tx.CommitAsync(ct);
+        return (id, token);
     }
 
     /// <summary>A verbeterpunt by its private status link, and the point it was merged into (if so).</summary>
@@ -301,6 +343,11 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
             move.Parameters.AddWithValue(sources.ToArray());
             await move.ExecuteNonQueryAsync(ct);
         }
+        var targetTitle = await TitleAsync(conn, tx, target, ct);
+        await TellSubmittersAsync(conn, tx, c, sources, "verbeterpunt samengevoegd", $"Uw verbeterpunt is samengevoegd met '{targetTitle}'",
+            $"Andere inwoners dienden iets vergelijkbaars in. Daarom is uw verbeterpunt samengevoegd met '{targetTitle}'. Stemmen op uw punt tellen mee voor dat punt; wie op beide stemde, krijgt een stem terug.", ct);
+        await TellSubmittersAsync(conn, tx, c, [target], "verbeterpunt samengevoegd", $"Vergelijkbare punten samengevoegd met '{targetTitle}'",
+            $"Andere inwoners dienden iets vergelijkbaars in als uw verbeterpunt '{targetTitle}'. Hun {(sources.Count == 1 ? "punt is" : "punten zijn")} samengevoegd met het uwe; hun stemmen tellen mee.", ct);
         // the sources, and what was merged into them earlier, now point to the target
         await using (var mark = new NpgsqlCommand(
             "UPDATE verbeterpunt SET status = CASE WHEN id = ANY($2) THEN 'samengevoegd' ELSE status END, merged_into = $1, version = version + 1 WHERE id = ANY($2) OR merged_into = ANY($2)", conn, tx))
@@ -311,6 +358,13 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
         }
         await audit.WriteAsync(actor, "verbeterpunten samengevoegd", "campagne", campagne.ToString(), new { target, sources }, conn, tx, ct);
         await tx.CommitAsync(ct);
+    }
+
+    private static async Task<string> TitleAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long point, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT title FROM verbeterpunt WHERE id = $1", conn, tx);
+        cmd.Parameters.AddWithValue(point);
+        return (string)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>
@@ -472,6 +526,11 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
             back.Parameters.AddWithValue(point);
             await back.ExecuteNonQueryAsync(ct);
         }
+        var title = await TitleAsync(conn, tx, point, ct);
+        var why = string.IsNullOrWhiteSpace(note) ? "" : $" Toelichting van de gemeente: {note.Trim()}";
+        await TellSubmittersAsync(conn, tx, c, [point], "verbeterpunt getoetst", $"Uw verbeterpunt is getoetst: {title}", ok
+            ? $"De gemeente heeft uw verbeterpunt '{title}' getoetst: het is uitvoerbaar en betaalbaar, en doet mee in de stemming.{why}"
+            : $"De gemeente heeft uw verbeterpunt '{title}' getoetst: het is {(feasible ? "niet betaalbaar" : "niet uitvoerbaar")}, en doet daarom niet mee. Wie erop stemde, krijgt die stem terug.{why}", ct);
         await audit.WriteAsync(actor, "verbeterpunt getoetst", "verbeterpunt", point.ToString(), new { feasible, affordable, note }, conn, tx, ct);
         await tx.CommitAsync(ct);
     }
@@ -504,12 +563,20 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
         {
             Category = category, Description = $"{p.Title}. {p.Body}".Trim() + " (uit Wij(k) aan zet)", X = place.X, Y = place.Y,
         }, "api", actor, ct);
-        await using (var mark = db.CreateCommand(
-            "UPDATE verbeterpunt SET status = 'doorgestuurd', feasibility_note = $2, version = version + 1 WHERE id = $1"))
+        await using (var conn = await db.OpenConnectionAsync(ct))
+        await using (var tx = await conn.BeginTransactionAsync(ct))
         {
-            mark.Parameters.AddWithValue(point);
-            mark.Parameters.AddWithValue($"doorgestuurd als melding {created.Reference}{(created.ForwardedTo is { } f ? $" naar {f}" : "")}");
-            await mark.ExecuteNonQueryAsync(ct);
+            var where = $"melding {created.Reference}{(created.ForwardedTo is { } f ? $" naar {(f.Equals("stadswerk072", StringComparison.OrdinalIgnoreCase) ? "Stadswerk072" : f)}" : "")}";
+            await using (var mark = new NpgsqlCommand(
+                "UPDATE verbeterpunt SET status = 'doorgestuurd', feasibility_note = $2, version = version + 1 WHERE id = $1", conn, tx))
+            {
+                mark.Parameters.AddWithValue(point);
+                mark.Parameters.AddWithValue($"doorgestuurd als {where}");
+                await mark.ExecuteNonQueryAsync(ct);
+            }
+            await TellSubmittersAsync(conn, tx, c, [point], "verbeterpunt doorgestuurd", $"Uw verbeterpunt is doorgestuurd als melding: {p.Title}",
+                $"Uw verbeterpunt '{p.Title}' gaat over het onderhoud van de openbare ruimte. Daarom is het doorgestuurd als {where}, die het oppakt. Het doet niet mee in de stemming.", ct);
+            await tx.CommitAsync(ct);
         }
         await audit.WriteAsync(actor, "verbeterpunt doorgestuurd als melding", "verbeterpunt", point.ToString(), new { melding = created.Id, created.ForwardedTo }, ct: ct);
         return created;
@@ -528,7 +595,7 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
     {
         var c = await RequireAsync(campagne, ct);
         RequirePhase(c, Phase.Uitslag);
-        var (_, top) = await ResultAsync(campagne, ct);
+        var (all, top) = await ResultAsync(campagne, ct);
         var ids = new List<long>();
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -544,6 +611,17 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
             cmd.Parameters.AddWithValue(p.Title);
             cmd.Parameters.AddWithValue("gebiedsteam");
             if (await cmd.ExecuteScalarAsync(ct) is long id) ids.Add(id);
+        }
+        if (ids.Count > 0) // announced now (announcing again adds nothing and tells no one twice)
+        {
+            var chosen = string.Join(", ", top.Select(t => $"'{t.Title}' ({t.Votes} stemmen)"));
+            foreach (var p in all.Where(p => p.Status != "doorgestuurd"))
+            {
+                var won = top.Any(t => t.Id == p.Id);
+                await TellSubmittersAsync(conn, tx, c, [p.Id], "uitslag", won ? $"Uw verbeterpunt is gekozen: {p.Title}" : $"De uitslag van {c.Title}",
+                    won ? $"Uw verbeterpunt '{p.Title}' is gekozen met {p.Votes} stemmen. Het wordt een speerpunt van de gebiedsagenda van {c.AreaName}; op de gebiedspagina ziet u wat het gebiedsteam eraan doet."
+                        : $"De uitslag is bekend. Gekozen zijn: {chosen}. Uw verbeterpunt '{p.Title}' kreeg {p.Votes} stemmen en is niet gekozen. Dank u wel voor uw inzet.", ct);
+            }
         }
         await audit.WriteAsync(actor, "verbeterpunten gekozen", "campagne", campagne.ToString(), new { speerpunten = ids }, conn, tx, ct);
         await tx.CommitAsync(ct);

@@ -1,0 +1,220 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Security.Claims;
+using System.Text;
+using Alkmaar.Kaart.Server.Features.Initiatieven;
+using Alkmaar.Kaart.Server.Features.Notifications;
+using Alkmaar.Kaart.Server.Features.WijkAanZet;
+using Alkmaar.Kaart.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+using netDumbster.smtp;
+using Npgsql;
+
+namespace Alkmaar.Kaart.Server.Tests;
+
+/// <summary>
+/// Residents are told (issue 20): submitters of verbeterpunten and applicants of initiatives who gave an e-mail address get
+/// a message for each step, written in the step's own transaction and delivered by SMTP (MailKit) to a real SMTP server on
+/// loopback (netDumbster). Once sent, the address and text are gone from the database; a mail server that is down loses
+/// nothing; without a mail server the messages wait.
+/// </summary>
+public class ResidentMessageTests : IAsyncLifetime
+{
+    private readonly TestClock _clock = new(new DateTimeOffset(2027, 4, 2, 10, 0, 0, TimeSpan.Zero));
+    private readonly int _smtpPort = FreePort();
+    private TestDatabase _db = null!;
+    private NpgsqlDataSource _ds = null!;
+    private KaartAppFactory _factory = null!;
+    private WebApplicationFactory<Program> _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        _ds = _db.CreateDataSource();
+        _factory = new KaartAppFactory(_db);
+        await _factory.ImportRealBuurtenAsync();
+        _app = WithMail(_factory, _smtpPort, pollMs: 3_600_000); // the test sends each round itself
+    }
+
+    private WebApplicationFactory<Program> WithMail(WebApplicationFactory<Program> f, int? port, int pollMs, int maxAttempts = 8) => f.WithWebHostBuilder(b =>
+    {
+        if (port is { } p)
+        {
+            b.UseSetting("Mail:Smtp:Host", "127.0.0.1");
+            b.UseSetting("Mail:Smtp:Port", p.ToString());
+            b.UseSetting("Mail:Smtp:Security", "None");
+            b.UseSetting("Mail:PublicBaseUrl", "https://kaart.alkmaar.nl");
+        }
+        b.UseSetting("Mail:PollMilliseconds", pollMs.ToString());
+        b.UseSetting("Mail:MaxAttempts", maxAttempts.ToString());
+        b.ConfigureServices(s => s.AddSingleton<TimeProvider>(_clock));
+    });
+
+    public async Task DisposeAsync()
+    {
+        _app.Dispose();
+        await _ds.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static readonly DateOnly IndienenFrom = new(2027, 4, 1), IndienenTo = new(2027, 4, 30), StemmenFrom = new(2027, 5, 10),
+        StemmenTo = new(2027, 5, 24), UitslagOn = new(2027, 7, 1);
+
+    private void On(DateOnly day) => _clock.Now = new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
+
+    /// <summary>Every message the SMTP server received, parsed by MimeKit: (to, subject, text).</summary>
+    private static List<(string To, string Subject, string Text)> Received(SimpleSmtpServer smtp) =>
+        smtp.ReceivedEmail.Select(m => MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(m.Data))))
+            .Select(m => (m.To.Mailboxes.Single().Address, m.Subject, m.TextBody)).ToList();
+
+    private async Task SendAllAsync()
+    {
+        var sender = _app.Services.GetRequiredService<MailSender>();
+        while (await sender.SendRoundAsync(CancellationToken.None) > 0) { }
+    }
+
+    private Task<long> Scalar(string sql) => _ds.ScalarAsync<long>(sql);
+
+    [Fact]
+    public async Task Submitters_are_told_of_each_step_by_mail_and_their_address_and_text_are_erased_once_sent()
+    {
+        using var smtp = SimpleSmtpServer.Start(_smtpPort);
+        var s = _app.Services.GetRequiredService<WijkAanZetService>();
+        On(IndienenFrom);
+        var c = await s.CreateCampagneAsync("WK036105", "wijk", "Wij(k) aan zet Huiswaard", IndienenFrom, IndienenTo, StemmenFrom, StemmenTo, UitslagOn, "test");
+        var (a, tokenA) = await s.SubmitAsync(c, "Meer groen op het plein", "Bomen op het Huiswaardplein", "groen", null, "anna@example.org");
+        var (b, _) = await s.SubmitAsync(c, "Het plein groener maken", "Meer bomen op het plein", "groen", null, "bram@example.org");
+        var (x, _) = await s.SubmitAsync(c, "Betere verlichting", "Lantaarns bij het fietspad", "veilig", null, null); // no address: no message
+        var (d, _) = await s.SubmitAsync(c, "Kapotte stoeptegels", "Losse tegels voor nummer 12", "heel", null, "dirk@example.org");
+        await SendAllAsync();
+        var first = Received(smtp);
+        Assert.Equal(["anna@example.org", "bram@example.org", "dirk@example.org"], first.Select(m => m.To).Order());
+        var toAnna = first.Single(m => m.To == "anna@example.org");
+        Assert.Equal("Uw verbeterpunt is ontvangen: Meer groen op het plein", toAnna.Subject);
+        // the confirmation carries the private status link on the configured public address (never a request's Host)
+        Assert.Contains($"https://kaart.alkmaar.nl/wijkaanzet/status/{tokenA}", toAnna.Text);
+        Assert.Contains("10-05-2027", toAnna.Text);
+
+        await s.MergeAsync(c, a, [b], "test");
+        await s.ToMeldingAsync(c, d, "bestrating", "test");
+        On(StemmenFrom);
+        await s.CheckAsync(c, a, feasible: true, affordable: true, "past in het groenplan", "test");
+        await s.CheckAsync(c, x, feasible: true, affordable: true, null, "test");
+        var codes = await s.StoreCodesAsync(c, [("1822AA", 1, ""), ("1822AA", 2, "")], "test");
+        await s.VoteAsync(c, codes[0].Code, [a, x]);
+        await s.VoteAsync(c, codes[1].Code, [a]);
+        On(UitslagOn);
+        await s.ChooseAsync(c, "test");
+        await s.ChooseAsync(c, "test"); // announcing twice tells no one twice
+        await SendAllAsync();
+
+        var all = Received(smtp);
+        // (the SMTP server keeps no order: compared sorted; the order of sending is the outbox's, below)
+        var anna = all.Where(m => m.To == "anna@example.org").Select(m => m.Subject).Order().ToList();
+        var bram = all.Where(m => m.To == "bram@example.org").Select(m => m.Subject).Order().ToList();
+        var dirk = all.Where(m => m.To == "dirk@example.org").Select(m => m.Subject).Order().ToList();
+        Assert.Equal(new[] {"Uw verbeterpunt is ontvangen: Meer groen op het plein", "Vergelijkbare punten samengevoegd met 'Meer groen op het plein'",
+            "Uw verbeterpunt is getoetst: Meer groen op het plein", "Uw verbeterpunt is gekozen: Meer groen op het plein"}.Order(), anna);
+        // the submitter of the merged point hears of the merge, the check and the result of the point it went into
+        Assert.Equal(new[] {"Uw verbeterpunt is ontvangen: Het plein groener maken", "Uw verbeterpunt is samengevoegd met 'Meer groen op het plein'",
+            "Uw verbeterpunt is getoetst: Meer groen op het plein", "Uw verbeterpunt is gekozen: Meer groen op het plein"}.Order(), bram);
+        Assert.Equal(new[] {"Uw verbeterpunt is ontvangen: Kapotte stoeptegels", "Uw verbeterpunt is doorgestuurd als melding: Kapotte stoeptegels"}.Order(), dirk);
+        Assert.Equal(["verbeterpunt ontvangen", "verbeterpunt samengevoegd", "verbeterpunt doorgestuurd", "verbeterpunt getoetst", "uitslag"],
+            (await _ds.ScalarAsync<string[]>("SELECT array_agg(kind ORDER BY min_id) FROM (SELECT kind, min(id) AS min_id FROM mail_outbox GROUP BY kind) k")));
+        Assert.Contains("Stadswerk072", all.Single(m => m.Subject.StartsWith("Uw verbeterpunt is doorgestuurd")).Text);
+        Assert.Contains("past in het groenplan", all.First(m => m.To == "anna@example.org" && m.Subject.Contains("getoetst")).Text);
+        Assert.Contains("2 stemmen", all.First(m => m.To == "anna@example.org" && m.Subject.Contains("gekozen")).Text);
+        Assert.Equal(10, all.Count);
+
+        // sent: what stays is the kind of message and when, not who got it or what it said
+        Assert.Equal(10, await Scalar("SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL"));
+        Assert.Equal(0, await Scalar("SELECT count(*) FROM mail_outbox WHERE to_address IS NOT NULL OR body IS NOT NULL"));
+        var beheer = await _app.SignedInAsync("beheerder");
+        var overview = await beheer.GetStringAsync("/api/beheer/berichten");
+        Assert.DoesNotContain("example.org", overview);
+        Assert.DoesNotContain(tokenA, overview);
+        Assert.Contains("\"sent\":10", overview);
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await _app.SignedInAsync("team-noord")).GetAsync("/api/beheer/berichten")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_applicant_for_an_initiative_is_told_of_the_application_and_of_each_new_status()
+    {
+        using var smtp = SimpleSmtpServer.Start(_smtpPort);
+        var created = await (await _app.CreateClient().PostAsJsonAsync("/api/initiatieven/aanvraag", new
+        {
+            title = "Geveltuinen in onze straat", description = "Tegels eruit, planten erin", theme = "groen", lat = 52.6366, lon = 4.7393, email = "bewoner@example.org",
+        })).JsonAsync(HttpStatusCode.Created);
+        var token = created.GetProperty("statusUrl").GetString()!.Split('/').Last();
+        var id = created.GetProperty("id").GetInt64();
+        var store = _app.Services.GetRequiredService<InitiatiefStore>();
+        var beheerder = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "beheerder"), new Claim(ClaimTypes.Role, "beheerder")], "test"));
+        await store.UpdateAsync(id, new InitiatiefInput { Status = "toegekend", Subsidy = 500 }, beheerder);
+        await store.UpdateAsync(id, new InitiatiefInput { Title = "Geveltuinen in de Laat" }, beheerder); // no new status: no message
+        await SendAllAsync();
+        var got = Received(smtp);
+        Assert.Equal(["Uw aanvraag is ontvangen: Geveltuinen in onze straat", "Uw initiatief 'Geveltuinen in onze straat' is toegekend"], got.Select(m => m.Subject).Order());
+        Assert.All(got, m => Assert.Equal("bewoner@example.org", m.To));
+        Assert.Contains($"https://kaart.alkmaar.nl/initiatief/status/{token}", got.Single(m => m.Subject.StartsWith("Uw aanvraag")).Text);
+    }
+
+    [Fact]
+    public async Task A_mail_server_that_is_down_loses_nothing_a_failed_message_can_be_retried_and_without_a_server_messages_wait()
+    {
+        // nothing listens on the port yet: the attempt is recorded, the message keeps its address for the next one
+        _app.Dispose();
+        _app = WithMail(_factory, _smtpPort, pollMs: 3_600_000, maxAttempts: 2);
+        var s = _app.Services.GetRequiredService<WijkAanZetService>();
+        On(IndienenFrom);
+        var c = await s.CreateCampagneAsync("WK036102", "wijk", "Wij(k) aan zet Oudorp", IndienenFrom, IndienenTo, StemmenFrom, StemmenTo, UitslagOn, "test");
+        await s.SubmitAsync(c, "Meer bankjes", "In het park", "ontmoeten", null, "els@example.org");
+        await SendAllAsync();
+        Assert.Equal(1, await Scalar("SELECT count(*) FROM mail_outbox WHERE attempts = 1 AND last_error IS NOT NULL AND to_address IS NOT NULL AND sent_at IS NULL AND failed_at IS NULL"));
+        Assert.Equal(1, await Scalar("SELECT count(*) FROM mail_outbox WHERE next_attempt_at > now()")); // waits before trying again
+        await _ds.ExecAsync("UPDATE mail_outbox SET next_attempt_at = now()");
+        await SendAllAsync();
+        Assert.Equal(1, await Scalar("SELECT count(*) FROM mail_outbox WHERE failed_at IS NOT NULL AND to_address IS NOT NULL")); // after MaxAttempts
+        var beheer = await _app.SignedInAsync("beheerder");
+        Assert.Contains("\"failed\":1", await beheer.GetStringAsync("/api/beheer/berichten"));
+
+        // the server is back; a beheerder retries the failed message and it goes out
+        using var smtp = SimpleSmtpServer.Start(_smtpPort);
+        var retried = await (await beheer.PostAsync("/api/beheer/berichten/opnieuw", null)).JsonAsync();
+        Assert.Equal(1, retried.GetProperty("retried").GetInt32());
+        await SendAllAsync();
+        Assert.Equal("els@example.org", Received(smtp).Single().To);
+        Assert.Equal(1, await Scalar("SELECT count(*) FROM audit_log WHERE action = 'berichten opnieuw verzonden'"));
+
+        // no mail server configured: the message waits, whole, and the sender sends nothing
+        await using var none = WithMail(_factory, null, pollMs: 50);
+        var s2 = none.Services.GetRequiredService<WijkAanZetService>();
+        await s2.SubmitAsync(c, "Minder hondenpoep", "Bij de speeltuin", "schoon", null, "fleur@example.org");
+        var (waiting, _, _, _, _) = await none.Services.GetRequiredService<MailOutbox>().CountsAsync();
+        Assert.Equal(1, waiting);
+        Assert.Equal(0, await none.Services.GetRequiredService<MailSender>().SendRoundAsync(CancellationToken.None));
+        Assert.Single(Received(smtp));
+        // kept past Mail:KeepDays unsent: address and text erased
+        await _ds.ExecAsync("UPDATE mail_outbox SET created_at = now() - interval '31 days' WHERE sent_at IS NULL");
+        Assert.Equal(1, await none.Services.GetRequiredService<MailOutbox>().EraseStaleAsync(30));
+        Assert.Equal(0, await Scalar("SELECT count(*) FROM mail_outbox WHERE to_address IS NOT NULL"));
+    }
+
+    [Fact]
+    public void A_mail_server_without_the_sites_public_address_refuses_to_start()
+    {
+        using var broken = _factory.WithWebHostBuilder(b => b.UseSetting("Mail:Smtp:Host", "127.0.0.1"));
+        var e = Assert.ThrowsAny<Exception>(() => broken.CreateClient());
+        Assert.Contains("Mail:PublicBaseUrl", e.ToString());
+    }
+}
