@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 using System.Globalization;
 using System.Text;
 using Alkmaar.Kaart.Geo.Transforms;
@@ -11,6 +13,8 @@ namespace Alkmaar.Kaart.Server.Features.WijkAanZet;
 public sealed record CampagneRequest(string AreaCode, string? AreaLevel, string Title, string IndienenFrom, string IndienenTo, string StemmenFrom, string StemmenTo, string UitslagOn);
 public sealed record SubmitRequest(string Title, string? Text, string Theme, double? Lat, double? Lon, string? Email);
 public sealed record VoteRequest(string Code, long[] Points);
+
+public sealed record ResidentVoteRequest(long[] Points);
 public sealed record MergeRequest(long Target, long[] Sources);
 public sealed record CheckRequest(bool Feasible, bool Affordable, string? Note);
 public sealed record ActieRequest(string Title, string? Owner, string? Due);
@@ -26,6 +30,7 @@ public static class WijkAanZetEndpoints
     public static WebApplicationBuilder AddWijkAanZet(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<WijkAanZetService>();
+        builder.AddResidentSignIn();
         return builder;
     }
 
@@ -43,6 +48,36 @@ public static class WijkAanZetEndpoints
         g.MapGet("/status/{token}", StatusAsync).AllowAnonymous().WithSummary("A verbeterpunt by its private status link.");
         g.MapPost("/{id:int}/stemmen", VoteAsync).AllowAnonymous().RequireRateLimiting(MeldingenEndpoints.PublicWriteRateLimit)
             .WithSummary("A ballot with a one-time code: up to three verbeterpunten of the voter's own wijk (phase stemmen).");
+
+        // the municipality's sign-in for residents, where configured (404 otherwise): a second proof of residence
+        app.MapGet("/wijkaanzet/{id:int}/inloggen", (int id, IOptions<ResidentSignInOptions> o) => o.Value.Configured
+                ? Results.Challenge(new AuthenticationProperties { RedirectUri = $"/wijkaanzet/{id}?ingelogd=1#stemmen" }, [ResidentSignIn.OidcScheme])
+                : NotConfigured())
+            .AllowAnonymous().WithTags("Wij(k) aan zet").WithSummary("Sign in as a resident with the municipality's sign-in (e.g. DigiD) to vote; 404 when not configured.");
+        g.MapGet("/{id:int}/inwoner", async (HttpContext http, WijkAanZetService s, IOptions<ResidentSignInOptions> o, int id, CancellationToken ct) =>
+        {
+            if (!o.Value.Configured) return NotConfigured();
+            if (await ResidentSignIn.ResidentAsync(http) is not { } voter) return Results.Ok(new { signedIn = false, o.Value.DisplayName });
+            return await Guard(async () =>
+            {
+                var (resident, left) = await s.ResidentStandingAsync(id, voter, ct);
+                return TypedResults.Ok(new { signedIn = true, o.Value.DisplayName, address = voter.AddressLabel, resident, votesLeft = left });
+            });
+        }).AllowAnonymous().WithSummary("Whether this browser is signed in as a resident, their address and whether it lies in the campaign's area; no name, no identity.");
+        g.MapPost("/{id:int}/stemmen/inwoner", async (HttpContext http, WijkAanZetService s, IOptions<ResidentSignInOptions> o, int id, ResidentVoteRequest r, CancellationToken ct) =>
+        {
+            if (!o.Value.Configured) return NotConfigured();
+            if (await ResidentSignIn.ResidentAsync(http) is not { } voter)
+                return TypedResults.Problem(title: "Inloggen vereist", detail: $"Log in met {o.Value.DisplayName} om zonder stemcode te stemmen.", statusCode: StatusCodes.Status401Unauthorized);
+            return await Guard(async () => TypedResults.Ok(new { votes = await s.VoteAsResidentAsync(id, voter, r.Points ?? [], ct) }));
+        }).AllowAnonymous().RequireRateLimiting(MeldingenEndpoints.PublicWriteRateLimit)
+            .WithSummary("A ballot by a resident signed in with the municipality's sign-in (JSON only: a cross-site form cannot send it); the same rules as a code.");
+        g.MapPost("/inwoner/uitloggen", async (HttpContext http, IOptions<ResidentSignInOptions> o) =>
+        {
+            if (!o.Value.Configured) return NotConfigured();
+            await http.SignOutAsync(ResidentSignIn.CookieScheme);
+            return Results.NoContent();
+        }).AllowAnonymous().WithSummary("Ends the resident's sign-in on this browser.");
         g.MapPost("/{id:int}/samenvoegen", MergeAsync).RequireAuthorization(KaartPolicies.WijkAanZet).OwnTeam().WithSummary("Merge similar verbeterpunten (votes combined, duplicates given back).");
         g.MapPost("/{id:int}/verbeterpunten/{point:long}/toets", CheckAsync).RequireAuthorization(KaartPolicies.WijkAanZet).OwnTeam()
             .WithSummary("Feasible and affordable, with a note; an infeasible point gives its votes back.");
@@ -82,12 +117,15 @@ public static class WijkAanZetEndpoints
             : TypedResults.Problem(title: "Geen toegang", detail: "Alleen het gebiedsteam van deze wijk of dorp (of een beheerder) kan dit doen.", statusCode: StatusCodes.Status403Forbidden);
     });
 
+    private static IResult NotConfigured() => TypedResults.Problem(title: "Niet ingesteld",
+        detail: "Inloggen als inwoner is voor deze site niet ingesteld; stem met de code uit de brief.", statusCode: StatusCodes.Status404NotFound);
+
     private static async Task<IResult> Guard(Func<Task<IResult>> action)
     {
         try { return await action(); }
         catch (WijkAanZetException e)
         {
-            return TypedResults.Problem(title: e.Status switch { 403 => "Stemcode niet geldig", 404 => "Niet gevonden", 409 => "Niet mogelijk", _ => "Niet geaccepteerd" },
+            return TypedResults.Problem(title: e.Status switch { 403 => "Geen stemrecht hier", 404 => "Niet gevonden", 409 => "Niet mogelijk", _ => "Niet geaccepteerd" },
                 detail: e.Message, statusCode: e.Status);
         }
     }

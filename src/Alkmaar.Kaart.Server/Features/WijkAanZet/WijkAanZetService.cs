@@ -376,11 +376,82 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
     {
         var c = await RequireAsync(campagne, ct);
         RequirePhase(c, Phase.Stemmen);
+        return await CastAsync(c, CodeHash(code), points, signedIn: false, ct);
+    }
+
+    /// <summary>
+    /// Where the municipality's sign-in is configured: whether the signed-in resident's address lies in the campaign's area
+    /// (null: the address is not one of the gemeente's), and how many votes they have left.
+    /// </summary>
+    public async Task<(bool? Resident, long VotesLeft)> ResidentStandingAsync(int campagne, ResidentVoter voter, CancellationToken ct = default)
+    {
+        var c = await RequireAsync(campagne, ct);
+        var inArea = await LivesInAsync(c, voter, ct);
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT coalesce((SELECT used_at IS NOT NULL FROM stemcode WHERE code_hash = $1), false),
+                   count(*) FILTER (WHERE returned_at IS NULL), count(*) FILTER (WHERE returned_at IS NOT NULL)
+            FROM stem WHERE code_hash = $1
+            """);
+        cmd.Parameters.AddWithValue(ResidentHash(campagne, voter));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        var (used, active, returned) = (r.GetBoolean(0), r.GetInt64(1), r.GetInt64(2));
+        return (inArea, used && returned == 0 ? 0 : Math.Max(0, c.VotesPerVoter - active)); // one ballot, as in the vote itself
+    }
+
+    private async Task<bool?> LivesInAsync(Campagne c, ResidentVoter voter, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT EXISTS (SELECT 1 FROM area_in_force w WHERE w.code = $1 AND w.level = $2 AND ST_Covers(w.geom, a.geom))
+            FROM address a WHERE ($3::text IS NOT NULL AND a.bag_id = $3) OR ($3::text IS NULL AND a.postcode = $4 AND a.huisnummer = $5 AND a.toevoeging = $6)
+            LIMIT 1
+            """);
+        cmd.Parameters.AddWithValue(c.AreaCode);
+        cmd.Parameters.AddWithValue(c.AreaLevel);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)voter.BagId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)voter.Postcode ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)voter.Huisnummer ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        cmd.Parameters.AddWithValue(voter.Toevoeging);
+        return await cmd.ExecuteScalarAsync(ct) as bool?;
+    }
+
+    /// <summary>A signed-in resident's ballot key: per campaign, from the keyed pseudonym (so two campaigns cannot be linked).</summary>
+    private static byte[] ResidentHash(int campagne, ResidentVoter voter) => SHA256.HashData(Encoding.UTF8.GetBytes($"inwoner\n{campagne}\n{voter.Pseudonym}"));
+
+    /// <summary>
+    /// A ballot by a resident signed in with the municipality's sign-in (phase stemmen): their address (from the sign-in) must
+    /// lie in the campaign's area; then the same rules as a code (up to the limit, once, under a row lock), the ballot kept
+    /// under a per-campaign key of their pseudonym (batch 0 in <c>stemcode</c>).
+    /// </summary>
+    public async Task<int> VoteAsResidentAsync(int campagne, ResidentVoter voter, IReadOnlyCollection<long> points, CancellationToken ct = default)
+    {
+        var c = await RequireAsync(campagne, ct);
+        RequirePhase(c, Phase.Stemmen);
+        switch (await LivesInAsync(c, voter, ct))
+        {
+            case null: throw new WijkAanZetException($"Uw adres ({voter.AddressLabel}) is geen adres in de gemeente Alkmaar; stemmen kan alleen in uw eigen wijk.", 403);
+            case false: throw new WijkAanZetException($"Uw adres ({voter.AddressLabel}) ligt niet in {c.AreaName}; u kunt alleen stemmen in uw eigen wijk.", 403);
+        }
+        var hash = ResidentHash(campagne, voter);
+        await using (var row = db.CreateCommand("INSERT INTO stemcode (code_hash, campagne_id, batch) VALUES ($1, $2, 0) ON CONFLICT (code_hash) DO NOTHING"))
+        {
+            row.Parameters.AddWithValue(hash);
+            row.Parameters.AddWithValue(campagne);
+            await row.ExecuteNonQueryAsync(ct);
+        }
+        return await CastAsync(c, hash, points, signedIn: true, ct);
+    }
+
+    /// <summary>Writes one ballot for the voter <paramref name="hash"/> (a letter's code or a signed-in resident), in one transaction holding their row.</summary>
+    private async Task<int> CastAsync(Campagne c, byte[] hash, IReadOnlyCollection<long> points, bool signedIn, CancellationToken ct)
+    {
+        var campagne = c.Id;
         var distinct = points.Distinct().ToList();
         if (distinct.Count == 0) throw new WijkAanZetException("Kies een of meer verbeterpunten.");
         if (distinct.Count != points.Count) throw new WijkAanZetException("Elk verbeterpunt krijgt ten hoogste één stem van u.");
         if (distinct.Count > c.VotesPerVoter) throw new WijkAanZetException($"U kunt ten hoogste {c.VotesPerVoter} stemmen uitbrengen.");
-        var hash = CodeHash(code);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         int? codeCampagne = null;
@@ -402,8 +473,8 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
             while (await r.ReadAsync(ct)) { if (r.GetBoolean(1)) returned++; else { active++; already.Add(r.GetInt64(0)); } }
         }
         var left = c.VotesPerVoter - active;
-        if (used && returned == 0) throw new WijkAanZetException("Met deze stemcode is al gestemd; een code kan één keer worden gebruikt.", 409);
-        if (distinct.Count > left) throw new WijkAanZetException($"U kunt met deze code nog {left} stem{(left == 1 ? "" : "men")} uitbrengen.", 409);
+        if (used && returned == 0) throw new WijkAanZetException(signedIn ? "U heeft in deze campagne al gestemd; dat kan één keer." : "Met deze stemcode is al gestemd; een code kan één keer worden gebruikt.", 409);
+        if (distinct.Count > left) throw new WijkAanZetException($"U kunt{(signedIn ? "" : " met deze code")} nog {left} stem{(left == 1 ? "" : "men")} uitbrengen.", 409);
         if (distinct.Any(already.Contains)) throw new WijkAanZetException("U heeft al op dit verbeterpunt gestemd.", 409);
         await using (var valid = new NpgsqlCommand(
             "SELECT count(*) FROM verbeterpunt WHERE campagne_id = $1 AND id = ANY($2) AND status IN ('ingediend', 'uitvoerbaar')", conn, tx))
