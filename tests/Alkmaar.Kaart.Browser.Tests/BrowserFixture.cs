@@ -14,6 +14,8 @@ public sealed class BrowserFixture : IAsyncLifetime
     public IPlaywright Playwright { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public string BaseUrl { get; private set; } = "";
+    /// <summary>The municipality's sign-in for residents, a real OpenID Connect provider on loopback.</summary>
+    public TestIdentityProvider Idp { get; private set; } = null!;
 
     public static string ScreenshotFolder =>
         Environment.GetEnvironmentVariable("KAART_SCREENSHOTS") is { Length: > 0 } s ? s : Path.Combine(TestPaths.RepoRoot, ".kaart", "screenshots");
@@ -21,7 +23,8 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
-        App = new KaartAppFactory(Database);
+        Idp = await TestIdentityProvider.StartAsync();
+        App = new KaartAppFactory(Database) { Settings = Idp.Settings() };
         App.UseKestrel(0);
         App.StartServer();
         await App.ImportRealBuurtenAsync();
@@ -68,6 +71,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         await Browser.DisposeAsync();
         Playwright.Dispose();
         await App.DisposeAsync();
+        await Idp.DisposeAsync();
         await Database.DisposeAsync();
     }
 }

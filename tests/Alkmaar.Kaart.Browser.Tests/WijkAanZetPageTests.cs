@@ -129,4 +129,68 @@ public class WijkAanZetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
         await team.ScreenshotAsync(new() { Path = Shot("gebiedsagenda.png") });
         Assert.Empty(fx.ConsoleErrors.GetOrCreateValue(page));
     }
+
+    [Fact]
+    public async Task A_resident_signs_in_with_the_municipality_and_votes_without_a_code()
+    {
+        var ds = fx.App.Services.GetRequiredService<NpgsqlDataSource>();
+        var service = fx.App.Services.GetRequiredService<WijkAanZetService>();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var id = await service.CreateCampagneAsync("WK036105", "wijk", "Wij(k) aan zet!", today.AddDays(-1), today.AddDays(10), today.AddDays(20), today.AddDays(30), today.AddDays(60), "test");
+        var groen = (await service.SubmitAsync(id, "Meer groen op het Huiswaardplein", "", "groen", null, null)).Id;
+        var licht = (await service.SubmitAsync(id, "Betere verlichting bij het fietspad", "", "veilig", null, null)).Id;
+        await PhaseAsync(id, "stemmen");
+        var (x, y) = await TestData.InsideAsync(ds, "WK036105");
+        await ds.ExecAsync("INSERT INTO address (bag_id, postcode, huisnummer, toevoeging, straat, woonplaats, geom) VALUES ('browser-1', '1822ZZ', 5, '', 'Teststraat', 'Alkmaar', ST_SetSRID(ST_MakePoint($1, $2), 28992)) ON CONFLICT DO NOTHING", x, y);
+        fx.Idp.Resident = ("999990101", "1822ZZ", 5, null);
+
+        var page = await fx.NewPageAsync(1280, 1000);
+        await page.GotoAsync(fx.BaseUrl + $"/wijkaanzet/{id}");
+        await page.Locator("[data-testid=campagne][data-interactive=true]").WaitForAsync();
+        await page.Locator("[data-testid=resident-signin][data-state=uit]").WaitForAsync();
+        await Assertions.Expect(page.GetByTestId("vote-code")).ToBeVisibleAsync();
+        await page.GetByTestId("resident-signin-link").ClickAsync();
+        // to the provider and back, signed in: no code field, the address and the votes left
+        await page.Locator("[data-testid=campagne][data-interactive=true]").WaitForAsync();
+        await page.Locator("[data-testid=resident-signin][data-state=in]").WaitForAsync();
+        await Assertions.Expect(page.GetByTestId("resident-standing")).ToContainTextAsync("1822ZZ 5");
+        await Assertions.Expect(page.GetByTestId("resident-standing")).ToContainTextAsync("nog 3 stemmen");
+        await Assertions.Expect(page.GetByTestId("vote-code")).ToHaveCountAsync(0);
+        await page.GetByLabel("Stem op Meer groen op het Huiswaardplein").CheckAsync();
+        await page.GetByLabel("Stem op Betere verlichting bij het fietspad").CheckAsync();
+        await page.GetByTestId("vote-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("campagne-message")).ToContainTextAsync("Uw 2 stemmen zijn geteld");
+        await Assertions.Expect(page.GetByTestId("resident-standing")).ToContainTextAsync("nog 0 stemmen");
+        await Assertions.Expect(page.Locator($"[data-testid=vp-table] tr[data-id='{groen}']")).ToHaveAttributeAsync("data-votes", "1");
+        await page.ScreenshotAsync(new() { Path = Shot("wijkaanzet-inloggen.png"), FullPage = true });
+        // one ballot: the button says so (the server refuses a second one too: ResidentSignInTests)
+        await Assertions.Expect(page.GetByTestId("vote-submit")).ToBeDisabledAsync();
+        await Assertions.Expect(page.GetByTestId("vote-submit")).ToHaveTextAsync("U heeft gestemd");
+        Assert.Equal(1L, await ds.ScalarAsync<long>("SELECT count(*) FROM stem WHERE verbeterpunt_id = $1 AND returned_at IS NULL", licht));
+        // signing out brings the code back
+        await page.GetByTestId("resident-signout").ClickAsync();
+        await page.Locator("[data-testid=resident-signin][data-state=uit]").WaitForAsync();
+        await Assertions.Expect(page.GetByTestId("vote-code")).ToBeVisibleAsync();
+        Assert.Empty(fx.ConsoleErrors.GetOrCreateValue(page));
+    }
+
+    [Fact]
+    public async Task The_beheerder_sees_the_messages_to_residents_waiting_without_their_addresses()
+    {
+        var service = fx.App.Services.GetRequiredService<WijkAanZetService>();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var id = await service.CreateCampagneAsync("WK036104", "wijk", "Wij(k) aan zet!", today.AddDays(-1), today.AddDays(10), today.AddDays(20), today.AddDays(30), today.AddDays(60), "test");
+        await service.SubmitAsync(id, "Bankjes bij de Kennemerstraatweg", "", "ontmoeten", null, "browser-bewoner@example.org");
+        await fx.App.EnsureUserAsync("browser-beheerder", ["beheerder"], []);
+        var page = await fx.NewPageAsync(1280, 900);
+        await page.GotoAsync(fx.BaseUrl + "/inloggen?ReturnUrl=" + Uri.EscapeDataString("/beheer/berichten"));
+        await SignInAsync(page, "browser-beheerder");
+        await page.Locator("[data-testid=berichten][data-interactive=true][data-loaded=true]").WaitForAsync();
+        await Assertions.Expect(page.GetByTestId("mail-not-configured")).ToBeVisibleAsync();
+        var waiting = int.Parse(await page.GetByTestId("mail-waiting").InnerTextAsync());
+        Assert.True(waiting >= 1, $"waiting: {waiting}");
+        await Assertions.Expect(page.Locator("table")).ToContainTextAsync("Uw verbeterpunt is ontvangen: Bankjes bij de Kennemerstraatweg");
+        Assert.DoesNotContain("example.org", await page.ContentAsync());
+        await page.ScreenshotAsync(new() { Path = Shot("beheer-berichten.png") });
+    }
 }

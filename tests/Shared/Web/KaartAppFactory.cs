@@ -13,8 +13,12 @@ public sealed class KaartAppFactory(TestDatabase db) : WebApplicationFactory<Pro
 {
     public TestDatabase Database { get; } = db;
 
+    /// <summary>More settings for this server (e.g. the residents' sign-in of a <see cref="TestIdentityProvider"/>).</summary>
+    public IEnumerable<KeyValuePair<string, string>> Settings { get; init; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        foreach (var (k, v) in Settings) builder.UseSetting(k, v);
         builder.UseSetting("ConnectionStrings:Kaart", Database.ConnectionString);
         builder.UseSetting("Boundaries:Root", TestPaths.RepoRoot);
         builder.UseSetting("Boundaries:BuurtenFile", TestPaths.RealBuurten);
