@@ -151,8 +151,17 @@ public class WijkAanZetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
         await Assertions.Expect(page.GetByTestId("vote-code")).ToBeVisibleAsync();
         await page.GetByTestId("resident-signin-link").ClickAsync();
         // to the provider and back, signed in: no code field, the address and the votes left
-        await page.Locator("[data-testid=campagne][data-interactive=true]").WaitForAsync();
-        await page.Locator("[data-testid=resident-signin][data-state=in]").WaitForAsync();
+        try
+        {
+            await page.WaitForURLAsync(u => u.Contains($"/wijkaanzet/{id}?ingelogd=1"));
+            await page.Locator("[data-testid=campagne][data-interactive=true]").WaitForAsync();
+            await page.Locator("[data-testid=resident-signin][data-state=in]").WaitForAsync();
+        }
+        catch (TimeoutException e)
+        {
+            await page.ScreenshotAsync(new() { Path = Shot("wijkaanzet-inloggen-fout.png"), FullPage = true });
+            throw new TimeoutException($"{e.Message}\nat {page.Url} after {fx.Idp.SignIns} sign-ins", e);
+        }
         await Assertions.Expect(page.GetByTestId("resident-standing")).ToContainTextAsync("1822ZZ 5");
         await Assertions.Expect(page.GetByTestId("resident-standing")).ToContainTextAsync("nog 3 stemmen");
         await Assertions.Expect(page.GetByTestId("vote-code")).ToHaveCountAsync(0);
