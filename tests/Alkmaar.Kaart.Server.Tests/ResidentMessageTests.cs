@@ -170,6 +170,32 @@ public class ResidentMessageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_melder_who_left_an_address_hears_the_melding_arrived_and_each_answer_but_a_file_import_sends_nothing()
+    {
+        using var smtp = SimpleSmtpServer.Start(_smtpPort);
+        var created = await (await _app.CreateClient().PostAsJsonAsync("/api/meldingen", new
+        {
+            category = "afval", description = "Volle container bij de school", lat = 52.6366, lon = 4.7393, email = "melder@example.org",
+        })).JsonAsync(HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetInt64();
+        var token = created.GetProperty("statusUrl").GetString()!.Split('/').Last();
+        var meldingen = _app.Services.GetRequiredService<Features.Meldingen.MeldingService>();
+        var beheerder = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "beheerder"), new Claim(ClaimTypes.Role, "beheerder")], "test"));
+        await meldingen.SetStatusAsync(beheerder, id, "in_behandeling", noteToResident: "We legen hem dinsdag.");
+        await meldingen.SetStatusAsync(beheerder, id, "in_behandeling"); // nothing new for the resident: no message
+        await meldingen.CreateAsync(new Features.Meldingen.NewMelding { Category = "groen", Description = "Uit een bestand", Lat = 52.6366, Lon = 4.7393, Email = "bestand@example.org" },
+            "import", "beheerder");
+        await SendAllAsync();
+        var got = Received(smtp);
+        Assert.All(got, m => Assert.Equal("melder@example.org", m.To));
+        Assert.Equal([$"Uw melding M-{id} is in behandeling", $"Uw melding M-{id} is ontvangen"], got.Select(m => m.Subject).Order());
+        var arrived = got.Single(m => m.Subject.EndsWith("ontvangen")).Text;
+        Assert.Contains($"https://kaart.alkmaar.nl/melding/status/{token}", arrived);
+        Assert.Contains("Stadswerk072", arrived); // afval: forwarded
+        Assert.Contains("We legen hem dinsdag.", got.Single(m => m.Subject.EndsWith("in behandeling")).Text);
+    }
+
+    [Fact]
     public async Task A_mail_server_that_is_down_loses_nothing_a_failed_message_can_be_retried_and_without_a_server_messages_wait()
     {
         // nothing listens on the port yet: the attempt is recorded, the message keeps its address for the next one

@@ -27,10 +27,29 @@ public sealed record PublicCell(double X, double Y, int Count, IReadOnlyDictiona
 /// reason, and shown to the public only generalised to a grid and without personal data.
 /// </summary>
 public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvider locator, IOptions<MeldingOptions> options,
-    AuditLog audit, Addresses.AddressStore addresses, TimeProvider time, DisclosureControl disclosure, MeldingCells cells)
+    AuditLog audit, Addresses.AddressStore addresses, TimeProvider time, DisclosureControl disclosure, MeldingCells cells,
+    IOptions<Notifications.MailOptions> mail)
 {
     public static readonly IReadOnlyList<string> Statuses = ["nieuw", "in_behandeling", "afgehandeld"];
     private MeldingOptions O => options.Value;
+
+    /// <summary>A message to the resident who made melding <paramref name="id"/> and left an e-mail address (Dutch, plain text).</summary>
+    private static Notifications.OutgoingMail ToMelder(string to, long id, string kind, string subject, string text) => new(to, subject,
+        $"""
+        Beste melder,
+
+        {text}
+
+        Met vriendelijke groet,
+        Gemeente Alkmaar
+
+        U krijgt dit bericht omdat u bij uw melding uw e-mailadres gaf. We gebruiken het alleen om u over deze melding te vertellen.
+        """, kind, "melding", id.ToString());
+
+    public static string StatusNl(string status) => status switch
+    {
+        "nieuw" => "ontvangen", "in_behandeling" => "in behandeling", "afgehandeld" => "afgehandeld", _ => status,
+    };
 
     // ------------------------------------------------------------------------------------------------ create
     public async Task<MeldingCreated> CreateAsync(NewMelding m, string source, string actor, CancellationToken ct = default, CleanPhoto? photo = null)
@@ -95,6 +114,16 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         }
         await AddHistoryAsync(conn, tx, id, actor, routing.Kind, null, routing.Gebied, routing.Reason +
             (forwardedTo is null ? "" : $" Doorgestuurd naar {forwardedTo} (openbare ruimte)."), routing.BoundaryVersion, ct);
+        // the resident who left an address hears it arrived, with the private link (not for meldingen loaded from a file)
+        if (email is not null && source != "import")
+        {
+            var link = mail.Value.Link(StatusLinks.PathOf(token));
+            await Notifications.MailOutbox.EnqueueAsync([ToMelder(email, id, "melding ontvangen", $"Uw melding {StatusLinks.Reference(id)} is ontvangen",
+                $"Dank u wel voor uw melding ({category}). Het nummer is {StatusLinks.Reference(id)}; {(routing.Gebiedsteam is { } t ? $"het {t}" : "het gebiedsteam")} pakt hem op" +
+                (forwardedTo is null ? "." : " en heeft hem doorgestuurd naar Stadswerk072, dat de openbare ruimte onderhoudt.") +
+                (link is null ? " Met de link die u op het scherm kreeg, ziet u hoe het ermee staat." : $" Hier ziet u hoe het ermee staat (bewaar deze link; hij is alleen voor u):\n{link}"))],
+                conn, tx, ct);
+        }
         await tx.CommitAsync(ct);
         return new MeldingCreated(id, category, "nieuw", routing, forwardedTo, StatusLinks.Reference(id), token);
     }
@@ -299,6 +328,13 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         var actor = AuditLog.ActorOf(user);
         await AddHistoryAsync(conn, tx, id, actor, "status", current.Gebied, current.Gebied, $"{StatusPrefix}{status}", null, ct);
         if (note is not null) await InsertNoteAsync(conn, tx, id, actor, "publiek", note, now, ct);
+        if (status != current.Status || note is not null)
+        {
+            var to = await Notifications.MailOutbox.AddressesAsync(conn, tx, "SELECT melder_email FROM melding WHERE id = $1 AND personal_removed_at IS NULL", [id], ct);
+            await Notifications.MailOutbox.EnqueueAsync(to.Select(a => ToMelder(a, id, "melding status", $"Uw melding {StatusLinks.Reference(id)} is {StatusNl(status)}",
+                $"Uw melding {StatusLinks.Reference(id)} is {StatusNl(status)}." + (note is null ? "" : $"\n\nBericht van de gemeente: {note}") +
+                "\n\nMet de link die u bij uw melding kreeg, ziet u alle stappen.")), conn, tx, ct);
+        }
         await audit.WriteAsync(actor, "status gewijzigd", "melding", id.ToString(),
             new { from = current.Status, to = status, noteToResident = note is not null }, conn, tx, ct);
         await tx.CommitAsync(ct);

@@ -64,11 +64,12 @@ public sealed class MailSender(NpgsqlDataSource db, MailOutbox outbox, IOptions<
         string? connectError = null;
         try
         {
-            await smtp.ConnectAsync(o.Smtp.Host, o.Smtp.Port, Enum.Parse<SecureSocketOptions>(o.Smtp.Security switch
+            var security = o.Smtp.Security switch
             {
-                "StartTls" => nameof(SecureSocketOptions.StartTls), "SslOnConnect" => nameof(SecureSocketOptions.SslOnConnect),
-                "None" => nameof(SecureSocketOptions.None), _ => nameof(SecureSocketOptions.Auto),
-            }), ct);
+                "StartTls" => SecureSocketOptions.StartTls, "SslOnConnect" => SecureSocketOptions.SslOnConnect, "None" => SecureSocketOptions.None,
+                _ => SecureSocketOptions.Auto,
+            };
+            await smtp.ConnectAsync(o.Smtp.Host, o.Smtp.Port, security, ct);
             if (!string.IsNullOrEmpty(o.Smtp.User)) await smtp.AuthenticateAsync(o.Smtp.User, o.Smtp.Password ?? "", ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -15,6 +15,7 @@ public static class NotificationsEndpoints
             .Validate(o => !o.Configured || Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out var u) && u.Scheme is "https" or "http",
                 "Mail:Smtp:Host is set but Mail:PublicBaseUrl (the site's public address, for the links in messages) is missing or not a URL.")
             .Validate(o => MimeKit.MailboxAddress.TryParse(o.From, out _), "Mail:From is not an e-mail address.")
+            .Validate(o => o.Smtp.Security is "Auto" or "StartTls" or "SslOnConnect" or "None", "Mail:Smtp:Security is one of Auto, StartTls, SslOnConnect, None.")
             .ValidateOnStart();
         builder.Services.AddSingleton<MailOutbox>();
         builder.Services.AddSingleton<MailSender>();

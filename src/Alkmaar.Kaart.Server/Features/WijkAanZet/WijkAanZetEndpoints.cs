@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 using System.Globalization;
 using System.Text;
 using Alkmaar.Kaart.Geo.Transforms;
@@ -7,13 +5,14 @@ using Alkmaar.Kaart.Server.Features.Accounts;
 using Alkmaar.Kaart.Server.Features.Audit;
 using Alkmaar.Kaart.Server.Features.Export;
 using Alkmaar.Kaart.Server.Features.Meldingen;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 
 namespace Alkmaar.Kaart.Server.Features.WijkAanZet;
 
 public sealed record CampagneRequest(string AreaCode, string? AreaLevel, string Title, string IndienenFrom, string IndienenTo, string StemmenFrom, string StemmenTo, string UitslagOn);
 public sealed record SubmitRequest(string Title, string? Text, string Theme, double? Lat, double? Lon, string? Email);
 public sealed record VoteRequest(string Code, long[] Points);
-
 public sealed record ResidentVoteRequest(long[] Points);
 public sealed record MergeRequest(long Target, long[] Sources);
 public sealed record CheckRequest(bool Feasible, bool Affordable, string? Note);
