@@ -86,6 +86,10 @@ public class ResidentMessageTests : IAsyncLifetime
 
     private Task<long> Scalar(string sql) => _ds.ScalarAsync<long>(sql);
 
+    /// <summary>A beheerder as the services see one (the stores check the role themselves).</summary>
+    private static readonly ClaimsPrincipal Beheerder =
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, "beheerder"), new Claim(ClaimTypes.Role, "beheerder")], "test"));
+
     [Fact]
     public async Task Submitters_are_told_of_each_step_by_mail_and_their_address_and_text_are_erased_once_sent()
     {
@@ -159,9 +163,8 @@ public class ResidentMessageTests : IAsyncLifetime
         var token = created.GetProperty("statusUrl").GetString()!.Split('/').Last();
         var id = created.GetProperty("id").GetInt64();
         var store = _app.Services.GetRequiredService<InitiatiefStore>();
-        var beheerder = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "beheerder"), new Claim(ClaimTypes.Role, "beheerder")], "test"));
-        await store.UpdateAsync(id, new InitiatiefInput { Status = "toegekend", Subsidy = 500 }, beheerder);
-        await store.UpdateAsync(id, new InitiatiefInput { Title = "Geveltuinen in de Laat" }, beheerder); // no new status: no message
+        await store.UpdateAsync(id, new InitiatiefInput { Status = "toegekend", Subsidy = 500 }, Beheerder);
+        await store.UpdateAsync(id, new InitiatiefInput { Title = "Geveltuinen in de Laat" }, Beheerder); // no new status: no message
         await SendAllAsync();
         var got = Received(smtp);
         Assert.Equal(["Uw aanvraag is ontvangen: Geveltuinen in onze straat", "Uw initiatief 'Geveltuinen in onze straat' is toegekend"], got.Select(m => m.Subject).Order());
@@ -180,9 +183,8 @@ public class ResidentMessageTests : IAsyncLifetime
         var id = created.GetProperty("id").GetInt64();
         var token = created.GetProperty("statusUrl").GetString()!.Split('/').Last();
         var meldingen = _app.Services.GetRequiredService<Features.Meldingen.MeldingService>();
-        var beheerder = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "beheerder"), new Claim(ClaimTypes.Role, "beheerder")], "test"));
-        await meldingen.SetStatusAsync(beheerder, id, "in_behandeling", noteToResident: "We legen hem dinsdag.");
-        await meldingen.SetStatusAsync(beheerder, id, "in_behandeling"); // nothing new for the resident: no message
+        await meldingen.SetStatusAsync(Beheerder, id, "in_behandeling", noteToResident: "We legen hem dinsdag.");
+        await meldingen.SetStatusAsync(Beheerder, id, "in_behandeling"); // nothing new for the resident: no message
         await meldingen.CreateAsync(new Features.Meldingen.NewMelding { Category = "groen", Description = "Uit een bestand", Lat = 52.6366, Lon = 4.7393, Email = "bestand@example.org" },
             "import", "beheerder");
         await SendAllAsync();
