@@ -54,18 +54,9 @@ public sealed class InitiatiefRejectedException(string title, string detail, str
 /// </summary>
 public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider routing, Microsoft.Extensions.Options.IOptions<Notifications.MailOptions> mail)
 {
-    /// <summary>A message to the applicant of an initiative (Dutch, plain text), for the outbox.</summary>
-    private static Notifications.OutgoingMail ToApplicant(string to, long id, string kind, string subject, string text) => new(to, subject,
-        $"""
-        Beste inwoner,
-
-        {text}
-
-        Met vriendelijke groet,
-        Gemeente Alkmaar, gebiedsteam
-
-        U krijgt dit bericht omdat u bij uw aanvraag uw e-mailadres gaf. We gebruiken het alleen om u over deze aanvraag te vertellen.
-        """, kind, "initiatief", id.ToString());
+    /// <summary>A message to the applicant of an initiative.</summary>
+    private static Notifications.OutgoingMail ToApplicant(string to, long id, string kind, string subject, string text) =>
+        Notifications.OutgoingMail.ToResident(to, kind, "initiatief", id.ToString(), subject, text, "uw aanvraag");
 
     private static string StatusNl(string status) => status switch
     {
@@ -299,11 +290,9 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         await HistoryAsync(conn, tx, id, "bewoner", null, "aangevraagd", ct);
         if (email is not null)
         {
-            var link = mail.Value.Link($"/initiatief/status/{token}");
             await Notifications.MailOutbox.EnqueueAsync([ToApplicant(email, id, "initiatief aangevraagd", $"Uw aanvraag is ontvangen: {title}",
-                $"Dank u wel voor uw aanvraag voor het bewonersinitiatief '{title}'. Het gebiedsteam bekijkt uw aanvraag en neemt contact met u op. " + (link is null
-                    ? "Met de link die u op het scherm kreeg, ziet u hoe het met uw aanvraag staat."
-                    : $"Hier ziet u hoe het met uw aanvraag staat (bewaar deze link; hij is alleen voor u):\n{link}"))], conn, tx, ct);
+                $"Dank u wel voor uw aanvraag voor het bewonersinitiatief '{title}'. Het gebiedsteam bekijkt uw aanvraag en neemt contact met u op. " +
+                mail.Value.FollowLinkSentence($"/initiatief/status/{token}"))], conn, tx, ct);
         }
         await tx.CommitAsync(ct);
         return ((await GetAsync(id, ct))!, token);

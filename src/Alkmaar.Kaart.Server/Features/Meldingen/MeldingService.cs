@@ -33,18 +33,9 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     public static readonly IReadOnlyList<string> Statuses = ["nieuw", "in_behandeling", "afgehandeld"];
     private MeldingOptions O => options.Value;
 
-    /// <summary>A message to the resident who made melding <paramref name="id"/> and left an e-mail address (Dutch, plain text).</summary>
-    private static Notifications.OutgoingMail ToMelder(string to, long id, string kind, string subject, string text) => new(to, subject,
-        $"""
-        Beste melder,
-
-        {text}
-
-        Met vriendelijke groet,
-        Gemeente Alkmaar
-
-        U krijgt dit bericht omdat u bij uw melding uw e-mailadres gaf. We gebruiken het alleen om u over deze melding te vertellen.
-        """, kind, "melding", id.ToString());
+    /// <summary>A message to the resident who made melding <paramref name="id"/> and left an e-mail address.</summary>
+    private static Notifications.OutgoingMail ToMelder(string to, long id, string kind, string subject, string text) =>
+        Notifications.OutgoingMail.ToResident(to, kind, "melding", id.ToString(), subject, text, "uw melding");
 
     public static string StatusNl(string status) => status switch
     {
@@ -117,11 +108,10 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         // the resident who left an address hears it arrived, with the private link (not for meldingen loaded from a file)
         if (email is not null && source != "import")
         {
-            var link = mail.Value.Link(StatusLinks.PathOf(token));
             await Notifications.MailOutbox.EnqueueAsync([ToMelder(email, id, "melding ontvangen", $"Uw melding {StatusLinks.Reference(id)} is ontvangen",
                 $"Dank u wel voor uw melding ({category}). Het nummer is {StatusLinks.Reference(id)}; {(routing.Gebiedsteam is { } t ? $"het {t}" : "het gebiedsteam")} pakt hem op" +
                 (forwardedTo is null ? "." : " en heeft hem doorgestuurd naar Stadswerk072, dat de openbare ruimte onderhoudt.") +
-                (link is null ? " Met de link die u op het scherm kreeg, ziet u hoe het ermee staat." : $" Hier ziet u hoe het ermee staat (bewaar deze link; hij is alleen voor u):\n{link}"))],
+                " " + mail.Value.FollowLinkSentence(StatusLinks.PathOf(token)))],
                 conn, tx, ct);
         }
         await tx.CommitAsync(ct);

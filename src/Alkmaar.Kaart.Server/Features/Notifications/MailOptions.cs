@@ -33,6 +33,11 @@ public sealed class MailOptions
 
     /// <summary>A full link to <paramref name="path"/> on this site, or null when no public address is configured.</summary>
     public string? Link(string path) => string.IsNullOrWhiteSpace(PublicBaseUrl) ? null : PublicBaseUrl.TrimEnd('/') + path;
+
+    /// <summary>The sentence of a first message that hands over a private status link (or points to the one on the screen).</summary>
+    public string FollowLinkSentence(string path) => Link(path) is { } link
+        ? $"Hier ziet u hoe het ermee staat (bewaar deze link; hij is alleen voor u):\n{link}"
+        : "Met de link die u op het scherm kreeg, ziet u hoe het ermee staat.";
 }
 
 public sealed class SmtpOptions

@@ -4,7 +4,24 @@ using NpgsqlTypes;
 namespace Alkmaar.Kaart.Server.Features.Notifications;
 
 /// <summary>A message to one resident about one thing (<paramref name="RefType"/> <paramref name="RefId"/>).</summary>
-public sealed record OutgoingMail(string To, string Subject, string Body, string Kind, string RefType, string RefId);
+public sealed record OutgoingMail(string To, string Subject, string Body, string Kind, string RefType, string RefId)
+{
+    /// <summary>
+    /// The one letter every message to a resident is (Dutch, plain text): greeting, <paramref name="text"/>, signature, and
+    /// why they get it — they gave their address with <paramref name="about"/> (e.g. "uw melding").
+    /// </summary>
+    public static OutgoingMail ToResident(string to, string kind, string refType, string refId, string subject, string text, string about) => new(to, subject,
+        $"""
+        Beste inwoner,
+
+        {text}
+
+        Met vriendelijke groet,
+        Gemeente Alkmaar
+
+        U krijgt dit bericht omdat u bij {about} uw e-mailadres gaf. We gebruiken het alleen om u daarover te vertellen.
+        """, kind, refType, refId);
+}
 
 /// <summary>What a beheerder sees of a message: never its address or text.</summary>
 public sealed record MailRow(long Id, string Kind, string RefType, string RefId, string Subject, DateTimeOffset CreatedAt, int Attempts,

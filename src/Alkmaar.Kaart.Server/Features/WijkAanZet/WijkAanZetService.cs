@@ -67,23 +67,12 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
     {
         var to = await MailOutbox.AddressesAsync(conn, tx,
             "SELECT submitter_email FROM verbeterpunt WHERE (id = ANY($1) OR merged_into = ANY($1)) AND submitter_email IS NOT NULL", [points.ToArray()], ct);
-        await MailOutbox.EnqueueAsync(to.Select(a => new OutgoingMail(a, subject, Letter(c, text), kind, "verbeterpunt", string.Join(",", points))), conn, tx, ct);
+        await MailOutbox.EnqueueAsync(to.Select(a => Letter(a, c, kind, string.Join(",", points), subject, text)), conn, tx, ct);
     }
 
-    /// <summary>The text of a message to a submitter (Dutch, plain text).</summary>
-    private static string Letter(Campagne c, string text) =>
-        $"""
-        Beste inwoner,
-
-        {text}
-
-        Campagne: {c.Title} ({c.AreaName}).
-
-        Met vriendelijke groet,
-        Gemeente Alkmaar, gebiedsteam
-
-        U krijgt dit bericht omdat u bij uw verbeterpunt uw e-mailadres gaf. We gebruiken het alleen om u over dit verbeterpunt te vertellen.
-        """;
+    /// <summary>A message to a submitter: the letter, with the campaign it belongs to.</summary>
+    private static OutgoingMail Letter(string to, Campagne c, string kind, string refId, string subject, string text) =>
+        OutgoingMail.ToResident(to, kind, "verbeterpunt", refId, subject, $"{text}\n\nCampagne: {c.Title} ({c.AreaName}).", "uw verbeterpunt");
 
     public DateOnly Today => Routing.AreaLocatorProvider.DayOf(time.GetUtcNow());
 
@@ -275,13 +264,9 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
         var id = (long)(await cmd.ExecuteScalarAsync(ct))!;
         if (email is not null)
         {
-            var link = mail.Value.Link($"/wijkaanzet/status/{token}");
-            await MailOutbox.EnqueueAsync([new OutgoingMail(email, $"Uw verbeterpunt is ontvangen: {title}",
-                Letter(c, $"Dank u wel voor uw verbeterpunt '{title}'. " + (link is null
-                    ? "Met de link die u op het scherm kreeg, kunt u volgen wat ermee gebeurt."
-                    : $"Hier kunt u volgen wat ermee gebeurt (bewaar deze link; hij is alleen voor u):\n{link}")
-                    + $"\n\nStemmen kan van {c.StemmenFrom:dd-MM-yyyy} tot en met {c.StemmenTo:dd-MM-yyyy}; de uitslag volgt op {c.UitslagOn:dd-MM-yyyy}."),
-                "verbeterpunt ontvangen", "verbeterpunt", id.ToString())], conn, tx, ct);
+            await MailOutbox.EnqueueAsync([Letter(email, c, "verbeterpunt ontvangen", id.ToString(), $"Uw verbeterpunt is ontvangen: {title}",
+                $"Dank u wel voor uw verbeterpunt '{title}'. {mail.Value.FollowLinkSentence($"/wijkaanzet/status/{token}")}" +
+                $"\n\nStemmen kan van {c.StemmenFrom:dd-MM-yyyy} tot en met {c.StemmenTo:dd-MM-yyyy}; de uitslag volgt op {c.UitslagOn:dd-MM-yyyy}.")], conn, tx, ct);
         }
         await tx.CommitAsync(ct);
         return (id, token);
