@@ -160,6 +160,16 @@ public class PlanEditorTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         await Assertions.Expect(page.GetByTestId("plan-message")).ToContainTextAsync("is verlegd");
         await Assertions.Expect(page.GetByTestId("plan-edit-time")).ToContainTextAsync("Bijgewerkt in");
 
+        // 3b. a new wijk, named and placed in a gebied, becomes the target for chosen buurten (left empty here: not published)
+        v = await VersionAsync();
+        await page.GetByTestId("plan-new-wijk-name").FillAsync("Overstad-Noord");
+        await page.GetByTestId("plan-new-wijk-gebied").SelectOptionAsync(move.To);
+        await page.GetByTestId("plan-new-wijk").ClickAsync();
+        await EditedAsync(v);
+        await Assertions.Expect(page.GetByTestId("plan-message")).ToContainTextAsync("Wijk Overstad-Noord gemaakt");
+        await Assertions.Expect(page.GetByTestId("plan-to-wijk").Locator("option:checked")).ToContainTextAsync("Overstad-Noord");
+        Assert.Matches("^WK0361[0-9]{2}$", await page.GetByTestId("plan-to-wijk").InputValueAsync());
+
         // 4. the check finds nothing wrong; the comparison with the version in force lists the buurt and the moved ground
         await page.GetByTestId("plan-check").ClickAsync();
         await Assertions.Expect(page.GetByTestId("plan-valid")).ToBeVisibleAsync();

@@ -125,6 +125,42 @@ public class PlanTests
         Assert.Equal([(buurt, from, to)], plan.GebiedChanges(tally.Plan));
         Assert.Throws<PlanException>(() => tally.MoveBuurt("BU00000000", wijk));
     }
+
+    [Fact]
+    public void A_new_wijk_takes_the_next_free_code_gets_its_buurten_is_named_in_the_indeling_and_goes_with_undo()
+    {
+        var (plan, buurten) = Real.Value;
+        var indeling = Gebiedsindeling.Load(TestPaths.Gebiedsindeling);
+        var code = plan.NextWijkCode(indeling.Gemeente.Code);
+        Assert.Matches("^WK0361[0-9]{2}$", code);
+        Assert.DoesNotContain(code, plan.GebiedOfWijk.Keys);
+        Assert.Equal(Enumerable.Range(1, 99).Select(n => $"WK0361{n:00}").First(c => !plan.GebiedOfWijk.ContainsKey(c)), code);
+        // two buurten of one wijk form the new wijk, in another gebied
+        var wijk = plan.WijkOfBuurt[buurten[0]];
+        var moved = buurten.Where(b => plan.WijkOfBuurt[b] == wijk).Take(2).ToList();
+        var gebied = plan.GebiedOfWijk.Values.First(g => g != plan.GebiedOfWijk[wijk]);
+        var perBuurt = buurten.ToDictionary(b => b, b => new long[] { moved.Contains(b) ? 10 : 1 });
+        var tally = new PlanTally(plan, ["adressen"], perBuurt);
+        Assert.Empty(tally.Apply(plan.AddWijk(code, "Nieuwe Wijk", gebied))); // no buurt changes gebied yet
+        foreach (var b in moved) tally.MoveBuurt(b, code);
+        Assert.Equal(plan.GebiedOfWijk.Count + 1, tally.Plan.GebiedOfWijk.Count);
+        Assert.All(moved, b => Assert.Equal(gebied, tally.Plan.GebiedOf(b)));
+        var made = tally.Plan.ToIndeling(indeling);
+        Assert.Equal("Nieuwe Wijk", made.Wijken[code]);
+        Assert.Contains(code, made.Gebieden.Single(g => g.Code == gebied).Wijken);
+        Assert.All(moved, b => Assert.Equal(code, made.WijkOf(b)));
+        // the same name or code twice, a code that is no wijk code, a name too short
+        Assert.Throws<PlanException>(() => tally.Plan.AddWijk(code, "Andere", gebied));
+        Assert.Throws<PlanException>(() => tally.Plan.AddWijk(tally.Plan.NextWijkCode(indeling.Gemeente.Code), "nieuwe wijk", gebied));
+        Assert.Throws<PlanException>(() => tally.Plan.AddWijk("X1", "Andere", gebied));
+        Assert.Throws<PlanException>(() => tally.Plan.AddWijk(tally.Plan.NextWijkCode(indeling.Gemeente.Code), " x ", gebied));
+        // undo all the way: the plan in force again, without the new wijk
+        while (tally.CanUndo) tally.Undo();
+        Assert.True(tally.Plan.SameAs(plan));
+        Assert.False(tally.Plan.SameAs(plan.AddWijk(code, "Nieuwe Wijk", gebied)));
+        // a new wijk without buurten is not part of the indeling
+        Assert.DoesNotContain(code, plan.AddWijk(code, "Leeg", gebied).ToIndeling(indeling).Gebieden.SelectMany(g => g.Wijken));
+    }
 }
 
 /// <summary>The border edit (issue 18): moving the shared edge of two real buurten, against the shapes themselves as the

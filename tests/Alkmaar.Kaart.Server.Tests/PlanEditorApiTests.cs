@@ -216,6 +216,69 @@ public class PlanEditorApiTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_new_wijk_takes_the_next_free_code_its_buurten_and_its_name_into_the_published_version()
+    {
+        var id = await NewPlanAsync("Een wijk gesplitst");
+        var wijken = new List<string>();
+        await using (var cmd = _ds.CreateCommand("SELECT code FROM area_in_force WHERE level = 'wijk'"))
+        await using (var r = await cmd.ExecuteReaderAsync())
+            while (await r.ReadAsync()) wijken.Add(r.GetString(0));
+        var code = Enumerable.Range(1, 99).Select(n => $"WK0361{n:00}").First(c => !wijken.Contains(c));
+
+        // a buurt of a wijk with several buurten becomes a wijk of its own, in the same gebied; the first one that keeps the plan valid
+        var candidates = new List<(string Buurt, string Wijk, string Gebied)>();
+        await using (var cmd = _ds.CreateCommand(
+            """
+            SELECT b.code, b.parent_code, w.parent_code FROM area_in_force b JOIN area_in_force w ON w.level = 'wijk' AND w.code = b.parent_code
+            WHERE b.level = 'buurt' AND (SELECT count(*) FROM area_in_force o WHERE o.level = 'buurt' AND o.parent_code = b.parent_code) >= 3
+            ORDER BY b.code
+            """))
+        await using (var r = await cmd.ExecuteReaderAsync())
+            while (await r.ReadAsync()) candidates.Add((r.GetString(0), r.GetString(1), r.GetString(2)));
+        string? buurt = null, oldWijk = null, gebied = null;
+        foreach (var (b, w, g) in candidates)
+        {
+            var v = await VersionAsync(id);
+            await EditAsync(id, new { version = v, kind = "nieuwe-wijk", naam = "Nieuwe Wijk", gebied = g });
+            await EditAsync(id, new { version = v + 1, kind = "buurten", buurten = new[] { b }, wijk = code });
+            if ((await (await _planner.GetAsync($"/api/plannen/{id}/controle")).JsonAsync()).GetProperty("valid").GetBoolean()) { (buurt, oldWijk, gebied) = (b, w, g); break; }
+            for (var i = 0; i < 2; i++) await (await _planner.PostAsJsonAsync($"/api/plannen/{id}/ongedaan-maken", new { version = await VersionAsync(id) })).JsonAsync();
+        }
+        Assert.NotNull(buurt);
+        Assert.Contains($"{buurt},{code},{gebied}", await _planner.GetStringAsync($"/api/plannen/{id}/indeling.csv"));
+        // a second wijk of the same name, an unknown gebied: refused in Dutch, nothing changed
+        var v0 = await VersionAsync(id);
+        Assert.Contains("al een wijk", (await EditAsync(id, new { version = v0, kind = "nieuwe-wijk", naam = "nieuwe wijk", gebied }, HttpStatusCode.UnprocessableEntity)).GetProperty("detail").GetString());
+        await EditAsync(id, new { version = v0, kind = "nieuwe-wijk", naam = "Elders", gebied = "GB0361-nergens" }, HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(v0, await VersionAsync(id));
+
+        var version = (await (await _planner.PostAsJsonAsync($"/api/plannen/{id}/publiceren",
+            new { version = v0, validFrom = "2027-03-01", reason = "Nieuwe wijk" })).JsonAsync()).GetProperty("version").GetInt32();
+        // PostGIS as the oracle: the new wijk is its buurt's ground, named, in its gebied; the old wijk is the union of the rest
+        Assert.Equal("Nieuwe Wijk", await Scalar<string>("SELECT name FROM area WHERE version_id = $1 AND level = 'wijk' AND code = $2", version, code));
+        Assert.Equal(gebied, await Scalar<string>("SELECT parent_code FROM area WHERE version_id = $1 AND level = 'wijk' AND code = $2", version, code));
+        Assert.Equal(code, await Scalar<string>("SELECT parent_code FROM area WHERE version_id = $1 AND level = 'buurt' AND code = $2", version, buurt!));
+        Assert.True(await Scalar<double>(
+            """
+            SELECT ST_Area(ST_SymDifference(w.geom, b.geom)) FROM area w, area b
+            WHERE w.version_id = $1 AND w.level = 'wijk' AND w.code = $2 AND b.version_id = $1 AND b.level = 'buurt' AND b.code = $3
+            """, version, code, buurt!) < 1);
+        Assert.True(await Scalar<double>(
+            """
+            SELECT ST_Area(ST_SymDifference(w.geom, (SELECT ST_Union(b.geom) FROM area b WHERE b.version_id = $1 AND b.level = 'buurt' AND b.parent_code = $2)))
+            FROM area w WHERE w.version_id = $1 AND w.level = 'wijk' AND w.code = $2
+            """, version, oldWijk!) < 1);
+        // routing from the date names the new wijk
+        var (x, y) = await TestData.InsideAsync(_ds, buurt!);
+        var anon = _app.CreateClient();
+        async Task<string> WijkOn(string date) =>
+            (await (await anon.GetAsync(FormattableString.Invariant($"/api/locate?x={x}&y={y}&date={date}"))).JsonAsync()).GetProperty("wijk").GetProperty("code").GetString()!;
+        Assert.Equal(oldWijk, await WijkOn("2027-02-28"));
+        Assert.Equal(code, await WijkOn("2027-03-01"));
+        output.WriteLine($"{buurt} from {oldWijk} into new wijk {code} ({gebied}), version {version}");
+    }
+
+    [Fact]
     public async Task A_plan_with_a_gap_or_a_non_contiguous_area_cannot_be_published_and_an_allowance_lifts_the_second()
     {
         // a gap: a buurtenfile (e.g. a new CBS year) with one buurt 3 m smaller on every side

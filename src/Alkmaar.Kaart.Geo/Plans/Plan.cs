@@ -12,6 +12,39 @@ public sealed record Plan(IReadOnlyDictionary<string, string> WijkOfBuurt, IRead
 {
     public string GebiedOf(string buurt) => GebiedOfWijk[WijkOfBuurt[buurt]];
 
+    /// <summary>The names of the wijken this plan made (code → name); the other wijken are named by the gebiedsindeling.</summary>
+    public IReadOnlyDictionary<string, string> NewWijkNames { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// A new wijk in <paramref name="gebied"/> (still without buurten: move them in next). Its code is
+    /// <see cref="NextWijkCode"/>'s: the gemeente's next free CBS-form wijk code.
+    /// </summary>
+    public Plan AddWijk(string code, string name, string gebied)
+    {
+        name = (name ?? "").Trim();
+        if (!CbsCode.IsWijk(code)) throw new PlanException($"{code} is geen wijkcode (WKggggnn).");
+        if (GebiedOfWijk.ContainsKey(code)) throw new PlanException($"Wijk {code} bestaat al.");
+        if (name.Length is < 2 or > 80) throw new PlanException("Geef de nieuwe wijk een naam (2 tot 80 tekens).");
+        if (NewWijkNames.Values.Contains(name, StringComparer.OrdinalIgnoreCase)) throw new PlanException($"Er is al een nieuwe wijk {name}.");
+        return this with
+        {
+            GebiedOfWijk = new Dictionary<string, string>(GebiedOfWijk) { [code] = gebied },
+            NewWijkNames = new Dictionary<string, string>(NewWijkNames) { [code] = name },
+        };
+    }
+
+    /// <summary>The first wijk code of gemeente <paramref name="gemeenteCode"/> (GMgggg) that no wijk of this plan has.</summary>
+    public string NextWijkCode(string gemeenteCode)
+    {
+        var g = gemeenteCode.StartsWith("GM", StringComparison.Ordinal) ? gemeenteCode[2..] : gemeenteCode;
+        for (var n = 1; n <= 99; n++)
+        {
+            var code = $"WK{g}{n:00}";
+            if (!GebiedOfWijk.ContainsKey(code)) return code;
+        }
+        throw new PlanException("Er is geen wijkcode meer vrij (99 wijken).");
+    }
+
     /// <summary>The plan of a stored gebiedsindeling for the given buurten (every wijk of the indeling included, also
     /// one without buurten).</summary>
     public static Plan FromIndeling(Gebiedsindeling indeling, IEnumerable<string> buurten)
@@ -34,8 +67,13 @@ public sealed record Plan(IReadOnlyDictionary<string, string> WijkOfBuurt, IRead
         var order = basis.Gebieden.SelectMany(g => g.Wijken).Select((w, i) => (w, i)).GroupBy(t => t.w).ToDictionary(g => g.Key, g => g.First().i);
         var unknown = GebiedOfWijk.Values.Where(g => basis.Gebieden.All(x => x.Code != g)).Distinct().ToList();
         if (unknown.Count > 0) throw new PlanException($"Onbekend gebied {unknown[0]}.");
+        var names = basis.Wijken.ToDictionary(kv => kv.Key, kv => kv.Value);
+        foreach (var (code, name) in NewWijkNames.Where(kv => used.Contains(kv.Key))) names[code] = name;
+        var nameless = used.Where(w => !names.ContainsKey(w)).Order(StringComparer.Ordinal).ToList();
+        if (nameless.Count > 0) throw new PlanException($"Wijk {nameless[0]} heeft geen naam in de gebiedsindeling.");
         return basis with
         {
+            Wijken = names,
             Gebieden = basis.Gebieden.Select(g => g with
             {
                 Wijken = GebiedOfWijk.Where(kv => kv.Value == g.Code && used.Contains(kv.Key)).Select(kv => kv.Key)
@@ -73,7 +111,8 @@ public sealed record Plan(IReadOnlyDictionary<string, string> WijkOfBuurt, IRead
 
     public bool SameAs(Plan other) =>
         WijkOfBuurt.Count == other.WijkOfBuurt.Count && WijkOfBuurt.All(kv => other.WijkOfBuurt.TryGetValue(kv.Key, out var w) && w == kv.Value)
-        && GebiedOfWijk.Count == other.GebiedOfWijk.Count && GebiedOfWijk.All(kv => other.GebiedOfWijk.TryGetValue(kv.Key, out var g) && g == kv.Value);
+        && GebiedOfWijk.Count == other.GebiedOfWijk.Count && GebiedOfWijk.All(kv => other.GebiedOfWijk.TryGetValue(kv.Key, out var g) && g == kv.Value)
+        && NewWijkNames.Count == other.NewWijkNames.Count && NewWijkNames.All(kv => other.NewWijkNames.TryGetValue(kv.Key, out var n) && n == kv.Value);
 }
 
 public sealed class PlanException(string message) : Exception(message);

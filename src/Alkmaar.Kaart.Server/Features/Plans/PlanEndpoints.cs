@@ -13,11 +13,12 @@ namespace Alkmaar.Kaart.Server.Features.Plans;
 
 public sealed record PlanCreateRequest(string Name, int? Version);
 
-/// <summary>An edit: <c>kind</c> "buurten" (buurten → wijk), "wijken" (wijken → gebied) or "grens" (the shared border of
+/// <summary>An edit: <c>kind</c> "buurten" (buurten → wijk), "wijken" (wijken → gebied), "nieuwe-wijk" (a new wijk <c>naam</c> in
+/// <c>gebied</c>, code chosen by the server) or "grens" (the shared border of
 /// buurten a and b to <c>line</c>, [lat, lon] pairs, snapping within <c>snapM</c> metres). <c>version</c> is the plan's
 /// row version the edit starts from.</summary>
 public sealed record PlanEditRequest(int Version, string Kind, string[]? Buurten = null, string? Wijk = null, string[]? Wijken = null,
-    string? Gebied = null, string? A = null, string? B = null, double[][]? Line = null, double? SnapM = null);
+    string? Gebied = null, string? A = null, string? B = null, double[][]? Line = null, double? SnapM = null, string? Naam = null);
 
 public sealed record PlanVersionRequest(int Version);
 
@@ -184,7 +185,8 @@ public static class PlanEndpoints
             "buurten" => await workspace.MoveBuurtenAsync(id, r.Version, r.Buurten ?? [], r.Wijk ?? "", actor, ct),
             "wijken" => await workspace.MoveWijkenAsync(id, r.Version, r.Wijken ?? [], r.Gebied ?? "", actor, ct),
             "grens" => await workspace.MoveBorderAsync(id, r.Version, r.A ?? "", r.B ?? "", r.Line ?? [], r.SnapM ?? 1, actor, ct),
-            _ => throw new PlanException("Soort bewerking: 'buurten', 'wijken' of 'grens'."),
+            "nieuwe-wijk" => await workspace.AddWijkAsync(id, r.Version, r.Naam ?? "", r.Gebied ?? "", actor, ct),
+            _ => throw new PlanException("Soort bewerking: 'buurten', 'wijken', 'grens' of 'nieuwe-wijk'."),
         };
         return TypedResults.Ok(result);
     });
@@ -251,9 +253,9 @@ public static class PlanEndpoints
             var (lon, lat) = RdNew.ToWgs84(label.X, label.Y);
             var team = state.Indeling.Gebieden.First(g => g.Code == gebied);
             await writer.WriteFeatureAsync(new Feature(shape.Geometry, GeoJsonFeatureCollectionWriter.Attributes(code,
-                ("code", code), ("name", shape.Name), ("level", "buurt"), ("wijk", wijk), ("wijkName", state.Indeling.Wijken.GetValueOrDefault(wijk, wijk)),
+                ("code", code), ("name", shape.Name), ("level", "buurt"), ("wijk", wijk), ("wijkName", state.WijkName(wijk)),
                 ("gebied", gebied), ("gebiedName", team.Name), ("fill", colours[gebied]), ("changed", changed),
-                ("tooltip", $"{shape.Name} — wijk {state.Indeling.Wijken.GetValueOrDefault(wijk, wijk)}, {team.Team.Name}{(changed ? " (gewijzigd)" : "")}"),
+                ("tooltip", $"{shape.Name} — wijk {state.WijkName(wijk)}, {team.Team.Name}{(changed ? " (gewijzigd)" : "")}"),
                 ("labelPoint", new[] { Math.Round(lon, 6), Math.Round(lat, 6) }))), ct);
         }
         await writer.WriteEndAsync(ct: ct);

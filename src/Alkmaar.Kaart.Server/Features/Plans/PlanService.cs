@@ -248,8 +248,17 @@ public sealed partial class PlanService(PlanStore store, PlanWorkspace workspace
         var next = (await store.LoadVersionAsync(latest.Id, ct))!;
         var conflicts = new List<string>();
         var plan = next.Plan;
+        // the wijken this plan made come along (under a free code, should the newer version have taken theirs)
+        var renamed = new Dictionary<string, string>();
+        foreach (var (w, name) in mine.Plan.NewWijkNames)
+        {
+            var code = plan.GebiedOfWijk.ContainsKey(w) ? plan.NextWijkCode(next.Indeling.Gemeente.Code) : w;
+            if (code != w) { renamed[w] = code; conflicts.Add($"De nieuwe wijk {name} heeft nu code {code} ({w} was intussen in gebruik)."); }
+            plan = plan.AddWijk(code, name, mine.Plan.GebiedOfWijk[w]);
+        }
+        mine = mine with { Plan = mine.Plan with { WijkOfBuurt = mine.Plan.WijkOfBuurt.ToDictionary(kv => kv.Key, kv => renamed.GetValueOrDefault(kv.Value, kv.Value)) } };
         foreach (var (w, g) in mine.Plan.GebiedOfWijk)
-            if (old.Plan.GebiedOfWijk.GetValueOrDefault(w) != g && plan.GebiedOfWijk.ContainsKey(w)) plan = plan.MoveWijk(w, g);
+            if (old.Plan.GebiedOfWijk.GetValueOrDefault(w) != g && plan.GebiedOfWijk.ContainsKey(w) && !mine.Plan.NewWijkNames.ContainsKey(w)) plan = plan.MoveWijk(w, g);
         foreach (var (b, w) in mine.Plan.WijkOfBuurt)
             if (old.Plan.WijkOfBuurt.GetValueOrDefault(b) != w && plan.WijkOfBuurt.ContainsKey(b) && plan.GebiedOfWijk.ContainsKey(w)) plan = plan.MoveBuurt(b, w);
         var buurten = next.Buurten.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);

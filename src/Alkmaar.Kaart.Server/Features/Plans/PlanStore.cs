@@ -84,12 +84,15 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
         var info = await InfoAsync(id, ct);
         if (info is null) return null;
         Plan plan;
-        await using (var cmd = db.CreateCommand("SELECT wijk_of_buurt::text, gebied_of_wijk::text FROM boundary_plan WHERE id = $1"))
+        await using (var cmd = db.CreateCommand("SELECT wijk_of_buurt::text, gebied_of_wijk::text, new_wijken::text FROM boundary_plan WHERE id = $1"))
         {
             cmd.Parameters.AddWithValue(id);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             await r.ReadAsync(ct);
-            plan = new Plan(JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(0))!, JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(1))!);
+            plan = new Plan(JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(0))!, JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(1))!)
+            {
+                NewWijkNames = JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(2))!,
+            };
         }
         var buurten = new Dictionary<string, BuurtShape>(StringComparer.Ordinal);
         await using (var cmd = db.CreateCommand("SELECT code, name, geom FROM boundary_plan_buurt WHERE plan_id = $1"))
@@ -164,8 +167,8 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
         int id;
         await using (var cmd = new NpgsqlCommand(
             """
-            INSERT INTO boundary_plan (name, base_version_id, replaces_version_id, source, wijk_of_buurt, gebied_of_wijk, created_by, updated_by)
-            VALUES ($1, $2, $7, $3, $4, $5, $6, $6) RETURNING id
+            INSERT INTO boundary_plan (name, base_version_id, replaces_version_id, source, wijk_of_buurt, gebied_of_wijk, created_by, updated_by, new_wijken)
+            VALUES ($1, $2, $7, $3, $4, $5, $6, $6, $8) RETURNING id
             """, conn, tx))
         {
             cmd.Parameters.AddWithValue(name);
@@ -175,6 +178,7 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
             cmd.Parameters.AddWithValue(NpgsqlDbType.Jsonb, JsonSerializer.Serialize(plan.GebiedOfWijk));
             cmd.Parameters.AddWithValue(actor);
             cmd.Parameters.AddWithValue(replacesVersion);
+            cmd.Parameters.AddWithValue(NpgsqlDbType.Jsonb, JsonSerializer.Serialize(plan.NewWijkNames));
             id = (int)(await cmd.ExecuteScalarAsync(ct))!;
         }
         await CopyBuurtenAsync(conn, id, buurten, ct);
@@ -195,7 +199,7 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var cmd = new NpgsqlCommand(
             """
-            UPDATE boundary_plan SET wijk_of_buurt = $1, gebied_of_wijk = $2, version = version + 1, updated_by = $3, updated_at = now()
+            UPDATE boundary_plan SET wijk_of_buurt = $1, gebied_of_wijk = $2, new_wijken = $6, version = version + 1, updated_by = $3, updated_at = now()
             WHERE id = $4 AND version = $5 AND published_version_id IS NULL
             """, conn, tx))
         {
@@ -204,6 +208,7 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
             cmd.Parameters.AddWithValue(actor);
             cmd.Parameters.AddWithValue(id);
             cmd.Parameters.AddWithValue(expectedVersion);
+            cmd.Parameters.AddWithValue(NpgsqlDbType.Jsonb, JsonSerializer.Serialize(plan.NewWijkNames));
             if (await cmd.ExecuteNonQueryAsync(ct) == 0) await ThrowConflictAsync(conn, tx, id, expectedVersion, ct);
         }
         foreach (var (code, geom) in changedShapes)
@@ -227,7 +232,8 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var cmd = new NpgsqlCommand(
             """
-            UPDATE boundary_plan SET base_version_id = $1, replaces_version_id = $1, wijk_of_buurt = $2, gebied_of_wijk = $3, version = version + 1, updated_by = $4, updated_at = now()
+            UPDATE boundary_plan SET base_version_id = $1, replaces_version_id = $1, wijk_of_buurt = $2, gebied_of_wijk = $3, new_wijken = $7,
+                   version = version + 1, updated_by = $4, updated_at = now()
             WHERE id = $5 AND version = $6 AND published_version_id IS NULL
             """, conn, tx))
         {
@@ -237,6 +243,7 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
             cmd.Parameters.AddWithValue(actor);
             cmd.Parameters.AddWithValue(id);
             cmd.Parameters.AddWithValue(expectedVersion);
+            cmd.Parameters.AddWithValue(NpgsqlDbType.Jsonb, JsonSerializer.Serialize(plan.NewWijkNames));
             if (await cmd.ExecuteNonQueryAsync(ct) == 0) await ThrowConflictAsync(conn, tx, id, expectedVersion, ct);
         }
         await using (var del = new NpgsqlCommand("DELETE FROM boundary_plan_buurt WHERE plan_id = $1", conn, tx))

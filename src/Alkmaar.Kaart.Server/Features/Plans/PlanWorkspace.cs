@@ -27,6 +27,10 @@ public sealed class PlanState
     public required Plan BasePlan { get; init; }
     public required IReadOnlyDictionary<string, long[]> BaseTotals { get; init; }
     public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    /// <summary>A wijk's name: one the plan made, else the gebiedsindeling's (else its code).</summary>
+    public string WijkName(string code) =>
+        Tally.Plan.NewWijkNames.TryGetValue(code, out var made) ? made : Indeling.Wijken.GetValueOrDefault(code, code);
 }
 
 /// <summary>The shapes a border move changed, kept with the step to undo and redo it.</summary>
@@ -120,6 +124,19 @@ public sealed class PlanWorkspace(PlanStore store, IOptions<PlanOptions> options
                 plan = plan.MoveBuurt(b, wijk);
             }
             return (plan, [], null, new { kind = "buurten", buurten, wijk });
+        });
+
+    /// <summary>A new wijk in a gebied (no buurten yet; they are moved in next), with the gemeente's next free wijk code.</summary>
+    public Task<PlanEditResult> AddWijkAsync(int id, int version, string name, string gebied, string actor, CancellationToken ct = default) =>
+        EditAsync(id, version, actor, ct, state =>
+        {
+            if (state.Indeling.Gebieden.All(g => g.Code != gebied)) throw new PlanException($"Onbekend gebied {gebied}.");
+            if (state.Info.Locked.Contains(gebied)) throw new PlanException($"{Name(state, gebied)} is vergrendeld: er gaan geen buurten uit of bij.");
+            var plan = state.Tally.Plan;
+            if (plan.GebiedOfWijk.Keys.Any(w => string.Equals(state.WijkName(w), (name ?? "").Trim(), StringComparison.OrdinalIgnoreCase)))
+                throw new PlanException($"Er is al een wijk {name!.Trim()}.");
+            var code = plan.NextWijkCode(state.Indeling.Gemeente.Code);
+            return (plan.AddWijk(code, name ?? "", gebied), [], null, new { kind = "nieuwe wijk", wijk = code, name, gebied });
         });
 
     /// <summary>Assigns wijken to a gebied (its team).</summary>
@@ -266,7 +283,7 @@ public sealed class PlanWorkspace(PlanStore store, IOptions<PlanOptions> options
 
     public static string Name(PlanState state, string area) =>
         state.Indeling.Gebieden.FirstOrDefault(g => g.Code == area) is { } g ? $"Gebied {g.Name}"
-        : state.Indeling.Wijken.TryGetValue(area, out var w) ? $"Wijk {w}" : area;
+        : state.Tally.Plan.GebiedOfWijk.ContainsKey(area) ? $"Wijk {state.WijkName(area)}" : area;
 
     /// <summary>A border move's counts with the inwoners that go along: the source buurt's inwoners per address.</summary>
     private static long[] WithInwoners(PlanState state, string from, long[] c)
