@@ -283,7 +283,7 @@ public sealed class PlanWorkspace(PlanStore store, IOptions<PlanOptions> options
 
     public static string Name(PlanState state, string area) =>
         state.Indeling.Gebieden.FirstOrDefault(g => g.Code == area) is { } g ? $"Gebied {g.Name}"
-        : state.Tally.Plan.GebiedOfWijk.ContainsKey(area) ? $"Wijk {state.WijkName(area)}" : area;
+        : state.Tally.Plan.GebiedOfWijk.ContainsKey(area) || state.Indeling.Wijken.ContainsKey(area) ? $"Wijk {state.WijkName(area)}" : area;
 
     /// <summary>A border move's counts with the inwoners that go along: the source buurt's inwoners per address.</summary>
     private static long[] WithInwoners(PlanState state, string from, long[] c)
