@@ -156,6 +156,7 @@ public class ResidentMessageTests : IAsyncLifetime
     public async Task An_applicant_for_an_initiative_is_told_of_the_application_and_of_each_new_status()
     {
         using var smtp = SimpleSmtpServer.Start(_smtpPort);
+        await _ds.ExecAsync("UPDATE gebiedsteam SET mailbox = 'gebiedsteam.centrum@alkmaar.example' WHERE gebied_code = 'GB0361-centrum'");
         var created = await (await _app.CreateClient().PostAsJsonAsync("/api/initiatieven/aanvraag", new
         {
             title = "Geveltuinen in onze straat", description = "Tegels eruit, planten erin", theme = "groen", lat = 52.6366, lon = 4.7393, email = "bewoner@example.org",
@@ -166,7 +167,13 @@ public class ResidentMessageTests : IAsyncLifetime
         await store.UpdateAsync(id, new InitiatiefInput { Status = "toegekend", Subsidy = 500 }, Beheerder);
         await store.UpdateAsync(id, new InitiatiefInput { Title = "Geveltuinen in de Laat" }, Beheerder); // no new status: no message
         await SendAllAsync();
-        var got = Received(smtp);
+        var all = Received(smtp);
+        // the gebiedsteam of the place hears of the application at its mailbox, without who applied
+        var toTeam = Assert.Single(all, m => m.To == "gebiedsteam.centrum@alkmaar.example");
+        Assert.Equal("Nieuwe aanvraag bewonersinitiatief: Geveltuinen in onze straat", toTeam.Subject);
+        Assert.Contains("https://kaart.alkmaar.nl/initiatieven", toTeam.Text);
+        Assert.DoesNotContain("bewoner@example.org", toTeam.Text);
+        var got = all.Where(m => m != toTeam).ToList();
         Assert.Equal(["Uw aanvraag is ontvangen: Geveltuinen in onze straat", "Uw initiatief 'Geveltuinen in onze straat' is toegekend"], got.Select(m => m.Subject).Order());
         Assert.All(got, m => Assert.Equal("bewoner@example.org", m.To));
         Assert.Contains($"https://kaart.alkmaar.nl/initiatief/status/{token}", got.Single(m => m.Subject.StartsWith("Uw aanvraag")).Text);

@@ -294,6 +294,19 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
                 $"Dank u wel voor uw aanvraag voor het bewonersinitiatief '{title}'. Het gebiedsteam bekijkt uw aanvraag en neemt contact met u op. " +
                 mail.Value.FollowLinkSentence($"/initiatief/status/{token}"))], conn, tx, ct);
         }
+        // the gebiedsteam hears of it at its team mailbox (when it entered one): what and where, never who applied
+        var team = await Notifications.MailOutbox.AddressesAsync(conn, tx, "SELECT mailbox FROM gebiedsteam WHERE gebied_code = $1 AND mailbox IS NOT NULL", [gebied], ct);
+        await Notifications.MailOutbox.EnqueueAsync(team.Select(to => new Notifications.OutgoingMail(to, $"Nieuwe aanvraag bewonersinitiatief: {title}",
+            $"""
+            Een bewoner vraagt een bewonersinitiatief aan in uw gebied.
+
+            {title} ({theme}), buurt {buurt}.
+            {description}
+
+            Bekijk en behandel de aanvraag op {mail.Value.Link("/initiatieven") ?? "de pagina Initiatieven"}.
+
+            (Bericht van Alkmaar Kaart; wie de aanvraag deed, staat hier niet in.)
+            """, "initiatief aangevraagd (team)", "initiatief", id.ToString())), conn, tx, ct);
         await tx.CommitAsync(ct);
         return ((await GetAsync(id, ct))!, token);
     }
