@@ -246,6 +246,33 @@ public class ResidentMessageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_servers_sending_at_once_send_every_message_exactly_once()
+    {
+        using var smtp = SimpleSmtpServer.Start(_smtpPort);
+        var s = _app.Services.GetRequiredService<WijkAanZetService>();
+        On(IndienenFrom);
+        var c = await s.CreateCampagneAsync("WK036103", "wijk", "Wij(k) aan zet", IndienenFrom, IndienenTo, StemmenFrom, StemmenTo, UitslagOn, "test");
+        for (var i = 0; i < 45; i++) await s.SubmitAsync(c, $"Verbeterpunt nummer {i}", "", "groen", null, $"inwoner{i}@example.org");
+        // a second server on the same database, both sending rounds at the same time until nothing is left
+        using var other = WithMail(_factory, _smtpPort, pollMs: 3_600_000);
+        var senders = new[] { _app.Services.GetRequiredService<MailSender>(), other.Services.GetRequiredService<MailSender>() };
+        var claimed = await Task.WhenAll(senders.Select(async sender =>
+        {
+            var n = 0;
+            for (int k; (k = await sender.SendRoundAsync(CancellationToken.None)) > 0;) n += k;
+            return n;
+        }));
+        // the second server's own start-up round may still hold a few (locked rows are skipped, not taken twice): wait for it
+        for (var wait = 0; wait < 300 && await Scalar("SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL") > 0; wait++) await Task.Delay(100);
+        for (var wait = 0; wait < 100 && smtp.ReceivedEmailCount < 45; wait++) await Task.Delay(100);
+        Assert.True(claimed.Sum() <= 45);
+        Assert.Equal(45, await Scalar("SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL AND attempts = 1"));
+        var got = Received(smtp);
+        Assert.Equal(45, got.Count);
+        Assert.Equal(45, got.Select(m => m.To).Distinct().Count());
+    }
+
+    [Fact]
     public void A_mail_server_without_the_sites_public_address_refuses_to_start()
     {
         using var broken = _factory.WithWebHostBuilder(b => b.UseSetting("Mail:Smtp:Host", "127.0.0.1"));
