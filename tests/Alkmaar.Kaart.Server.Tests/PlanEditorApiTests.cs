@@ -216,6 +216,48 @@ public class PlanEditorApiTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Undo_and_redo_continue_on_another_server_with_the_same_counts_and_shapes()
+    {
+        var id = await NewPlanAsync("Op twee servers");
+        var startCsv = await _planner.GetStringAsync($"/api/plannen/{id}/indeling.csv");
+        var startTeams = Teams(await PlanAsync(id));
+        var (buurt, _, _) = await MoveValidBuurtAsync(id);
+        var (a, b, line, _) = await BorderMoveAsync();
+        await EditAsync(id, new { version = await VersionAsync(id), kind = "grens", a, b, line, snapM = 0.5 });
+        const string shapeDiff = """
+            SELECT ST_Area(ST_SymDifference(p.geom, v.geom)) FROM boundary_plan_buurt p JOIN area_in_force v ON v.level = 'buurt' AND v.code = p.code
+            WHERE p.plan_id = $1 AND p.code = $2
+            """;
+        Assert.True(await Scalar<double>(shapeDiff, id, a) > 1, "the border move changed the shape");
+
+        // another server on the same database (or this one after a restart) takes the plan's history over
+        using var second = new KaartAppFactory(_db).WithWebHostBuilder(x => x.ConfigureServices(s => s.AddSingleton<TimeProvider>(new TestClock(Now))));
+        var planner2 = await second.SignedInAsync("planner");
+        async Task<int> Version2() => (await (await planner2.GetAsync($"/api/plannen/{id}")).JsonAsync()).GetProperty("version").GetInt32();
+        for (var i = 0; i < 2; i++)
+            await (await planner2.PostAsJsonAsync($"/api/plannen/{id}/ongedaan-maken", new { version = await Version2() })).JsonAsync();
+        Assert.Equal(startCsv, await planner2.GetStringAsync($"/api/plannen/{id}/indeling.csv"));
+        Assert.True(await Scalar<double>(shapeDiff, id, a) < 0.01, "undoing the border move gave the shape back");
+        var undoneTeams = Teams(await (await planner2.GetAsync($"/api/plannen/{id}")).JsonAsync());
+        Assert.All(startTeams, kv => Assert.Equal(kv.Value, undoneTeams[kv.Key]));
+        // nothing more to undo there; the first server redoes the first edit (its open copy is stale and reloads)
+        await (await planner2.PostAsJsonAsync($"/api/plannen/{id}/ongedaan-maken", new { version = await Version2() })).JsonAsync(HttpStatusCode.Conflict);
+        await (await _planner.PostAsJsonAsync($"/api/plannen/{id}/opnieuw-doen", new { version = await VersionAsync(id) })).JsonAsync();
+        var redone = await _planner.GetStringAsync($"/api/plannen/{id}/indeling.csv");
+        Assert.NotEqual(startCsv, redone);
+        Assert.DoesNotContain(redone.Split('\n').Single(l => l.StartsWith(buurt + ",")), startCsv.Split('\n'));
+        Assert.True(await Scalar<double>(shapeDiff, id, a) < 0.01, "the border move is still undone");
+        // the counts kept edit by edit equal PostGIS's recount of the plan as it now stands
+        var recount = await _app.Services.GetRequiredService<PlanStore>().RecountPerGebiedAsync(id);
+        var teams = Teams(await PlanAsync(id));
+        foreach (var (g, t) in recount)
+            Assert.Equal(t, new[] { teams[g][PlanMeasures.Adressen], teams[g][PlanMeasures.OpenMeldingen], teams[g][PlanMeasures.MeldingenJaar], teams[g][PlanMeasures.Initiatieven] });
+        // a new edit drops what was left to redo (the border move)
+        await (await planner2.PostAsJsonAsync($"/api/plannen/{id}/bewerkingen", new { version = await Version2(), kind = "nieuwe-wijk", naam = "Tussenwijk", gebied = "GB0361-noord" })).JsonAsync();
+        await (await _planner.PostAsJsonAsync($"/api/plannen/{id}/opnieuw-doen", new { version = await VersionAsync(id) })).JsonAsync(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
     public async Task A_new_wijk_takes_the_next_free_code_its_buurten_and_its_name_into_the_published_version()
     {
         var id = await NewPlanAsync("Een wijk gesplitst");

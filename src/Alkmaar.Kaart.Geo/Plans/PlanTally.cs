@@ -54,6 +54,21 @@ public sealed class PlanTally
     public IReadOnlyCollection<string> MoveBuurt(string buurt, string wijk) => Apply(Plan.MoveBuurt(buurt, wijk));
     public IReadOnlyCollection<string> MoveWijk(string wijk, string gebied) => Apply(Plan.MoveWijk(wijk, gebied));
 
+    /// <summary>
+    /// Puts back a stored history of the plan as it stands: <paramref name="done"/> the edits that led here (oldest first),
+    /// <paramref name="undone"/> those taken back (the next to redo first). The counts are not touched: they are those of
+    /// the plan as it stands. Refused when the history does not end (or, undone, begin) at this plan.
+    /// </summary>
+    public void Restore(IReadOnlyList<PlanStep> done, IReadOnlyList<PlanStep> undone)
+    {
+        if (done.Count > 0 && !done[^1].After.SameAs(Plan) || undone.Count > 0 && !undone[0].Before.SameAs(Plan))
+            throw new PlanException("De opgeslagen geschiedenis past niet bij dit plan.");
+        _undo.Clear();
+        _redo.Clear();
+        foreach (var step in done) _undo.Push(step);
+        foreach (var step in undone.Reverse()) _redo.Push(step);
+    }
+
     /// <summary>Takes back the last edit; returns it (null when there is none).</summary>
     public PlanStep? Undo()
     {

@@ -53,6 +53,9 @@ public sealed class PlanConflictException(int expected, int actual)
 /// <summary>All SQL of boundary plans: the drafts, their buurten, and the counts of their impact.</summary>
 public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
 {
+    /// <summary>The plan's stored undo history (see <see cref="PlanHistory"/>).</summary>
+    public Task<(List<PlanStep> Done, List<PlanStep> Undone)> HistoryAsync(int id, CancellationToken ct = default) => PlanHistory.LoadAsync(db, id, ct);
+
     private const string InfoColumns =
         "id, name, base_version_id, source, version, created_by, created_at, updated_by, updated_at, published_version_id, published_at, locked, allow_non_contiguous, replaces_version_id";
 
@@ -193,7 +196,7 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
     /// Audited with <paramref name="what"/>. Returns the new version.
     /// </summary>
     public async Task<int> SaveAsync(int id, int expectedVersion, Plan plan, IReadOnlyDictionary<string, MultiPolygon> changedShapes,
-        string actor, object what, CancellationToken ct = default)
+        string actor, object what, CancellationToken ct = default, StepRecord? history = null)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -219,6 +222,7 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
             cmd.Parameters.AddWithValue(code);
             await cmd.ExecuteNonQueryAsync(ct);
         }
+        if (history is not null) await PlanHistory.WriteAsync(conn, tx, id, history, ct);
         await audit.WriteAsync(actor, "plan gewijzigd", "plan", id.ToString(), what, conn, tx, ct);
         await tx.CommitAsync(ct);
         return expectedVersion + 1;
@@ -252,6 +256,7 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
             await del.ExecuteNonQueryAsync(ct);
         }
         await CopyBuurtenAsync(conn, id, buurten, ct);
+        await PlanHistory.ClearAsync(conn, tx, id, ct); // the edits were on the old base
         await audit.WriteAsync(actor, "plan opnieuw gebaseerd", "plan", id.ToString(), what, conn, tx, ct);
         await tx.CommitAsync(ct);
         return expectedVersion + 1;

@@ -39,8 +39,8 @@ public sealed record ShapeChange(IReadOnlyDictionary<string, MultiPolygon> Befor
 /// <summary>
 /// The plan editor's engine, shared by the page and the API: every open plan once per server, its impact kept by
 /// <see cref="PlanTally"/> edit by edit (what moved, never a recount), every edit saved at once with the plan's row
-/// version (two tabs or two planners: the second is told). Undo and redo step through the edits made since the plan was
-/// opened on this server.
+/// version (two tabs or two planners: the second is told). Undo and redo step through the plan's stored history
+/// (<see cref="PlanHistory"/>), whichever server made the edits.
 /// </summary>
 public sealed class PlanWorkspace(PlanStore store, IOptions<PlanOptions> options, ILogger<PlanWorkspace> logger)
 {
@@ -74,6 +74,10 @@ public sealed class PlanWorkspace(PlanStore store, IOptions<PlanOptions> options
         var (info, snapshot) = loaded.Value;
         var perBuurt = await store.CountPerBuurtAsync(id, ct);
         var tally = new PlanTally(snapshot.Plan, PlanMeasures.Keys, perBuurt);
+        // the undo history is the plan's, not this server's: any server (or this one after a restart) continues it
+        var (done, undone) = await store.HistoryAsync(id, ct);
+        try { tally.Restore(done, undone); }
+        catch (PlanException) { logger.LogWarning("Plan {Plan}: the stored undo history does not fit the plan; starting without it.", id); }
         var buurten = snapshot.Buurten.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         // changes are counted against the version the plan replaces, on that version's own shapes
         var replaced = await store.LoadVersionAsync(info.ReplacesVersion, ct);
@@ -205,7 +209,11 @@ public sealed class PlanWorkspace(PlanStore store, IOptions<PlanOptions> options
             var plan = undo ? step.Before : step.After;
             try
             {
-                state.Info = state.Info with { Version = await store.SaveAsync(id, version, plan, shapes, actor, new { kind = undo ? "ongedaan" : "opnieuw" }, ct) };
+                state.Info = state.Info with
+                {
+                    Version = await store.SaveAsync(id, version, plan, shapes, actor, new { kind = undo ? "ongedaan" : "opnieuw" }, ct,
+                        new StepRecord(undo ? StepAction.Undo : StepAction.Redo)),
+                };
             }
             catch { Forget(id); throw; }
             ApplyShapes(state, shapes);
@@ -244,7 +252,8 @@ public sealed class PlanWorkspace(PlanStore store, IOptions<PlanOptions> options
             {
                 state.Info = state.Info with
                 {
-                    Version = await store.SaveAsync(id, version, plan, shapes?.After ?? new Dictionary<string, MultiPolygon>(), actor, what, ct),
+                    Version = await store.SaveAsync(id, version, plan, shapes?.After ?? new Dictionary<string, MultiPolygon>(), actor, what, ct,
+                        new StepRecord(StepAction.New, new PlanStep(before, plan, moves, shapes))),
                 };
             }
             catch { Forget(id); throw; }
