@@ -153,9 +153,10 @@ public class WijkAanZetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
         // to the provider and back, signed in: no code field, the address and the votes left
         try
         {
-            await page.WaitForURLAsync(u => u.Contains($"/wijkaanzet/{id}?ingelogd=1"));
-            await page.Locator("[data-testid=campagne][data-interactive=true]").WaitForAsync();
+            // the page's own signal: only the page after a successful sign-in says "in" (no wait for the URL's load event,
+            // which the jump to #stemmen can leave unfired)
             await page.Locator("[data-testid=resident-signin][data-state=in]").WaitForAsync();
+            Assert.Contains($"/wijkaanzet/{id}?ingelogd=1", page.Url);
         }
         catch (TimeoutException e)
         {

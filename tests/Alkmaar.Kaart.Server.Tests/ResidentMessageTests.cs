@@ -73,6 +73,13 @@ public class ResidentMessageTests : IAsyncLifetime
 
     private void On(DateOnly day) => _clock.Now = new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
 
+    /// <summary>A campaign for <paramref name="wijk"/> in its submitting phase (the clock set to its first day).</summary>
+    private Task<int> CampaignAsync(WijkAanZetService s, string wijk, string title)
+    {
+        On(IndienenFrom);
+        return s.CreateCampagneAsync(wijk, "wijk", title, IndienenFrom, IndienenTo, StemmenFrom, StemmenTo, UitslagOn, "test");
+    }
+
     /// <summary>Every message the SMTP server received, parsed by MimeKit: (to, subject, text).</summary>
     private static List<(string To, string Subject, string Text)> Received(SimpleSmtpServer smtp) =>
         smtp.ReceivedEmail.Select(m => MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(m.Data))))
@@ -95,8 +102,7 @@ public class ResidentMessageTests : IAsyncLifetime
     {
         using var smtp = SimpleSmtpServer.Start(_smtpPort);
         var s = _app.Services.GetRequiredService<WijkAanZetService>();
-        On(IndienenFrom);
-        var c = await s.CreateCampagneAsync("WK036105", "wijk", "Wij(k) aan zet Huiswaard", IndienenFrom, IndienenTo, StemmenFrom, StemmenTo, UitslagOn, "test");
+        var c = await CampaignAsync(s, "WK036105", "Wij(k) aan zet Huiswaard");
         var (a, tokenA) = await s.SubmitAsync(c, "Meer groen op het plein", "Bomen op het Huiswaardplein", "groen", null, "anna@example.org");
         var (b, _) = await s.SubmitAsync(c, "Het plein groener maken", "Meer bomen op het plein", "groen", null, "bram@example.org");
         var (x, _) = await s.SubmitAsync(c, "Betere verlichting", "Lantaarns bij het fietspad", "veilig", null, null); // no address: no message
@@ -211,8 +217,7 @@ public class ResidentMessageTests : IAsyncLifetime
         _app.Dispose();
         _app = WithMail(_factory, _smtpPort, pollMs: 3_600_000, maxAttempts: 2);
         var s = _app.Services.GetRequiredService<WijkAanZetService>();
-        On(IndienenFrom);
-        var c = await s.CreateCampagneAsync("WK036102", "wijk", "Wij(k) aan zet Oudorp", IndienenFrom, IndienenTo, StemmenFrom, StemmenTo, UitslagOn, "test");
+        var c = await CampaignAsync(s, "WK036102", "Wij(k) aan zet Oudorp");
         await s.SubmitAsync(c, "Meer bankjes", "In het park", "ontmoeten", null, "els@example.org");
         await SendAllAsync();
         Assert.Equal(1, await Scalar("SELECT count(*) FROM mail_outbox WHERE attempts = 1 AND last_error IS NOT NULL AND to_address IS NOT NULL AND sent_at IS NULL AND failed_at IS NULL"));
@@ -250,8 +255,7 @@ public class ResidentMessageTests : IAsyncLifetime
     {
         using var smtp = SimpleSmtpServer.Start(_smtpPort);
         var s = _app.Services.GetRequiredService<WijkAanZetService>();
-        On(IndienenFrom);
-        var c = await s.CreateCampagneAsync("WK036103", "wijk", "Wij(k) aan zet", IndienenFrom, IndienenTo, StemmenFrom, StemmenTo, UitslagOn, "test");
+        var c = await CampaignAsync(s, "WK036103", "Wij(k) aan zet");
         for (var i = 0; i < 45; i++) await s.SubmitAsync(c, $"Verbeterpunt nummer {i}", "", "groen", null, $"inwoner{i}@example.org");
         // a second server on the same database, both sending rounds at the same time until nothing is left
         using var other = WithMail(_factory, _smtpPort, pollMs: 3_600_000);
