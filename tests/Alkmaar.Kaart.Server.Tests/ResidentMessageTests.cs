@@ -83,7 +83,7 @@ public class ResidentMessageTests : IAsyncLifetime
     /// <summary>Every message the SMTP server received, parsed by MimeKit: (to, subject, text).</summary>
     private static List<(string To, string Subject, string Text)> Received(SimpleSmtpServer smtp) =>
         smtp.ReceivedEmail.Select(m => MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(m.Data))))
-            .Select(m => (m.To.Mailboxes.Single().Address, m.Subject, m.TextBody)).ToList();
+            .Select(m => (m.To.Mailboxes.Single().Address, m.Subject ?? "", m.TextBody ?? "")).ToList();
 
     private async Task SendAllAsync()
     {

@@ -7,11 +7,12 @@ using Npgsql;
 namespace Alkmaar.Kaart.Server.Features.Notifications;
 
 /// <summary>
-/// Delivers the outbox by SMTP (MailKit) when <c>Mail:Smtp:Host</c> is set. Each round claims due messages with
-/// <c>FOR UPDATE SKIP LOCKED</c> (several servers never send one message twice at the same time), sends them over one
-/// connection and records each result: sent (address and text erased), or a later attempt with growing waits (1, 2, 4 …
-/// minutes, at most an hour), failed after <see cref="MailOptions.MaxAttempts"/>. A crash between sending and recording
-/// sends that message again: at least once, never lost. Without a server it only erases messages kept too long.
+/// Delivers the outbox by SMTP (MailKit) when <c>Mail:Smtp:Host</c> is set. Each round claims due messages in one short
+/// statement (<c>FOR UPDATE SKIP LOCKED</c>, and a five-minute lease on them, so several servers never send one message
+/// at the same time and no transaction stays open while the mail server is slow), sends them over one connection and
+/// records each result: sent (address and text erased), or a later attempt with growing waits (1, 2, 4 … minutes, at most
+/// an hour), failed after <see cref="MailOptions.MaxAttempts"/>. A crash between sending and recording sends that message
+/// again when its lease ends: at least once, never lost. Without a server it only erases messages kept too long.
 /// </summary>
 public sealed class MailSender(NpgsqlDataSource db, MailOutbox outbox, IOptions<MailOptions> options, ILogger<MailSender> logger) : BackgroundService
 {
@@ -47,18 +48,19 @@ public sealed class MailSender(NpgsqlDataSource db, MailOutbox outbox, IOptions<
     public async Task<int> SendRoundAsync(CancellationToken ct)
     {
         if (!o.Configured) return 0;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
         var due = new List<(long Id, string To, string Subject, string Body, int Attempts)>();
-        await using (var claim = new NpgsqlCommand(
+        await using (var claim = db.CreateCommand(
             """
-            SELECT id, to_address, subject, body, attempts FROM mail_outbox
-            WHERE sent_at IS NULL AND failed_at IS NULL AND erased_at IS NULL AND next_attempt_at <= now()
-            ORDER BY next_attempt_at, id LIMIT 20 FOR UPDATE SKIP LOCKED
-            """, conn, tx))
+            UPDATE mail_outbox SET next_attempt_at = now() + interval '5 minutes'
+            WHERE id IN (SELECT id FROM mail_outbox
+                         WHERE sent_at IS NULL AND failed_at IS NULL AND erased_at IS NULL AND next_attempt_at <= now()
+                         ORDER BY next_attempt_at, id LIMIT 20 FOR UPDATE SKIP LOCKED)
+            RETURNING id, to_address, subject, body, attempts
+            """))
         await using (var r = await claim.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct)) due.Add((r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4)));
         if (due.Count == 0) return 0;
+        due.Sort((a, b) => a.Id.CompareTo(b.Id));
 
         using var smtp = new SmtpClient { Timeout = 30_000 };
         string? connectError = null;
@@ -69,7 +71,7 @@ public sealed class MailSender(NpgsqlDataSource db, MailOutbox outbox, IOptions<
                 "StartTls" => SecureSocketOptions.StartTls, "SslOnConnect" => SecureSocketOptions.SslOnConnect, "None" => SecureSocketOptions.None,
                 _ => SecureSocketOptions.Auto,
             };
-            await smtp.ConnectAsync(o.Smtp.Host, o.Smtp.Port, security, ct);
+            await smtp.ConnectAsync(o.Smtp.Host!, o.Smtp.Port, security, ct);
             if (!string.IsNullOrEmpty(o.Smtp.User)) await smtp.AuthenticateAsync(o.Smtp.User, o.Smtp.Password ?? "", ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -95,25 +97,24 @@ public sealed class MailSender(NpgsqlDataSource db, MailOutbox outbox, IOptions<
                     error = e.Message;
                 }
             }
-            await RecordAsync(conn, tx, m.Id, m.Attempts + 1, error, ct);
+            await RecordAsync(m.Id, m.Attempts + 1, error, ct);
         }
-        await tx.CommitAsync(ct);
         if (smtp.IsConnected) await smtp.DisconnectAsync(true, ct);
         if (connectError is not null) logger.LogWarning("Mail: {Error}", connectError);
         return due.Count;
     }
 
-    private async Task RecordAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, int attempts, string? error, CancellationToken ct)
+    private async Task RecordAsync(long id, int attempts, string? error, CancellationToken ct)
     {
         await using var cmd = error is null
-            ? new NpgsqlCommand("UPDATE mail_outbox SET sent_at = now(), attempts = $2, last_error = NULL, to_address = NULL, body = NULL WHERE id = $1", conn, tx)
-            : new NpgsqlCommand(
+            ? db.CreateCommand("UPDATE mail_outbox SET sent_at = now(), attempts = $2, last_error = NULL, to_address = NULL, body = NULL WHERE id = $1")
+            : db.CreateCommand(
                 """
                 UPDATE mail_outbox SET attempts = $2, last_error = $3,
                        failed_at = CASE WHEN $2 >= $4 THEN now() END,
                        next_attempt_at = now() + least(interval '1 hour', interval '1 minute' * power(2, $2 - 1))
                 WHERE id = $1
-                """, conn, tx);
+                """);
         cmd.Parameters.AddWithValue(id);
         cmd.Parameters.AddWithValue(attempts);
         if (error is not null)
