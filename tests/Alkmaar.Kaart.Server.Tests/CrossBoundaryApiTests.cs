@@ -19,25 +19,17 @@ namespace Alkmaar.Kaart.Server.Tests;
 /// </summary>
 public class CrossBoundaryApiTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private TestDatabase _db = null!;
+    private readonly KaartAppFixture _fx = new();
     private NpgsqlDataSource _ds = null!;
     private WebApplicationFactory<Program> _app = null!;
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
-        _ds = _db.CreateDataSource();
-        var factory = new KaartAppFactory(_db);
-        await factory.ImportRealBuurtenAsync();
-        _app = factory;
+        await _fx.InitializeAsync();
+        (_ds, _app) = (_fx.DataSource, _fx.Factory);
     }
 
-    public async Task DisposeAsync()
-    {
-        _app.Dispose();
-        await _ds.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public Task DisposeAsync() => _fx.DisposeAsync();
 
     private Task Exec(string sql, params object[] args) => _ds.ExecAsync(sql, args);
 

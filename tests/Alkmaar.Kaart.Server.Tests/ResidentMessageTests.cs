@@ -26,17 +26,15 @@ public class ResidentMessageTests : IAsyncLifetime
 {
     private readonly TestClock _clock = new(new DateTimeOffset(2027, 4, 2, 10, 0, 0, TimeSpan.Zero));
     private readonly int _smtpPort = FreePort();
-    private TestDatabase _db = null!;
+    private readonly KaartAppFixture _fx = new();
     private NpgsqlDataSource _ds = null!;
     private KaartAppFactory _factory = null!;
     private WebApplicationFactory<Program> _app = null!;
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
-        _ds = _db.CreateDataSource();
-        _factory = new KaartAppFactory(_db);
-        await _factory.ImportRealBuurtenAsync();
+        await _fx.InitializeAsync();
+        (_ds, _factory) = (_fx.DataSource, _fx.Factory);
         _app = WithMail(_factory, _smtpPort, pollMs: 3_600_000); // the test sends each round itself
     }
 
@@ -57,8 +55,7 @@ public class ResidentMessageTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         _app.Dispose();
-        await _ds.DisposeAsync();
-        await _db.DisposeAsync();
+        await _fx.DisposeAsync();
     }
 
     private static int FreePort()

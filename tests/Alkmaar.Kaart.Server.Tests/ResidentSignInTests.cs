@@ -18,7 +18,7 @@ namespace Alkmaar.Kaart.Server.Tests;
 public class ResidentSignInTests : IAsyncLifetime
 {
     private readonly TestClock _clock = new(new DateTimeOffset(2027, 5, 12, 10, 0, 0, TimeSpan.Zero));
-    private TestDatabase _db = null!;
+    private readonly KaartAppFixture _fx = new();
     private NpgsqlDataSource _ds = null!;
     private KaartAppFactory _factory = null!;
     private TestIdentityProvider _idp = null!;
@@ -26,10 +26,8 @@ public class ResidentSignInTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
-        _ds = _db.CreateDataSource();
-        _factory = new KaartAppFactory(_db);
-        await _factory.ImportRealBuurtenAsync();
+        await _fx.InitializeAsync();
+        (_ds, _factory) = (_fx.DataSource, _fx.Factory);
         _idp = await TestIdentityProvider.StartAsync();
         _app = _factory.WithWebHostBuilder(b =>
         {
@@ -49,8 +47,7 @@ public class ResidentSignInTests : IAsyncLifetime
     {
         _app.Dispose();
         await _idp.DisposeAsync();
-        await _ds.DisposeAsync();
-        await _db.DisposeAsync();
+        await _fx.DisposeAsync();
     }
 
     /// <summary>A browser: follows redirects between the app (in memory) and the provider (on loopback), keeping the app's cookies.</summary>

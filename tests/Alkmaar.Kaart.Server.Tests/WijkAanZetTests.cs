@@ -18,26 +18,23 @@ namespace Alkmaar.Kaart.Server.Tests;
 public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly TestClock _clock = new(new DateTimeOffset(2027, 4, 2, 10, 0, 0, TimeSpan.Zero));
-    private TestDatabase _db = null!;
+    private readonly KaartAppFixture _fx = new();
     private NpgsqlDataSource _ds = null!;
     private WebApplicationFactory<Program> _app = null!;
     private WijkAanZetService _s = null!;
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
-        _ds = _db.CreateDataSource();
-        var factory = new KaartAppFactory(_db);
-        await factory.ImportRealBuurtenAsync();
-        _app = factory.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<TimeProvider>(_clock)));
+        await _fx.InitializeAsync();
+        _ds = _fx.DataSource;
+        _app = _fx.Factory.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<TimeProvider>(_clock)));
         _s = _app.Services.GetRequiredService<WijkAanZetService>();
     }
 
     public async Task DisposeAsync()
     {
         _app.Dispose();
-        await _ds.DisposeAsync();
-        await _db.DisposeAsync();
+        await _fx.DisposeAsync();
     }
 
     private static readonly DateOnly IndienenFrom = new(2027, 4, 1), IndienenTo = new(2027, 4, 30), StemmenFrom = new(2027, 5, 10),
@@ -241,7 +238,7 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
         var expected = points.ToDictionary(p => p, p => ballots.Count(b => b.points.Contains(p)));
         var requests = ballots.Concat(ballots.Where((_, i) => i % 10 == 0)).OrderBy(_ => rng.Next()).ToList();
         // the server on loopback (Kestrel on 127.0.0.1, a real TCP port), on the same database and clock
-        using var loopback = new KaartAppFactory(_db).WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<TimeProvider>(_clock)));
+        using var loopback = new KaartAppFactory(_fx.Database).WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<TimeProvider>(_clock)));
         loopback.UseKestrel(0);
         loopback.StartServer();
         using var client = new HttpClient { BaseAddress = loopback.ClientOptions.BaseAddress };

@@ -38,15 +38,20 @@ public sealed class KaartAppFactory(TestDatabase db) : WebApplicationFactory<Pro
     }
 }
 
-/// <summary>A class fixture: a fresh database with the real boundaries, and the server on it.</summary>
+/// <summary>
+/// A fresh database with the real boundaries, the server on it and a data source for the test's own SQL: as a class
+/// fixture, or created in a test class's own <c>InitializeAsync</c> for a database per test.
+/// </summary>
 public sealed class KaartAppFixture : IAsyncLifetime
 {
     public KaartAppFactory Factory { get; private set; } = null!;
     public TestDatabase Database { get; private set; } = null!;
+    public Npgsql.NpgsqlDataSource DataSource { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
+        DataSource = Database.CreateDataSource();
         Factory = new KaartAppFactory(Database);
         await Factory.ImportRealBuurtenAsync();
     }
@@ -54,6 +59,7 @@ public sealed class KaartAppFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Factory.DisposeAsync();
+        await DataSource.DisposeAsync();
         await Database.DisposeAsync();
     }
 }
