@@ -70,7 +70,7 @@ cmd_bench_load() {
     pg_psql "$db" -c "VACUUM ANALYZE" >/dev/null
     local port=5190; while port_busy "$port"; do port=$((port + 1)); done
     local url="http://127.0.0.1:$port"
-    RateLimits__PublicReadsPerMinute=10000000 Hotspots__CacheSeconds=0 Meldingen__RetentionJob=false Logging__LogLevel__Default=Warning \
+    RateLimits__PublicReadsPerMinute=10000000 RateLimits__PublicPagesPerMinute=10000000 Hotspots__CacheSeconds=0 Meldingen__RetentionJob=false Logging__LogLevel__Default=Warning \
       app --urls "$url" >"$STATE/bench-load-server.log" 2>&1 &
     local server=$!
     for _ in $(seq 1 90); do port_busy "$port" && break; sleep 1; done

@@ -98,4 +98,26 @@ public class Cql2TextTests
         public bool Done => false;
         public bool GeometryChanged => true;
     }
+
+    [Fact]
+    public void LIKE_runs_in_linear_time_on_a_long_text_with_a_pattern_that_made_backtracking_explode()
+    {
+        // issue 27, item 5: '%a%b%a%b%a' on a long description kept a server thread busy until restart (backtracking
+        // regex: polynomial of degree 5 in the text). The non-backtracking engine answers this in one pass.
+        var text = string.Concat(Enumerable.Repeat("ab", 50_000)) + "c";
+        var feature = new F(new() { ["name"] = text });
+        var e = Cql2Text.Parse("name LIKE '%a%b%a%b%a%b%a%b%a'", Queryables, "geometry", g => g);
+        Assert.False(e.Matches(feature));
+        Assert.True(Cql2Text.Parse("name LIKE '%a%b%a%b%c'", Queryables, "geometry", g => g).Matches(feature));
+    }
+
+    [Theory]
+    [InlineData(21, 10)]   // too many wildcards
+    [InlineData(0, 201)]   // too long
+    public void A_LIKE_pattern_with_too_many_wildcards_or_characters_is_refused_in_Dutch(int wildcards, int letters)
+    {
+        var pattern = new string('%', wildcards) + new string('a', letters);
+        var e = Assert.Throws<Cql2Exception>(() => Cql2Text.Parse($"name LIKE '{pattern}'", Queryables, "geometry", g => g));
+        Assert.Contains("LIKE-patroon", e.Message);
+    }
 }

@@ -121,4 +121,33 @@ public class GiStarTests
         Assert.Equal(500_000, result.Grid.MinY);
         Assert.Equal(1, result.Cells.Sum(c => c.Count));
     }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Two_or_three_points_close_together_make_no_hotspot_however_empty_the_rest_is(int points)
+    {
+        // issue 27, item 3: two meldingen of a category in a week made a "99 % zeker" hotspot (count 2, z 36): the Poisson
+        // tail of 2 where 0.002 are expected is tiny, but two points are no pattern, and naming them points at them
+        var x = Enumerable.Range(0, points).Select(k => 112_010.0 + 20 * k).ToArray();
+        var y = Enumerable.Range(0, points).Select(k => 512_010.0 + 15 * k).ToArray();
+        var c = new int[points];
+        Assert.Empty(GiStar.Compute(x, y, c, Categories, Area).Hotspots);
+        Assert.All(GiStar.Compute(x, y, c, Categories, Area).Cells, cell => Assert.False(cell.Significant));
+        // the same points under the old rule (no minimum) were a hotspot: the minimum is what refuses them
+        var old = GiStar.Compute(x, y, c, Categories, Area, new HotspotOptions(MinimumCount: 1));
+        Assert.Equal(points, Assert.Single(old.Hotspots).Count);
+    }
+
+    [Fact]
+    public void A_cluster_of_the_minimum_size_is_still_found()
+    {
+        var rng = new Random(7);
+        var (x, y, c) = Uniform(rng, 200);
+        var xs = x.Concat(Enumerable.Range(0, 12).Select(k => 113_020.0 + 5 * k)).ToArray();
+        var ys = y.Concat(Enumerable.Range(0, 12).Select(k => 513_020.0 + 5 * k)).ToArray();
+        var cs = c.Concat(new int[12]).ToArray();
+        var h = Assert.Single(GiStar.Compute(xs, ys, cs, Categories, Area, new HotspotOptions(MinimumCount: 10)).Hotspots);
+        Assert.True(h.Count >= 12);
+    }
 }

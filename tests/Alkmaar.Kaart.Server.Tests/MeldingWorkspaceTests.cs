@@ -92,6 +92,18 @@ public class MeldingWorkspaceTests(KaartAppFixture fx) : IClassFixture<KaartAppF
 
     // ------------------------------------------------------------------------------------------------ photos
     /// <summary>A JPEG with an EXIF block (orientation 6, an image description, a GPS position) and a comment, as a phone makes.</summary>
+    /// <summary>The CRC-32 of a PNG chunk (ISO 3309), for hand-made test files.</summary>
+    private static uint Crc32(byte[] bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++) crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+        }
+        return ~crc;
+    }
+
     private static byte[] PhoneJpeg(int width, int height, string secret)
     {
         using var bitmap = new SKBitmap(width, height);
@@ -183,6 +195,40 @@ public class MeldingWorkspaceTests(KaartAppFixture fx) : IClassFixture<KaartAppF
         Assert.Contains("groter dan", Assert.Throws<MeldingRejectedException>(() => MeldingPhotos.Clean(big, 100)).Message);
         var broken = big.Take(30).ToArray();
         Assert.Throws<MeldingRejectedException>(() => MeldingPhotos.Clean(broken, 1 << 20));
+    }
+
+    [Fact]
+    public void A_tiny_file_that_declares_a_huge_image_is_refused_before_it_is_decoded()
+    {
+        // issue 27, item 9: a 172-byte PNG claiming 7071 × 7071 was decoded in full (2 s CPU, 200 MB each)
+        var png = new List<byte>([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+        void Chunk(string type, byte[] body)
+        {
+            png.AddRange(BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(body.Length)));
+            var typed = Encoding.ASCII.GetBytes(type).Concat(body).ToArray();
+            png.AddRange(typed);
+            png.AddRange(BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(Crc32(typed))));
+        }
+        var ihdr = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(ihdr, 7071);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), 7071);
+        ihdr[8] = 8; ihdr[9] = 2; // 8-bit RGB
+        Chunk("IHDR", ihdr);
+        Chunk("IDAT", [0x78, 0x9C, 0x63, 0x60, 0x00, 0x00]); // a deflate stream far too short for the image
+        var bomb = png.ToArray();
+        Assert.True(bomb.Length < 200);
+        var e = Assert.Throws<MeldingRejectedException>(() => MeldingPhotos.Clean(bomb, 8 * 1024 * 1024));
+        Assert.Contains("passen niet bij de grootte", e.Message);
+    }
+
+    [Fact]
+    public void A_truncated_photo_is_refused_not_half_drawn()
+    {
+        var whole = PhoneJpeg(400, 300, "x");
+        Assert.Equal(400, MeldingPhotos.Clean(whole, 8 * 1024 * 1024).Height); // upright: orientation 6
+        var cut = whole.Take(whole.Length * 2 / 3).ToArray();
+        var e = Assert.Throws<MeldingRejectedException>(() => MeldingPhotos.Clean(cut, 8 * 1024 * 1024));
+        Assert.Contains("niet compleet", e.Message);
     }
 
     [Fact]

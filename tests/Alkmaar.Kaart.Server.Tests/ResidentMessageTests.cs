@@ -108,7 +108,10 @@ public class ResidentMessageTests : IAsyncLifetime
         var first = Received(smtp);
         Assert.Equal(["anna@example.org", "bram@example.org", "dirk@example.org"], first.Select(m => m.To).Order());
         var toAnna = first.Single(m => m.To == "anna@example.org");
-        Assert.Equal("Uw verbeterpunt is ontvangen: Meer groen op het plein", toAnna.Subject);
+        Assert.Equal($"Uw verbeterpunt is ontvangen (nummer {a})", toAnna.Subject);
+        // issue 27, item 10: the first message echoes nothing the submitter typed (anyone can type anyone's address)
+        Assert.All(first, m => Assert.DoesNotContain("plein", m.Subject + m.Text));
+        Assert.All(first, m => Assert.DoesNotContain("stoeptegels", m.Subject + m.Text, StringComparison.OrdinalIgnoreCase));
         // the confirmation carries the private status link on the configured public address (never a request's Host)
         Assert.Contains($"https://kaart.alkmaar.nl/wijkaanzet/status/{tokenA}", toAnna.Text);
         Assert.Contains("10-05-2027", toAnna.Text);
@@ -131,12 +134,12 @@ public class ResidentMessageTests : IAsyncLifetime
         var anna = all.Where(m => m.To == "anna@example.org").Select(m => m.Subject).Order().ToList();
         var bram = all.Where(m => m.To == "bram@example.org").Select(m => m.Subject).Order().ToList();
         var dirk = all.Where(m => m.To == "dirk@example.org").Select(m => m.Subject).Order().ToList();
-        Assert.Equal(new[] {"Uw verbeterpunt is ontvangen: Meer groen op het plein", "Vergelijkbare punten samengevoegd met 'Meer groen op het plein'",
+        Assert.Equal(new[] {$"Uw verbeterpunt is ontvangen (nummer {a})", "Vergelijkbare punten samengevoegd met 'Meer groen op het plein'",
             "Uw verbeterpunt is getoetst: Meer groen op het plein", "Uw verbeterpunt is gekozen: Meer groen op het plein"}.Order(), anna);
         // the submitter of the merged point hears of the merge, the check and the result of the point it went into
-        Assert.Equal(new[] {"Uw verbeterpunt is ontvangen: Het plein groener maken", "Uw verbeterpunt is samengevoegd met 'Meer groen op het plein'",
+        Assert.Equal(new[] {$"Uw verbeterpunt is ontvangen (nummer {b})", "Uw verbeterpunt is samengevoegd met 'Meer groen op het plein'",
             "Uw verbeterpunt is getoetst: Meer groen op het plein", "Uw verbeterpunt is gekozen: Meer groen op het plein"}.Order(), bram);
-        Assert.Equal(new[] {"Uw verbeterpunt is ontvangen: Kapotte stoeptegels", "Uw verbeterpunt is doorgestuurd als melding: Kapotte stoeptegels"}.Order(), dirk);
+        Assert.Equal(new[] {$"Uw verbeterpunt is ontvangen (nummer {d})", "Uw verbeterpunt is doorgestuurd als melding: Kapotte stoeptegels"}.Order(), dirk);
         Assert.Equal(["verbeterpunt ontvangen", "verbeterpunt samengevoegd", "verbeterpunt doorgestuurd", "verbeterpunt getoetst", "uitslag"],
             (await _ds.ScalarAsync<string[]>("SELECT array_agg(kind ORDER BY min_id) FROM (SELECT kind, min(id) AS min_id FROM mail_outbox GROUP BY kind) k")));
         Assert.Contains("Stadswerk072", all.Single(m => m.Subject.StartsWith("Uw verbeterpunt is doorgestuurd")).Text);
@@ -177,7 +180,7 @@ public class ResidentMessageTests : IAsyncLifetime
         Assert.Contains("https://kaart.alkmaar.nl/initiatieven", toTeam.Text);
         Assert.DoesNotContain("bewoner@example.org", toTeam.Text);
         var got = all.Where(m => m != toTeam).ToList();
-        Assert.Equal(["Uw aanvraag is ontvangen: Geveltuinen in onze straat", "Uw initiatief 'Geveltuinen in onze straat' is toegekend"], got.Select(m => m.Subject).Order());
+        Assert.Equal([$"Uw aanvraag voor een bewonersinitiatief is ontvangen (nummer {id})", "Uw initiatief 'Geveltuinen in onze straat' is toegekend"], got.Select(m => m.Subject).Order());
         Assert.All(got, m => Assert.Equal("bewoner@example.org", m.To));
         Assert.Contains($"https://kaart.alkmaar.nl/initiatief/status/{token}", got.Single(m => m.Subject.StartsWith("Uw aanvraag")).Text);
     }

@@ -41,6 +41,12 @@ public abstract record Cql2Expression
 /// </summary>
 public static class Cql2Text
 {
+    /// <summary>The longest LIKE pattern a filter may hold (characters).</summary>
+    public const int MaxLikePatternLength = 200;
+
+    /// <summary>The most wildcards (<c>%</c> and <c>_</c>) one LIKE pattern may hold.</summary>
+    public const int MaxLikeWildcards = 20;
+
     /// <param name="text">The filter.</param>
     /// <param name="queryables">The property names the filter may use (the geometry property included).</param>
     /// <param name="geometryProperty">The name of the geometry queryable (<c>geometry</c>).</param>
@@ -132,7 +138,10 @@ public static class Cql2Text
                 else if (c == '_') sb.Append('.');
                 else sb.Append(System.Text.RegularExpressions.Regex.Escape(c.ToString()));
             }
-            return new(sb.Append('$').ToString(), System.Text.RegularExpressions.RegexOptions.Singleline | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+            // NonBacktracking: matching takes time linear in the text whatever the pattern ('%a%b%a%b%a' on a long text
+            // made the backtracking engine run for hours); the parser also caps the pattern's length and wildcards.
+            return new(sb.Append('$').ToString(), System.Text.RegularExpressions.RegexOptions.Singleline | System.Text.RegularExpressions.RegexOptions.CultureInvariant
+                | System.Text.RegularExpressions.RegexOptions.NonBacktracking);
         }
     }
 
@@ -283,6 +292,8 @@ public static class Cql2Text
             if (Keyword("LIKE"))
             {
                 if (ScalarExpr() is not Literal { Constant: string pattern }) throw Error("LIKE heeft een tekstpatroon nodig");
+                if (pattern.Length > MaxLikePatternLength || pattern.Count(ch => ch is '%' or '_') > MaxLikeWildcards)
+                    throw Error($"Een LIKE-patroon is hoogstens {MaxLikePatternLength} tekens lang met hoogstens {MaxLikeWildcards} jokertekens (% en _)");
                 return new Like(a, pattern, negated);
             }
             if (Keyword("IN"))

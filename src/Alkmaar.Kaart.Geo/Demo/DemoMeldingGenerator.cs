@@ -29,9 +29,17 @@ public static class DemoMeldingGenerator
         _ => 1.0,
     };
 
+    /// <summary>A calendar year of DEMO meldingen.</summary>
     public static (IReadOnlyList<DemoMelding> Meldingen, IReadOnlyList<PlantedCluster> Planted) Generate(
-        IReadOnlyList<Area> buurten, IReadOnlyList<string> categories, int year, int count, int seed = 2024, int clusters = 6)
+        IReadOnlyList<Area> buurten, IReadOnlyList<string> categories, int year, int count, int seed = 2024, int clusters = 6) =>
+        Generate(buurten, categories, new DateOnly(year, 1, 1), new DateOnly(year, 12, 31), count, seed, clusters);
+
+    /// <summary>DEMO meldingen on the days <paramref name="first"/> to <paramref name="last"/> (inclusive, UTC days), e.g. the
+    /// year up to yesterday, so that demo data is dated relative to today.</summary>
+    public static (IReadOnlyList<DemoMelding> Meldingen, IReadOnlyList<PlantedCluster> Planted) Generate(
+        IReadOnlyList<Area> buurten, IReadOnlyList<string> categories, DateOnly first, DateOnly last, int count, int seed = 2024, int clusters = 6)
     {
+        if (last < first) throw new ArgumentException("The last day lies before the first.");
         if (buurten.Count == 0 || categories.Count == 0) throw new ArgumentException("Buurten and categories are needed.");
         var rng = new Random(seed);
         var ordered = buurten.OrderBy(b => b.Code, StringComparer.Ordinal).ToList();
@@ -69,8 +77,8 @@ public static class DemoMeldingGenerator
 
         var gemeente = NetTopologySuite.Operation.Union.UnaryUnionOp.Union(ordered.Select(b => (Geometry)b.Geometry).ToList());
         var inGemeente = new IndexedPointInAreaLocator(gemeente);
-        var start = new DateTimeOffset(year, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var days = DateTime.IsLeapYear(year) ? 366 : 365;
+        var start = new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var days = last.DayNumber - first.DayNumber + 1;
         var end = start.AddDays(days);
         var list = new List<DemoMelding>(count);
 

@@ -8,7 +8,12 @@ namespace Alkmaar.Kaart.Geo.Hotspots;
 /// <summary>Settings of a hotspot analysis.</summary>
 /// <param name="CellSize">Grid cell size in metres (RD New).</param>
 /// <param name="Alpha">False-discovery rate (Benjamini–Hochberg) over all cells of the study area.</param>
-public sealed record HotspotOptions(double CellSize = 100, double Alpha = 0.05);
+/// <param name="MinimumCount">
+/// The fewest points a hotspot is made of: a cell is never significant when its neighbourhood holds fewer, and a hotspot
+/// whose own cells hold fewer is not reported. Two or three points close together in an empty area have a tiny Poisson
+/// tail, but they are no pattern (and naming them would point at single meldingen).
+/// </param>
+public sealed record HotspotOptions(double CellSize = 100, double Alpha = 0.05, int MinimumCount = 10);
 
 /// <summary>One grid cell of the study area with its count, Gi* z-score and p-value.</summary>
 public readonly record struct GiCell(int I, int J, int Count, int NeighbourhoodCount, double Z, double P, bool Significant);
@@ -46,6 +51,8 @@ public sealed record HotspotResult(IReadOnlyList<Hotspot> Hotspots, IReadOnlyLis
 /// normal tail alone overstates significance; the Poisson tail alone would flag every cell of an overdispersed (clustered)
 /// pattern, which Gi*'s observed variance accounts for. Significance: Benjamini–Hochberg at
 /// <see cref="HotspotOptions.Alpha"/> over all study cells, and z &gt; 0.</item>
+/// <item>A cell whose neighbourhood holds fewer than <see cref="HotspotOptions.MinimumCount"/> points is never
+/// significant (a p-value is not computed for it: it is 1), and a hotspot whose cells hold fewer is not reported.</item>
 /// <item>Significant cells that touch (8-connectivity) form one hotspot; its polygon is the union of their squares.</item>
 /// </list>
 /// Pure and deterministic: the same input gives the same result.
@@ -129,7 +136,8 @@ public static class GiStar
             var z = denominator > 0 ? (local - mean * w) / denominator : 0;
             // both must agree: the Poisson tail (right for sparse counts) and Gi*'s own normal tail (which uses the observed
             // variance, so it is not fooled by overdispersion, e.g. a whole dense neighbourhood)
-            var p = Math.Max(PoissonUpperTail(local, mean * w), NormalUpperTail(z));
+            // too few points nearby for any statement: not tested at all (p = 1), so it cannot become a hotspot
+            var p = local < o.MinimumCount ? 1.0 : Math.Max(PoissonUpperTail(local, mean * w), NormalUpperTail(z));
             index[c] = k2;
             cells[k2++] = new GiCell(i0 + i, j0 + j, counts[c], local, z, p, false);
         }
@@ -186,6 +194,7 @@ public static class GiStar
         var hotspots = new List<Hotspot>();
         for (var h = 0; h < members.Count; h++)
         {
+            if (members[h].Sum(c => cells[c].Count) < o.MinimumCount) continue; // too few points of its own to name
             var squares = members[h].Select(c => (Geometry)factory.ToGeometry(new Envelope(cells[c].I * s, (cells[c].I + 1) * s, cells[c].J * s, (cells[c].J + 1) * s))).ToList();
             var polygon = UnaryUnionOp.Union(squares);
             var maxZ = members[h].Max(c => cells[c].Z);

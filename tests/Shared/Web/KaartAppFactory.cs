@@ -26,6 +26,7 @@ public sealed class KaartAppFactory(TestDatabase db) : WebApplicationFactory<Pro
         // Tests send many requests from one client; the rate limits get their own test.
         builder.UseSetting("RateLimits:PublicWritesPerMinute", "1000000");
         builder.UseSetting("RateLimits:PublicReadsPerMinute", "10000000");
+        builder.UseSetting("RateLimits:PublicPagesPerMinute", "10000000");
         builder.UseSetting("RateLimits:SignInsPerMinute", "10000000");
         builder.UseEnvironment("Development");
     }

@@ -12,9 +12,17 @@ namespace Alkmaar.Kaart.Server.Features.AreaProfiles;
 
 public sealed record CategoryCount(string Category, int Count, double Share, double? Per1000);
 
-/// <summary>Meldingen inside an area in one year: per month (1–12), top categories, and the gemeente's total to compare.</summary>
-public sealed record MeldingenProfile(int? Year, IReadOnlyList<int> Years, int Count, double? Per1000, IReadOnlyList<int> PerMonth,
-    IReadOnlyList<CategoryCount> TopCategories, int GemeenteCount, double? GemeentePer1000, bool Demo);
+/// <summary>
+/// Meldingen inside an area in one year under the release rule (<see cref="DisclosureControl"/>): the whole months of that
+/// year that are over (<see cref="Months"/>), per month (1–12; null where left out or not over yet), top categories (only
+/// those published), and the gemeente's total to compare. <see cref="Count"/> is null when below the minimum.
+/// </summary>
+public sealed record MeldingenProfile(int? Year, IReadOnlyList<int> Years, int? Count, double? Per1000, IReadOnlyList<int?> PerMonth,
+    IReadOnlyList<CategoryCount> TopCategories, int? GemeenteCount, double? GemeentePer1000, bool Demo)
+{
+    /// <summary>How many months of <see cref="Year"/> are counted (12, or fewer for the current year).</summary>
+    public int Months { get; init; } = 12;
+}
 
 /// <summary>What the monitor scores on an area page stand for: the area itself, its wijk, or the wijken in it.</summary>
 public sealed record MonitorBasis(string Description, IReadOnlyList<string> AreaCodes);
@@ -30,7 +38,7 @@ public sealed record AreaProfile(AreaDetails Details, PublicGebiedsteam? Team, A
 /// Meldingen and initiatives count by location (inside the area's geometry, its boundary included), not by routing.
 /// </summary>
 public sealed class AreaProfileService(AreaRepository areas, MeldingService meldingen, MonitorStore monitor,
-    InitiatiefStore initiatieven, HotspotService hotspots, PopulationStore population, GebiedsteamStore teams)
+    InitiatiefStore initiatieven, HotspotService hotspots, PopulationStore population, GebiedsteamStore teams, DisclosureControl release)
 {
     public const int TopCategoryCount = 5;
 
@@ -47,7 +55,8 @@ public sealed class AreaProfileService(AreaRepository areas, MeldingService meld
         var inwoners = await population.OfAreaAsync(area.Code, area.Level, ct);
         var gemeenteInwoners = gemeente is null ? null : await population.OfAreaAsync(gemeente.Code, AreaLevel.Gemeente, ct);
 
-        var years = await meldingen.YearsAsync(ct);
+        // years with a whole month over (the current year from February on; January's year only once January is over)
+        var years = (await meldingen.YearsAsync(ct)).Where(yy => new DateOnly(yy, 1, 1).AddMonths(1) <= ReleasedMonthsEnd).ToList();
         int? shownYear = year is { } y && years.Contains(y) ? y : years.Count > 0 ? years[0] : null;
         var profile = await MeldingenAsync(area, gemeente, shownYear, years, inwoners, gemeenteInwoners, ct);
 
@@ -60,7 +69,8 @@ public sealed class AreaProfileService(AreaRepository areas, MeldingService meld
         var spots = new List<RankedHotspot>();
         if (shownYear is { } hy)
         {
-            var analysis = await hotspots.AnalyseAsync(new HotspotQuery(new DateOnly(hy, 1, 1), new DateOnly(hy, 12, 31), null, hotspots.Options.DefaultCellSize), ct);
+            var end = new DateOnly(hy, 12, 31) < ReleasedMonthsEnd ? new DateOnly(hy, 12, 31) : ReleasedMonthsEnd.AddDays(-1);
+            var analysis = await hotspots.AnalyseAsync(new HotspotQuery(new DateOnly(hy, 1, 1), end, null, hotspots.Options.DefaultCellSize), ct);
             if (analysis is not null) spots = analysis.Hotspots.Where(h => geometry.Intersects(h.Hotspot.Polygon)).ToList();
         }
         var perInitiatief = inwoners?.Per1000(inside.Count);
@@ -70,20 +80,32 @@ public sealed class AreaProfileService(AreaRepository areas, MeldingService meld
     private async Task<MeldingenProfile> MeldingenAsync(AreaRecord area, AreaLink? gemeente, int? year, List<int> years,
         AreaPopulation? inwoners, AreaPopulation? gemeenteInwoners, CancellationToken ct)
     {
-        if (year is not { } y) return new MeldingenProfile(null, years, 0, null, new int[12], [], 0, null, false);
-        var tz = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
-        DateTimeOffset Start(int yy) => new(new DateTime(yy, 1, 1), tz.GetUtcOffset(new DateTime(yy, 1, 1)));
-        var (counts, demo) = await meldingen.CountsInAsync(area.Code, area.Level, Start(y), Start(y + 1), ct);
-        var perMonth = new int[12];
+        if (year is not { } y) return new MeldingenProfile(null, years, null, null, new int?[12], [], null, null, false);
+        // the release rule: whole months that are over (the current year up to the end of last month)
+        var end = new DateOnly(y + 1, 1, 1) < ReleasedMonthsEnd ? new DateOnly(y + 1, 1, 1) : ReleasedMonthsEnd;
+        var months = (end.Year - y) * 12 + end.Month - 1;
+        var (counts, demo) = await meldingen.CountsInAsync(area.Code, area.Level, DisclosureControl.StartOfLocalDay(new DateOnly(y, 1, 1)),
+            DisclosureControl.StartOfLocalDay(end), ct);
+        var perMonth = new long[12];
         foreach (var c in counts) perMonth[c.Month - 1] += c.Count;
         var total = perMonth.Sum();
-        var top = counts.GroupBy(c => c.Category).Select(g => (Category: g.Key, Count: g.Sum(c => c.Count)))
-            .OrderByDescending(c => c.Count).ThenBy(c => c.Category).Take(TopCategoryCount)
-            .Select(c => new CategoryCount(c.Category, c.Count, total == 0 ? 0 : (double)c.Count / total, inwoners?.Per1000(c.Count))).ToList();
-        var gemeenteCount = gemeente is null ? 0
-            : (await meldingen.CountsInAsync(gemeente.Code, AreaLevel.Gemeente, Start(y), Start(y + 1), ct)).Counts.Sum(c => c.Count);
-        return new MeldingenProfile(y, years, total, inwoners?.Per1000(total), perMonth, top, gemeenteCount, gemeenteInwoners?.Per1000(gemeenteCount), demo);
+        // no count below the minimum, and no part that could be told from the total and the other parts
+        var shownMonths = release.Series(perMonth[..months]).Concat(Enumerable.Repeat<long?>(null, 12 - months)).Select(v => (int?)v).ToList();
+        var byCategory = counts.GroupBy(c => c.Category).Select(g => (Category: g.Key, Count: (long)g.Sum(c => c.Count))).OrderBy(c => c.Category, StringComparer.Ordinal).ToList();
+        var shownCategories = release.Series(byCategory.Select(c => c.Count).ToList());
+        var shownTotal = release.Count(total);
+        var top = byCategory.Select((c, i) => (c.Category, Count: shownCategories[i])).Where(c => c.Count is > 0 && shownTotal is not null)
+            .OrderByDescending(c => c.Count).ThenBy(c => c.Category, StringComparer.Ordinal).Take(TopCategoryCount)
+            .Select(c => new CategoryCount(c.Category, (int)c.Count!.Value, (double)c.Count.Value / total, inwoners?.Per1000((int)c.Count.Value))).ToList();
+        var gemeenteCount = gemeente is null ? null
+            : release.Count((await meldingen.CountsInAsync(gemeente.Code, AreaLevel.Gemeente, DisclosureControl.StartOfLocalDay(new DateOnly(y, 1, 1)),
+                DisclosureControl.StartOfLocalDay(end), ct)).Counts.Sum(c => (long)c.Count));
+        return new MeldingenProfile(y, years, (int?)shownTotal, shownTotal is { } t ? inwoners?.Per1000((int)t) : null, shownMonths, top,
+            (int?)gemeenteCount, gemeenteCount is { } gc ? gemeenteInwoners?.Per1000((int)gc) : null, demo) { Months = months };
     }
+
+    /// <summary>The first day of the current month: months before it are over and may be released.</summary>
+    private DateOnly ReleasedMonthsEnd => new(release.Today.Year, release.Today.Month, 1);
 
     /// <summary>
     /// Monitor scores are published per wijk: a wijk uses its own, a buurt or dorp its wijk's (from its chain), a gebied the

@@ -65,8 +65,10 @@ public static class CrossBoundaryEndpoints
 
     private static async Task<(BandReport? Report, IResult? Problem)> ReadBandAsync(CrossBoundaryService service, string code, string? met, double? afstand, CancellationToken ct)
     {
-        if (afstand is not null && (afstand < 25 || afstand > 2000 || double.IsNaN(afstand.Value)))
-            return (null, Problems.BadRequest("Ongeldige afstand", "afstand is 25 tot 2.000 meter aan weerszijden van de grens.", "afstand"));
+        // the release rule: fixed band widths only, so differences of counts over distances say nothing finer than a band
+        if (afstand is not null && !Meldingen.DisclosureControl.IsBandWidth(afstand.Value))
+            return (null, Problems.BadRequest("Ongeldige afstand",
+                $"De grensband is {string.Join(", ", Meldingen.DisclosureControl.BandWidths.SkipLast(1))} of {Meldingen.DisclosureControl.BandWidths[^1]} meter aan weerszijden van de grens.", "afstand"));
         var report = await service.BandAsync(code, string.IsNullOrEmpty(met) ? null : met, afstand, ct);
         return report is null
             ? (null, Problems.NotFound("Grens niet gevonden", met is null ? $"Er is geen gebied {code} in werking." : $"{code} en {met} hebben geen gemeenschappelijke grens."))

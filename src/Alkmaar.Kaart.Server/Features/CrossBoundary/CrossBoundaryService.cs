@@ -25,8 +25,8 @@ public sealed class CrossBoundaryOptions
 {
     public const string Section = "CrossBoundary";
 
-    /// <summary>The border band: this many metres on both sides of a border.</summary>
-    [Range(25, 2000)] public double BandMetres { get; set; } = 250;
+    /// <summary>The border band: this many metres on both sides of a border (one of <see cref="Meldingen.DisclosureControl.BandWidths"/>).</summary>
+    [AllowedValues(100d, 250d, 500d)] public double BandMetres { get; set; } = 250;
 
     /// <summary>How near (metres) the generalised municipalities' layer must come to count as lying along a border.</summary>
     [Range(1, 500)] public double MunicipalityToleranceM { get; set; } = 50;
@@ -52,7 +52,7 @@ public sealed record BandSide(string Code, string Name, string Kind, string? Tea
 public sealed record BandReport(string Code, string Name, string? Other, string? OtherName, double DistanceM, IReadOnlyList<string> Months,
     IReadOnlyList<BandSide> Sides, IReadOnlyList<RankedHotspot> Hotspots, Geometry Band, Geometry Border, bool Demo)
 {
-    /// <summary>The period counted: the first day of the month 11 months ago up to today.</summary>
+    /// <summary>The period counted: the 12 whole months before the current one (first and last day).</summary>
     public DateOnly From { get; init; }
     public DateOnly To { get; init; }
 }
@@ -69,7 +69,7 @@ public sealed record DisplacementReport(string Code, string Name, DateOnly Date,
 /// signal. Neighbours and discrepancies are computed by <c>Geo</c> once per boundary state; counts come from PostGIS.
 /// </summary>
 public sealed class CrossBoundaryService(NpgsqlDataSource db, AreaLocatorProvider routing, IMemoryCache cache, HotspotService hotspots,
-    IOptions<CrossBoundaryOptions> options, IOptions<Meldingen.MeldingOptions> meldingOptions, TimeProvider time)
+    IOptions<CrossBoundaryOptions> options, Meldingen.DisclosureControl release)
 {
     public CrossBoundaryOptions Options => options.Value;
 
@@ -135,7 +135,8 @@ public sealed class CrossBoundaryService(NpgsqlDataSource db, AreaLocatorProvide
     /// </summary>
     public async Task<BandReport?> BandAsync(string code, string? other, double? distanceM, CancellationToken ct = default)
     {
-        var d = Math.Clamp(distanceM ?? Options.BandMetres, 25, 2000);
+        var d = distanceM ?? Options.BandMetres;
+        if (!Meldingen.DisclosureControl.IsBandWidth(d)) throw new ArgumentOutOfRangeException(nameof(distanceM), d, "Not a band width of the release rule.");
         var layer = await LayerAsync(AreaLevel.Gebied, ct);
         if (layer.Areas.FirstOrDefault(a => a.Code == code) is not { } area) return null;
         Geometry border;
@@ -157,10 +158,9 @@ public sealed class CrossBoundaryService(NpgsqlDataSource db, AreaLocatorProvide
         var band = border.Buffer(d);
         band.SRID = RdNew.Srid;
 
-        var today = Routing.AreaLocatorProvider.DayOf(time.GetUtcNow());
-        var first = new DateOnly(today.Year, today.Month, 1).AddMonths(-11);
+        // the release rule: the 12 whole months before the current one (nothing of this month, so nothing of today)
+        var (first, last) = release.Last12Months();
         var months = Enumerable.Range(0, 12).Select(i => first.AddMonths(i)).ToList();
-        var min = meldingOptions.Value.PublicMinimumCount;
         var perSide = new Dictionary<string, long[]>(StringComparer.Ordinal);
         // the side: the team (gebied) a melding is routed to; outside the gemeente, the municipality it lies in
         await using (var cmd = db.CreateCommand(
@@ -168,6 +168,7 @@ public sealed class CrossBoundaryService(NpgsqlDataSource db, AreaLocatorProvide
             SELECT coalesce(m.gebied_code, mu.code, 'onbekend'), date_trunc('month', m.created_at AT TIME ZONE 'Europe/Amsterdam')::date, count(*)
             FROM melding m LEFT JOIN municipality mu ON m.gebied_code IS NULL AND ST_Covers(mu.geom, m.geom)
             WHERE ST_DWithin(m.geom, $1, $3) AND m.created_at >= ($2::date::timestamp AT TIME ZONE 'Europe/Amsterdam')
+              AND m.created_at < ($4::date::timestamp AT TIME ZONE 'Europe/Amsterdam')
             GROUP BY 1, 2
             """))
         {
@@ -175,6 +176,7 @@ public sealed class CrossBoundaryService(NpgsqlDataSource db, AreaLocatorProvide
             cmd.Parameters.AddWithValue(border);
             cmd.Parameters.AddWithValue(first);
             cmd.Parameters.AddWithValue(d);
+            cmd.Parameters.AddWithValue(last.AddDays(1));
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
@@ -208,16 +210,16 @@ public sealed class CrossBoundaryService(NpgsqlDataSource db, AreaLocatorProvide
         var result = sides.Select(s =>
         {
             var counts = perSide.GetValueOrDefault(s) ?? new long[12];
-            var total = counts.Sum();
             var isTeam = layer.Areas.Any(a => a.Code == s);
+            // no count below the minimum, and no month that could be told from the year's total and the other months
             return new BandSide(s, NameOf(s), isTeam ? "team" : "gemeente", isTeam ? snapshot?.TeamOf(s) : null,
-                total == 0 || total >= min ? total : null, counts.Select(c => c == 0 || c >= min ? (long?)c : null).ToList(), initiatives.GetValueOrDefault(s));
+                release.Count(counts.Sum()), release.Series(counts), initiatives.GetValueOrDefault(s));
         }).ToList();
 
-        var analysis = await hotspots.AnalyseAsync(new HotspotQuery(first, today, null, hotspots.Options.DefaultCellSize), ct);
+        var analysis = await hotspots.AnalyseAsync(new HotspotQuery(first, last, null, hotspots.Options.DefaultCellSize), ct);
         var inBand = analysis?.Hotspots.Where(h => h.Hotspot.Polygon.Intersects(band)).ToList() ?? [];
         return new BandReport(code, area.Name, other, otherName, d, months.Select(m => m.ToString("MM-yyyy")).ToList(), result, inBand, band, border, analysis?.Demo ?? false)
-            { From = first, To = today };
+            { From = first, To = last };
     }
 
     /// <summary>
@@ -238,11 +240,15 @@ public sealed class CrossBoundaryService(NpgsqlDataSource db, AreaLocatorProvide
             """
             SELECT id, created_at, category, status, gebied_code, ST_X(geom), ST_Y(geom) FROM melding
             WHERE ST_DWithin(geom, $1, $3) AND ($2::text[] IS NULL OR gebied_code = ANY($2))
+              AND created_at >= ($4::date::timestamp AT TIME ZONE 'Europe/Amsterdam') AND created_at < ($5::date::timestamp AT TIME ZONE 'Europe/Amsterdam')
             ORDER BY created_at DESC, id DESC LIMIT 2000
             """);
         cmd.Parameters.AddWithValue(band.Border);
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)gebieden?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
         cmd.Parameters.AddWithValue(band.DistanceM);
+        // the same 12 months as the counts above (the page lists what it counts)
+        cmd.Parameters.AddWithValue(band.From);
+        cmd.Parameters.AddWithValue(band.To.AddDays(1));
         var list = new List<BandMelding>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -276,7 +282,7 @@ public sealed class CrossBoundaryService(NpgsqlDataSource db, AreaLocatorProvide
     /// </summary>
     public async Task<DisplacementReport?> DisplacementAsync(string code, AreaLevel level, DateOnly date, int weeks, double? distanceM, CancellationToken ct = default)
     {
-        var d = Math.Clamp(distanceM ?? Options.BandMetres, 25, 2000);
+        var d = distanceM is { } asked && Meldingen.DisclosureControl.IsBandWidth(asked) ? asked : Options.BandMetres;
         weeks = Math.Clamp(weeks, 1, 52);
         var layer = await LayerAsync(level, ct);
         if (layer.Areas.FirstOrDefault(a => a.Code == code) is not { } area) return null;

@@ -31,7 +31,7 @@ public sealed class ExportRequestException(string message, string parameter) : E
 /// meldingen only as counts per cell); they are streamed from PostGIS to the response (GeoPackage through a temporary
 /// file, deleted when sent), never all in memory. Every export carries the attribution.
 /// </summary>
-public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<MapOptions> map, IOptions<MeldingOptions> meldingen)
+public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<MapOptions> map, IOptions<MeldingOptions> meldingen, DisclosureControl release)
 {
     public static readonly IReadOnlyDictionary<string, ExportFormat> Formats =
         new Dictionary<string, ExportFormat> { ["geojson"] = ExportFormat.GeoJson, ["csv"] = ExportFormat.Csv, ["gpkg"] = ExportFormat.GeoPackage };
@@ -53,8 +53,13 @@ public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<M
         if (!string.IsNullOrEmpty(from)) d0 = DateOnly.TryParseExact(from, "yyyy-MM-dd", out var v0) ? v0 : throw new ExportRequestException("Ongeldige begindatum (jjjj-mm-dd).", "from");
         if (!string.IsNullOrEmpty(to)) d1 = DateOnly.TryParseExact(to, "yyyy-MM-dd", out var v1) ? v1 : throw new ExportRequestException("Ongeldige einddatum (jjjj-mm-dd).", "to");
         if (d0 > d1) throw new ExportRequestException("De begindatum ligt na de einddatum.", "from");
-        if (c.Kind is OgcKind.Cells or OgcKind.Hotspots && DisclosureControl.ShortPeriod(d0, d1, meldingen.Value.PublicMinimumPeriodDays) is { } tooShort)
-            throw new ExportRequestException(tooShort, "from");
+        if (c.Kind is OgcKind.Cells or OgcKind.Hotspots)
+        {
+            // the release rule: whole days up to yesterday, at least the minimum period
+            var (_, last, notReleased) = release.Days(d0, d1);
+            if (notReleased is not null) throw new ExportRequestException(notReleased, "from");
+            d1 = last;
+        }
         if (!string.IsNullOrEmpty(category) && c.Kind is not (OgcKind.Cells or OgcKind.Hotspots))
             throw new ExportRequestException("Een categorie geldt alleen voor de lagen meldingen en hotspots.", "category");
         if (!string.IsNullOrEmpty(status) && c.Kind is not (OgcKind.Cells or OgcKind.Initiatieven))

@@ -26,32 +26,35 @@ public static class HotspotEndpoints
 
     /// <summary>Reads the query; a Dutch message and the parameter when refused.</summary>
     public static (HotspotQuery? Query, string? Error, string? Parameter) Parse(HotspotService service, IOptions<MeldingOptions> meldingen,
-        string? from, string? to, string? category, string? cellSize)
+        DisclosureControl release, string? from, string? to, string? category, string? cellSize)
     {
         DateOnly? f = null, t = null;
         if (!string.IsNullOrEmpty(from)) { if (DateOnly.TryParseExact(from, "yyyy-MM-dd", out var d)) f = d; else return (null, "Ongeldige begindatum (jjjj-mm-dd).", "from"); }
         if (!string.IsNullOrEmpty(to)) { if (DateOnly.TryParseExact(to, "yyyy-MM-dd", out var d)) t = d; else return (null, "Ongeldige einddatum (jjjj-mm-dd).", "to"); }
         if (f > t) return (null, "De begindatum ligt na de einddatum.", "from");
-        // disclosure control: whole days, at least the minimum period, never finer than the generalisation grid
-        if (DisclosureControl.ShortPeriod(f, t, meldingen.Value.PublicMinimumPeriodDays) is { } tooShort) return (null, tooShort, "from");
+        // the release rule: whole days up to yesterday, at least the minimum period, never finer than the generalisation grid
+        var (_, last, notReleased) = release.Days(f, t);
+        if (notReleased is not null) return (null, notReleased, "from");
+        t = last;
         var cat = string.IsNullOrEmpty(category) ? null : category.ToLowerInvariant();
         if (cat is not null && !meldingen.Value.Categories.Contains(cat)) return (null, $"Onbekende categorie; kies uit {string.Join(", ", meldingen.Value.Categories)}.", "category");
         var size = service.Options.DefaultCellSize;
-        if (!string.IsNullOrEmpty(cellSize) && (!double.TryParse(cellSize, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out size) || size < meldingen.Value.GeneralisationGridMetres || size > 1000))
+        if (!string.IsNullOrEmpty(cellSize) && (!double.TryParse(cellSize, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out size)
+            || !double.IsFinite(size) || size < meldingen.Value.GeneralisationGridMetres || size > 1000))
             return (null, $"De celgrootte is {meldingen.Value.GeneralisationGridMetres} tot 1000 meter (niet fijner dan het openbare raster).", "cellSize");
         // counted on cells of the generalisation grid: the analysis grid is a whole multiple of it
         var grid = meldingen.Value.GeneralisationGridMetres;
         return (new HotspotQuery(f, t, cat, Math.Max(1, Math.Round(size / grid)) * grid), null, null);
     }
 
-    private static async Task GetAsync(HttpContext http, HotspotService service, IOptions<MeldingOptions> meldingen, IOptions<MapOptions> map,
-        string? from, string? to, string? category, string? cellSize, CrsParameter crs, CancellationToken ct)
+    private static async Task GetAsync(HttpContext http, HotspotService service, IOptions<MeldingOptions> meldingen, DisclosureControl release,
+        IOptions<MapOptions> map, string? from, string? to, string? category, string? cellSize, CrsParameter crs, CancellationToken ct)
     {
-        var (query, error, parameter) = Parse(service, meldingen, from, to, category, cellSize);
+        var (query, error, parameter) = Parse(service, meldingen, release, from, to, category, cellSize);
         var target = crs.Value;
         if (error is not null)
         {
-            await Problems.BadRequest(error, $"The parameter '{parameter}' is refused.", parameter).ExecuteAsync(http);
+            await Problems.BadRequest("Ongeldige vraag", error, parameter).ExecuteAsync(http);
             return;
         }
         var analysis = await service.AnalyseAsync(query!, ct);

@@ -16,6 +16,12 @@ public sealed class HotspotSettings
     [Range(25, 1000)] public double DefaultCellSize { get; set; } = 100;
     [Range(0.001, 0.2)] public double Alpha { get; set; } = 0.05;
     [Range(0, 3600)] public int CacheSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// The fewest meldingen a hotspot is made of (and that a cell's neighbourhood must hold before it is tested); never
+    /// below <see cref="Meldingen.MeldingOptions.PublicMinimumCount"/>, whatever is configured.
+    /// </summary>
+    [Range(1, 10_000)] public int MinimumCount { get; set; } = 10;
 }
 
 /// <summary>What a hotspot map asks for: a period (open ends null), a category, a cell size.</summary>
@@ -45,9 +51,12 @@ public sealed record HotspotAnalysis(HotspotQuery Query, IReadOnlyList<RankedHot
 /// each hotspot the gebied and gebiedsteam responsible (where its centre lies). Results are cached briefly per query.
 /// </summary>
 public sealed class HotspotService(NpgsqlDataSource db, AreaLocatorProvider routing, IMemoryCache cache, IOptions<HotspotSettings> options,
-    Meldingen.MeldingCells cells)
+    Meldingen.MeldingCells cells, IOptions<Meldingen.MeldingOptions> meldingen)
 {
     public HotspotSettings Options => options.Value;
+
+    /// <summary>The fewest meldingen of a hotspot: the configured minimum, at least the public disclosure minimum.</summary>
+    public int MinimumCount => Math.Max(options.Value.MinimumCount, meldingen.Value.PublicMinimumCount);
 
     public async Task<HotspotAnalysis?> AnalyseAsync(HotspotQuery q, CancellationToken ct = default)
     {
@@ -64,7 +73,7 @@ public sealed class HotspotService(NpgsqlDataSource db, AreaLocatorProvider rout
         // categories of the hotspots' own cells for their top categories
         var counts = await cells.TotalsOnGridAsync(q.From, q.To, q.Category, q.CellSize, ct);
         var s = counts.CellSize;
-        var result = GiStar.Compute(counts.X, counts.Y, new int[counts.X.Length], counts.Count, ["alle"], gemeente, new HotspotOptions(s, Options.Alpha));
+        var result = GiStar.Compute(counts.X, counts.Y, new int[counts.X.Length], counts.Count, ["alle"], gemeente, new HotspotOptions(s, Options.Alpha, MinimumCount));
         var members = result.Hotspots.Select(h => h.CellIndices).ToList();
         var perCell = await cells.CategoriesInCellsAsync(q.From, q.To, q.Category, s, members.SelectMany(m => m).ToList(), ct);
         var found = result.Hotspots.Select((h, k) => h with

@@ -114,7 +114,7 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling fileIn
                 throw new BoundaryConflictException(plan.BaseVersion, current?.Id);
             if (current is { } latest && validFrom <= latest.ValidFrom)
                 throw new BoundaryImportException(
-                    $"De nieuwe indeling moet ingaan na {latest.ValidFrom:d-M-yyyy}, de eerste dag van de laatste versie (versie {latest.Id}); kies een latere datum.");
+                    $"De nieuwe indeling moet ingaan na {latest.ValidFrom:dd-MM-yyyy}, de eerste dag van de laatste versie (versie {latest.Id}); kies een latere datum.");
         }
         if (current is { } same && same.Sha == sha)
         {

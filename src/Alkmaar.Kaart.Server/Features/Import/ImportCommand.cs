@@ -104,15 +104,18 @@ public static class ImportCommand
         }
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
         var count = int.TryParse(Value("--count"), out var c) && c > 0 ? c : 25_000;
-        var year = int.TryParse(Value("--year"), out var y) ? y : DateTime.UtcNow.Year - 1;
+        // without --year: the 365 days up to yesterday (demo data dated relative to today, so this year has meldingen and
+        // the public numbers, which end at yesterday, show them)
+        var yesterday = Routing.AreaLocatorProvider.DayOf(DateTimeOffset.UtcNow).AddDays(-1);
+        var (first, last) = int.TryParse(Value("--year"), out var y) ? (new DateOnly(y, 1, 1), new DateOnly(y, 12, 31)) : (yesterday.AddDays(-364), yesterday);
         var demo = app.Services.GetRequiredService<Meldingen.DemoMeldingen>();
         if (args.Contains("--if-empty") && await demo.CountAsync() > 0)
         {
             Console.WriteLine("Er zijn al meldingen; geen demoset gemaakt.");
             return 0;
         }
-        var (stored, planted) = await demo.GenerateAsync(year, count);
-        Console.WriteLine($"{stored} DEMO-meldingen voor {year} gemaakt (geen tekst, geen personen; bron 'demo'), met {planted.Count} geplante clusters:");
+        var (stored, planted) = await demo.GenerateAsync(first, last, count);
+        Console.WriteLine($"{stored} DEMO-meldingen van {first:dd-MM-yyyy} tot en met {last:dd-MM-yyyy} gemaakt (geen tekst, geen personen; bron 'demo'), met {planted.Count} geplante clusters:");
         foreach (var p in planted) Console.WriteLine($"  {p.Category} rond RD {p.X:F0} {p.Y:F0} in {p.BuurtCode}, sigma {p.Sigma} m, {p.Count} meldingen");
         return 0;
     }

@@ -1,3 +1,4 @@
+using Alkmaar.Kaart.Server.Features.Security;
 using System.Globalization;
 using System.Security.Claims;
 using Alkmaar.Kaart.Geo.GeoJson;
@@ -32,7 +33,7 @@ public static class InitiatiefEndpoints
         group.MapPost("/", CreateAsync).RequireAuthorization(KaartPolicies.Initiatieven);
         group.MapPut("/{id:long}", UpdateAsync).RequireAuthorization(KaartPolicies.Initiatieven);
         group.MapDelete("/{id:long}", DeleteAsync).RequireAuthorization(KaartPolicies.Initiatieven);
-        group.MapPost("/aanvraag", ApplyAsync).AllowAnonymous().RequireRateLimiting(Meldingen.MeldingenEndpoints.PublicWriteRateLimit)
+        group.MapPost("/aanvraag", ApplyAsync).AllowAnonymous().SpendsPublicWriteBudget()
             .WithSummary("A resident applies for a bewonersinitiatief (status aangevraagd); answers its private status link.");
         group.MapGet("/status/{token}", StatusAsync).AllowAnonymous().WithSummary("An application by its private status link: status and steps.");
     }
@@ -87,7 +88,8 @@ public static class InitiatiefEndpoints
         var (filter, error, parameter) = Parse(status, theme, year, gebied);
         var target = crs.Value;
         if (error is not null) { await Problems.BadRequest(error, $"De parameter '{parameter}' is afgewezen.", parameter).ExecuteAsync(http); return; }
-        var list = await store.ListAsync(filter!, ct);
+        var staff = http.User.Identity?.IsAuthenticated == true && (http.User.IsInRole(KaartRoles.Gebiedsteam) || http.User.IsInRole(KaartRoles.Beheerder));
+        var list = await store.ListAsync(filter! with { PublicOnly = !staff }, ct);
         GeoJsonResponse.Start(http.Response, target);
         await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, target);
         writer.WriteStart([new("attribution", map.Value.DataAttribution)]);

@@ -39,7 +39,9 @@ public sealed record Initiatief(long Id, string Title, string Description, strin
 
 public sealed record InitiatiefHistory(DateTimeOffset At, string Actor, string? From, string To);
 
-public sealed record InitiatiefFilter(string? Status = null, string? Theme = null, int? Year = null, string? Gebied = null);
+/// <param name="PublicOnly">Only what the public may see: a resident's application appears once the team accepted it
+/// (<see cref="InitiatiefStore.PublicCondition"/>).</param>
+public sealed record InitiatiefFilter(string? Status = null, string? Theme = null, int? Year = null, string? Gebied = null, bool PublicOnly = true);
 
 /// <summary>A refused change: a Dutch title and detail, the field and the HTTP status.</summary>
 public sealed class InitiatiefRejectedException(string title, string detail, string? field = null, int status = 422)
@@ -64,6 +66,12 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
     };
 
     public static readonly string[] Statuses = ["aangevraagd", "toegekend", "uitgevoerd", "afgewezen"];
+
+    /// <summary>
+    /// The rows the public may see (SQL, on <c>initiatief</c>): everything the team entered, and a resident's application
+    /// (it has a status link) only once the team moved it on from 'aangevraagd' — no stranger's text is published unreviewed.
+    /// </summary>
+    public const string PublicCondition = "(status_token_hash IS NULL OR status <> 'aangevraagd')";
     public static readonly string[] Themes = ["cultuur", "duurzaamheid", "groen", "ontmoeten", "schoon", "spelen", "sport", "veiligheid"];
 
     /// <summary>The lifecycle: which status may follow which. Afgewezen and uitgevoerd are final.</summary>
@@ -177,6 +185,7 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
     {
         var title = (i.Title ?? current?.Title)?.Trim();
         if (title is null || title.Length is < 3 or > 200) throw new InitiatiefRejectedException("Titel ontbreekt", "De titel is 3 tot 200 tekens.", "title");
+        if (!TextFields.IsSingleLine(title)) throw new InitiatiefRejectedException("Titel op één regel", "De titel staat op één regel, zonder regeleinden.", "title");
         var description = (i.Description ?? current?.Description ?? "").Trim();
         if (description.Length > 4000) throw new InitiatiefRejectedException("Beschrijving te lang", "De beschrijving is ten hoogste 4000 tekens.", "description");
         var theme = (i.Theme ?? current?.Theme)?.Trim().ToLowerInvariant();
@@ -274,7 +283,7 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         var geom = ReadGeometry(input) ?? throw new InitiatiefRejectedException("Plek ontbreekt", "Kies op de kaart waar uw initiatief plaatsvindt.", "location");
         var (buurt, wijk, gebied) = await RouteAsync(geom, ct);
         email = string.IsNullOrWhiteSpace(email) ? null : email.Trim();
-        if (email is not null && (email.Length > 200 || !email.Contains('@'))) throw new InitiatiefRejectedException("E-mailadres klopt niet", "Vul een geldig e-mailadres in, of laat het leeg.", "email");
+        if (email is not null && (email.Length > 200 || !email.Contains('@') || !TextFields.IsSingleLine(email))) throw new InitiatiefRejectedException("E-mailadres klopt niet", "Vul een geldig e-mailadres in, of laat het leeg.", "email");
         var token = Meldingen.StatusLinks.NewToken();
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -290,8 +299,9 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         await HistoryAsync(conn, tx, id, "bewoner", null, "aangevraagd", ct);
         if (email is not null)
         {
-            await Notifications.MailOutbox.EnqueueAsync([ToApplicant(email, id, "initiatief aangevraagd", $"Uw aanvraag is ontvangen: {title}",
-                $"Dank u wel voor uw aanvraag voor het bewonersinitiatief '{title}'. Het gebiedsteam bekijkt uw aanvraag en neemt contact met u op. " +
+            // the first message echoes nothing the applicant typed (anyone can type anyone's address): only our own text
+            await Notifications.MailOutbox.EnqueueAsync([ToApplicant(email, id, "initiatief aangevraagd", $"Uw aanvraag voor een bewonersinitiatief is ontvangen (nummer {id})",
+                $"Dank u wel voor uw aanvraag voor een bewonersinitiatief (nummer {id}). Het gebiedsteam bekijkt uw aanvraag en neemt contact met u op. " +
                 mail.Value.FollowLinkSentence($"/initiatief/status/{token}"))], conn, tx, ct);
         }
         // the gebiedsteam hears of it at its team mailbox (when it entered one): what and where, never who applied
@@ -391,13 +401,14 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
             $"""
             SELECT {Columns} FROM initiatief
             WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR theme = $2) AND ($3::int IS NULL OR year = $3)
-              AND ($4::text IS NULL OR $4 IN (gebied_code, wijk_code, buurt_code))
+              AND ($4::text IS NULL OR $4 IN (gebied_code, wijk_code, buurt_code)) AND (NOT $5 OR {PublicCondition})
             ORDER BY year DESC, title, id
             """);
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)f.Status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)f.Theme ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)f.Year ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)f.Gebied ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = f.PublicOnly, NpgsqlDbType = NpgsqlDbType.Boolean });
         var result = new List<Initiatief>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) result.Add(Read(r));

@@ -18,14 +18,19 @@ namespace Alkmaar.Kaart.Server.Features.Meldingen;
 public sealed class DemoMeldingen(NpgsqlDataSource db, AreaRepository areas, AreaLocatorProvider routing, IOptions<MeldingOptions> options,
     ILogger<DemoMeldingen> logger)
 {
-    public async Task<(int Count, IReadOnlyList<PlantedCluster> Planted)> GenerateAsync(int year, int count, CancellationToken ct = default)
+    /// <summary>A calendar year of DEMO meldingen.</summary>
+    public Task<(int Count, IReadOnlyList<PlantedCluster> Planted)> GenerateAsync(int year, int count, CancellationToken ct = default) =>
+        GenerateAsync(new DateOnly(year, 1, 1), new DateOnly(year, 12, 31), count, ct);
+
+    /// <summary>DEMO meldingen on the days <paramref name="first"/> to <paramref name="last"/> (e.g. the year up to yesterday).</summary>
+    public async Task<(int Count, IReadOnlyList<PlantedCluster> Planted)> GenerateAsync(DateOnly first, DateOnly last, int count, CancellationToken ct = default)
     {
         var snapshot = await routing.GetAsync(ct) ?? throw new InvalidOperationException("Load the boundaries before generating demo meldingen.");
         var buurten = new List<Area>();
         await foreach (var a in areas.ListAsync(AreaLevel.Buurt, withGeometry: true, ct))
             buurten.Add(new Area(a.Level, a.Code, a.Name, a.ParentCode, (MultiPolygon)a.Geometry!));
         var o = options.Value;
-        var (meldingen, planted) = DemoMeldingGenerator.Generate(buurten, o.Categories, year, count);
+        var (meldingen, planted) = DemoMeldingGenerator.Generate(buurten, o.Categories, first, last, count);
 
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -65,7 +70,7 @@ public sealed class DemoMeldingen(NpgsqlDataSource db, AreaRepository areas, Are
             await copy.CompleteAsync(ct);
         }
         await tx.CommitAsync(ct);
-        logger.LogInformation("Generated {Count} DEMO meldingen for {Year} with {Clusters} planted clusters", stored, year, planted.Count);
+        logger.LogInformation("Generated {Count} DEMO meldingen from {First} to {Last} with {Clusters} planted clusters", stored, first, last, planted.Count);
         return (stored, planted);
     }
 

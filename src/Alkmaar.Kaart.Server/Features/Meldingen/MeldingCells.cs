@@ -124,7 +124,7 @@ public sealed class MeldingCells(NpgsqlDataSource db, IOptions<MeldingOptions> o
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         var size = CellSize(filter.CellSize);
-        var (cmd, published) = Command(filter, size);
+        var (cmd, published) = Command(filter, size, await NothingUnreleasedAsync(ct));
         await using var _ = cmd;
         // a page in the order of the primary key
         cmd.CommandText += $" ORDER BY cx, cy LIMIT {(limit == int.MaxValue ? "ALL" : limit.ToString())} OFFSET {offset}";
@@ -146,9 +146,21 @@ public sealed class MeldingCells(NpgsqlDataSource db, IOptions<MeldingOptions> o
         }
     }
 
-    /// <summary>The query of the cells asked; Published: its categories column is already under disclosure control.</summary>
-    private (NpgsqlCommand Command, bool Published) Command(CellFilter f, double size)
+    /// <summary>
+    /// True when no melding of today (or later) is counted: then the all-time counts kept per cell are exactly the released
+    /// ones (up to yesterday) and may be read as they are; otherwise all time is summed from the days up to yesterday.
+    /// </summary>
+    private async Task<bool> NothingUnreleasedAsync(CancellationToken ct)
     {
+        await using var cmd = db.CreateCommand("SELECT NOT EXISTS (SELECT 1 FROM melding_cell_day WHERE day >= $1)");
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Date, Value = disclosure.Today });
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>The query of the cells asked; Published: its categories column is already under disclosure control.</summary>
+    private (NpgsqlCommand Command, bool Published) Command(CellFilter f, double size, bool allTimeIsReleased)
+    {
+        // the release rule: never today; an open end or no period at all ends at the end of yesterday
         var (from, to) = disclosure.Period(f.From, f.To);
         var cmd = db.CreateCommand();
         void P(string name, NpgsqlDbType type, object value) => cmd.Parameters.Add(new NpgsqlParameter(name, type) { Value = value });
@@ -157,7 +169,7 @@ public sealed class MeldingCells(NpgsqlDataSource db, IOptions<MeldingOptions> o
         if (f.Bbox is { } bbox) P("bbox", NpgsqlDbType.Geometry, bbox);
         if (f.Within is { } within) P("within", NpgsqlDbType.Geometry, within);
         var sql = new StringBuilder();
-        if (from is null && to is null && f.Status is null && size == Grid)
+        if (f.From is null && f.To is null && allTimeIsReleased && f.Status is null && size == Grid)
         {
             // all time at the grid itself: one row per cell, kept up to date
             sql.Append(f.Category is null
@@ -188,14 +200,13 @@ public sealed class MeldingCells(NpgsqlDataSource db, IOptions<MeldingOptions> o
         var m = (int)Math.Round(size / Grid);
         P("m", NpgsqlDbType.Double, (double)m);
         P("size", NpgsqlDbType.Double, size);
-        var days = from is not null || to is not null || f.Status is not null;
-        sql.Append(days
-            ? "WITH c AS (SELECT floor(cx / @m)::bigint cx, floor(cy / @m)::bigint cy, category, sum(n)::int n, sum(demo)::int d FROM melding_cell_day WHERE true"
-            : "WITH c AS (SELECT floor(cx / @m)::bigint cx, floor(cy / @m)::bigint cy, e.key category, sum(e.value::int)::int n, max(demo) d FROM melding_cell, jsonb_each_text(cats) e WHERE true");
+        // periods and statuses are kept per day; all time is summed from the released days too
+        sql.Append("WITH c AS (SELECT floor(cx / @m)::bigint cx, floor(cy / @m)::bigint cy, category, sum(n)::int n, sum(demo)::int d FROM melding_cell_day WHERE true");
         if (from is { } start) { P("from", NpgsqlDbType.Date, DisclosureControl.LocalDay(start)); sql.Append(" AND day >= @from"); }
-        if (to is { } end) { P("to", NpgsqlDbType.Date, DisclosureControl.LocalDay(end)); sql.Append(" AND day < @to"); }
+        P("to", NpgsqlDbType.Date, DisclosureControl.LocalDay(to));
+        sql.Append(" AND day < @to");
         if (f.Status is { } status) { P("status", NpgsqlDbType.Text, status); sql.Append(" AND status = @status"); }
-        if (f.Category is not null) sql.Append(days ? " AND category = @cat" : " AND e.key = @cat");
+        if (f.Category is not null) sql.Append(" AND category = @cat");
         // only the grid cells of the coarse cells whose centre can lie in the area asked
         var env = f.Bbox?.EnvelopeInternal ?? new Envelope();
         if (f.Within is { } w) env = env.IsNull ? w.EnvelopeInternal : env.Intersection(w.EnvelopeInternal);
@@ -223,12 +234,13 @@ public sealed class MeldingCells(NpgsqlDataSource db, IOptions<MeldingOptions> o
     public async Task<(Envelope? Rd, DateTimeOffset? Start, DateTimeOffset? End)> ExtentAsync(CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(
-            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), (SELECT min(day) FROM melding_cell_day), (SELECT max(day) FROM melding_cell_day) " +
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), (SELECT min(day) FROM melding_cell_day WHERE day < $2), (SELECT max(day) FROM melding_cell_day WHERE day < $2) " +
             "FROM (SELECT ST_Extent(geom) e FROM melding_cell WHERE total >= $1) s");
         cmd.Parameters.Add(new NpgsqlParameter { Value = disclosure.MinimumCount });
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Date, Value = disclosure.Today }); // days released: up to yesterday
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
-        if (r.IsDBNull(0)) return (null, null, null);
+        if (r.IsDBNull(0) || r.IsDBNull(4)) return (null, null, null);
         return (new Envelope(r.GetDouble(0), r.GetDouble(2), r.GetDouble(1), r.GetDouble(3)),
             DisclosureControl.StartOfLocalDay(r.GetFieldValue<DateOnly>(4)), DisclosureControl.StartOfLocalDay(r.GetFieldValue<DateOnly>(5).AddDays(1)));
     }

@@ -14,6 +14,15 @@ public static class MeldingPhotos
 {
     public const int MaxSide = 2048;
 
+    /// <summary>
+    /// More pixels than this per byte of file cannot be a real photo: deflate (PNG) packs at most about 1,032 bytes into one,
+    /// JPEG far fewer. A file claiming more (a 172-byte PNG of 7071 × 7071) is a decompression bomb or damaged.
+    /// </summary>
+    public const int MaxPixelsPerByte = 1_032;
+
+    /// <summary>At most this many photos are decoded at once, whatever the number of requests (memory stays bounded).</summary>
+    private static readonly SemaphoreSlim Decoders = new(2);
+
     public static CleanPhoto Clean(ReadOnlySpan<byte> input, long maxBytes)
     {
         if (input.Length == 0) throw Rejected("De foto is leeg.");
@@ -25,13 +34,37 @@ public static class MeldingPhotos
 
         using var data = SKData.CreateCopy(input);
         using var codec = SKCodec.Create(data) ?? throw Rejected("De foto kan niet gelezen worden.");
-        var info = codec.Info;
-        if (info.Width is < 1 or > 12_000 || info.Height is < 1 or > 12_000 || (long)info.Width * info.Height > 50_000_000)
+        var declared = codec.Info;
+        if (declared.Width is < 1 or > 12_000 || declared.Height is < 1 or > 12_000 || (long)declared.Width * declared.Height > 50_000_000)
             throw Rejected("De foto is te groot (meer dan 50 megapixel).");
-        using var decoded = new SKBitmap(info.WithColorType(SKColorType.Rgba8888).WithAlphaType(isPng ? SKAlphaType.Premul : SKAlphaType.Opaque));
+        // the size the file declares must fit the file: a few bytes cannot hold millions of pixels
+        if ((long)declared.Width * declared.Height > (long)input.Length * MaxPixelsPerByte)
+            throw Rejected("De foto is beschadigd: de afmetingen passen niet bij de grootte van het bestand.");
+        if (!Decoders.Wait(TimeSpan.FromSeconds(30))) throw Rejected("Het is nu erg druk; probeer het over een minuut opnieuw.");
+        try { return Draw(codec, declared, isPng); }
+        finally { Decoders.Release(); }
+    }
+
+    private static CleanPhoto Draw(SKCodec codec, SKImageInfo declared, bool isPng)
+    {
+        // decoded at the size needed where the format allows it (JPEG: 1/2, 1/4, 1/8), never larger than the file declares
+        var wanted = Math.Min(1f, (float)MaxSide / Math.Max(declared.Width, declared.Height));
+        var size = wanted < 1f ? codec.GetScaledDimensions(wanted) : new SKSizeI(declared.Width, declared.Height);
+        if (size.Width < 1 || size.Height < 1 || size.Width > declared.Width || size.Height > declared.Height) size = new SKSizeI(declared.Width, declared.Height);
+        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, isPng ? SKAlphaType.Premul : SKAlphaType.Opaque);
+        var decoded = new SKBitmap(info);
         var result = codec.GetPixels(decoded.Info, decoded.GetPixels());
-        if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
-            throw Rejected("De foto kan niet gelezen worden.");
+        if (result == SKCodecResult.InvalidScale) // this format decodes at its own size only
+        {
+            decoded.Dispose();
+            info = new SKImageInfo(declared.Width, declared.Height, SKColorType.Rgba8888, isPng ? SKAlphaType.Premul : SKAlphaType.Opaque);
+            decoded = new SKBitmap(info);
+            result = codec.GetPixels(decoded.Info, decoded.GetPixels());
+        }
+        using var _ = decoded;
+        // a truncated file is refused, not half drawn
+        if (result != SKCodecResult.Success)
+            throw Rejected(result == SKCodecResult.IncompleteInput ? "De foto is niet compleet (het bestand is afgebroken). Kies de foto opnieuw." : "De foto kan niet gelezen worden.");
 
         // upright and scaled in one drawing
         var origin = codec.EncodedOrigin;

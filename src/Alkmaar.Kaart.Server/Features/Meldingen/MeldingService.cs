@@ -53,8 +53,9 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             throw new MeldingRejectedException("Omschrijving te lang", $"De omschrijving is ten hoogste {O.MaxDescriptionLength} tekens.", "description");
         var naam = Clean(m.Naam);
         if (naam?.Length > 200) throw new MeldingRejectedException("Naam te lang", "De naam is ten hoogste 200 tekens.", "naam");
+        if (!TextFields.IsSingleLine(naam)) throw new MeldingRejectedException("Naam op één regel", "De naam staat op één regel, zonder regeleinden.", "naam");
         var email = Clean(m.Email);
-        if (email is not null && (email.Length > 254 || !EmailPattern().IsMatch(email)))
+        if (email is not null && (email.Length > 254 || !EmailPattern().IsMatch(email) || !TextFields.IsSingleLine(email)))
             throw new MeldingRejectedException("Ongeldig e-mailadres", "Dit e-mailadres klopt niet.", "email");
         var telefoon = Clean(m.Telefoon);
         if (telefoon is not null && !PhonePattern().IsMatch(telefoon))

@@ -1,3 +1,4 @@
+using Alkmaar.Kaart.Server.Features.Security;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
@@ -33,14 +34,11 @@ public static class MeldingenEndpoints
         return builder;
     }
 
-    public const string PublicWriteRateLimit = "openbaar-schrijven";
-
-
     public static void MapMeldingen(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/meldingen").WithTags("Meldingen");
 
-        group.MapPost("/", CreateAsync).AllowAnonymous().RequireRateLimiting(PublicWriteRateLimit)
+        group.MapPost("/", CreateAsync).AllowAnonymous().SpendsPublicWriteBudget()
             .WithSummary("Submit a melding (JSON): category, description, location as x/y (RD), lat/lon or postcode/huisnummer.");
         group.MapGet("/openbaar", PublicAsync).AllowAnonymous()
             .WithSummary("Meldingen for public maps: counts per grid cell (default 50 m), no personal data, GeoJSON.");

@@ -199,7 +199,7 @@ public sealed partial class PlanService(PlanStore store, PlanWorkspace workspace
     {
         reason = (reason ?? "").Trim();
         if (reason.Length is < 3 or > 1000) throw new PlanException("Geef een reden voor de nieuwe indeling (3 tot 1000 tekens).");
-        if (validFrom < Today) throw new PlanException($"De ingangsdatum ligt in het verleden; kies vandaag ({Today:d-M-yyyy}) of later.");
+        if (validFrom < Today) throw new PlanException($"De ingangsdatum ligt in het verleden; kies vandaag ({Today:dd-MM-yyyy}) of later.");
         var state = await workspace.OpenAsync(id, ct) ?? throw new PlanException($"Er is geen plan {id}.");
         await state.Gate.WaitAsync(ct);
         try

@@ -10,10 +10,14 @@ public sealed class RateLimitOptions
 {
     public const string Section = "RateLimits";
 
-    /// <summary>Public writes (submitting a melding) per client per minute.</summary>
+    /// <summary>Public writes per client per minute, one budget for all of them (a melding by the API or the form, a
+    /// verbeterpunt, a vote, an application: <see cref="PublicWriteAttribute"/>).</summary>
     [Range(1, 1_000_000)] public int PublicWritesPerMinute { get; set; } = 20;
 
-    /// <summary>All other anonymous requests to /api per client per minute.</summary>
+    /// <summary>Anonymous pages (server-rendered requests) per client per minute.</summary>
+    [Range(1, 10_000_000)] public int PublicPagesPerMinute { get; set; } = 300;
+
+    /// <summary>All other anonymous requests to /api and /ogc per client per minute.</summary>
     [Range(1, 10_000_000)] public int PublicReadsPerMinute { get; set; } = 600;
 
     /// <summary>Sign-in attempts (POST /inloggen) per client per minute, whatever the account.</summary>
@@ -37,7 +41,7 @@ public static class SecuritySetup
                 if (ctx.HttpContext.Request.Path.StartsWithSegments("/api") || ctx.HttpContext.Request.Path.StartsWithSegments("/ogc"))
                 {
                     await Results.Problem(title: "Te veel verzoeken", statusCode: StatusCodes.Status429TooManyRequests,
-                        detail: "Too many requests from this client; try again in a minute.").ExecuteAsync(ctx.HttpContext);
+                        detail: "Te veel verzoeken van dit adres; probeer het over een minuut opnieuw.").ExecuteAsync(ctx.HttpContext);
                     return;
                 }
                 ctx.HttpContext.Response.ContentType = "text/html; charset=utf-8";
@@ -45,26 +49,33 @@ public static class SecuritySetup
                     "<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Te veel pogingen — Alkmaar Kaart</title></head>" +
                     "<body><main><h1>Te veel pogingen</h1><p>Wacht een minuut en probeer het dan opnieuw.</p><p><a href=\"/\">Terug naar de kaart</a></p></main></body></html>", ct);
             };
-            o.AddPolicy(MeldingenEndpoints.PublicWriteRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-                Client(http), _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.PublicWritesPerMinute, Window = TimeSpan.FromMinutes(1) }));
-            // Anonymous API reads: signed-in staff are not limited here.
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                // sign-in attempts: throttled per client, whoever is tried (password guessing across many accounts)
-                HttpMethods.IsPost(http.Request.Method) && http.Request.Path.Equals(Accounts.AccountSetup.SignInPath, StringComparison.OrdinalIgnoreCase)
-                    ? RateLimitPartition.GetFixedWindowLimiter("inloggen:" + Client(http), _ => new FixedWindowRateLimiterOptions
-                        { PermitLimit = limits.SignInsPerMinute, Window = TimeSpan.FromMinutes(1) })
-                // the resident's melding form (a page, so not under /api): as many as the API's public writes
-                : HttpMethods.IsPost(http.Request.Method) && http.Request.Path.Equals("/melding", StringComparison.OrdinalIgnoreCase)
-                    ? RateLimitPartition.GetFixedWindowLimiter("melding:" + Client(http), _ => new FixedWindowRateLimiterOptions
-                        { PermitLimit = limits.PublicWritesPerMinute, Window = TimeSpan.FromMinutes(1) })
-                : http.User.Identity?.IsAuthenticated == true || !http.Request.Path.StartsWithSegments("/api")
-                    ? RateLimitPartition.GetNoLimiter("staff-or-page")
-                    : RateLimitPartition.GetFixedWindowLimiter(Client(http), _ => new FixedWindowRateLimiterOptions
-                        { PermitLimit = limits.PublicReadsPerMinute, Window = TimeSpan.FromMinutes(1) }));
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => Partition(http, limits));
         });
     }
 
     private static string Client(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "onbekend";
+
+    /// <summary>
+    /// Which limit a request counts against, decided by its endpoint (never by a path string: a trailing slash or other
+    /// casing is the same endpoint): sign-in POSTs per client; public writes — API and form alike — one budget per client;
+    /// signed-in staff unlimited otherwise; anonymous reads of /api and /ogc one budget; anonymous pages another. The live
+    /// connection, static files and health are not limited here.
+    /// </summary>
+    private static RateLimitPartition<string> Partition(HttpContext http, RateLimitOptions limits)
+    {
+        static RateLimitPartition<string> Window(string key, int permits) =>
+            RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1) });
+        var endpoint = http.GetEndpoint();
+        var post = HttpMethods.IsPost(http.Request.Method);
+        if (post && endpoint?.Metadata.GetMetadata<SignInFormAttribute>() is not null) return Window("inloggen:" + Client(http), limits.SignInsPerMinute);
+        if (post && endpoint?.Metadata.GetMetadata<PublicWriteAttribute>() is not null) return Window("schrijven:" + Client(http), limits.PublicWritesPerMinute);
+        if (http.User.Identity?.IsAuthenticated == true) return RateLimitPartition.GetNoLimiter("staff");
+        if (http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/ogc"))
+            return Window("lezen:" + Client(http), limits.PublicReadsPerMinute);
+        if (endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>() is not null)
+            return Window("pagina:" + Client(http), limits.PublicPagesPerMinute);
+        return RateLimitPartition.GetNoLimiter("overig");
+    }
 
     /// <summary>
     /// Security headers on every response. The content security policy allows only our own scripts and styles (Blazor

@@ -1,3 +1,4 @@
+using Alkmaar.Kaart.Server.Features.Security;
 using System.Globalization;
 using System.Text;
 using Alkmaar.Kaart.Geo.Transforms;
@@ -42,10 +43,10 @@ public static class WijkAanZetEndpoints
         g.MapPost("/", CreateAsync).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("A campaign for a wijk or dorp with its dates.");
         g.MapGet("/{id:int}", GetAsync).AllowAnonymous().WithSummary("A campaign and its verbeterpunten with their votes (no submitters).");
         g.MapGet("/{id:int}/vergelijkbaar", SimilarAsync).AllowAnonymous().WithSummary("Verbeterpunten of this campaign like a text (while typing).");
-        g.MapPost("/{id:int}/verbeterpunten", SubmitAsync).AllowAnonymous().RequireRateLimiting(MeldingenEndpoints.PublicWriteRateLimit)
+        g.MapPost("/{id:int}/verbeterpunten", SubmitAsync).AllowAnonymous().SpendsPublicWriteBudget()
             .WithSummary("Submit a verbeterpunt (phase indienen); answers its private status link.");
         g.MapGet("/status/{token}", StatusAsync).AllowAnonymous().WithSummary("A verbeterpunt by its private status link.");
-        g.MapPost("/{id:int}/stemmen", VoteAsync).AllowAnonymous().RequireRateLimiting(MeldingenEndpoints.PublicWriteRateLimit)
+        g.MapPost("/{id:int}/stemmen", VoteAsync).AllowAnonymous().SpendsPublicWriteBudget()
             .WithSummary("A ballot with a one-time code: up to three verbeterpunten of the voter's own wijk (phase stemmen).");
 
         // the municipality's sign-in for residents, where configured (404 otherwise): a second proof of residence
@@ -69,7 +70,7 @@ public static class WijkAanZetEndpoints
             if (await ResidentSignIn.ResidentAsync(http) is not { } voter)
                 return TypedResults.Problem(title: "Inloggen vereist", detail: $"Log in met {o.Value.DisplayName} om zonder stemcode te stemmen.", statusCode: StatusCodes.Status401Unauthorized);
             return await Guard(async () => TypedResults.Ok(new { votes = await s.VoteAsResidentAsync(id, voter, r.Points ?? [], ct) }));
-        }).AllowAnonymous().RequireRateLimiting(MeldingenEndpoints.PublicWriteRateLimit)
+        }).AllowAnonymous().SpendsPublicWriteBudget()
             .WithSummary("A ballot by a resident signed in with the municipality's sign-in (JSON only: a cross-site form cannot send it); the same rules as a code.");
         g.MapPost("/inwoner/uitloggen", async (HttpContext http, IOptions<ResidentSignInOptions> o) =>
         {

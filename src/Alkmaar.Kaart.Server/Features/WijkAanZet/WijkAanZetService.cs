@@ -237,10 +237,11 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
         title = (title ?? "").Trim();
         body = (body ?? "").Trim();
         if (title.Length is < 3 or > 120) throw new WijkAanZetException("Geef uw verbeterpunt een korte titel (3 tot 120 tekens).");
+        if (!TextFields.IsSingleLine(title)) throw new WijkAanZetException("De titel staat op één regel, zonder regeleinden.");
         if (body.Length > 2000) throw new WijkAanZetException("De toelichting is ten hoogste 2.000 tekens.");
         if (string.IsNullOrWhiteSpace(theme)) throw new WijkAanZetException("Kies een thema.");
         email = string.IsNullOrWhiteSpace(email) ? null : email.Trim();
-        if (email is not null && (email.Length > 200 || !email.Contains('@'))) throw new WijkAanZetException("Dat e-mailadres klopt niet.");
+        if (email is not null && (email.Length > 200 || !email.Contains('@') || !TextFields.IsSingleLine(email))) throw new WijkAanZetException("Dat e-mailadres klopt niet.");
         await using var conn = await db.OpenConnectionAsync(ct);
         if (place is not null)
         {
@@ -264,8 +265,9 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
         var id = (long)(await cmd.ExecuteScalarAsync(ct))!;
         if (email is not null)
         {
-            await MailOutbox.EnqueueAsync([Letter(email, c, "verbeterpunt ontvangen", id.ToString(), $"Uw verbeterpunt is ontvangen: {title}",
-                $"Dank u wel voor uw verbeterpunt '{title}'. {mail.Value.FollowLinkSentence($"/wijkaanzet/status/{token}")}" +
+            // the first message echoes nothing the submitter typed (anyone can type anyone's address): only our own text
+            await MailOutbox.EnqueueAsync([Letter(email, c, "verbeterpunt ontvangen", id.ToString(), $"Uw verbeterpunt is ontvangen (nummer {id})",
+                $"Dank u wel voor uw verbeterpunt (nummer {id}). {mail.Value.FollowLinkSentence($"/wijkaanzet/status/{token}")}" +
                 $"\n\nStemmen kan van {c.StemmenFrom:dd-MM-yyyy} tot en met {c.StemmenTo:dd-MM-yyyy}; de uitslag volgt op {c.UitslagOn:dd-MM-yyyy}.")], conn, tx, ct);
         }
         await tx.CommitAsync(ct);

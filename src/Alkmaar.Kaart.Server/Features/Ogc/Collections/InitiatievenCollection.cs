@@ -14,7 +14,8 @@ public sealed class InitiatievenCollection() : SqlCollection("initiatieven", "Be
     ])
 {
     protected override string Selection(ItemsQuery q, NpgsqlCommand cmd) =>
-        "SELECT id, title, description, theme, status, subsidy_eur, year, buurt_code, wijk_code, gebied_code, geom FROM initiatief";
+        "SELECT id, title, description, theme, status, subsidy_eur, year, buurt_code, wijk_code, gebied_code, geom FROM initiatief WHERE " +
+        Initiatieven.InitiatiefStore.PublicCondition; // a resident's application only once the team accepted it
 
     protected override string Columns => "id, title, description, theme, status, subsidy_eur, year, buurt_code, wijk_code, gebied_code, geom";
     protected override string IdColumn => "id";

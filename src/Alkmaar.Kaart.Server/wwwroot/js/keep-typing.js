@@ -1,0 +1,105 @@
+// Keeps what a person typed while a prerendered page becomes interactive (issue 27, item 1).
+//
+// A Blazor Server page is first sent as plain HTML (prerendered); when its live connection is up, the interactive render
+// replaces the prerendered elements with new, empty ones. On a phone that takes seconds, and a postcode typed in between
+// used to vanish. This script (loaded in <head>, before anything else, so it sees the first keystroke) remembers every
+// value a person typed, and when an element with the same page, form and name is put into the page again with an empty
+// value, it puts the typed value back and tells the page (input and change events, so Blazor's bindings get it too). The
+// element that had the focus gets it back, with the caret where it was.
+//
+// What is forgotten: a form's values when that form is submitted (what the page does after a submit is its own), and
+// everything when the page's address changes. Only values the person typed count (trusted events), never ones a script set.
+(() => {
+  "use strict";
+  const typed = new Map(); // key → { value, checked }
+  let focused = null; // { key, start, end }
+  let page = location.pathname;
+
+  const isField = (el) =>
+    el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement ||
+    (el instanceof HTMLInputElement && !["hidden", "submit", "button", "reset", "image", "file", "password"].includes(el.type));
+
+  const formKey = (el) => {
+    const f = el.form || el.closest("form");
+    if (!f) return "";
+    return f.getAttribute("data-testid") || f.id || f.getAttribute("name") || f.getAttribute("action") || "form";
+  };
+
+  const keyOf = (el) => {
+    const name = el.id || el.getAttribute("name");
+    if (!name) return null;
+    const radio = el instanceof HTMLInputElement && (el.type === "radio" || el.type === "checkbox") ? "=" + el.value : "";
+    return page + "|" + formKey(el) + "|" + name + radio;
+  };
+
+  const checkable = (el) => el instanceof HTMLInputElement && (el.type === "radio" || el.type === "checkbox");
+
+  const remember = (e) => {
+    if (!e.isTrusted || !isField(e.target)) return;
+    if (location.pathname !== page) { typed.clear(); page = location.pathname; }
+    const key = keyOf(e.target);
+    if (!key) return;
+    if (checkable(e.target)) {
+      if (e.target.type === "radio") for (const k of [...typed.keys()]) if (k.startsWith(key.slice(0, key.lastIndexOf("=") + 1))) typed.delete(k);
+      typed.set(key, { checked: e.target.checked });
+    } else {
+      typed.set(key, { value: e.target.value });
+    }
+  };
+  document.addEventListener("input", remember, true);
+  document.addEventListener("change", remember, true);
+
+  const rememberFocus = () => {
+    const el = document.activeElement;
+    if (el && isField(el) && keyOf(el)) {
+      let start = null, end = null;
+      try { start = el.selectionStart; end = el.selectionEnd; } catch { /* not a text field */ }
+      focused = { key: keyOf(el), start, end };
+    }
+  };
+  document.addEventListener("focusin", (e) => { if (e.isTrusted) rememberFocus(); }, true);
+  document.addEventListener("keyup", (e) => { if (e.isTrusted) rememberFocus(); }, true);
+  document.addEventListener("focusout", (e) => {
+    // a person leaving a field (not the field leaving the page)
+    if (e.isTrusted && e.target.isConnected && e.relatedTarget) focused = null;
+  }, true);
+
+  document.addEventListener("submit", (e) => {
+    const f = e.target;
+    if (!(f instanceof HTMLFormElement)) return;
+    for (const el of f.elements) { const k = isField(el) && keyOf(el); if (k) typed.delete(k); }
+  }, true);
+
+  const restore = (el) => {
+    const key = keyOf(el);
+    const saved = key && typed.get(key);
+    if (!saved) return;
+    let changed = false;
+    if (checkable(el)) {
+      if (el.checked !== saved.checked) { el.checked = saved.checked; changed = true; }
+    } else if (el.value === "" && saved.value !== "") {
+      el.value = saved.value; changed = true;
+    }
+    if (changed) {
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+      el.setAttribute("data-kept", "true");
+    }
+    if (focused && focused.key === key && (document.activeElement === null || document.activeElement === document.body)) {
+      el.focus({ preventScroll: true });
+      if (focused.start !== null) { try { el.setSelectionRange(focused.start, focused.end); } catch { /* not a text field */ } }
+    }
+  };
+
+  new MutationObserver((records) => {
+    if (typed.size === 0 && !focused) return;
+    if (location.pathname !== page) { typed.clear(); focused = null; page = location.pathname; return; }
+    for (const r of records) {
+      for (const node of r.addedNodes) {
+        if (!(node instanceof Element)) continue;
+        if (isField(node)) restore(node);
+        for (const el of node.querySelectorAll("input, textarea, select")) if (isField(el)) restore(el);
+      }
+    }
+  }).observe(document, { childList: true, subtree: true });
+})();
