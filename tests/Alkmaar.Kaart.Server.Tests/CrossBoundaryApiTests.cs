@@ -111,7 +111,9 @@ public class CrossBoundaryApiTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Band_membership_equals_ST_DWithin_and_small_counts_are_left_out_of_the_public_answer()
     {
         // meldingen spread over the gemeente this year
-        await PlantAsync("SELECT geom FROM area_in_force WHERE level = 'gemeente'", 6000, DateTimeOffset.UtcNow.AddDays(-20), 7);
+        // in last month: inside "afgelopen 12 maanden" (the 12 whole months before the current one) whatever today is
+        var lastMonth = new DateTimeOffset(DateTime.UtcNow.Year, DateTime.UtcNow.Month, 1, 12, 0, 0, TimeSpan.Zero).AddMonths(-1).AddDays(10);
+        await PlantAsync("SELECT geom FROM area_in_force WHERE level = 'gemeente'", 6000, lastMonth, 7);
         var http = _app.CreateClient();
         foreach (var (code, met) in new[] { ("GB0361-centrum", (string?)null), ("GB0361-centrum", "GB0361-zuid"), ("GB0361-west", "GM0399") })
         {
@@ -124,7 +126,11 @@ public class CrossBoundaryApiTests(ITestOutputHelper output) : IAsyncLifetime
             var expected = await Rows(
                 $"""
                 WITH b AS ({borderSql})
-                SELECT m.gebied_code, '', count(*)::float8 FROM melding m, b WHERE ST_DWithin(m.geom, b.st_boundary, 250) GROUP BY 1
+                SELECT m.gebied_code, '', count(*)::float8 FROM melding m, b WHERE ST_DWithin(m.geom, b.st_boundary, 250)
+                  -- the release rule: the 12 whole months before the current one
+                  AND m.created_at < (date_trunc('month', now() AT TIME ZONE 'Europe/Amsterdam') AT TIME ZONE 'Europe/Amsterdam')
+                  AND m.created_at >= ((date_trunc('month', now() AT TIME ZONE 'Europe/Amsterdam') - interval '12 months') AT TIME ZONE 'Europe/Amsterdam')
+                GROUP BY 1
                 """, met is null ? [code] : [code, met]);
             Assert.NotEmpty(expected);
             var min = _app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Features.Meldingen.MeldingOptions>>().Value.PublicMinimumCount;

@@ -30,6 +30,7 @@ public sealed class KestrelAppFixture : IAsyncLifetime
                 Category = i % 3 == 0 ? "afval" : "groen", Description = "GDAL-geheim " + i, Naam = "GDAL Persoon",
                 Lat = 52.62 + random.NextDouble() * 0.03, Lon = 4.73 + random.NextDouble() * 0.04,
             }, "api", "test");
+        await App.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().AgeRecentMeldingenAsync(); // public answers end at yesterday
         await OverlaySeed.SeedAsync(App.Services);
     }
 

@@ -72,8 +72,12 @@ public class HotspotApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture
         var onlyGroen = JsonSerializer.Deserialize<FeatureCollection>(await _http.GetStringAsync("/api/hotspots?crs=EPSG:28992&category=groen"), options)!;
         Assert.Equal(groen.Count, onlyGroen.Count(f => groen.Any(p => f.Geometry.Covers(RdNew.RdFactory.CreatePoint(new Coordinate(p.X, p.Y))))));
         // a period without meldingen: none
-        var empty = JsonDocument.Parse(await _http.GetStringAsync("/api/hotspots?from=2030-01-01&to=2030-12-31")).RootElement;
+        var empty = JsonDocument.Parse(await _http.GetStringAsync("/api/hotspots?from=2019-01-01&to=2019-12-31")).RootElement;
         Assert.Equal(0, empty.GetProperty("numberReturned").GetInt32());
+        // a period that is not over: refused (the release rule: nothing after yesterday), in Dutch
+        var future = await _http.GetAsync("/api/hotspots?from=2030-01-01&to=2030-12-31");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, future.StatusCode);
+        Assert.Contains("tot en met gisteren", JsonDocument.Parse(await future.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString());
     }
 
     [Theory]

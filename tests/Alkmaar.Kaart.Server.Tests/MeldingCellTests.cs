@@ -54,7 +54,9 @@ public class MeldingCellTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtur
     {
         var disclosure = fx.Factory.Services.GetRequiredService<DisclosureControl>();
         await using var cmd = Db.CreateCommand(
-            $"SELECT floor(ST_X(geom) / {size})::bigint, floor(ST_Y(geom) / {size})::bigint, category, count(*)::int FROM melding WHERE {where} GROUP BY 1, 2, 3");
+            // the release rule: public answers count the days up to yesterday (Europe/Amsterdam), never today
+            $"SELECT floor(ST_X(geom) / {size})::bigint, floor(ST_Y(geom) / {size})::bigint, category, count(*)::int FROM melding " +
+            $"WHERE ({where}) AND (created_at AT TIME ZONE 'Europe/Amsterdam')::date < (now() AT TIME ZONE 'Europe/Amsterdam')::date GROUP BY 1, 2, 3");
         foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
         var cells = new Dictionary<string, Dictionary<string, int>>();
         await using var r = await cmd.ExecuteReaderAsync();
@@ -143,7 +145,9 @@ public class MeldingCellTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtur
             foreach (var category in new[] { "afval", "afval", "afval", "afval", "afval", "afval", "groen", "groen" })
                 Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/meldingen", new { category, description = "d", x, y })).StatusCode);
         }
-        await AssertPublicAnswersEqualDirectCounts("meldingen are added");
+        await AssertPublicAnswersEqualDirectCounts("meldingen are added (today: not released)");
+        await Db.AgeRecentMeldingenAsync();
+        await AssertPublicAnswersEqualDirectCounts("meldingen are added (a day later)");
 
         // status changed and re-routed by a team, through the API
         long[] ids;

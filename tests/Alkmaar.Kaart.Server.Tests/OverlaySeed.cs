@@ -1,3 +1,4 @@
+using Alkmaar.Kaart.Testing;
 using System.Security.Claims;
 using Alkmaar.Kaart.Server.Features.Accounts;
 using Alkmaar.Kaart.Server.Features.Initiatieven;
@@ -36,5 +37,6 @@ public static class OverlaySeed
             {
                 Category = "afval", Description = Secret, Naam = "Seed Persoon", Lat = ClusterLat + (random.NextDouble() - 0.5) * 0.0008, Lon = ClusterLon + (random.NextDouble() - 0.5) * 0.0012,
             }, "api", "test");
+        await services.GetRequiredService<Npgsql.NpgsqlDataSource>().AgeRecentMeldingenAsync(); // public answers end at yesterday
     }
 }

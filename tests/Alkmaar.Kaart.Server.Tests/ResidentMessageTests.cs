@@ -198,12 +198,17 @@ public class ResidentMessageTests : IAsyncLifetime
         var meldingen = _app.Services.GetRequiredService<Features.Meldingen.MeldingService>();
         await meldingen.SetStatusAsync(Beheerder, id, "in_behandeling", noteToResident: "We legen hem dinsdag.");
         await meldingen.SetStatusAsync(Beheerder, id, "in_behandeling"); // nothing new for the resident: no message
+        // issue 27, item 13: the team's separate answer to the melder is sent too; an internal note is not
+        await meldingen.AddNoteAsync(Beheerder, id, "publiek", "De tegel is besteld.");
+        await meldingen.AddNoteAsync(Beheerder, id, "intern", "Niet voor de melder");
         await meldingen.CreateAsync(new Features.Meldingen.NewMelding { Category = "groen", Description = "Uit een bestand", Lat = 52.6366, Lon = 4.7393, Email = "bestand@example.org" },
             "import", "beheerder");
         await SendAllAsync();
         var got = Received(smtp);
         Assert.All(got, m => Assert.Equal("melder@example.org", m.To));
-        Assert.Equal([$"Uw melding M-{id} is in behandeling", $"Uw melding M-{id} is ontvangen"], got.Select(m => m.Subject).Order());
+        Assert.Equal([$"Antwoord op uw melding M-{id}", $"Uw melding M-{id} is in behandeling", $"Uw melding M-{id} is ontvangen"], got.Select(m => m.Subject).Order());
+        Assert.Contains("De tegel is besteld.", got.Single(m => m.Subject.StartsWith("Antwoord")).Text);
+        Assert.All(got, m => Assert.DoesNotContain("Niet voor de melder", m.Text));
         var arrived = got.Single(m => m.Subject.EndsWith("ontvangen")).Text;
         Assert.Contains($"https://kaart.alkmaar.nl/melding/status/{token}", arrived);
         Assert.Contains("Stadswerk072", arrived); // afval: forwarded

@@ -18,7 +18,7 @@ public readonly record struct CrsParameter(KnownCrs Value)
         return CrsNames.Parse(raw) is { } crs
             ? ValueTask.FromResult(new CrsParameter(crs))
             : throw new RejectedException("Onbekend coördinatenstelsel",
-                $"{name} '{raw}' is not supported. Use EPSG:4326 (WGS84, the default) or EPSG:28992 (RD New).", name);
+                $"{name} '{raw}' wordt niet ondersteund. Kies EPSG:4326 (WGS84, standaard) of EPSG:28992 (RD New).", name);
     }
 }
 

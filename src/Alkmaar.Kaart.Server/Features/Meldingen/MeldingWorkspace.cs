@@ -180,6 +180,13 @@ public sealed partial class MeldingService
         var actor = AuditLog.ActorOf(user);
         var at = time.GetUtcNow();
         var noteId = await InsertNoteAsync(conn, tx, id, actor, kind, note, at, ct);
+        if (kind == NotePubliek)
+        {
+            // an answer to the resident reaches them by e-mail too (when they left an address), in the note's transaction
+            var to = await Notifications.MailOutbox.AddressesAsync(conn, tx, "SELECT melder_email FROM melding WHERE id = $1 AND personal_removed_at IS NULL", [id], ct);
+            await Notifications.MailOutbox.EnqueueAsync(to.Select(a => ToMelder(a, id, "melding antwoord", $"Antwoord op uw melding {StatusLinks.Reference(id)}",
+                $"De gemeente heeft uw melding {StatusLinks.Reference(id)} beantwoord:\n\n{note}\n\nMet de link die u bij uw melding kreeg, ziet u alle stappen.")), conn, tx, ct);
+        }
         await audit.WriteAsync(actor, kind == NoteIntern ? "interne notitie toegevoegd" : "antwoord aan melder", "melding", id.ToString(), null, conn, tx, ct);
         await tx.CommitAsync(ct);
         return new MeldingNote(noteId, at, actor, kind, note);

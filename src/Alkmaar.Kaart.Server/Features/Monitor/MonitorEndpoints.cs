@@ -68,7 +68,7 @@ public static class MonitorEndpoints
         if (view is null)
         {
             await (parameter is null
-                ? TypedResults.Problem(title: error, statusCode: 404, detail: "Import monitor scores first (./kaart import monitor).")
+                ? TypedResults.Problem(title: error, statusCode: 404, detail: "Importeer eerst monitorscores (./kaart import monitor).")
                 : parameter == "indicator" ? Problems.NotFound("Onbekende indicator", error!) : Problems.BadRequest("Geen scores voor dat jaar", error!, parameter)).ExecuteAsync(http);
             return;
         }

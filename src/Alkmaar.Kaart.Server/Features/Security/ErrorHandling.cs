@@ -33,7 +33,7 @@ public static class ErrorHandling
             {
                 http.Response.StatusCode = StatusCodes.Status400BadRequest;
                 await Results.Problem(title: "Ongeldige tekens", statusCode: 400,
-                    detail: "The request contains a NUL byte or another control character.").ExecuteAsync(http);
+                    detail: "Het verzoek bevat een NUL-teken of een ander stuurteken.").ExecuteAsync(http);
                 return;
             }
             await next();
@@ -90,7 +90,7 @@ public static class ErrorHandling
         string title, detail;
         if (error is not null && IsDatabaseUnavailable(error))
         {
-            (status, title, detail) = (503, "Tijdelijk niet beschikbaar", "The database cannot be reached right now; try again shortly.");
+            (status, title, detail) = (503, "Tijdelijk niet beschikbaar", "De database is nu niet bereikbaar; probeer het zo opnieuw.");
             http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString();
             logger.LogWarning("Database unavailable for {Path} ({Trace}): {Message}", http.Request.Path.Value, trace, error.Message);
         }

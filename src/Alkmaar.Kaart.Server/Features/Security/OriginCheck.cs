@@ -70,7 +70,7 @@ public static class OriginCheck
             {
                 http.Response.StatusCode = StatusCodes.Status403Forbidden;
                 await Results.Problem(title: "Andere herkomst", statusCode: 403,
-                    detail: "This request comes from another site (Origin header) and is refused.").ExecuteAsync(http);
+                    detail: "Dit verzoek komt van een andere site (Origin-kop) en wordt geweigerd.").ExecuteAsync(http);
                 return;
             }
             await next();

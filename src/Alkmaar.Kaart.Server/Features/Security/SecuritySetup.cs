@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Threading.RateLimiting;
-using Alkmaar.Kaart.Server.Features.Meldingen;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Alkmaar.Kaart.Server.Features.Security;

@@ -1,0 +1,141 @@
+using Alkmaar.Kaart.Server.Features.WijkAanZet;
+using Alkmaar.Kaart.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Alkmaar.Kaart.Browser.Tests;
+
+/// <summary>
+/// Issue 27, found in use: on a phone-size, CPU-slowed Chromium, what a resident types while a page becomes interactive is
+/// kept (10 tries per page), and a dropped live connection speaks Dutch only, styled, one state at a time.
+/// </summary>
+public class TrustInUseTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IAsyncLifetime
+{
+    public Task InitializeAsync() => TestData.EnsureDemoAddressesAsync(fx.App.Services);
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private const int Tries = 10;
+
+    /// <summary>A phone: 390 × 844, touch, and a CPU slowed six times (Chrome DevTools' "low-end mobile" is 6×).</summary>
+    private async Task<IPage> PhoneAsync()
+    {
+        var page = await fx.NewPageAsync(390, 844, o => { o.IsMobile = true; o.HasTouch = true; o.DeviceScaleFactor = 2; });
+        var cdp = await page.Context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("Emulation.setCPUThrottlingRate", new Dictionary<string, object> { ["rate"] = 6 });
+        return page;
+    }
+
+    /// <summary>
+    /// Opens <paramref name="url"/> <see cref="Tries"/> times, types into each field as soon as it is on the page (before the
+    /// page says it is interactive), waits for the page's own readiness signal, and checks every field still holds what was
+    /// typed. Returns in how many tries the typing began before the page was interactive (the race this is about).
+    /// </summary>
+    private async Task<int> TypeWhileBecomingInteractiveAsync(IPage page, string url, string ready, params (string Selector, string Text)[] fields)
+    {
+        var raced = 0;
+        for (var attempt = 1; attempt <= Tries; attempt++)
+        {
+            await page.GotoAsync(url, new() { WaitUntil = WaitUntilState.Commit });
+            var first = page.Locator(fields[0].Selector);
+            await first.WaitForAsync();
+            if (await page.Locator(ready).CountAsync() == 0) raced++;
+            foreach (var (selector, text) in fields)
+            {
+                await page.Locator(selector).ClickAsync();
+                await page.Locator(selector).PressSequentiallyAsync(text, new() { Delay = 40 });
+            }
+            await page.Locator(ready).WaitForAsync();
+            foreach (var (selector, text) in fields)
+                await Assertions.Expect(page.Locator(selector)).ToHaveValueAsync(text, new() { Timeout = 10_000 });
+        }
+        return raced;
+    }
+
+    [Fact]
+    public async Task What_a_resident_types_while_mijn_gebiedsteam_becomes_interactive_is_kept_and_answered()
+    {
+        var page = await PhoneAsync();
+        var raced = await TypeWhileBecomingInteractiveAsync(page, fx.BaseUrl + "/mijn-gebiedsteam", "[data-testid=mijn-gebiedsteam][data-interactive=true]",
+            ("#postcode", "1822 AA"), ("#huisnummer", "1"));
+        Console.WriteLine($"mijn-gebiedsteam: typing began before the page was interactive in {raced} of {Tries} tries");
+        Assert.True(raced >= Tries / 2, $"only {raced} of {Tries} tries typed before the page was interactive: the race was not exercised");
+        // the kept text reached the interactive page too: submitting answers for it (no browser bubble, no empty field)
+        await page.GetByRole(AriaRole.Button, new() { Name = "Zoek mijn gebiedsteam" }).ClickAsync();
+        await page.Locator("[data-testid=answer]").WaitForAsync();
+        Assert.Contains("postcode=1822AA", page.Url);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "trust-typing-kept.png") });
+    }
+
+    [Fact]
+    public async Task A_postcode_alone_answers_with_the_gebieden_of_that_postcode()
+    {
+        var page = await fx.NewPageAsync(390, 844);
+        await page.GotoAsync(fx.BaseUrl + "/mijn-gebiedsteam");
+        await page.Locator("[data-testid=mijn-gebiedsteam][data-interactive=true]").WaitForAsync();
+        await page.Locator("#postcode").FillAsync("1822 AA");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Zoek mijn gebiedsteam" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=answer][data-kind=postcodeonly]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("answer-postcode-only")).ToContainTextAsync("gebied");
+    }
+
+    [Fact]
+    public async Task What_a_resident_types_while_the_other_resident_forms_load_is_kept()
+    {
+        var service = fx.App.Services.GetRequiredService<WijkAanZetService>();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var campagne = await service.CreateCampagneAsync("WK036105", "wijk", "Typen blijft staan", today.AddDays(-1), today.AddDays(10),
+            today.AddDays(20), today.AddDays(30), today.AddDays(60), "test");
+        var page = await PhoneAsync();
+        var results = new Dictionary<string, int>
+        {
+            ["/melding"] = await TypeWhileBecomingInteractiveAsync(page, fx.BaseUrl + "/melding", "body[data-form-ready=true]",
+                ("#omschrijving", "Losse stoeptegel voor de deur")),
+            ["/initiatief-aanvragen"] = await TypeWhileBecomingInteractiveAsync(page, fx.BaseUrl + "/initiatief-aanvragen",
+                "[data-testid=initiatief-aanvragen][data-interactive=true]", ("#ia-titel", "Geveltuinen"), ("#ia-tekst", "Met de buren")),
+            [$"/wijkaanzet/{campagne}"] = await TypeWhileBecomingInteractiveAsync(page, fx.BaseUrl + $"/wijkaanzet/{campagne}",
+                "[data-testid=campagne][data-interactive=true]", ("#vp-titel", "Meer bankjes"), ("#vp-tekst", "Bij de speeltuin")),
+        };
+        foreach (var (url, raced) in results) Console.WriteLine($"{url}: typing began before the page was ready in {raced} of {Tries} tries");
+        // the interactive forms were typed into before they were interactive in most tries: the race was exercised
+        Assert.True(results["/initiatief-aanvragen"] >= Tries / 2 && results[$"/wijkaanzet/{campagne}"] >= Tries / 2, string.Join(", ", results));
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_shows_a_styled_dutch_dialog_with_one_state_at_a_time()
+    {
+        var page = await fx.NewPageAsync(390, 844);
+        IWebSocketRoute? live = null;
+        var refuse = false;
+        await page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/_blazor"), ws =>
+        {
+            if (refuse) { _ = ws.CloseAsync(); return; } // the server cannot be reached
+            live = ws;
+            ws.ConnectToServer();
+        });
+        await page.GotoAsync(fx.BaseUrl + "/mijn-gebiedsteam");
+        await page.Locator("[data-testid=mijn-gebiedsteam][data-interactive=true]").WaitForAsync();
+        await page.Locator("#postcode").FillAsync("1822 AA");
+
+        refuse = true;
+        await live!.CloseAsync(); // the connection drops
+        var dialog = page.Locator("#components-reconnect-modal");
+        await Assertions.Expect(dialog).ToBeVisibleAsync();
+        await Assertions.Expect(dialog).ToContainTextAsync("Verbinding met de server");
+        var shown = await dialog.InnerTextAsync(); // visible text only: the other states are hidden by the styles
+        foreach (var english in new[] { "Rejoin", "Failed", "Retry", "Resume", "server...", "Please", "paused" })
+            Assert.DoesNotContain(english, shown, StringComparison.OrdinalIgnoreCase);
+        // one state at a time: of the five messages, at most one is shown
+        var visible = 0;
+        foreach (var state in new[] { "first-attempt", "repeated-attempt", "failed", "pause", "resume-failed" })
+            visible += await dialog.Locator($"p.components-{(state is "pause" or "resume-failed" ? "" : "reconnect-")}{state}-visible").EvaluateAllAsync<int>(
+                "els => els.filter(e => getComputedStyle(e).display !== 'none').length");
+        Assert.True(visible <= 1, $"{visible} states shown at once");
+        var background = await dialog.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
+        Assert.Equal("rgb(255, 255, 255)", background); // styled (the template's styles were never linked)
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "trust-reconnect.png") });
+
+        refuse = false; // the server is back: the page reconnects by itself and what was typed is still there
+        await Assertions.Expect(dialog).ToBeHiddenAsync(new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("#postcode")).ToHaveValueAsync("1822 AA");
+    }
+}
