@@ -187,7 +187,7 @@ public class PlanEditorTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         await page.Locator("#ingangsdatum").FillAsync(next.ToString("dd-MM-yyyy", CultureInfo.InvariantCulture));
         await page.GetByTestId("plan-reason").FillAsync("Werklast gelijker verdelen over de teams");
         await page.GetByTestId("plan-publish").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("plan-message")).ToContainTextAsync($"in werking vanaf {next:d-M-yyyy}");
+        await Assertions.Expect(page.GetByTestId("plan-message")).ToContainTextAsync($"in werking vanaf {next:dd-MM-yyyy}");
         await Assertions.Expect(page.GetByTestId("plan-status")).ToContainTextAsync("gepubliceerd als versie 2");
         // published: the editing controls are gone
         await Assertions.Expect(page.GetByTestId("plan-move-buurten")).ToHaveCountAsync(0);
