@@ -64,9 +64,28 @@
     if (e.isTrusted && e.target.isConnected && e.relatedTarget) focused = null;
   }, true);
 
+  // A page that just became interactive may move the focus on its own (Blazor's FocusOnNavigate focuses the h1): while a
+  // person is typing in a field that was just put back, that would swallow their next keystrokes. Within a few seconds of
+  // a restore, focus that moves without any gesture of the person (pointer, Tab) goes back to the field.
+  let restored = null; // { el, at }
+  let gestureAt = 0;
+  const gesture = (e) => { if (e.isTrusted) gestureAt = performance.now(); };
+  for (const type of ["pointerdown", "mousedown", "touchstart"]) document.addEventListener(type, gesture, true);
+  document.addEventListener("keydown", (e) => { if (e.isTrusted && (e.key === "Tab" || e.key === "Escape")) gestureAt = performance.now(); }, true);
+  document.addEventListener("focusin", (e) => {
+    if (!restored || e.target === restored.el || isField(e.target)) return;
+    const now = performance.now();
+    if (now - restored.at > 3000 || now - gestureAt < 500 || !restored.el.isConnected) return;
+    const el = restored.el;
+    const end = el.value.length;
+    el.focus({ preventScroll: true });
+    try { el.setSelectionRange(end, end); } catch { /* not a text field */ }
+  }, true);
+
   document.addEventListener("submit", (e) => {
     const f = e.target;
     if (!(f instanceof HTMLFormElement)) return;
+    restored = null; focused = null;
     for (const el of f.elements) { const k = isField(el) && keyOf(el); if (k) typed.delete(k); }
   }, true);
 
@@ -88,6 +107,7 @@
     if (focused && focused.key === key && (document.activeElement === null || document.activeElement === document.body)) {
       el.focus({ preventScroll: true });
       if (focused.start !== null) { try { el.setSelectionRange(focused.start, focused.end); } catch { /* not a text field */ } }
+      restored = { el, at: performance.now() };
     }
   };
 
