@@ -107,6 +107,27 @@ public class SessionTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
     }
 
     [Fact]
+    public async Task An_open_page_cannot_change_a_melding_of_a_gebied_its_user_no_longer_has()
+    {
+        // issue 27, item 19: only user administration re-read the actor; a team page kept changing meldingen for 20 s
+        await fx.Factory.EnsureUserAsync("sessie-team", [KaartRoles.Gebiedsteam], ["GB0361-noord"]);
+        await fx.Factory.EnsureUserAsync("beheerder", [KaartRoles.Beheerder], []);
+        var meldingen = fx.Factory.Services.GetRequiredService<Features.Meldingen.MeldingService>();
+        var (x, y) = await Alkmaar.Kaart.Testing.TestData.InsideAsync(fx.Factory.Services.GetRequiredService<Npgsql.NpgsqlDataSource>(), "GB0361-noord");
+        var created = await meldingen.CreateAsync(new Features.Meldingen.NewMelding { Category = "afval", Description = "sessie", X = x, Y = y }, "api", "test");
+        Assert.Equal("GB0361-noord", created.Routing.Gebied);
+        var captured = await PrincipalAsync("sessie-team"); // the principal the team's open page holds
+        await meldingen.SetStatusAsync(captured, created.Id, "in_behandeling"); // still in Noord: allowed
+        await using var scope = fx.Factory.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<UserAdministration>()
+            .UpdateAsync(await PrincipalAsync("beheerder"), (await UserAsync("sessie-team")).Id, [KaartRoles.Gebiedsteam], ["GB0361-zuid"]);
+        await Assert.ThrowsAsync<Features.Meldingen.MeldingRejectedException>(() => meldingen.SetStatusAsync(captured, created.Id, "afgehandeld"));
+        await Assert.ThrowsAsync<Features.Meldingen.MeldingRejectedException>(() => meldingen.AddNoteAsync(captured, created.Id, "intern", "mag niet meer"));
+        Assert.Null(await meldingen.GetAsync(captured, created.Id)); // nor read its personal data
+        Assert.Equal("in_behandeling", (await meldingen.GetAsync(await PrincipalAsync("beheerder"), created.Id))!.Value.Melding.Status);
+    }
+
+    [Fact]
     public async Task Sign_in_attempts_are_throttled_per_client()
     {
         await using var limited = new KaartAppFactory(fx.Database).WithWebHostBuilder(b => b.UseSetting("RateLimits:SignInsPerMinute", "10"));

@@ -315,4 +315,27 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
         using var geo = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/api/initiatieven"));
         Assert.Equal(22, geo.RootElement.GetProperty("features").EnumerateArray().Count(f => f.GetProperty("properties").GetProperty("demo").GetBoolean()));
     }
+
+    [Fact]
+    public async Task A_team_starts_a_campaign_in_its_own_gebied_only()
+    {
+        // issue 27, item 16: a team could open a campaign in another team's wijk (the access matrix says "eigen")
+        object Body(string area) => new
+        {
+            areaCode = area, areaLevel = "wijk", title = "Wij(k) aan zet!", indienenFrom = "2027-05-01", indienenTo = "2027-05-20",
+            stemmenFrom = "2027-06-01", stemmenTo = "2027-06-15", uitslagOn = "2027-07-01",
+        };
+        var zuid = await _app.SignedInAsync("team-zuid");
+        var huiswaard = await zuid.PostAsJsonAsync("/api/wijkaanzet", Body("WK036105")); // Huiswaard: gebied West
+        Assert.Equal(HttpStatusCode.Forbidden, huiswaard.StatusCode);
+        Assert.Equal(0L, await _ds.ScalarAsync<long>("SELECT count(*) FROM campagne WHERE area_code = 'WK036105'"));
+        var own = await _ds.ScalarAsync<string>(
+            "SELECT w.code FROM area_in_force w WHERE w.level = 'wijk' AND w.parent_code = 'GB0361-zuid' ORDER BY w.code LIMIT 1");
+        Assert.Equal(HttpStatusCode.Created, (await zuid.PostAsJsonAsync("/api/wijkaanzet", Body(own))).StatusCode);
+        // the page offers only the wijken and dorpen of the team's own gebied
+        var areas = await _s.AreasToStartInAsync(new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new(System.Security.Claims.ClaimsIdentity.DefaultRoleClaimType, "gebiedsteam"), new(Features.Accounts.KaartClaims.Gebied, "GB0361-zuid")], "test")));
+        Assert.Contains(areas, a => a.Code == own);
+        Assert.DoesNotContain(areas, a => a.Code == "WK036105");
+    }
 }

@@ -28,6 +28,16 @@ public sealed class FreshPrincipal(UserManager<KaartUser> users, IUserClaimsPrin
         return await claims.CreateAsync(user);
     }
 
+    /// <summary>
+    /// The actor as stored now for an action: a principal from a sign-in (it carries the security stamp) is re-read
+    /// (<see cref="GetAsync"/>; null when no longer valid); one made in this process for a command or a test (no stamp) is
+    /// taken as it is.
+    /// </summary>
+    public Task<ClaimsPrincipal?> CurrentAsync(ClaimsPrincipal principal) =>
+        principal.FindFirst(identity.Value.ClaimsIdentity.SecurityStampClaimType) is null
+            ? Task.FromResult<ClaimsPrincipal?>(principal)
+            : GetAsync(principal);
+
     /// <summary>The fresh principal, or <see cref="UnauthorizedAccessException"/> when the sign-in is no longer valid.</summary>
     public async Task<ClaimsPrincipal> RequireAsync(ClaimsPrincipal principal) =>
         await GetAsync(principal) ?? throw new UnauthorizedAccessException("The sign-in is no longer valid (signed out, password or roles changed, or removed).");

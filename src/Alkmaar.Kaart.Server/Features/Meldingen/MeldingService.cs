@@ -28,8 +28,18 @@ public sealed record PublicCell(double X, double Y, int Count, IReadOnlyDictiona
 /// </summary>
 public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvider locator, IOptions<MeldingOptions> options,
     AuditLog audit, Addresses.AddressStore addresses, TimeProvider time, DisclosureControl disclosure, MeldingCells cells,
-    IOptions<Notifications.MailOptions> mail)
+    IOptions<Notifications.MailOptions> mail, IServiceScopeFactory scopes)
 {
+    /// <summary>
+    /// The actor as stored now (roles and gebieden): every change and every read of personal data re-reads it, so a page
+    /// opened before its user lost a gebied (a circuit revalidates only every 20 s) cannot act on that gebied's meldingen.
+    /// </summary>
+    private async Task<ClaimsPrincipal> ActorNowAsync(ClaimsPrincipal user, long id)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<Accounts.FreshPrincipal>().CurrentAsync(user) ?? throw NotFound(id);
+    }
+
     public static readonly IReadOnlyList<string> Statuses = ["nieuw", "in_behandeling", "afgehandeld"];
     private MeldingOptions O => options.Value;
 
@@ -206,6 +216,9 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     /// <summary>One melding with its routing history, or null when it does not exist or the user may not see it.</summary>
     public async Task<(MeldingView Melding, List<RoutingHistoryEntry> History)?> GetAsync(ClaimsPrincipal user, long id, CancellationToken ct = default)
     {
+        // a read of personal data: the actor as stored now (no longer signed in: nothing to see)
+        await using (var scope = scopes.CreateAsyncScope())
+            if (await scope.ServiceProvider.GetRequiredService<FreshPrincipal>().CurrentAsync(user) is { } now) user = now; else return null;
         await using var cmd = db.CreateCommand(
             $"SELECT {ViewColumns} FROM melding m LEFT JOIN gebiedsteam t ON t.gebied_code = m.gebied_code WHERE m.id = $1");
         Add(cmd, id);
@@ -448,9 +461,10 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
 
     /// <summary>Locks a melding for a change by <paramref name="user"/>: not found (404) unless the user has at least
     /// <paramref name="needed"/> access; a conflict (409) when it changed since <paramref name="expectedVersion"/>.</summary>
-    private static async Task<(string Gebied, string? ForwardedTo, int Version, string Status)> LockForChangeAsync(NpgsqlConnection conn,
+    private async Task<(string Gebied, string? ForwardedTo, int Version, string Status)> LockForChangeAsync(NpgsqlConnection conn,
         NpgsqlTransaction tx, ClaimsPrincipal user, long id, MeldingAccess needed, int? expectedVersion, CancellationToken ct)
     {
+        user = await ActorNowAsync(user, id);
         var current = await LockAsync(conn, tx, id, ct);
         if (current is not { } c || MeldingAccessRules.AccessTo(user, c.Gebied, c.ForwardedTo, KaartRoles.Stadswerk) < needed) throw NotFound(id);
         CheckVersion(c.Version, expectedVersion);

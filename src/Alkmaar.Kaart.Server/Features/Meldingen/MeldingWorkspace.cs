@@ -172,6 +172,7 @@ public sealed partial class MeldingService
         if (kind is not (NoteIntern or NotePubliek))
             throw new MeldingRejectedException("Onbekend soort notitie", "Een notitie is 'intern' of 'publiek'.", "kind");
         var note = CheckNote(text, "text") ?? throw new MeldingRejectedException("Notitie is leeg", "Schrijf een notitie.", "text");
+        user = await ActorNowAsync(user, id);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var current = await LockAsync(conn, tx, id, ct);
@@ -215,6 +216,7 @@ public sealed partial class MeldingService
     /// <summary>The melding's photo, for those who see its personal data (audited), or null.</summary>
     public async Task<CleanPhoto?> PhotoAsync(ClaimsPrincipal user, long id, CancellationToken ct = default)
     {
+        user = await ActorNowAsync(user, id);
         await using var cmd = db.CreateCommand(
             """
             SELECT m.gebied_code, m.forwarded_to, p.content_type, p.width, p.height, p.bytes

@@ -153,6 +153,9 @@ public static class WijkAanZetEndpoints
     {
         if (!TryDate(r.IndienenFrom, out var a) || !TryDate(r.IndienenTo, out var b) || !TryDate(r.StemmenFrom, out var c) || !TryDate(r.StemmenTo, out var d) || !TryDate(r.UitslagOn, out var e))
             return Problems.BadRequest("Ongeldige datum", "Elke datum is als 2027-04-01.");
+        // a team starts campaigns in its own gebied only (as it runs them), a beheerder anywhere
+        if (!await s.MayStartInAsync(http.User, r.AreaCode, r.AreaLevel ?? "wijk", ct))
+            return TypedResults.Problem(title: "Geen toegang", detail: "Alleen het gebiedsteam van deze wijk of dit dorp (of een beheerder) kan hier een campagne beginnen.", statusCode: StatusCodes.Status403Forbidden);
         var id = await s.CreateCampagneAsync(r.AreaCode, r.AreaLevel ?? "wijk", r.Title, a, b, c, d, e, AuditLog.ActorOf(http.User), ct);
         return TypedResults.Created($"/api/wijkaanzet/{id}", new { id });
     });

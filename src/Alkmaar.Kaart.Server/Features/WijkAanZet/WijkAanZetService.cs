@@ -107,6 +107,26 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
         return await GebiedOfAsync(c.AreaCode, c.AreaLevel, ct) is { } g && Accounts.ClaimsPrincipalExtensions.Gebieden(user).Contains(g);
     }
 
+    /// <summary>Whether <paramref name="user"/> may start a campaign in this wijk or dorp: a beheerder, or its gebied's team.</summary>
+    public async Task<bool> MayStartInAsync(System.Security.Claims.ClaimsPrincipal user, string areaCode, string level, CancellationToken ct = default)
+    {
+        if (user.IsInRole(Accounts.KaartRoles.Beheerder)) return true;
+        if (!user.IsInRole(Accounts.KaartRoles.Gebiedsteam)) return false;
+        return await GebiedOfAsync(areaCode, level, ct) is { } g && Accounts.ClaimsPrincipalExtensions.Gebieden(user).Contains(g);
+    }
+
+    /// <summary>The wijken and dorpen in force where <paramref name="user"/> may start a campaign (code, level, name), by name.</summary>
+    public async Task<List<(string Code, string Level, string Name)>> AreasToStartInAsync(System.Security.Claims.ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        var list = new List<(string, string, string)>();
+        await using (var cmd = db.CreateCommand("SELECT code, level, name FROM area_in_force WHERE level IN ('wijk', 'dorp') ORDER BY name, code"))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) list.Add((r.GetString(0), r.GetString(1), r.GetString(2)));
+        var allowed = new List<(string, string, string)>();
+        foreach (var a in list) if (await MayStartInAsync(user, a.Item1, a.Item2, ct)) allowed.Add(a);
+        return allowed;
+    }
+
     /// <summary>Whether <paramref name="user"/> may keep the actions of a speerpunt: a beheerder, or its area's gebiedsteam.</summary>
     public async Task<bool> MayActOnSpeerpuntAsync(System.Security.Claims.ClaimsPrincipal user, long speerpunt, CancellationToken ct = default)
     {
