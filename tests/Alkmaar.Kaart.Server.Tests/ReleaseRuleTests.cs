@@ -141,4 +141,23 @@ public class ReleaseRuleTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("LIKE-patroon", await refused.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task The_cells_export_says_how_many_meldingen_it_leaves_out()
+    {
+        // issue 27, item 15: the export held 4,704 of 25,002 meldingen without saying so
+        var (x, y) = await TestData.InsideAsync(Db, "WK036102");
+        await Db.ExecAsync(
+            """
+            INSERT INTO melding (created_at, category, geom, location_source, gebied_code, routing_kind, routing_reason, boundary_version_id, source)
+            SELECT now() - interval '3 days', CASE WHEN i <= 12 THEN 'afval' ELSE 'groen' END,
+                   ST_SetSRID(ST_MakePoint(CASE WHEN i <= 12 THEN $1 ELSE $1 + 400 * i END, $2), 28992), 'rd', 'GB0361-centrum', 'inside', 'test',
+                   (SELECT min(version_id) FROM area_in_force), 'api'
+            FROM generate_series(1, 14) i
+            """, Math.Floor(x / 50) * 50 + 5, Math.Floor(y / 50) * 50 + 5);
+        var json = JsonDocument.Parse(await _fx.Factory.CreateClient().GetStringAsync("/api/export/meldingen")).RootElement;
+        Assert.Equal(12, json.GetProperty("meldingenInCells").GetInt64());
+        Assert.Equal(14, json.GetProperty("meldingenInPeriod").GetInt64());
+        Assert.Contains("12 van de 14 meldingen", json.GetProperty("note").GetString());
+    }
 }

@@ -31,7 +31,8 @@ public sealed class ExportRequestException(string message, string parameter) : E
 /// meldingen only as counts per cell); they are streamed from PostGIS to the response (GeoPackage through a temporary
 /// file, deleted when sent), never all in memory. Every export carries the attribution.
 /// </summary>
-public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<MapOptions> map, IOptions<MeldingOptions> meldingen, DisclosureControl release)
+public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<MapOptions> map, IOptions<MeldingOptions> meldingen, DisclosureControl release,
+    MeldingCells cells)
 {
     public static readonly IReadOnlyDictionary<string, ExportFormat> Formats =
         new Dictionary<string, ExportFormat> { ["geojson"] = ExportFormat.GeoJson, ["csv"] = ExportFormat.Csv, ["gpkg"] = ExportFormat.GeoPackage };
@@ -126,8 +127,25 @@ public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<M
     {
         await using var writer = new GeoJsonFeatureCollectionWriter(output, r.Crs);
         writer.WriteStart([new("name", r.Layer.Title), new("attribution", Attribution)]);
+        var shown = 0L;
         await foreach (var f in features)
+        {
+            if (r.Layer.Kind == OgcKind.Cells && f.Properties.FirstOrDefault(p => p.Name == "count").Value is { } n) shown += Convert.ToInt64(n);
             await writer.WriteFeatureAsync(new Feature(f.Geometry, GeoJsonFeatureCollectionWriter.Attributes(f.Id, f.Properties.ToArray())), ct);
+        }
+        if (r.Layer.Kind == OgcKind.Cells)
+        {
+            // say what is left out (issue 27: 4,704 of 25,002 meldingen, silently): the cells below the minimum, and why
+            // topCategory can be null (no single category reaches the minimum in that cell)
+            var q = await QueryAsync(r, ct);
+            var all = r.AreaCode is null ? await cells.CountedAsync(new CellFilter { From = q.From, To = q.To, Category = r.Category, Status = r.Status }, ct) : (long?)null;
+            var min = meldingen.Value.PublicMinimumCount;
+            await writer.WriteEndAsync([new("numberReturned", writer.Count), new("meldingenInCells", shown), new("meldingenInPeriod", all),
+                new("minimumCount", min),
+                new("note", $"Alleen vakken met ten minste {min} meldingen staan hierin" + (all is { } a ? $": {shown:N0} van de {a:N0} meldingen in deze periode" : "") +
+                    $". Zonder topCategory haalt geen enkele categorie in dat vak {min} meldingen; kleine categorieën zijn samengevoegd tot 'overig'. Alleen dagen tot en met gisteren.")], ct);
+            return writer.Count;
+        }
         await writer.WriteEndAsync([new("numberReturned", writer.Count)], ct);
         return writer.Count;
     }

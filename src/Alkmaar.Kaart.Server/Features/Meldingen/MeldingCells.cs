@@ -230,6 +230,22 @@ public sealed class MeldingCells(NpgsqlDataSource db, IOptions<MeldingOptions> o
         return (cmd, false);
     }
 
+    /// <summary>
+    /// How many meldingen the released period, category and status hold in the whole gemeente, published cells or not: what an
+    /// export of cells says it shows part of (a total over the gemeente, never below the grid).
+    /// </summary>
+    public async Task<long> CountedAsync(CellFilter f, CancellationToken ct = default)
+    {
+        var (from, to) = disclosure.Period(f.From, f.To);
+        await using var cmd = db.CreateCommand(
+            "SELECT coalesce(sum(n), 0) FROM melding_cell_day WHERE day < $1 AND ($2::date IS NULL OR day >= $2) AND ($3::text IS NULL OR category = $3) AND ($4::text IS NULL OR status = $4)");
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Date, Value = DisclosureControl.LocalDay(to) });
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Date, Value = from is { } s ? DisclosureControl.LocalDay(s) : DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)f.Category ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)f.Status ?? DBNull.Value });
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
+    }
+
     /// <summary>The extent of the published grid's cell centres and the days counted (null when there are none).</summary>
     public async Task<(Envelope? Rd, DateTimeOffset? Start, DateTimeOffset? End)> ExtentAsync(CancellationToken ct)
     {
