@@ -65,11 +65,11 @@ public class AddressTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>, 
     }
 
     [Fact]
-    public async Task Stadswerk072_sees_a_melding_made_by_address_only_at_its_cell_and_no_override_reason()
+    public async Task Stadswerk072_gets_a_work_order_with_description_and_place_but_no_melder_and_no_override_reason()
     {
         var (postcode, nr, _) = await OneAddressAsync("");
         var created = JsonDocument.Parse(await (await _http.PostAsync("/api/meldingen", new StringContent(
-            $$"""{"category":"verlichting","description":"Lamp bij mijn huis","postcode":"{{postcode}}","huisnummer":{{nr}}}""", Encoding.UTF8, "application/json")))
+            $$"""{"category":"verlichting","description":"Lamp bij mijn huis","postcode":"{{postcode}}","huisnummer":{{nr}},"naam":"Melder Geheim","email":"melder@example.org","telefoon":"0612345678"}""", Encoding.UTF8, "application/json")))
             .Content.ReadAsStringAsync()).RootElement;
         var id = created.GetProperty("id").GetInt64();
         var (x, y) = (await Scalar<double>($"SELECT ST_X(geom) FROM melding WHERE id = {id}"), await Scalar<double>($"SELECT ST_Y(geom) FROM melding WHERE id = {id}"));
@@ -84,10 +84,15 @@ public class AddressTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>, 
         var text = await stadswerk.GetStringAsync($"/api/meldingen/{id}");
         var m = JsonDocument.Parse(text).RootElement.GetProperty("melding");
         Assert.DoesNotContain(reason, text);
-        Assert.DoesNotContain("Lamp bij mijn huis", text);
-        Assert.Equal("adres-gegeneraliseerd", m.GetProperty("locationSource").GetString());
-        Assert.Equal(Math.Floor(x / 50) * 50 + 25, m.GetProperty("x").GetDouble(), 6);
-        Assert.Equal(Math.Floor(y / 50) * 50 + 25, m.GetProperty("y").GetDouble(), 6);
+        // issue 27, item 14: a work order it can act on — the description and the place the resident gave, never who
+        Assert.Equal("Lamp bij mijn huis", m.GetProperty("workOrder").GetProperty("description").GetString());
+        Assert.Contains(postcode, m.GetProperty("workOrder").GetProperty("address").GetString());
+        Assert.Equal(x, m.GetProperty("x").GetDouble(), 1);
+        Assert.Equal(y, m.GetProperty("y").GetDouble(), 1);
+        foreach (var secret in new[] { "Melder Geheim", "melder@example.org", "0612345678" }) Assert.DoesNotContain(secret, text);
+        Assert.Equal(JsonValueKind.Null, m.GetProperty("personal").ValueKind);
+        // the team is named, not coded, in what the override says
+        Assert.DoesNotContain($"aan {other}", text);
         Assert.DoesNotContain(reason, await stadswerk.GetStringAsync("/api/meldingen?limit=1000"));
         // the beheerder sees the exact place and the reason
         var full = await beheerder.GetStringAsync($"/api/meldingen/{id}");

@@ -262,8 +262,11 @@ public class MeldingWorkspaceTests(KaartAppFixture fx) : IClassFixture<KaartAppF
         var bytes = await image.Content.ReadAsByteArrayAsync();
         Assert.DoesNotContain((byte)0xE1, Segments(bytes));
         Assert.DoesNotContain("GEHEIM", Encoding.ASCII.GetString(bytes));
-        // Stadswerk072 (the melding is forwarded: bestrating) sees the melding but not the photo; another team nothing
-        Assert.Equal(HttpStatusCode.NotFound, (await (await fx.Factory.SignedInAsync("stadswerk")).GetAsync($"/api/meldingen/{id}/foto")).StatusCode);
+        // Stadswerk072 (the melding is forwarded: bestrating) gets the photo with its work order (issue 27, item 14: it could
+        // not act without it), stripped the same way; another team nothing
+        var forPartner = await (await fx.Factory.SignedInAsync("stadswerk")).GetAsync($"/api/meldingen/{id}/foto");
+        Assert.Equal(HttpStatusCode.OK, forPartner.StatusCode);
+        Assert.DoesNotContain("GEHEIM", Encoding.ASCII.GetString(await forPartner.Content.ReadAsByteArrayAsync()));
         Assert.Equal(HttpStatusCode.NotFound, (await (await fx.Factory.SignedInAsync("team-zuid")).GetAsync($"/api/meldingen/{id}/foto")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await _anonymous.GetAsync($"/api/meldingen/{id}/foto")).StatusCode);
         await using var cmd = Db.CreateCommand("SELECT count(*) FROM audit_log WHERE action = 'foto bekeken' AND subject_id = $1 AND actor = 'team-noord'");

@@ -30,11 +30,21 @@ public sealed record MeldingRouting(string Kind, string? Buurt, string? Wijk, st
 /// <summary>The personal part of a melding; only for the routed team and beheerders.</summary>
 public sealed record MeldingPersonal(string? Description, string? Address, string? Naam, string? Email, string? Telefoon, DateTimeOffset? RemovedAt);
 
+/// <summary>
+/// What the partner a melding was forwarded to (Stadswerk072) needs to act on it: the description, the place the resident
+/// gave for the problem (address text; the exact point is in the view) and whether there is a photo — never the melder's
+/// name, e-mail or phone. Null once the personal data were removed at retention.
+/// </summary>
+public sealed record MeldingWorkOrder(string? Description, string? Address);
+
 /// <summary>A melding as staff see it. <see cref="Personal"/> is null unless the caller may see personal data.</summary>
 public sealed record MeldingView(long Id, DateTimeOffset CreatedAt, string Category, string Status, DateTimeOffset? ClosedAt,
     double X, double Y, string LocationSource, MeldingRouting Routing, string? ForwardedTo, string Source, MeldingPersonal? Personal, int Version = 1)
 {
     public string Reference => StatusLinks.Reference(Id);
+
+    /// <summary>For the partner it was forwarded to (no personal data of the melder); null for others.</summary>
+    public MeldingWorkOrder? WorkOrder { get; init; }
 }
 
 /// <summary>The outcome of a routing override; <see cref="StillVisible"/> says whether the caller can still open the melding.</summary>

@@ -208,7 +208,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         AddTyped(cmd, NpgsqlDbType.Text, f.Area, f.Team, f.Category, f.Status);
         AddTyped(cmd, NpgsqlDbType.TimestampTz, f.From?.ToUniversalTime(), f.To?.ToUniversalTime());
         Add(cmd, Math.Clamp(f.Limit, 1, O.MaxPageSize), Math.Max(0, f.Offset));
-        var list = await ReadViews(cmd, user, ct);
+        var list = await ReadViews(cmd, user, ct, workOrders: false); // a list is no bulk view of what residents wrote: the work order is one melding's
         await AuditPersonalViews(user, list, ct);
         return list;
     }
@@ -222,7 +222,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         await using var cmd = db.CreateCommand(
             $"SELECT {ViewColumns} FROM melding m LEFT JOIN gebiedsteam t ON t.gebied_code = m.gebied_code WHERE m.id = $1");
         Add(cmd, id);
-        var view = (await ReadViews(cmd, user, ct)).FirstOrDefault();
+        var view = (await ReadViews(cmd, user, ct, workOrders: true)).FirstOrDefault();
         if (view is null) return null;
         await AuditPersonalViews(user, [view], ct);
         var history = new List<RoutingHistoryEntry>();
@@ -238,7 +238,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         return (view, history);
     }
 
-    private async Task<List<MeldingView>> ReadViews(NpgsqlCommand cmd, ClaimsPrincipal user, CancellationToken ct)
+    private async Task<List<MeldingView>> ReadViews(NpgsqlCommand cmd, ClaimsPrincipal user, CancellationToken ct, bool workOrders)
     {
         var list = new List<MeldingView>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -250,12 +250,14 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             if (access == MeldingAccess.None) continue;
             string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
             var (x, y, locationSource, reason) = (r.GetDouble(5), r.GetDouble(6), r.GetString(7), r.GetString(13));
+            MeldingWorkOrder? workOrder = null;
             if (access == MeldingAccess.Basic)
             {
-                // Without personal data: a melding made by address is placed at the centre of its 50 m cell (the exact
-                // point is the resident's address), and an override's free-text reason is left out.
-                if (locationSource == "adres") ((x, y), locationSource) = (GeneraliseToCell(x, y), "adres-gegeneraliseerd");
-                if (r.GetString(8) == "override") reason = $"Handmatig toegewezen aan {gebied}; de reden is alleen zichtbaar voor het gebiedsteam.";
+                // The partner it was forwarded to gets a work order it can act on: the description and the place the
+                // resident gave for the problem (the form tells the resident so), never who made it; an override's
+                // free-text reason stays with the team, named by its team (not a code).
+                if (r.GetString(8) == "override") reason = $"Handmatig toegewezen aan {S(24) ?? gebied}; de reden is alleen zichtbaar voor het gebiedsteam.";
+                workOrder = workOrders && r.IsDBNull(23) ? new MeldingWorkOrder(S(18), S(19)) : null;
             }
             list.Add(new MeldingView(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3),
                 r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), Math.Round(x, 2), Math.Round(y, 2),
@@ -265,14 +267,14 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
                 forwardedTo, r.GetString(17),
                 access == MeldingAccess.Personal
                     ? new MeldingPersonal(S(18), S(19), S(20), S(21), S(22), r.IsDBNull(23) ? null : r.GetFieldValue<DateTimeOffset>(23))
-                    : null, r.GetInt32(25)));
+                    : null, r.GetInt32(25)) { WorkOrder = workOrder });
         }
         return list;
     }
 
     private Task AuditPersonalViews(ClaimsPrincipal user, List<MeldingView> views, CancellationToken ct)
     {
-        var ids = views.Where(v => v.Personal is not null).Select(v => v.Id.ToString()).ToArray();
+        var ids = views.Where(v => v.Personal is not null || v.WorkOrder is not null).Select(v => v.Id.ToString()).ToArray();
         return ids.Length == 0 ? Task.CompletedTask
             : audit.WriteManyAsync(AuditLog.ActorOf(user), "persoonsgegevens bekeken", "melding", ids, ct);
     }

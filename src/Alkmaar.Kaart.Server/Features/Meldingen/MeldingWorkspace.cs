@@ -97,20 +97,11 @@ public sealed partial class MeldingService
     {
         string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
         var (gebied, forwarded) = (r.GetString(4), S(8));
-        var (x, y) = (r.GetDouble(10), r.GetDouble(11));
-        if (MeldingAccessRules.AccessTo(user, gebied, forwarded, KaartRoles.Stadswerk) == MeldingAccess.Basic && r.GetString(12) == "adres")
-            (x, y) = GeneraliseToCell(x, y);
+        var (x, y) = (r.GetDouble(10), r.GetDouble(11)); // the place of the problem: the partner it was forwarded to needs it too
         var created = r.GetFieldValue<DateTimeOffset>(1);
         var status = r.GetString(3);
         return new MeldingRow(r.GetInt64(0), StatusLinks.Reference(r.GetInt64(0)), created, r.GetString(2), status, gebied, S(5), S(6), S(7),
             forwarded, r.GetString(9), Math.Round(x, 2), Math.Round(y, 2), status != "afgehandeld" && created < overdueBefore, r.GetInt32(13));
-    }
-
-    /// <summary>The centre of the generalisation cell a point lies in (what partners see of an address).</summary>
-    private (double X, double Y) GeneraliseToCell(double x, double y)
-    {
-        var g = (double)O.GeneralisationGridMetres;
-        return ((Math.Floor(x / g) + 0.5) * g, (Math.Floor(y / g) + 0.5) * g);
     }
 
     private static NpgsqlParameter Clone(NpgsqlParameter p) => p.Clone();
@@ -213,7 +204,7 @@ public sealed partial class MeldingService
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>The melding's photo, for those who see its personal data (audited), or null.</summary>
+    /// <summary>The melding's photo, for its team, beheerders and the partner it was forwarded to (audited), or null.</summary>
     public async Task<CleanPhoto?> PhotoAsync(ClaimsPrincipal user, long id, CancellationToken ct = default)
     {
         user = await ActorNowAsync(user, id);
@@ -227,7 +218,8 @@ public sealed partial class MeldingService
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             if (!await r.ReadAsync(ct)) return null;
-            if (MeldingAccessRules.AccessTo(user, r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), KaartRoles.Stadswerk) != MeldingAccess.Personal)
+            // the photo is part of the work order: the forwarded partner sees it as well (it was stripped of all metadata)
+            if (MeldingAccessRules.AccessTo(user, r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), KaartRoles.Stadswerk) == MeldingAccess.None)
                 return null;
             photo = new CleanPhoto(r.GetFieldValue<byte[]>(5), r.GetString(2), r.GetInt32(3), r.GetInt32(4));
         }
