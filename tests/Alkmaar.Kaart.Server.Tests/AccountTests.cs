@@ -82,6 +82,20 @@ public class AccountTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
         Assert.True(await users.IsLockedOutAsync((await users.FindByNameAsync("signin-lock"))!));
     }
 
+    [Theory]
+    [InlineData("landing-team", KaartRoles.Gebiedsteam, "/meldingen")]
+    [InlineData("landing-planner", KaartRoles.Planner, "/beheer/indeling")]
+    [InlineData("landing-beheer", KaartRoles.Beheerder, "/")]
+    public async Task Staff_land_where_their_work_is_after_signing_in_and_a_return_address_still_wins(string name, string role, string landing)
+    {
+        // issue 27 (low): staff landed on the public map after signing in
+        await fx.Factory.EnsureUserAsync(name, [role], role == KaartRoles.Gebiedsteam ? ["GB0361-noord"] : []);
+        var response = await fx.Factory.CreateNoRedirectClient().SignInAsync(name, TestAccounts.Password);
+        Assert.Equal(landing, new Uri(response.Headers.Location!.ToString()).AbsolutePath);
+        var back = await fx.Factory.CreateNoRedirectClient().SignInAsync(name, TestAccounts.Password, "/gebieden");
+        Assert.Equal("/gebieden", new Uri(back.Headers.Location!.ToString()).AbsolutePath);
+    }
+
     [Fact]
     public async Task Signing_in_without_the_antiforgery_token_is_refused()
     {

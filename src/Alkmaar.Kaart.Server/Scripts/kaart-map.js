@@ -329,13 +329,17 @@ function addRdCoordinates(map, crs) {
     onAdd() {
       const div = L.DomUtil.create('div', 'kaart-rd-coordinates leaflet-bar');
       div.setAttribute('aria-live', 'off');
-      div.textContent = 'RD: beweeg de muis over de kaart';
-      map.on('mousemove', e => {
+      // a touch screen has no mouse: there the coordinates follow a tap
+      const touch = window.matchMedia && window.matchMedia('(hover: none)').matches;
+      div.textContent = touch ? 'RD: tik op de kaart' : 'RD: beweeg de muis over de kaart';
+      const show = e => {
         const p = crs.project(e.latlng);
         div.textContent = `RD x ${nl.format(p.x)}  y ${nl.format(p.y)}`;
         div.dataset.x = p.x.toFixed(1);
         div.dataset.y = p.y.toFixed(1);
-      });
+      };
+      map.on('mousemove', show);
+      if (touch) map.on('click', show);
       return div;
     },
   });

@@ -40,5 +40,6 @@ public static class AccountEndpoints
     /// <summary>Only local paths: an open redirect to another site is never followed.</summary>
     public static string SafeReturnUrl(string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\")
+        && !returnUrl.Any(char.IsControl) // a tab or line break made LocalRedirect throw (a 500)
             ? returnUrl : "/";
 }
