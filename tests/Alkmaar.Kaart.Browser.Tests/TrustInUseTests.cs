@@ -114,6 +114,11 @@ public class TrustInUseTests(BrowserFixture fx) : IClassFixture<BrowserFixture>,
             live = ws;
             ws.ConnectToServer();
         });
+        // the fallback transports (long polling) cannot reach the server either while it is away
+        await page.RouteAsync(new System.Text.RegularExpressions.Regex("/_blazor"), async route =>
+        {
+            if (refuse) await route.AbortAsync(); else await route.ContinueAsync();
+        });
         await page.GotoAsync(fx.BaseUrl + "/mijn-gebiedsteam");
         await page.Locator("[data-testid=mijn-gebiedsteam][data-interactive=true]").WaitForAsync();
         await page.Locator("#postcode").FillAsync("1822 AA");
@@ -126,18 +131,53 @@ public class TrustInUseTests(BrowserFixture fx) : IClassFixture<BrowserFixture>,
         var shown = await dialog.InnerTextAsync(); // visible text only: the other states are hidden by the styles
         foreach (var english in new[] { "Rejoin", "Failed", "Retry", "Resume", "server...", "Please", "paused" })
             Assert.DoesNotContain(english, shown, StringComparison.OrdinalIgnoreCase);
-        // one state at a time: of the five messages, at most one is shown
-        var visible = 0;
-        foreach (var state in new[] { "first-attempt", "repeated-attempt", "failed", "pause", "resume-failed" })
-            visible += await dialog.Locator($"p.components-{(state is "pause" or "resume-failed" ? "" : "reconnect-")}{state}-visible").EvaluateAllAsync<int>(
-                "els => els.filter(e => getComputedStyle(e).display !== 'none').length");
-        Assert.True(visible <= 1, $"{visible} states shown at once");
+        // one state at a time: of the five messages, one is shown — on the first attempt, and again while it retries
+        async Task<int> Shown()
+        {
+            var visible = 0;
+            foreach (var state in new[] { "first-attempt", "repeated-attempt", "failed", "pause", "resume-failed" })
+                visible += await dialog.Locator($"p.components-{(state is "pause" or "resume-failed" ? "" : "reconnect-")}{state}-visible").EvaluateAllAsync<int>(
+                    "els => els.filter(e => getComputedStyle(e).display !== 'none').length");
+            return visible;
+        }
+        Assert.Equal(1, await Shown());
+        await Assertions.Expect(dialog).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("components-reconnect-retrying"));
+        Assert.Equal(1, await Shown());
+        await Assertions.Expect(dialog).ToContainTextAsync("proberen we het opnieuw");
         var background = await dialog.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
         Assert.Equal("rgb(255, 255, 255)", background); // styled (the template's styles were never linked)
+        Assert.Equal("1", await dialog.EvaluateAsync<string>("e => getComputedStyle(e).opacity")); // shown at once, not faded
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "trust-reconnect.png") });
 
         refuse = false; // the server is back: the page reconnects by itself and what was typed is still there
         await Assertions.Expect(dialog).ToBeHiddenAsync(new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("#postcode")).ToHaveValueAsync("1822 AA");
+    }
+
+    [Fact]
+    public async Task The_initiative_form_names_every_missing_field_marks_the_tapped_place_and_names_the_team()
+    {
+        // issue 27, item 17: a tap placed no marker, the map was below the button, an empty form named only the place, and
+        // the answer read "het gebiedsteam van zuid"
+        var page = await fx.NewPageAsync(390, 844, o => { o.IsMobile = true; o.HasTouch = true; });
+        await page.GotoAsync(fx.BaseUrl + "/initiatief-aanvragen");
+        await page.Locator("[data-testid=initiatief-aanvragen][data-interactive=true]").WaitForAsync();
+        await page.GetByTestId("ia-submit").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=aanvraag-error] li")).ToHaveCountAsync(3);
+        var map = page.Locator("[data-testid=kaart-map]");
+        await page.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync();
+        var mapBox = (await map.BoundingBoxAsync())!;
+        var button = (await page.GetByTestId("ia-submit").BoundingBoxAsync())!;
+        Assert.True(mapBox.Y < button.Y, "the map comes before the submit button");
+        await map.TapAsync();
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-focus", "point");
+        await Assertions.Expect(map.Locator(".leaflet-marker-icon[title='Plek van uw initiatief']")).ToHaveCountAsync(1);
+        await page.Locator("#ia-titel").FillAsync("Geveltuinen in de straat");
+        await page.Locator("#ia-tekst").FillAsync("Met de buren planten we geveltuinen.");
+        await page.GetByTestId("ia-submit").ClickAsync();
+        var done = page.GetByTestId("aanvraag-done");
+        await Assertions.Expect(done).ToContainTextAsync("Gebiedsteam");
+        Assert.DoesNotContain("gebiedsteam van ", await done.InnerTextAsync());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "trust-initiatief.png") });
     }
 }
