@@ -72,10 +72,11 @@
   const gesture = (e) => { if (e.isTrusted) gestureAt = performance.now(); };
   for (const type of ["pointerdown", "mousedown", "touchstart"]) document.addEventListener(type, gesture, true);
   document.addEventListener("keydown", (e) => { if (e.isTrusted && (e.key === "Tab" || e.key === "Escape")) gestureAt = performance.now(); }, true);
+  // focus moved within a few seconds of a restore, without a pointer or Tab of the person: the page did it
+  const stolen = () => restored !== null && performance.now() - restored.at <= 3000 && performance.now() - gestureAt >= 500 && restored.el.isConnected;
   document.addEventListener("focusin", (e) => {
     if (!restored || e.target === restored.el || isField(e.target)) return;
-    const now = performance.now();
-    if (now - restored.at > 3000 || now - gestureAt < 500 || !restored.el.isConnected) return;
+    if (!stolen()) return;
     const el = restored.el;
     const end = el.value.length;
     el.focus({ preventScroll: true });
@@ -89,6 +90,12 @@
     for (const el of f.elements) { const k = isField(el) && keyOf(el); if (k) typed.delete(k); }
   }, true);
 
+  // Tells the page the field's value (its bindings listen to input and change).
+  const tell = (el) => {
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+    el.dispatchEvent(new Event("change", { bubbles: true }));
+  };
+
   const restore = (el) => {
     const key = keyOf(el);
     const saved = key && typed.get(key);
@@ -99,16 +106,24 @@
     } else if (el.value === "" && saved.value !== "") {
       el.value = saved.value; changed = true;
     }
-    if (changed) {
-      el.dispatchEvent(new Event("input", { bubbles: true }));
-      el.dispatchEvent(new Event("change", { bubbles: true }));
-      el.setAttribute("data-kept", "true");
+    if (changed) el.setAttribute("data-kept", "true");
+    const typingHere = focused && focused.key === key && (document.activeElement === null || document.activeElement === document.body);
+    if (!typingHere) {
+      if (changed) tell(el);
+      return;
     }
-    if (focused && focused.key === key && (document.activeElement === null || document.activeElement === document.body)) {
-      el.focus({ preventScroll: true });
-      if (focused.start !== null) { try { el.setSelectionRange(focused.start, focused.end); } catch { /* not a text field */ } }
-      restored = { el, at: performance.now() };
-    }
+    // The person is typing in this very field. Telling the page now would have it render this value back a moment later,
+    // over what they typed meanwhile ("G" of "Geveltuinen"). So the field gets the focus back, and the page is told the
+    // whole value once the person is done with the field: when it loses the focus or Enter is pressed.
+    el.focus({ preventScroll: true });
+    if (focused.start !== null) { try { el.setSelectionRange(focused.start, focused.end); } catch { /* not a text field */ } }
+    restored = { el, at: performance.now() };
+    const done = () => { el.removeEventListener("blur", blur); el.removeEventListener("keydown", enter, true); tell(el); };
+    const enter = (e) => { if (e.key === "Enter") done(); };
+    // a blur the page caused on its own right after becoming interactive is undone by the focus guard below: not "done"
+    const blur = () => { if (!stolen()) done(); };
+    el.addEventListener("blur", blur);
+    el.addEventListener("keydown", enter, true);
   };
 
   new MutationObserver((records) => {
