@@ -125,7 +125,8 @@ public class PlanEditBenchmarks
             SELECT g.gebied, sum(c.a)::bigint FROM g, LATERAL (SELECT
                 (SELECT count(*) FROM address a WHERE ST_Intersects(g.geom, a.geom)),
                 (SELECT count(*) FROM melding m WHERE m.status <> 'afgehandeld' AND ST_Intersects(g.geom, m.geom)),
-                (SELECT count(*) FROM melding m WHERE m.created_at >= now() - interval '12 months' AND ST_Intersects(g.geom, m.geom)),
+                (SELECT count(*) FROM melding m WHERE m.created_at >= ((date_trunc('month', now() AT TIME ZONE 'Europe/Amsterdam') - interval '12 months') AT TIME ZONE 'Europe/Amsterdam')
+                   AND m.created_at < (date_trunc('month', now() AT TIME ZONE 'Europe/Amsterdam') AT TIME ZONE 'Europe/Amsterdam') AND ST_Intersects(g.geom, m.geom)),
                 (SELECT count(*) FROM initiatief i WHERE i.status IN ('aangevraagd', 'toegekend') AND i.geom && g.geom AND ST_Intersects(g.geom, ST_PointOnSurface(i.geom)))
             ) AS c(a, o, j, i) GROUP BY g.gebied
             """);

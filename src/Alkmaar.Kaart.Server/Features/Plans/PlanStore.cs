@@ -26,7 +26,7 @@ public static class PlanMeasures
 {
     public const int Adressen = 0, Inwoners = 1, OpenMeldingen = 2, MeldingenJaar = 3, Initiatieven = 4;
     public static readonly string[] Keys = ["adressen", "inwoners", "openMeldingen", "meldingenJaar", "initiatieven"];
-    public static readonly string[] Labels = ["Adressen", "Inwoners", "Open meldingen", "Meldingen afgelopen 12 maanden", "Lopende initiatieven"];
+    public static readonly string[] Labels = ["Adressen", "Inwoners", "Open meldingen", "Meldingen afgelopen 12 maanden (hele maanden)", "Lopende initiatieven"];
 }
 
 /// <summary>A plan as listed: who made it from what, its row version (optimistic concurrency), and whether it was published.</summary>
@@ -353,12 +353,20 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
         return result;
     }
 
+    /// <summary>
+    /// "Afgelopen 12 maanden" in SQL, the one definition used everywhere (<see cref="Meldingen.DisclosureControl.Last12Months"/>):
+    /// the 12 whole months before the current one, in Europe/Amsterdam.
+    /// </summary>
+    public static string Last12Months(string column) =>
+        $"{column} >= ((date_trunc('month', now() AT TIME ZONE 'Europe/Amsterdam') - interval '12 months') AT TIME ZONE 'Europe/Amsterdam') " +
+        $"AND {column} < (date_trunc('month', now() AT TIME ZONE 'Europe/Amsterdam') AT TIME ZONE 'Europe/Amsterdam')";
+
     /// <summary>Counts of addresses, open meldingen, meldingen of the last 12 months and running initiatives inside a geometry expression.</summary>
     public static string CountColumns(string geom) =>
         $"""
         (SELECT count(*) FROM address a WHERE ST_Intersects({geom}, a.geom)),
         (SELECT count(*) FROM melding m WHERE m.status <> 'afgehandeld' AND ST_Intersects({geom}, m.geom)),
-        (SELECT count(*) FROM melding m WHERE m.created_at >= now() - interval '12 months' AND ST_Intersects({geom}, m.geom)),
+        (SELECT count(*) FROM melding m WHERE {Last12Months("m.created_at")} AND ST_Intersects({geom}, m.geom)),
         (SELECT count(*) FROM initiatief i WHERE i.status IN ('aangevraagd', 'toegekend') AND i.geom && {geom} AND ST_Intersects({geom}, ST_PointOnSurface(i.geom)))
         """;
 
