@@ -43,6 +43,19 @@ public sealed class FreshPrincipal(UserManager<KaartUser> users, IUserClaimsPrin
         await GetAsync(principal) ?? throw new UnauthorizedAccessException("The sign-in is no longer valid (signed out, password or roles changed, or removed).");
 }
 
+public static class FreshPrincipalExtensions
+{
+    /// <summary>
+    /// The actor as stored now, for a singleton service acting on a principal a page may have held for a while (see
+    /// <see cref="FreshPrincipal.CurrentAsync"/>); null when the sign-in is no longer valid.
+    /// </summary>
+    public static async Task<ClaimsPrincipal?> ActorNowAsync(this IServiceScopeFactory scopes, ClaimsPrincipal user)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<FreshPrincipal>().CurrentAsync(user);
+    }
+}
+
 /// <summary>
 /// Blazor circuits re-check the sign-in every <see cref="RevalidationInterval"/>: once the security stamp changed (sign-out,
 /// password reset, role change, removal) an open page loses its authentication and shows "inloggen vereist".

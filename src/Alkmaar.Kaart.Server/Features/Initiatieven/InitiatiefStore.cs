@@ -54,8 +54,13 @@ public sealed class InitiatiefRejectedException(string title, string detail, str
 /// Bewonersinitiatieven (tables <c>initiatief</c>, <c>initiatief_history</c>): validation, the status lifecycle, routing
 /// to buurt/wijk/gebied, and who may change what (a gebiedsteam member its own gebieden, a beheerder all).
 /// </summary>
-public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider routing, Microsoft.Extensions.Options.IOptions<Notifications.MailOptions> mail)
+public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider routing, Microsoft.Extensions.Options.IOptions<Notifications.MailOptions> mail,
+    IServiceScopeFactory scopes)
 {
+    /// <summary>The actor as stored now (a page opened before its user lost a gebied cannot act on it).</summary>
+    private async Task<ClaimsPrincipal> ActorNowAsync(ClaimsPrincipal user) =>
+        await scopes.ActorNowAsync(user) ?? throw new InitiatiefRejectedException("Geen toegang", "Uw inlogsessie is niet meer geldig; log opnieuw in.", null, 403);
+
     /// <summary>A message to the applicant of an initiative.</summary>
     private static Notifications.OutgoingMail ToApplicant(string to, long id, string kind, string subject, string text) =>
         Notifications.OutgoingMail.ToResident(to, kind, "initiatief", id.ToString(), subject, text, "uw aanvraag");
@@ -91,6 +96,7 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
 
     public async Task<Initiatief> CreateAsync(InitiatiefInput input, ClaimsPrincipal user, CancellationToken ct = default)
     {
+        user = await ActorNowAsync(user);
         var status = input.Status ?? "aangevraagd";
         if (status != "aangevraagd" && !Statuses.Contains(status))
             throw new InitiatiefRejectedException("Onbekende status", $"status is een van: {string.Join(", ", Statuses)}.", "status");
@@ -122,6 +128,7 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
     /// </summary>
     public async Task<Initiatief> UpdateAsync(long id, InitiatiefInput input, ClaimsPrincipal user, CancellationToken ct = default, int? expectedVersion = null)
     {
+        user = await ActorNowAsync(user);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         Initiatief? current;
@@ -172,6 +179,7 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
 
     public async Task DeleteAsync(long id, ClaimsPrincipal user, CancellationToken ct = default, int? expectedVersion = null)
     {
+        user = await ActorNowAsync(user);
         var current = await GetAsync(id, ct) ?? throw new InitiatiefRejectedException("Initiatief niet gevonden", $"Er is geen initiatief {id}.", null, 404);
         if (!MayEdit(user, current.GebiedCode)) throw new InitiatiefRejectedException("Geen toegang", $"Initiatief {id} ligt in {current.GebiedCode}, niet in uw gebieden.", null, 403);
         await using var cmd = db.CreateCommand("DELETE FROM initiatief WHERE id = $1 AND ($2::int IS NULL OR version = $2)");

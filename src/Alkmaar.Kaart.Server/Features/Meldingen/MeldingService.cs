@@ -34,11 +34,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     /// The actor as stored now (roles and gebieden): every change and every read of personal data re-reads it, so a page
     /// opened before its user lost a gebied (a circuit revalidates only every 20 s) cannot act on that gebied's meldingen.
     /// </summary>
-    private async Task<ClaimsPrincipal> ActorNowAsync(ClaimsPrincipal user, long id)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<Accounts.FreshPrincipal>().CurrentAsync(user) ?? throw NotFound(id);
-    }
+    private async Task<ClaimsPrincipal> ActorNowAsync(ClaimsPrincipal user, long id) => await scopes.ActorNowAsync(user) ?? throw NotFound(id);
 
     public static readonly IReadOnlyList<string> Statuses = ["nieuw", "in_behandeling", "afgehandeld"];
     private MeldingOptions O => options.Value;
@@ -217,8 +213,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     public async Task<(MeldingView Melding, List<RoutingHistoryEntry> History)?> GetAsync(ClaimsPrincipal user, long id, CancellationToken ct = default)
     {
         // a read of personal data: the actor as stored now (no longer signed in: nothing to see)
-        await using (var scope = scopes.CreateAsyncScope())
-            if (await scope.ServiceProvider.GetRequiredService<FreshPrincipal>().CurrentAsync(user) is { } now) user = now; else return null;
+        if (await scopes.ActorNowAsync(user) is { } now) user = now; else return null;
         await using var cmd = db.CreateCommand(
             $"SELECT {ViewColumns} FROM melding m LEFT JOIN gebiedsteam t ON t.gebied_code = m.gebied_code WHERE m.id = $1");
         Add(cmd, id);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Alkmaar.Kaart.Server.Features.Accounts;
 using Alkmaar.Kaart.Server.Features.Meldingen;
 using Alkmaar.Kaart.Server.Features.Notifications;
 using Microsoft.Extensions.Options;
@@ -56,7 +57,8 @@ public sealed class WijkAanZetException(string message, int status = 422) : Exce
 /// one-time codes, feasibility, results and the gebiedsagenda. Votes are written in one transaction holding the voter's
 /// code row locked (OpenStad), so a code is used at most once and no ballot exceeds the limit, however many arrive at once.
 /// </summary>
-public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Audit.AuditLog audit, MeldingService meldingen, IOptions<MailOptions> mail)
+public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Audit.AuditLog audit, MeldingService meldingen, IOptions<MailOptions> mail,
+    IServiceScopeFactory scopes)
 {
     /// <summary>
     /// Tells the submitters of <paramref name="points"/> (and of the points merged into them) who gave an e-mail address, in
@@ -102,6 +104,8 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
     /// <summary>Whether <paramref name="user"/> may run this campaign: a beheerder, or a member of the gebiedsteam of its area.</summary>
     public async Task<bool> MayActAsync(System.Security.Claims.ClaimsPrincipal user, int campagne, CancellationToken ct = default)
     {
+        if (await scopes.ActorNowAsync(user) is not { } now) return false; // the actor as stored now, not as a page opened it
+        user = now;
         if (user.IsInRole(Accounts.KaartRoles.Beheerder)) return true;
         if (!user.IsInRole(Accounts.KaartRoles.Gebiedsteam) || await CampagneAsync(campagne, ct) is not { } c) return false;
         return await GebiedOfAsync(c.AreaCode, c.AreaLevel, ct) is { } g && Accounts.ClaimsPrincipalExtensions.Gebieden(user).Contains(g);
@@ -110,6 +114,8 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
     /// <summary>Whether <paramref name="user"/> may start a campaign in this wijk or dorp: a beheerder, or its gebied's team.</summary>
     public async Task<bool> MayStartInAsync(System.Security.Claims.ClaimsPrincipal user, string areaCode, string level, CancellationToken ct = default)
     {
+        if (await scopes.ActorNowAsync(user) is not { } now) return false;
+        user = now;
         if (user.IsInRole(Accounts.KaartRoles.Beheerder)) return true;
         if (!user.IsInRole(Accounts.KaartRoles.Gebiedsteam)) return false;
         return await GebiedOfAsync(areaCode, level, ct) is { } g && Accounts.ClaimsPrincipalExtensions.Gebieden(user).Contains(g);
@@ -130,6 +136,8 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
     /// <summary>Whether <paramref name="user"/> may keep the actions of a speerpunt: a beheerder, or its area's gebiedsteam.</summary>
     public async Task<bool> MayActOnSpeerpuntAsync(System.Security.Claims.ClaimsPrincipal user, long speerpunt, CancellationToken ct = default)
     {
+        if (await scopes.ActorNowAsync(user) is not { } now) return false;
+        user = now;
         if (user.IsInRole(Accounts.KaartRoles.Beheerder)) return true;
         if (!user.IsInRole(Accounts.KaartRoles.Gebiedsteam)) return false;
         await using var cmd = db.CreateCommand("SELECT area_code, (SELECT level FROM area_in_force a WHERE a.code = s.area_code ORDER BY level = 'dorp' LIMIT 1) FROM speerpunt s WHERE s.id = $1");
