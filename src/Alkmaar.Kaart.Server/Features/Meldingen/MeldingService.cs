@@ -51,6 +51,9 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     // ------------------------------------------------------------------------------------------------ create
     public async Task<MeldingCreated> CreateAsync(NewMelding m, string source, string actor, CancellationToken ct = default, CleanPhoto? photo = null)
     {
+        // a resident is no "anoniem" in the history when they left their name: the history says "de melder" (who that is
+        // stays in the personal data, for the team)
+        if (actor == "anoniem") actor = "de melder";
         var category = NormaliseCategory(m.Category);
         var description = Clean(m.Description);
         if (string.IsNullOrEmpty(description))
