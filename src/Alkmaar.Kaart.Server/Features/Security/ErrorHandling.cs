@@ -26,6 +26,10 @@ public static class ErrorHandling
             ExceptionHandler = HandleAsync,
             // pages: the Dutch error page, rendered for GET whatever the original method was
             AllowStatusCode404Response = true,
+            // the middleware's own "unhandled exception" log is off: an ordinary refusal (bad input, a conflict, a period not
+            // over) is no error and would be logged with the client's own text in it (log forging); HandleAsync logs what
+            // is an error (a 500, the database away) once, with structured fields
+            SuppressDiagnosticsCallback = _ => true,
         });
         app.Use(async (http, next) =>
         {
@@ -96,15 +100,15 @@ public static class ErrorHandling
         }
         else if (error is BadHttpRequestException bad)
         {
-            (status, title, detail) = (bad.StatusCode is >= 400 and < 500 ? bad.StatusCode : 400, "Ongeldig verzoek", "The request could not be read.");
+            (status, title, detail) = (bad.StatusCode is >= 400 and < 500 ? bad.StatusCode : 400, "Ongeldig verzoek", "Het verzoek kon niet gelezen worden.");
         }
         else if (error is not null && IsBadText(error))
         {
-            (status, title, detail) = (400, "Ongeldige tekens", "The request contains text that cannot be stored (a NUL byte or invalid characters).");
+            (status, title, detail) = (400, "Ongeldige tekens", "Het verzoek bevat tekst die niet bewaard kan worden (een NUL-teken of ongeldige tekens).");
         }
         else
         {
-            (status, title, detail) = (500, "Er ging iets mis", $"An unexpected error occurred; it was logged as {trace}.");
+            (status, title, detail) = (500, "Er ging iets mis", $"Er ging onverwacht iets mis; het is vastgelegd als {trace}.");
             logger.LogError(error, "Unhandled error on {Method} {Path} ({Trace})", http.Request.Method, http.Request.Path.Value, trace);
         }
         http.Response.StatusCode = status;
