@@ -20,6 +20,16 @@ public class ReleaseRuleTests : IAsyncLifetime
     public Task InitializeAsync() => _fx.InitializeAsync();
     public Task DisposeAsync() => _fx.DisposeAsync();
 
+    /// <summary><paramref name="count"/> meldingen routed to <paramref name="gebied"/> at <paramref name="at"/>, from (x, y) on a
+    /// grid of <paramref name="step"/> metres (7 in a row; step 0: all at one point).</summary>
+    private Task PlantAsync(DateTimeOffset at, double x, double y, string gebied, int count = 1, string category = "afval", double step = 0) => Db.ExecAsync(
+        """
+        INSERT INTO melding (created_at, category, geom, location_source, gebied_code, routing_kind, routing_reason, boundary_version_id, source)
+        SELECT $1, $6, ST_SetSRID(ST_MakePoint($2 + ((i - 1) % 7) * $5, $3 + ((i - 1) / 7) * $5), 28992), 'rd', $7, 'inside', 'test',
+               (SELECT min(version_id) FROM area_in_force), 'api'
+        FROM generate_series(1, $4) i
+        """, at, x, y, count, step, category, gebied);
+
     [Fact]
     public async Task The_border_band_takes_fixed_widths_only_so_counts_over_distances_reveal_no_single_melding()
     {
@@ -57,20 +67,9 @@ public class ReleaseRuleTests : IAsyncLifetime
             return [.. list];
         }
         // background: enough meldingen in the band to be published
-        await Db.ExecAsync(
-            """
-            INSERT INTO melding (created_at, category, geom, location_source, gebied_code, routing_kind, routing_reason, boundary_version_id, source)
-            SELECT $1, 'afval', ST_SetSRID(ST_MakePoint($2 + (i % 7) * 3, $3 + (i / 7) * 3), 28992), 'rd', 'GB0361-zuid', 'inside', 'test',
-                   (SELECT min(version_id) FROM area_in_force), 'api'
-            FROM generate_series(1, 12) i
-            """, lastMonth, x - 60, y - 60);
+        await PlantAsync(lastMonth, x - 57, y - 57, "GB0361-zuid", count: 12, step: 3);
         var before = await Totals();
-        await Db.ExecAsync(
-            """
-            INSERT INTO melding (created_at, category, geom, location_source, gebied_code, routing_kind, routing_reason, boundary_version_id, source)
-            VALUES ($1, 'afval', ST_SetSRID(ST_MakePoint($2, $3), 28992), 'rd', 'GB0361-zuid', 'inside', 'test',
-                    (SELECT min(version_id) FROM area_in_force), 'api')
-            """, lastMonth, x, y);
+        await PlantAsync(lastMonth, x, y, "GB0361-zuid");
         var after = await Totals();
         var grew = DisclosureControl.BandWidths.Where((w, i) => after[i] != before[i]).ToList();
         // the new melding shows (if at all) only as a change of a whole band: the finest place it gives away is a band
@@ -82,13 +81,7 @@ public class ReleaseRuleTests : IAsyncLifetime
     {
         var lastWeek = DateTimeOffset.UtcNow.AddDays(-4);
         var (x, y) = await TestData.InsideAsync(Db, "WK036102");
-        for (var n = 1; n <= 3; n++)
-            await Db.ExecAsync(
-                """
-                INSERT INTO melding (created_at, category, geom, location_source, gebied_code, routing_kind, routing_reason, boundary_version_id, source)
-                VALUES ($1, 'afval', ST_SetSRID(ST_MakePoint($2, $3), 28992), 'rd', 'GB0361-centrum', 'inside', 'test',
-                        (SELECT min(version_id) FROM area_in_force), 'api')
-                """, lastWeek, x + n * 4, y + n * 3);
+        for (var n = 1; n <= 3; n++) await PlantAsync(lastWeek, x + n * 4, y + n * 3, "GB0361-centrum");
         var http = _fx.Factory.CreateClient();
         var from = DateTime.UtcNow.AddDays(-10).ToString("yyyy-MM-dd");
         foreach (var url in new[] { $"/api/hotspots?from={from}&category=afval", $"/api/hotspots?from={from}", "/api/hotspots",
@@ -107,12 +100,7 @@ public class ReleaseRuleTests : IAsyncLifetime
         var year = DateTime.UtcNow.Year - 1; // a year that is over
         int[] months = [3, 5, 7];
         var (x, y) = await TestData.InsideAsync(Db, "BU03610709");
-        async Task Plant(int month, int n) => await Db.ExecAsync(
-            """
-            INSERT INTO melding (created_at, category, geom, location_source, gebied_code, routing_kind, routing_reason, boundary_version_id, source)
-            SELECT $1, 'afval', ST_SetSRID(ST_MakePoint($2, $3), 28992), 'rd', 'GB0361-oost', 'inside', 'test',
-                   (SELECT min(version_id) FROM area_in_force), 'api' FROM generate_series(1, $4)
-            """, new DateTimeOffset(year, month, 10, 12, 0, 0, TimeSpan.Zero), x, y, n);
+        Task Plant(int month, int n) => PlantAsync(new DateTimeOffset(year, month, 10, 12, 0, 0, TimeSpan.Zero), x, y, "GB0361-oost", count: n);
         await Plant(months[0], 1);
         await Plant(months[1], 6);
         await Plant(months[2], 7);
@@ -147,14 +135,10 @@ public class ReleaseRuleTests : IAsyncLifetime
     {
         // issue 27, item 15: the export held 4,704 of 25,002 meldingen without saying so
         var (x, y) = await TestData.InsideAsync(Db, "WK036102");
-        await Db.ExecAsync(
-            """
-            INSERT INTO melding (created_at, category, geom, location_source, gebied_code, routing_kind, routing_reason, boundary_version_id, source)
-            SELECT now() - interval '3 days', CASE WHEN i <= 12 THEN 'afval' ELSE 'groen' END,
-                   ST_SetSRID(ST_MakePoint(CASE WHEN i <= 12 THEN $1 ELSE $1 + 400 * i END, $2), 28992), 'rd', 'GB0361-centrum', 'inside', 'test',
-                   (SELECT min(version_id) FROM area_in_force), 'api'
-            FROM generate_series(1, 14) i
-            """, Math.Floor(x / 50) * 50 + 5, Math.Floor(y / 50) * 50 + 5);
+        var (cx, cy, at) = (Math.Floor(x / 50) * 50 + 5, Math.Floor(y / 50) * 50 + 5, DateTimeOffset.UtcNow.AddDays(-3));
+        await PlantAsync(at, cx, cy, "GB0361-centrum", count: 12); // one published cell
+        await PlantAsync(at, cx + 400 * 13, cy, "GB0361-centrum", category: "groen"); // two lonely ones, left out
+        await PlantAsync(at, cx + 400 * 14, cy, "GB0361-centrum", category: "groen");
         var json = JsonDocument.Parse(await _fx.Factory.CreateClient().GetStringAsync("/api/export/meldingen")).RootElement;
         Assert.Equal(12, json.GetProperty("meldingenInCells").GetInt64());
         Assert.Equal(14, json.GetProperty("meldingenInPeriod").GetInt64());
