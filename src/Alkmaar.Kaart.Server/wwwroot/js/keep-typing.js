@@ -98,26 +98,29 @@
 
   const restore = (el) => {
     const key = keyOf(el);
-    const saved = key && typed.get(key);
-    if (!saved) return;
+    if (!key) return;
+    const saved = typed.get(key);
     let changed = false;
-    if (checkable(el)) {
+    if (saved && checkable(el)) {
       if (el.checked !== saved.checked) { el.checked = saved.checked; changed = true; }
-    } else if (el.value === "" && saved.value !== "") {
+    } else if (saved && el.value === "" && saved.value !== "") {
       el.value = saved.value; changed = true;
     }
     if (changed) el.setAttribute("data-kept", "true");
+    // the field the person is in (they tapped it, maybe typed in it) while it was replaced: the focus went nowhere
     const typingHere = focused && focused.key === key && (document.activeElement === null || document.activeElement === document.body);
     if (!typingHere) {
       if (changed) tell(el);
       return;
     }
-    // The person is typing in this very field. Telling the page now would have it render this value back a moment later,
-    // over what they typed meanwhile ("G" of "Geveltuinen"). So the field gets the focus back, and the page is told the
-    // whole value once the person is done with the field: when it loses the focus or Enter is pressed.
+    // The person is in this very field. Telling the page the kept value now would have it render that value back a
+    // moment later, over what they typed meanwhile ("G" of "Geveltuinen"). So the field gets the focus back (their next
+    // keystrokes land in it, not nowhere), and the page is told the whole value once they are done with the field: when it
+    // loses the focus or Enter is pressed.
     el.focus({ preventScroll: true });
     if (focused.start !== null) { try { el.setSelectionRange(focused.start, focused.end); } catch { /* not a text field */ } }
     restored = { el, at: performance.now() };
+    if (!changed) return; // nothing kept to tell: the page's own binding hears what they type from now on
     const done = () => { el.removeEventListener("blur", blur); el.removeEventListener("keydown", enter, true); tell(el); };
     const enter = (e) => { if (e.key === "Enter") done(); };
     // a blur the page caused on its own right after becoming interactive is undone by the focus guard below: not "done"
@@ -127,7 +130,7 @@
   };
 
   new MutationObserver((records) => {
-    if (typed.size === 0 && !focused) return;
+    if (typed.size === 0 && !focused) return; // nothing typed and no field in use: nothing to keep
     if (location.pathname !== page) { typed.clear(); focused = null; page = location.pathname; return; }
     for (const r of records) {
       for (const node of r.addedNodes) {
