@@ -119,11 +119,11 @@ public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<M
         {
             ExportFormat.Csv => await WriteCsvAsync(r, features, output, ct),
             ExportFormat.GeoPackage => await WriteGeoPackageAsync(r, features, output, ct),
-            _ => await WriteGeoJsonAsync(r, features, output, ct),
+            _ => await WriteGeoJsonAsync(r, q, features, output, ct),
         };
     }
 
-    private async Task<int> WriteGeoJsonAsync(ExportRequest r, IAsyncEnumerable<OgcFeature> features, Stream output, CancellationToken ct)
+    private async Task<int> WriteGeoJsonAsync(ExportRequest r, ItemsQuery q, IAsyncEnumerable<OgcFeature> features, Stream output, CancellationToken ct)
     {
         await using var writer = new GeoJsonFeatureCollectionWriter(output, r.Crs);
         writer.WriteStart([new("name", r.Layer.Title), new("attribution", Attribution)]);
@@ -137,7 +137,6 @@ public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<M
         {
             // say what is left out (issue 27: 4,704 of 25,002 meldingen, silently): the cells below the minimum, and why
             // topCategory can be null (no single category reaches the minimum in that cell)
-            var q = await QueryAsync(r, ct);
             var all = r.AreaCode is null ? await cells.CountedAsync(new CellFilter { From = q.From, To = q.To, Category = r.Category, Status = r.Status }, ct) : (long?)null;
             var min = meldingen.Value.PublicMinimumCount;
             await writer.WriteEndAsync([new("numberReturned", writer.Count), new("meldingenInCells", shown), new("meldingenInPeriod", all),
