@@ -92,8 +92,9 @@ public class GrensbandTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, 
         await team.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
         await team.GetByLabel("Wachtwoord").PressAsync("Enter");
         var rows = team.Locator("[data-testid=grensband-meldingen] tbody tr");
-        await Assertions.Expect(rows.First).ToBeVisibleAsync();
-        Assert.Equal(Math.Min(200, report.Sides.Where(x => x.Kind == "team").Sum(x => x.Meldingen ?? 0)), await rows.CountAsync());
+        // (the page may still be arriving when its first row shows: the count is waited for, not read at once)
+        await team.Locator("[data-testid=grensband][data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(Math.Min(200, report.Sides.Where(x => x.Kind == "team").Sum(x => x.Meldingen ?? 0)));
     }
 
     [Fact]

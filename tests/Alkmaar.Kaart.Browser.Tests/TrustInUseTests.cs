@@ -107,6 +107,37 @@ public class TrustInUseTests(BrowserFixture fx) : IClassFixture<BrowserFixture>,
     }
 
     [Fact]
+    public async Task Moving_on_while_the_map_still_draws_its_area_keeps_the_session_alive()
+    {
+        // Found by a fresh-clone run: the area page's map was still fetching the area to point at when the person clicked on
+        // to the border band; the answer then arrived at a map that was already removed, Leaflet threw, and the error ended
+        // the live connection: the next page stayed "Laden…" with "Er ging iets mis". The area's answer is held here until
+        // the person has moved on, so this happens every time.
+        var page = await fx.NewPageAsync(1400, 1000);
+        var asked = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        await page.RouteAsync(new System.Text.RegularExpressions.Regex("/api/areas/GB0361-west\\?level="), async route =>
+        {
+            asked.TrySetResult();
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync(fx.BaseUrl + "/gebied/GB0361-west");
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+        await asked.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await page.GetByTestId("area-band-link").ClickAsync();
+        await page.Locator("[data-testid=grensband][data-interactive=true]").WaitForAsync();
+        // the held answer now reaches the removed map
+        var answered = page.WaitForResponseAsync(r => r.Url.Contains("/api/areas/GB0361-west?level="));
+        release.SetResult();
+        await (await answered).FinishedAsync();
+        // the session lives on: the band page still answers a choice, and no error bar
+        await page.GetByTestId("grensband-distance").SelectOptionAsync("500");
+        await Assertions.Expect(page.GetByTestId("kaart-map")).ToHaveAttributeAsync("data-url-grensband", new System.Text.RegularExpressions.Regex("afstand=500"));
+        await Assertions.Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task A_dropped_connection_shows_a_styled_dutch_dialog_with_one_state_at_a_time()
     {
         var page = await fx.NewPageAsync(390, 844);

@@ -133,6 +133,7 @@ async function loadLayer(state, layer) {
     return false;
   }
   const data = await response.json();
+  if (state.disposed) return false; // the page went on meanwhile: the map is gone
   if (ticket !== layer.ticket) return false; // a newer reload is under way
   if (layer.geo) layer.group.removeLayer(layer.geo);
   layer.labels.clearLayers();
@@ -143,7 +144,7 @@ async function loadLayer(state, layer) {
   };
   if (def.kind === 'markers') {
     await loadCluster();
-    if (ticket !== layer.ticket) return false;
+    if (state.disposed || ticket !== layer.ticket) return false;
     drawMarkers(state, layer, data);
     report(state, layer);
     return true;
@@ -213,6 +214,7 @@ export async function startLasso(element, id) {
   const state = maps.get(element);
   if (!state) return;
   const { LassoHandler } = await (lassoPlugin ??= import('leaflet-lasso/dist/leaflet-lasso.esm.js'));
+  if (state.disposed) return;
   state.lasso ??= new LassoHandler(state.map, { intersect: false });
   state.map.once('lasso.finished', e => {
     const geo = state.layers[id]?.geo;
@@ -230,6 +232,7 @@ export async function editLine(element, latlngs) {
   const state = maps.get(element);
   if (!state) return;
   await (editablePlugin ??= import('leaflet-editable'));
+  if (state.disposed) return;
   state.map.editTools ??= new L.Editable(state.map, {});
   stopEditLine(element);
   const line = L.polyline(latlngs, { color: '#d4351c', weight: 4, opacity: 0.9 }).addTo(state.map);
@@ -464,7 +467,7 @@ async function loadCells(state, layer) {
   if (!response.ok) { console.error(`kaart-map: ${url} answered ${response.status}`); return; }
   const data = await response.json();
   if (def.kind === 'density') await loadHeat();
-  if (ticket !== layer.ticket) return;
+  if (state.disposed || ticket !== layer.ticket) return;
   if (layer.geo) layer.group.removeLayer(layer.geo);
   const features = data.features ?? [];
   if (def.kind === 'density') {
@@ -529,12 +532,18 @@ export async function showFocus(element, focus) {
   const group = L.featureGroup().addTo(state.map);
   state.focus = group;
   if (focus.areaUrl) {
-    const response = await fetch(focus.areaUrl, { headers: { Accept: 'application/geo+json' } });
-    if (response.ok && state.focus === group) {
-      L.geoJSON(await response.json(), { style: () => focusStyle, interactive: false }).addTo(group);
+    let area = null;
+    try {
+      const response = await fetch(focus.areaUrl, { headers: { Accept: 'application/geo+json' } });
+      if (response.ok) area = await response.json();
+      else console.error(`kaart-map: ${focus.areaUrl} answered ${response.status}`);
+    } catch (e) {
+      if (!state.disposed) console.error(`kaart-map: ${focus.areaUrl} could not be fetched`, e);
     }
+    // (the page may have gone on meanwhile: a removed map cannot be drawn on or fitted)
+    if (area && !state.disposed && state.focus === group) L.geoJSON(area, { style: () => focusStyle, interactive: false }).addTo(group);
   }
-  if (state.focus !== group) return; // a newer answer came in meanwhile
+  if (state.disposed || state.focus !== group) return; // the map is gone, or a newer answer came in meanwhile
   if (focus.lat != null && focus.lon != null) {
     L.marker([focus.lat, focus.lon], { keyboard: false, interactive: false, alt: focus.label, title: focus.label }).addTo(group);
   }
@@ -543,7 +552,7 @@ export async function showFocus(element, focus) {
   if (focus.areaUrl && group.getLayers().length > 0) state.map.fitBounds(group.getBounds(), { padding: [40, 40], maxZoom: 10, animate: false });
   else if (focus.lat != null) state.map.setView([focus.lat, focus.lon], Math.max(state.map.getZoom(), 9), { animate: false });
   await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-  if (state.focus !== group) return;
+  if (state.disposed || state.focus !== group) return;
   // the view as drawn (WGS84 west,south,east,north and the zoom level), for tests that check the map shows the answer
   const view = state.map.getBounds();
   element.dataset.view = [view.getWest(), view.getSouth(), view.getEast(), view.getNorth()].map(v => v.toFixed(6)).join(',');
