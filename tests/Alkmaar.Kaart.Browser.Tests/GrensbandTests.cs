@@ -94,7 +94,7 @@ public class GrensbandTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, 
         var rows = team.Locator("[data-testid=grensband-meldingen] tbody tr");
         // (the page may still be arriving when its first row shows: the count is waited for, not read at once)
         await team.Locator("[data-testid=grensband][data-interactive=true]").WaitForAsync();
-        await Assertions.Expect(rows).ToHaveCountAsync(Math.Min(200, report.Sides.Where(x => x.Kind == "team").Sum(x => x.Meldingen ?? 0)));
+        await Assertions.Expect(rows).ToHaveCountAsync((int)Math.Min(200, report.Sides.Where(x => x.Kind == "team").Sum(x => x.Meldingen ?? 0)));
     }
 
     [Fact]

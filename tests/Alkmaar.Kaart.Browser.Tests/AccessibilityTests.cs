@@ -1,0 +1,94 @@
+using Alkmaar.Kaart.Server.Features.Meldingen;
+using Alkmaar.Kaart.Server.Features.Plans;
+using Alkmaar.Kaart.Server.Features.WijkAanZet;
+using Alkmaar.Kaart.Testing;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Alkmaar.Kaart.Browser.Tests;
+
+/// <summary>
+/// Issue 27, "done when": axe-core (Deque's engine, in the page) finds no violation on any page — every public page as a
+/// resident sees it on a desk and on a phone, and every staff page as a beheerder sees it, the plan editor included. Each
+/// page is checked once it says it is ready (interactive, its map loaded), so what is checked is what a person uses.
+/// </summary>
+public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IAsyncLifetime
+{
+    public async Task InitializeAsync()
+    {
+        await TestData.EnsureDemoAddressesAsync(fx.App.Services);
+        if (await fx.App.Services.GetRequiredService<DemoMeldingen>().CountAsync() == 0)
+            await fx.App.Services.GetRequiredService<DemoMeldingen>().GenerateAsync(DateTime.UtcNow.Year, 3_000);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static string Describe(AxeResult result) => string.Join("\n", result.Violations.Select(v =>
+        $"  {v.Id} ({v.Impact}): {v.Help}\n" + string.Join("\n", v.Nodes.Take(4).Select(n => $"    {n.Target}: {n.Html[..Math.Min(160, n.Html.Length)]}"))));
+
+    /// <summary>Opens each page, waits for its readiness signals, runs axe; returns every page's violations (none expected).</summary>
+    private static async Task<List<string>> CheckAsync(IPage page, string baseUrl, IEnumerable<string> paths)
+    {
+        var found = new List<string>();
+        foreach (var path in paths)
+        {
+            await page.GotoAsync(baseUrl + path);
+            // interactive pages say so; a page with a map says when its layers are drawn
+            if (await page.Locator("[data-interactive]").CountAsync() > 0)
+                await page.Locator("[data-interactive=true]").First.WaitForAsync();
+            if (await page.Locator("[data-testid=kaart-map]").CountAsync() > 0)
+                await page.Locator("[data-testid=kaart-map][data-loaded=true]").First.WaitForAsync();
+            var result = await page.RunAxe();
+            if (result.Violations.Length > 0) found.Add($"{path}:\n{Describe(result)}");
+        }
+        return found;
+    }
+
+    private async Task<int> CampagneAsync()
+    {
+        var service = fx.App.Services.GetRequiredService<WijkAanZetService>();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        return await service.CreateCampagneAsync("WK036105", "wijk", "Toegankelijk", today.AddDays(-1), today.AddDays(10),
+            today.AddDays(20), today.AddDays(30), today.AddDays(60), "test");
+    }
+
+    [Fact]
+    public async Task Every_public_page_has_no_accessibility_violations_on_a_desk_and_on_a_phone()
+    {
+        var campagne = await CampagneAsync();
+        string[] paths =
+        [
+            "/", "/mijn-gebiedsteam", "/mijn-gebiedsteam?postcode=1822AA&huisnummer=1", "/melding", "/gebieden", "/gebied/GB0361-west",
+            "/gebied/WK036105", "/grensband/GB0361-west", "/grensoverleg/GB0361-west/GM0399", "/hotspots", "/initiatieven",
+            "/initiatief-aanvragen", "/wijkaanzet", $"/wijkaanzet/{campagne}", "/export", "/inloggen", "/geen-toegang",
+            "/melding/status/onbekend", "/initiatief/status/onbekend", "/wijkaanzet/status/onbekend", "/bestaat-niet",
+        ];
+        var desk = await CheckAsync(await fx.NewPageAsync(1366, 900), fx.BaseUrl, paths);
+        var phone = await CheckAsync(await fx.NewPageAsync(390, 844, o => { o.IsMobile = true; o.HasTouch = true; }), fx.BaseUrl, paths);
+        Assert.True(desk.Count == 0 && phone.Count == 0, "desk:\n" + string.Join("\n", desk) + "\nphone:\n" + string.Join("\n", phone));
+    }
+
+    [Fact]
+    public async Task Every_staff_page_has_no_accessibility_violations_the_plan_editor_included()
+    {
+        await fx.App.EnsureUserAsync("axe-beheerder", ["beheerder"], []);
+        var plan = await fx.App.Services.GetRequiredService<PlanService>().CreateFromVersionAsync("Toegankelijkheid", null, "test");
+        await using var cmd = fx.App.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand("SELECT min(id) FROM melding");
+        var melding = (long)(await cmd.ExecuteScalarAsync())!;
+        var page = await fx.NewPageAsync(1366, 900);
+        await page.GotoAsync(fx.BaseUrl + "/inloggen");
+        await page.GetByLabel("Gebruikersnaam").FillAsync("axe-beheerder");
+        await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
+        await page.GetByLabel("Wachtwoord").PressAsync("Enter");
+        await page.WaitForURLAsync(u => !u.Contains("/inloggen"));
+        string[] paths =
+        [
+            "/meldingen", "/meldingen/week", $"/meldingen/{melding}", "/beheer/audit", "/beheer/berichten", "/beheer/gebiedsteams",
+            "/beheer/gebruikers", "/beheer/grenzen", "/beheer/indeling", $"/beheer/indeling/{plan}", $"/indeling/{plan}",
+        ];
+        var found = await CheckAsync(page, fx.BaseUrl, paths);
+        Assert.True(found.Count == 0, string.Join("\n", found));
+    }
+}
