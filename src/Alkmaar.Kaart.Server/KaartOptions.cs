@@ -65,6 +65,10 @@ public sealed class BoundaryUploadOptions
     [Range(0, 10_000)] public int MaxMissingBuurten { get; set; } = 0;
     [Range(0, 10_000)] public int MaxNewBuurten { get; set; } = 0;
     [Range(0, 100)] public double MaxAddressesChangingTeamPct { get; set; } = 5;
+    /// <summary>A buurt counts as moved when its boundary moved more than this many metres on average (mean displacement).</summary>
+    [Range(0, 10_000)] public double MovedBuurtM { get; set; } = 1;
+    /// <summary>More moved buurten than this needs a confirmation (a whole set shifted or scaled moves all of them).</summary>
+    [Range(0, 10_000)] public int MaxMovedBuurten { get; set; } = 5;
 
     public Geo.Coverage.CoverageTolerances Tolerances => new()
     {

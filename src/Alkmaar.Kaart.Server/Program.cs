@@ -94,6 +94,8 @@ switch (command.FirstOrDefault())
 }
 
 app.UseKaartErrorHandling();
+app.UseKaartHeadRequests(); // HEAD as GET without a body (pages and APIs are mapped for GET)
+app.UseRouting(); // (after HEAD became GET: the endpoint is chosen for GET)
 app.UseKaartOriginCheck();
 app.UseKaartStatusPages(); // an empty error status: problem+json on API paths, a Dutch page for pages (never the browser's own)
 // The UI speaks Dutch: numbers and dates are formatted nl-NL whatever the browser asks.

@@ -106,6 +106,33 @@ public class MeldingFlowTests(BrowserFixture fx, Xunit.Abstractions.ITestOutputH
     private static ILocator Row(IPage page, long id) => page.Locator($"[data-testid=werk-open][data-id='{id}']");
 
     [Fact]
+    public async Task The_workspace_keeps_its_filters_in_the_address_and_shows_every_column_at_1366_px()
+    {
+        // Issue 27, low: filters were lost on reload and could not be sent to a colleague; columns were cut at 1366 px
+        await fx.App.EnsureUserAsync("werk-filters", ["gebiedsteam"], ["GB0361-west"]);
+        var page = await fx.NewPageAsync(1366, 768);
+        await page.GotoAsync(fx.BaseUrl + "/inloggen?ReturnUrl=" + Uri.EscapeDataString("/meldingen"));
+        await page.GetByLabel("Gebruikersnaam").FillAsync("werk-filters");
+        await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
+        await page.GetByLabel("Wachtwoord").PressAsync("Enter");
+        await WorkspaceReadyAsync(page);
+        await page.GetByTestId("filter-status").SelectOptionAsync("afgehandeld");
+        await page.WaitForURLAsync(u => u.Contains("status=afgehandeld"));
+        await page.GetByTestId("filter-category").SelectOptionAsync("afval");
+        await page.WaitForURLAsync(u => u.Contains("soort=afval") && u.Contains("status=afgehandeld"));
+        // the address alone gives the same list: a reload, or a colleague who opens it
+        await page.ReloadAsync();
+        await WorkspaceReadyAsync(page);
+        await Assertions.Expect(page.GetByTestId("filter-status")).ToHaveValueAsync("afgehandeld");
+        await Assertions.Expect(page.GetByTestId("filter-category")).ToHaveValueAsync("afval");
+        Assert.Contains("status=afgehandeld", await page.GetByTestId("kaart-map").GetAttributeAsync("data-url-werk") ?? "");
+        // every column of the list is inside its box at 1366 px (nothing scrolls sideways or is cut off)
+        var cut = await page.EvaluateAsync<bool>("() => { const t = document.querySelector('[data-testid=werk-grid] table'); const box = t.closest('.rz-data-grid-data') ?? t.parentElement; return t.scrollWidth > box.clientWidth + 1; }");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "werkruimte-1366.png") });
+        Assert.False(cut, "the list's columns do not fit at 1366 px");
+    }
+
+    [Fact]
     public async Task A_team_sees_a_new_melding_live_answers_it_and_moves_it_to_another_team_that_sees_it_live()
     {
         var noord = await SignedInPageAsync("werk-noord", "GB0361-noord", "/meldingen");

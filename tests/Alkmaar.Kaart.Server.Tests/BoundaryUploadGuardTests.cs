@@ -79,9 +79,61 @@ public class BoundaryUploadGuardTests(KaartAppFixture fx) : IClassFixture<KaartA
             Assert.Equal(1L, (long)(await cmd.ExecuteScalarAsync())!); // still in force after the refusal and the preview
         }
 
-        var confirmed = await planner.PostAsync("/api/boundaries?confirm=true", GeoJson(text));
+        // confirming without the preview's code (or with the code of another file) writes nothing (issue 27: confirm=true
+        // used to work without a preview)
+        var blind = await planner.PostAsync("/api/boundaries?confirm=true", GeoJson(text));
+        Assert.Equal(HttpStatusCode.BadRequest, blind.StatusCode);
+        Assert.Contains("bevestigingscode uit het voorbeeld", await blind.Content.ReadAsStringAsync());
+        var code = preview.GetProperty("confirmCode").GetString()!;
+        var otherFile = await planner.PostAsync($"/api/boundaries?confirm={Uri.EscapeDataString(code)}", GeoJson(text + " "));
+        Assert.Equal(HttpStatusCode.BadRequest, otherFile.StatusCode);
+        // … nor a colleague's use of it
+        await fx.Factory.EnsureUserAsync("planner-collega", ["planner"], []);
+        var colleague = fx.Factory.CreateNoRedirectClient();
+        await colleague.SignInAsync("planner-collega", TestAccounts.Password);
+        Assert.Equal(HttpStatusCode.BadRequest, (await colleague.PostAsync($"/api/boundaries?confirm={Uri.EscapeDataString(code)}", GeoJson(text))).StatusCode);
+
+        var confirmed = await planner.PostAsync($"/api/boundaries?confirm={Uri.EscapeDataString(code)}", GeoJson(text));
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         Assert.Equal(65, JsonDocument.Parse(await confirmed.Content.ReadAsStringAsync()).RootElement.GetProperty("counts").GetProperty("buurt").GetInt32());
+    }
+
+    /// <summary>Every coordinate of an RD New FeatureCollection through <paramref name="move"/>.</summary>
+    private static string Moved(Func<double, double, (double X, double Y)> move)
+    {
+        var rd = JsonNode.Parse(File.ReadAllText(TestPaths.RealBuurten))!;
+        void Walk(JsonNode c)
+        {
+            var array = c.AsArray();
+            if (array.Count >= 2 && array[0] is JsonValue)
+            {
+                var (x, y) = move(array[0]!.GetValue<double>(), array[1]!.GetValue<double>());
+                array[0] = x;
+                array[1] = y;
+                return;
+            }
+            foreach (var n in array) Walk(n!);
+        }
+        foreach (var f in rd["features"]!.AsArray()) Walk(f!["geometry"]!["coordinates"]!);
+        return rd.ToJsonString();
+    }
+
+    [Theory]
+    [InlineData("shifted 25 m east")]
+    [InlineData("scaled 0.2 % around the centre")]
+    public async Task A_whole_set_moved_a_little_needs_a_confirmation(string how)
+    {
+        // Found in use: both passed the guard (the gemeente's area within 1 %, few addresses to another team).
+        var planner = await fx.Factory.SignedInAsync("planner");
+        var text = how.StartsWith("shifted", StringComparison.Ordinal)
+            ? Moved((x, y) => (x + 25, y))
+            : Moved((x, y) => (112_000 + (x - 112_000) * 1.002, 517_000 + (y - 517_000) * 1.002));
+        var refused = await planner.PostAsync("/api/boundaries", GeoJson(text));
+        var body = await refused.Content.ReadAsStringAsync();
+        Assert.True(refused.StatusCode == HttpStatusCode.Conflict, body);
+        var change = JsonDocument.Parse(body).RootElement.GetProperty("change");
+        Assert.True(change.GetProperty("movedBuurten").GetArrayLength() > 5, body);
+        Assert.Contains(change.GetProperty("exceeded").EnumerateArray(), e => e.GetString()!.Contains("verschuift de grens"));
     }
 
     private static void Swap(JsonNode coordinates)

@@ -22,6 +22,41 @@ public class FoundInUseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HEAD_answers_what_GET_would_without_a_body()
+    {
+        var http = _fx.Factory.CreateClient();
+        foreach (var path in new[] { "/", "/mijn-gebiedsteam", "/api/areas?level=gebied", "/ogc" })
+        {
+            var get = await http.GetAsync(path);
+            var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, path)); // was 405
+            Assert.Equal(get.StatusCode, head.StatusCode);
+            Assert.Equal(get.Content.Headers.ContentType?.MediaType, head.Content.Headers.ContentType?.MediaType);
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        }
+        var missing = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/bestaat-niet"));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_page_of_something_that_does_not_exist_answers_404_with_its_dutch_page()
+    {
+        var http = _fx.Factory.CreateClient();
+        foreach (var (path, text) in new[]
+        {
+            ("/melding/status/onbekend", "Melding niet gevonden"), ("/wijkaanzet/status/onbekend", "Niet gevonden"),
+            ("/initiatief/status/onbekend", "Niet gevonden"), ("/wijkaanzet/999999", "Campagne niet gevonden"),
+            ("/gebied/XX0000", "Gebied niet gevonden"), ("/grensband/XX0000", "Grens niet gevonden"),
+        })
+        {
+            var r = await http.GetAsync(path); // was 200
+            Assert.True(r.StatusCode == HttpStatusCode.NotFound, $"{path}: {(int)r.StatusCode}");
+            Assert.Contains(text, await r.Content.ReadAsStringAsync());
+        }
+        // and what exists still answers 200
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/gebied/GB0361-west")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_non_finite_cell_size_is_refused_with_a_problem()
     {
         var r = await _fx.Factory.CreateClient().GetAsync("/api/hotspots?cellSize=NaN"); // was a cut-off 200

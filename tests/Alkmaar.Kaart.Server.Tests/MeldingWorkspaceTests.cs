@@ -335,7 +335,7 @@ public class MeldingWorkspaceTests(KaartAppFixture fx) : IClassFixture<KaartAppF
             "UPDATE melding SET created_at = now() - interval '40 days' WHERE id IN (SELECT id FROM melding WHERE description LIKE 'Lijsttest%' ORDER BY id DESC LIMIT 5)"))
             await cmd.ExecuteNonQueryAsync();
         var wijk = await ScalarAsync<string>("SELECT wijk_code FROM melding WHERE gebied_code = 'GB0361-noord' AND wijk_code IS NOT NULL LIMIT 1");
-        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        var today = Alkmaar.Kaart.Server.Features.DutchTime.Local(DateTimeOffset.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture); // the Dutch day (the list filters on Dutch days)
 
         var team = await fx.Factory.SignedInAsync("team-noord");
         var cases = new (string Query, string Where)[]

@@ -258,4 +258,20 @@ public class OgcApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>, I
         Assert.Contains("Features 1–5 van 66", html);
         Assert.Contains("offset=5", html); // the next page
     }
+
+    [Fact]
+    public async Task The_html_pages_describe_every_collection_in_dutch()
+    {
+        // Issue 27, M18: the collections' descriptions were English on the Dutch pages
+        var english = new System.Text.RegularExpressions.Regex(@"\b(the|with|and|where|without|each|given|their|which)\b"); // ("of" and "over" are Dutch too)
+        var collections = JsonDocument.Parse(await _http.GetStringAsync("/ogc/collections")).RootElement.GetProperty("collections");
+        foreach (var c in collections.EnumerateArray())
+        {
+            var id = c.GetProperty("id").GetString()!;
+            var description = c.GetProperty("description").GetString()!;
+            Assert.False(english.IsMatch(description), $"{id}: {description}");
+            var html = await _http.GetStringAsync($"/ogc/collections/{id}?f=html");
+            Assert.Contains(description, System.Net.WebUtility.HtmlDecode(html));
+        }
+    }
 }

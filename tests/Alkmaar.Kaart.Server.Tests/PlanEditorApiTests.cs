@@ -70,6 +70,27 @@ public class PlanEditorApiTests(ITestOutputHelper output) : IAsyncLifetime
     private async Task<JsonElement> EditAsync(int id, object edit, HttpStatusCode expected = HttpStatusCode.OK) =>
         await (await _planner.PostAsJsonAsync($"/api/plannen/{id}/bewerkingen", edit)).JsonAsync(expected);
 
+    [Fact]
+    public async Task A_draft_plan_is_deleted_at_the_version_seen_and_a_published_plan_is_kept()
+    {
+        // Issue 27, low: drafts could not be deleted or archived
+        var id = await NewPlanAsync("Weggooiplan");
+        var version = await VersionAsync(id);
+        // a colleague's newer edit is not deleted unseen
+        Assert.Equal(HttpStatusCode.Conflict, (await _planner.DeleteAsync($"/api/plannen/{id}?version={version + 1}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _planner.GetAsync($"/api/plannen/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await _planner.DeleteAsync($"/api/plannen/{id}?version={version}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _planner.GetAsync($"/api/plannen/{id}")).StatusCode);
+        Assert.Equal(0L, await Scalar<long>("SELECT count(*) FROM boundary_plan_buurt WHERE plan_id = $1", id)); // its buurten went with it
+        Assert.Equal(1L, await Scalar<long>("SELECT count(*) FROM audit_log WHERE action = 'plan verwijderd' AND subject_id = $1", id.ToString()));
+        // a published plan is the source of a boundary version: kept
+        var kept = await NewPlanAsync("Gepubliceerd plan");
+        await Exec("UPDATE boundary_plan SET published_version_id = (SELECT min(id) FROM boundary_version) WHERE id = $1", kept);
+        var refused = await _planner.DeleteAsync($"/api/plannen/{kept}?version={await VersionAsync(kept)}");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("gepubliceerd", await refused.Content.ReadAsStringAsync());
+    }
+
     /// <summary>Buurten (by code) with a neighbour across a team border, each with that neighbour's wijk (PostGIS ST_Relate: a shared line).</summary>
     private async Task<List<(string Buurt, string Wijk, string From, string To)>> BorderBuurtenAsync()
     {

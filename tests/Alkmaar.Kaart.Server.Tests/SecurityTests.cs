@@ -58,6 +58,25 @@ public class SecurityTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
     }
 
     [Fact]
+    public async Task The_live_pages_and_the_API_spend_one_write_budget()
+    {
+        // Issue 27, M8: a verbeterpunt, a vote with a letter's code and an application sent from an interactive page go
+        // through the live connection, never through the HTTP rate limiter; they spend the same budget (PublicWriteBudget)
+        await using var limited = fx.Factory.WithWebHostBuilder(b => b.UseSetting("RateLimits:PublicWritesPerMinute", "3"));
+        var client = limited.CreateClient();
+        var budget = limited.Services.GetRequiredService<Features.Security.PublicWriteBudget>();
+        var client0 = "onbekend"; // the test server's requests have no remote address
+        Assert.True(budget.TrySpend(client0)); // the page's submit
+        Assert.True(budget.TrySpend(client0));
+        Task<HttpResponseMessage> Post() => client.PostAsync("/api/meldingen", new StringContent(
+            """{"category":"afval","description":"budget","lat":52.6366,"lon":4.7393}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, (await Post()).StatusCode); // the third write of the minute
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await Post()).StatusCode);
+        Assert.False(budget.TrySpend(client0)); // and the page is refused too
+        Assert.True(budget.TrySpend("192.0.2.7")); // another client has its own
+    }
+
+    [Fact]
     public async Task A_planner_uploads_boundaries_invalid_geometry_is_refused_with_its_problems_and_the_change_is_audited()
     {
         var planner = await fx.Factory.SignedInAsync("planner");
@@ -80,10 +99,16 @@ public class SecurityTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
         Assert.Equal(HttpStatusCode.OK, same.StatusCode);
         Assert.True(JsonDocument.Parse(await same.Content.ReadAsStringAsync()).RootElement.GetProperty("unchanged").GetBoolean());
 
-        var wgs84 = await planner.PostAsync("/api/boundaries", new ByteArrayContent(await File.ReadAllBytesAsync(TestPaths.Cbs("wgs84/alkmaar_buurten_2024.geojson")))
-            { Headers = { ContentType = new("application/geo+json") } });
+        // CBS's generalised 2024 buurten in WGS84 instead of the municipality's full-resolution ones: every buurt's boundary
+        // moves (tens of metres), so the guard asks for a confirmation after the preview; with its code it is imported
+        var cbs = await File.ReadAllBytesAsync(TestPaths.Cbs("wgs84/alkmaar_buurten_2024.geojson"));
+        ByteArrayContent Cbs() => new(cbs) { Headers = { ContentType = new("application/geo+json") } };
+        Assert.Equal(HttpStatusCode.Conflict, (await planner.PostAsync("/api/boundaries", Cbs())).StatusCode);
+        var code = JsonDocument.Parse(await (await planner.PostAsync("/api/boundaries?preview=true", Cbs())).Content.ReadAsStringAsync())
+            .RootElement.GetProperty("confirmCode").GetString()!;
+        var wgs84 = await planner.PostAsync($"/api/boundaries?confirm={Uri.EscapeDataString(code)}", Cbs());
         var body = JsonDocument.Parse(await wgs84.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal(HttpStatusCode.OK, wgs84.StatusCode);
+        Assert.True(wgs84.StatusCode == HttpStatusCode.OK, body.ToString());
         Assert.Equal(66, body.GetProperty("counts").GetProperty("buurt").GetInt32());
         var audit = await fx.Factory.Services.GetRequiredService<AuditLog>().ListAsync(subjectType: "grenzen");
         Assert.Contains(audit, e => e.Actor == "planner" && e.Action == "grenzen geïmporteerd" && e.SubjectId == body.GetProperty("version").GetInt32().ToString());

@@ -37,4 +37,11 @@ public static class DutchTime
         try { return TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam"); }
         catch (TimeZoneNotFoundException) { return TimeZoneInfo.Utc; }
     }
+
+    /// <summary>The instant a Dutch calendar day begins (midnight in Amsterdam), for filters on days a person picked.</summary>
+    public static DateTimeOffset StartOf(DateOnly day)
+    {
+        var local = day.ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(local, Amsterdam.GetUtcOffset(local));
+    }
 }

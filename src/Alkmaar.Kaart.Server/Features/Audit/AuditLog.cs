@@ -6,7 +6,33 @@ using NpgsqlTypes;
 namespace Alkmaar.Kaart.Server.Features.Audit;
 
 /// <summary>One audit entry: who did what to which subject. <see cref="Detail"/> never holds personal data itself.</summary>
-public sealed record AuditEntry(long Id, DateTimeOffset At, string Actor, string Action, string SubjectType, string? SubjectId, string? Detail);
+public sealed record AuditEntry(long Id, DateTimeOffset At, string Actor, string Action, string SubjectType, string? SubjectId, string? Detail)
+{
+    /// <summary>The detail as a person reads it: "naam: waarde · lijst: a, b" instead of the stored JSON.</summary>
+    public string ReadableDetail => Readable(Detail);
+
+    public static string Readable(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return "";
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            return Value(doc.RootElement);
+        }
+        catch (System.Text.Json.JsonException) { return json; }
+
+        static string Value(System.Text.Json.JsonElement e) => e.ValueKind switch
+        {
+            System.Text.Json.JsonValueKind.Object => string.Join(" · ", e.EnumerateObject().Select(p => $"{p.Name}: {Value(p.Value)}")),
+            System.Text.Json.JsonValueKind.Array => string.Join(", ", e.EnumerateArray().Select(Value)),
+            System.Text.Json.JsonValueKind.String => e.GetString() ?? "",
+            System.Text.Json.JsonValueKind.True => "ja",
+            System.Text.Json.JsonValueKind.False => "nee",
+            System.Text.Json.JsonValueKind.Null => "—",
+            _ => e.GetRawText(),
+        };
+    }
+}
 
 /// <summary>
 /// The audit log (table <c>audit_log</c>): views and changes of personal data, boundary changes, user and team changes.
@@ -36,11 +62,22 @@ public sealed class AuditLog(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>One entry per subject, in one statement (e.g. every melding whose personal data a list showed).</summary>
+    /// <summary>Repeated views of one subject by one person within this window are one entry.</summary>
+    public static readonly TimeSpan ViewWindow = TimeSpan.FromMinutes(10);
+
+    /// <summary>One entry per subject, in one statement (e.g. every melding whose personal data a list showed), unless the
+    /// same person's same action on it is already logged within <see cref="ViewWindow"/>.</summary>
     public async Task WriteManyAsync(string actor, string action, string subjectType, IReadOnlyCollection<string> subjectIds, CancellationToken ct = default)
     {
+        // The same person seeing the same subject again within ViewWindow (a page that re-reads after each change, a list
+        // that refreshes itself) is one view, logged once: the log kept every re-read as a duplicate (issue 27, low).
         await using var cmd = db.CreateCommand(
-            "INSERT INTO audit_log (actor, action, subject_type, subject_id) SELECT $1, $2, $3, unnest($4::text[])");
+            $"""
+            INSERT INTO audit_log (actor, action, subject_type, subject_id)
+            SELECT $1, $2, $3, s FROM unnest($4::text[]) AS s
+            WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.subject_type = $3 AND a.subject_id = s AND a.actor = $1 AND a.action = $2
+                              AND a.at > now() - interval '{(int)ViewWindow.TotalSeconds} seconds')
+            """);
         cmd.Parameters.Add(new NpgsqlParameter { Value = actor });
         cmd.Parameters.Add(new NpgsqlParameter { Value = action });
         cmd.Parameters.Add(new NpgsqlParameter { Value = subjectType });

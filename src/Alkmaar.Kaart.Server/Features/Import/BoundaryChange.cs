@@ -6,12 +6,17 @@ namespace Alkmaar.Kaart.Server.Features.Import;
 
 /// <summary>
 /// What a new boundary file would change against the latest version: the gemeente's area, buurt codes that disappear or
-/// appear, and how many addresses would get another gebiedsteam. <see cref="Exceeded"/> names the thresholds it passes.
+/// appear, buurten whose boundary moved (mean displacement, <see cref="BoundaryDisplacement"/>), and how many addresses would
+/// get another gebiedsteam. <see cref="Exceeded"/> names the thresholds it passes, in Dutch.
 /// </summary>
 public sealed record BoundaryChange(int? LatestVersion, double GemeenteAreaKm2Before, double GemeenteAreaKm2After,
     IReadOnlyList<string> MissingBuurten, IReadOnlyList<string> NewBuurten, int Addresses, int AddressesChangingTeam,
     IReadOnlyList<string> Exceeded)
 {
+    /// <summary>Buurten (by code, in both versions) whose boundary moved more than <see cref="BoundaryUploadOptions.MovedBuurtM"/>
+    /// on average, with that displacement in metres, largest first.</summary>
+    public IReadOnlyList<MovedBuurt> MovedBuurten { get; init; } = [];
+
     public double GemeenteAreaChangePct => GemeenteAreaKm2Before <= 0 ? 0 : 100 * (GemeenteAreaKm2After - GemeenteAreaKm2Before) / GemeenteAreaKm2Before;
     public double AddressesChangingTeamPct => Addresses == 0 ? 0 : 100.0 * AddressesChangingTeam / Addresses;
 
@@ -53,25 +58,40 @@ public sealed record BoundaryChange(int? LatestVersion, double GemeenteAreaKm2Be
                 if (oldLocator.Locate(x, y).Gebied?.Code != newLocator.Locate(x, y).Gebied?.Code) changing++;
             }
 
+        // Every buurt in both versions: how far its boundary moved. A whole set shifted 25 m or scaled 0.2 % keeps the
+        // gemeente's area within 1 % and most addresses with their team, but moves every buurt; a yearly redraw moves a few.
+        var old = current.Where(a => a.Level == AreaLevel.Buurt).ToDictionary(a => a.Code);
+        var moved = next.OfLevel(AreaLevel.Buurt).Where(a => old.ContainsKey(a.Code))
+            .Select(a => new MovedBuurt(a.Code, Math.Round(BoundaryDisplacement.Mean(old[a.Code].Geometry, a.Geometry), 2)))
+            .Where(m => m.MeanDisplacementM > limits.MovedBuurtM).OrderByDescending(m => m.MeanDisplacementM).ToList();
+
         var change = new BoundaryChange(version, Math.Round(areaBefore, 4), Math.Round(areaAfter, 4),
-            before.Except(after).Order().ToList(), after.Except(before).Order().ToList(), addresses, changing, []);
+            before.Except(after).Order().ToList(), after.Except(before).Order().ToList(), addresses, changing, []) { MovedBuurten = moved };
+        var nl = System.Globalization.CultureInfo.GetCultureInfo("nl-NL");
         var exceeded = new List<string>();
         if (Math.Abs(change.GemeenteAreaChangePct) > limits.MaxGemeenteAreaChangePct)
-            exceeded.Add($"the gemeente's area changes by {change.GemeenteAreaChangePct:0.##}% (more than {limits.MaxGemeenteAreaChangePct}%)");
+            exceeded.Add(string.Format(nl, "de oppervlakte van de gemeente verandert {0:0.##}% (meer dan {1}%)", change.GemeenteAreaChangePct, limits.MaxGemeenteAreaChangePct));
         if (change.MissingBuurten.Count > limits.MaxMissingBuurten)
-            exceeded.Add($"{change.MissingBuurten.Count} buurt(en) would disappear: {string.Join(", ", change.MissingBuurten.Take(20))}");
+            exceeded.Add($"{change.MissingBuurten.Count} buurt(en) zouden verdwijnen: {string.Join(", ", change.MissingBuurten.Take(20))}");
         if (change.NewBuurten.Count > limits.MaxNewBuurten)
-            exceeded.Add($"{change.NewBuurten.Count} new buurt(en): {string.Join(", ", change.NewBuurten.Take(20))}");
+            exceeded.Add($"{change.NewBuurten.Count} nieuwe buurt(en): {string.Join(", ", change.NewBuurten.Take(20))}");
+        if (moved.Count > limits.MaxMovedBuurten)
+            exceeded.Add(string.Format(nl, "van {0} buurten verschuift de grens gemiddeld meer dan {1} m (tot {2:0.#} m): {3}", moved.Count,
+                limits.MovedBuurtM, moved[0].MeanDisplacementM, string.Join(", ", moved.Take(10).Select(m => m.Code))));
         if (change.AddressesChangingTeamPct > limits.MaxAddressesChangingTeamPct)
-            exceeded.Add($"{change.AddressesChangingTeam} of {change.Addresses} addresses ({change.AddressesChangingTeamPct:0.##}%) would get another gebiedsteam (more than {limits.MaxAddressesChangingTeamPct}%)");
+            exceeded.Add(string.Format(nl, "{0} van {1} adressen ({2:0.##}%) krijgen een ander gebiedsteam (meer dan {3}%)", change.AddressesChangingTeam,
+                change.Addresses, change.AddressesChangingTeamPct, limits.MaxAddressesChangingTeamPct));
         return change with { Exceeded = exceeded };
     }
 }
 
+/// <summary>A buurt whose boundary moved: its code and the mean displacement of its boundary in metres.</summary>
+public sealed record MovedBuurt(string Code, double MeanDisplacementM);
+
 /// <summary>A boundary file that changes more than the thresholds allow: refused unless confirmed after the preview.</summary>
 public sealed class BoundaryConfirmationRequiredException(BoundaryChange change)
-    : Exception("The new boundaries change more than the configured thresholds allow: " + string.Join("; ", change.Exceeded) +
-                ". Nothing was written. Check the preview and confirm to import them anyway.")
+    : Exception("De nieuwe grenzen veranderen meer dan de drempels toestaan: " + string.Join("; ", change.Exceeded) +
+                ". Er is niets opgeslagen. Bekijk eerst het voorbeeld (preview=true) en bevestig dan met de bevestigingscode daaruit.")
 {
     public BoundaryChange Change { get; } = change;
 }

@@ -69,8 +69,11 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling fileIn
     /// configured <see cref="Gebiedsindeling.ValidFrom"/>, else today.</param>
     /// <param name="mode">Uploads and the CLI import guarded: a change beyond the thresholds
     /// (<see cref="BoundaryUploadOptions"/>) throws <see cref="BoundaryConfirmationRequiredException"/> unless confirmed.</param>
+    /// <param name="confirmedAgainst">With <see cref="ImportMode.Confirmed"/> from a preview: the version that preview compared
+    /// with; when another version was imported since, the confirmation no longer holds and nothing is written.</param>
     public async Task<BoundaryImportResult> ImportAsync(byte[] bytes, string sourceName, CancellationToken ct = default,
-        DateOnly? validFromOverride = null, string actor = Audit.AuditLog.System, ImportMode mode = ImportMode.Unguarded)
+        DateOnly? validFromOverride = null, string actor = Audit.AuditLog.System, ImportMode mode = ImportMode.Unguarded,
+        int? confirmedAgainst = null)
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var (buurten, source) = BuurtFileReader.Read(new MemoryStream(bytes));
@@ -79,7 +82,7 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling fileIn
         // file only seeds the first version.
         var indeling = await LatestIndelingAsync(ct) ?? fileIndeling;
         return await ImportBuurtenAsync(buurten, indeling, new BoundarySource(sourceName, sha, source.SourceCrs),
-            validFromOverride ?? ValidFrom(source, indeling), actor, mode, null, ct);
+            validFromOverride ?? ValidFrom(source, indeling), actor, mode, null, ct, confirmedAgainst);
     }
 
     /// <summary>
@@ -88,7 +91,8 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling fileIn
     /// <see cref="BoundaryConflictException"/>, and after that version's first day).
     /// </summary>
     public async Task<BoundaryImportResult> ImportBuurtenAsync(IReadOnlyList<BuurtInput> buurten, Gebiedsindeling indeling,
-        BoundarySource from, DateOnly validFrom, string actor, ImportMode mode, PlanPublication? plan, CancellationToken ct)
+        BoundarySource from, DateOnly validFrom, string actor, ImportMode mode, PlanPublication? plan, CancellationToken ct,
+        int? confirmedAgainst = null)
     {
         var (sourceName, sha) = (from.Name, from.Sha256);
         var source = new { SourceCrs = from.Crs };
@@ -135,6 +139,11 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling fileIn
         }
         if (mode == ImportMode.Guarded && change is { Exceeded.Count: > 0 })
             throw new BoundaryConfirmationRequiredException(change);
+        if (mode == ImportMode.Confirmed && confirmedAgainst is { } seen && change is not null && change.LatestVersion != seen)
+            throw new BoundaryConfirmationRequiredException(change with
+            {
+                Exceeded = [$"sinds het voorbeeld is versie {change.LatestVersion} ingevoerd (het voorbeeld vergeleek met versie {seen})", .. change.Exceeded],
+            });
 
         if (current is { } replaced && replaced.ValidFrom == validFrom)
         {

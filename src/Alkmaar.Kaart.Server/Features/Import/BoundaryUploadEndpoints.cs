@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Alkmaar.Kaart.Geo.Areas;
 using Alkmaar.Kaart.Geo.GeoJson;
 using Alkmaar.Kaart.Geo.Transforms;
@@ -58,12 +59,19 @@ public static class BoundaryUploadEndpoints
 
     public static string KindNl(string kind) => kind switch { "overlap" => "Overlap", "gap" => "Gat", _ => "Randverschil" };
 
+    /// <summary>A preview's confirmation code: the file (SHA-256), the version it was compared with and who saw it, valid for
+    /// an hour. A large change is imported only with it, so only after its preview, of that file, against that version.</summary>
+    private static Microsoft.AspNetCore.DataProtection.ITimeLimitedDataProtector ConfirmCodes(HttpContext http) =>
+        Microsoft.AspNetCore.DataProtection.DataProtectionAdvancedExtensions.ToTimeLimitedDataProtector(
+            Microsoft.AspNetCore.DataProtection.DataProtectionCommonExtensions.CreateProtector(
+                http.RequestServices.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(), "Kaart.BoundaryUpload.Confirm"));
+
     private static async Task<IResult> UploadAsync(HttpContext http, BoundaryImporter importer, IOptions<BoundaryUploadOptions> options,
         AuditLog audit, CancellationToken ct, string? preview = null, string? confirm = null)
     {
-        // ?preview=true: validate, repair and compare with the version in force, write nothing.
-        // ?confirm=true: import a change beyond the thresholds after its preview was seen.
-        var mode = IsTrue(preview) ? ImportMode.Preview : IsTrue(confirm) ? ImportMode.Confirmed : ImportMode.Guarded;
+        // ?preview=true: validate, repair and compare with the version in force, write nothing; answers a confirmation code.
+        // ?confirm=<code from the preview>: import a change beyond the thresholds, the same file, nothing published since.
+        var mode = IsTrue(preview) ? ImportMode.Preview : !string.IsNullOrEmpty(confirm) ? ImportMode.Confirmed : ImportMode.Guarded;
         var max = options.Value.MaxBytes;
         if (Problems.CheckBody(http, max, "Stuur de buurten als application/geo+json (een FeatureCollection in RD New of WGS84).",
                 "application/geo+json", "application/json") is { } bodyProblem)
@@ -80,12 +88,31 @@ public static class BoundaryUploadEndpoints
         {
             return Problems.TooLarge(max);
         }
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        int? confirmedAgainst = null;
+        if (mode == ImportMode.Confirmed)
+        {
+            string[] parts;
+            try { parts = ConfirmCodes(http).Unprotect(confirm!).Split('|'); }
+            catch (System.Security.Cryptography.CryptographicException) { parts = []; }
+            if (parts.Length != 3 || parts[0] != sha || parts[2] != actor)
+            {
+                await audit.WriteAsync(actor, "grenzen afgekeurd", "grenzen", null, new { reason = "confirmation without a valid preview code" }, ct: ct);
+                return TypedResults.Problem(title: "Eerst een voorbeeld", statusCode: StatusCodes.Status400BadRequest,
+                    detail: "Een grote wijziging bevestigt u met de bevestigingscode uit het voorbeeld van precies dit bestand (POST /api/boundaries?preview=true, " +
+                            "geldig een uur, alleen voor wie het voorbeeld opvroeg). Er is niets opgeslagen.");
+            }
+            confirmedAgainst = int.TryParse(parts[1], out var v) ? v : null;
+        }
         try
         {
-            var result = await importer.ImportAsync(bytes, $"upload door {actor}", ct, actor: actor, mode: mode);
+            var result = await importer.ImportAsync(bytes, $"upload door {actor}", ct, actor: actor, mode: mode, confirmedAgainst: confirmedAgainst);
             return TypedResults.Ok(new
             {
                 preview = result.Preview, change = Describe(result.Change),
+                confirmCode = result.Preview
+                    ? ConfirmCodes(http).Protect($"{sha}|{result.Change?.LatestVersion}|{actor}", TimeSpan.FromHours(1))
+                    : null,
                 version = result.Preview ? (int?)null : result.VersionId, validFrom = result.ValidFrom, unchanged = result.Unchanged,
                 sourceCrs = CrsNames.ShortName(result.SourceCrs), counts = result.Counts.ToDictionary(c => c.Key.Name(), c => c.Value),
                 repairs = result.Repairs.Select(d => new
@@ -100,7 +127,7 @@ public static class BoundaryUploadEndpoints
         {
             await audit.WriteAsync(actor, "grenzen afgekeurd", "grenzen", null, new { reason = "change beyond thresholds", e.Change.Exceeded }, ct: ct);
             return TypedResults.Problem(title: "Grote wijziging: bevestiging nodig", detail: e.Message, statusCode: StatusCodes.Status409Conflict,
-                extensions: new Dictionary<string, object?> { ["change"] = Describe(e.Change), ["confirmWith"] = "POST /api/boundaries?confirm=true" });
+                extensions: new Dictionary<string, object?> { ["change"] = Describe(e.Change), ["confirmWith"] = "POST /api/boundaries?preview=true, dan POST /api/boundaries?confirm=<confirmCode uit het voorbeeld>" });
         }
         catch (BoundaryValidationException e)
         {
@@ -129,6 +156,7 @@ public static class BoundaryUploadEndpoints
         latestVersion = c.LatestVersion, gemeenteKm2Before = c.GemeenteAreaKm2Before, gemeenteKm2After = c.GemeenteAreaKm2After,
         gemeenteAreaChangePct = Math.Round(c.GemeenteAreaChangePct, 3), missingBuurten = c.MissingBuurten, newBuurten = c.NewBuurten,
         addresses = c.Addresses, addressesChangingTeam = c.AddressesChangingTeam, addressesChangingTeamPct = Math.Round(c.AddressesChangingTeamPct, 2),
+        movedBuurten = c.MovedBuurten.Select(m => new { code = m.Code, meanDisplacementM = m.MeanDisplacementM }),
         exceeded = c.Exceeded,
     };
 }

@@ -67,6 +67,12 @@ public static class PlanEndpoints
         g.MapGet("/{id:int}/vergelijking", CompareAsync)
             .WithSummary("What the plan changes against the version in force (met=in-werking), a version (versie:N) or another plan (plan:N); formaat=json, geojson or csv.");
         g.MapGet("/{id:int}/indeling.csv", CsvAsync).WithSummary("The plan as an equivalency CSV (buurtcode,wijkcode,gebiedcode).");
+        g.MapDelete("/{id:int}", (HttpContext http, PlanStore store, int id, int version, CancellationToken ct) => Guard(async () =>
+            {
+                await store.DeleteDraftAsync(id, version, Audit.AuditLog.ActorOf(http.User), ct);
+                return TypedResults.NoContent();
+            }))
+            .WithSummary("Deletes a draft plan at its row version (?version=N); a published plan is kept (it is a version's source).");
         g.MapPost("/{id:int}/publiceren", PublishAsync).WithSummary("Publish as a new boundary version from a date, with a reason.");
         g.MapPost("/{id:int}/opnieuw-baseren", RebaseAsync).WithSummary("Put the plan's changes on the latest version after another plan was published.");
 

@@ -300,6 +300,28 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
         return expectedVersion + 1;
     }
 
+    /// <summary>
+    /// Deletes a draft plan (its buurten and history go with it) when it is still at <paramref name="expectedVersion"/>: a
+    /// colleague's newer edit is not deleted unseen (<see cref="PlanConflictException"/>), a published plan never
+    /// (<see cref="PlanException"/>: it is the source of a boundary version). Audited with the plan's name.
+    /// </summary>
+    public async Task DeleteDraftAsync(int id, int expectedVersion, string actor, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        string? name;
+        await using (var cmd = new NpgsqlCommand(
+            "DELETE FROM boundary_plan WHERE id = $1 AND version = $2 AND published_version_id IS NULL RETURNING name", conn, tx))
+        {
+            cmd.Parameters.AddWithValue(id);
+            cmd.Parameters.AddWithValue(expectedVersion);
+            name = await cmd.ExecuteScalarAsync(ct) as string;
+        }
+        if (name is null) await ThrowConflictAsync(conn, tx, id, expectedVersion, ct);
+        await audit.WriteAsync(actor, "plan verwijderd", "plan", id.ToString(), new { naam = name, versie = expectedVersion }, conn, tx, ct);
+        await tx.CommitAsync(ct);
+    }
+
     private static async Task ThrowConflictAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int id, int expected, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("SELECT version, published_version_id FROM boundary_plan WHERE id = $1", conn, tx);

@@ -30,6 +30,8 @@ public static class SecuritySetup
     {
         builder.Services.AddOptions<RateLimitOptions>().Bind(builder.Configuration.GetSection(RateLimitOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         var limits = builder.Configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        var writes = new PublicWriteBudget(limits.PublicWritesPerMinute);
+        builder.Services.AddSingleton(writes);
         builder.Services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -48,11 +50,17 @@ public static class SecuritySetup
                     "<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Te veel pogingen — Alkmaar Kaart</title></head>" +
                     "<body><main><h1>Te veel pogingen</h1><p>Wacht een minuut en probeer het dan opnieuw.</p><p><a href=\"/\">Terug naar de kaart</a></p></main></body></html>", ct);
             };
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => Partition(http, limits));
+            // the write budget is the one the interactive pages spend too (PublicWriteBudget); every other limit is here
+            o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                PartitionedRateLimiter.Create<HttpContext, string>(http => Partition(http, limits)),
+                writes.Limiter.WithTranslatedKey<HttpContext>(http => SpendsWrite(http) ? PublicWriteBudget.KeyOf(Client(http)) : "", leaveOpen: true));
         });
     }
 
     private static string Client(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "onbekend";
+
+    private static bool SpendsWrite(HttpContext http) =>
+        HttpMethods.IsPost(http.Request.Method) && http.GetEndpoint()?.Metadata.GetMetadata<PublicWriteAttribute>() is not null;
 
     /// <summary>
     /// Which limit a request counts against, decided by its endpoint (never by a path string: a trailing slash or other
@@ -67,7 +75,7 @@ public static class SecuritySetup
         var endpoint = http.GetEndpoint();
         var post = HttpMethods.IsPost(http.Request.Method);
         if (post && endpoint?.Metadata.GetMetadata<SignInFormAttribute>() is not null) return Window("inloggen:" + Client(http), limits.SignInsPerMinute);
-        if (post && endpoint?.Metadata.GetMetadata<PublicWriteAttribute>() is not null) return Window("schrijven:" + Client(http), limits.PublicWritesPerMinute);
+        if (SpendsWrite(http)) return RateLimitPartition.GetNoLimiter("schrijven"); // the write budget (chained, PublicWriteBudget)
         if (http.User.Identity?.IsAuthenticated == true) return RateLimitPartition.GetNoLimiter("staff");
         if (http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/ogc"))
             return Window("lezen:" + Client(http), limits.PublicReadsPerMinute);

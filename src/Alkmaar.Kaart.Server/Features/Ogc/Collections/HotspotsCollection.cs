@@ -10,7 +10,7 @@ namespace Alkmaar.Kaart.Server.Features.Ogc;
 /// ranked. Id: <c>hotspot-{rank}</c> of all meldingen.
 /// </summary>
 public sealed class HotspotsCollection() : OgcCollection("hotspots", "Hotspots van meldingen",
-    "Hotspots of meldingen (Getis-Ord Gi* on a 100 m grid, false discovery rate 5%) over the period given by datetime (all meldingen without it), ranked, with count, confidence, top categories, and the gebied and gebiedsteam. category limits the analysis to one category.",
+    "Hotspots van meldingen (Getis-Ord Gi* op een raster van 100 m, false discovery rate 5%) over de periode in datetime (hele dagen tot en met gisteren; zonder datetime alle meldingen tot en met gisteren), gerangschikt, met aantal, betrouwbaarheid, meest gemelde categorieën, gebied en gebiedsteam. Een hotspot telt altijd minstens het ingestelde minimum aantal meldingen. category beperkt de analyse tot één categorie.",
     OgcKind.Hotspots, "MultiPolygon", ["category", "gebiedCode"], "period",
     [
         new("rank", "integer", "Rang"), new("count", "integer", "Aantal meldingen"), new("cells", "integer", "Aantal vakken"), new("cellSize", "number", "Vakgrootte in m"),

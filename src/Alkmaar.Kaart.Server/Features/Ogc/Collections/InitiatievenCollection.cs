@@ -5,7 +5,7 @@ namespace Alkmaar.Kaart.Server.Features.Ogc;
 
 /// <summary>Bewonersinitiatieven without who changed them: a point or an area each. Id: the initiative's number.</summary>
 public sealed class InitiatievenCollection() : SqlCollection("initiatieven", "Bewonersinitiatieven",
-    "Bewonersinitiatieven: title, description, theme, status (aangevraagd, toegekend, uitgevoerd, afgewezen), subsidy in euro, year, and the buurt, wijk and gebied they lie in; a point or an area. No personal data.",
+    "Bewonersinitiatieven: titel, beschrijving, thema, status (aangevraagd, toegekend, uitgevoerd, afgewezen), subsidie in euro, jaar, en de buurt, wijk en het gebied waarin ze liggen; een punt of een vlak. Geen persoonsgegevens; aanvragen van bewoners pas nadat het gebiedsteam ze heeft beoordeeld.",
     OgcKind.Initiatieven, "Geometry", ["status", "theme", "year", "gebiedCode"], "year",
     [
         new("title", "string", "Titel"), new("description", "string", "Beschrijving"), new("theme", "string", "Thema"), new("status", "string", "Status"),

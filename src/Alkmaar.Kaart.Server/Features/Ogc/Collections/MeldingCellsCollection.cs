@@ -8,7 +8,7 @@ namespace Alkmaar.Kaart.Server.Features.Ogc;
 /// applied), never a single melding. Id: <c>cel-{i}-{j}</c>. Not counted (numberMatched only on the last page).
 /// </summary>
 public sealed class MeldingCellsCollection() : OgcCollection("meldingen", "Meldingen (gegeneraliseerd)",
-    "Meldingen counted per grid cell (RD), at the cell centre, with counts per category; demo = true where generated DEMO meldingen are counted. No single melding, time, text or person.",
+    "Meldingen geteld per vak van het raster (RD), op het midden van het vak, met aantallen per categorie; vakken en categorieën onder het minimum zijn weggelaten, alleen hele dagen tot en met gisteren. demo = true waar gegenereerde DEMO-meldingen zijn geteld. Nooit één melding, tijdstip, tekst of persoon.",
     OgcKind.Cells, "Point", ["category"], "created",
     [new("count", "integer", "Aantal meldingen in het vak"), new("topCategory", "string", "Meest gemelde categorie"), new("demo", "boolean", "Telt DEMO-meldingen")])
 {

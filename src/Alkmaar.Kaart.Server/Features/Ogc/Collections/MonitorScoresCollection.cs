@@ -7,7 +7,7 @@ namespace Alkmaar.Kaart.Server.Features.Ogc;
 /// <c>monitor.indicator.area.year</c> in lower case with dashes.
 /// </summary>
 public sealed class MonitorScoresCollection() : SqlCollection("monitorscores", "Monitorscores",
-    "Scores of the monitors (Veiligheidsmonitor, Leefbaarheid) per area and year, on the area's geometry: one feature per monitor, indicator, area and year. demo = true for generated DEMO scores (not survey results).",
+    "Scores van de monitors (Veiligheidsmonitor, Leefbaarheid) per gebied en jaar, op de geometrie van het gebied: één feature per monitor, indicator, gebied en jaar. demo = true voor gegenereerde DEMO-scores (geen enquêteresultaten).",
     OgcKind.Monitor, "MultiPolygon", ["monitor", "indicator", "areaCode", "year"], "year",
     [
         new("monitor", "string", "Monitor"), new("indicator", "string", "Indicator"), new("areaCode", "string", "Gebiedscode"), new("areaName", "string", "Gebied"),

@@ -10,10 +10,10 @@ public static class OgcCollections
 {
     public static readonly IReadOnlyList<OgcCollection> All =
     [
-        new AreaCollection("gebieden", "Gebieden", "The gebieden of the gemeente (our gebiedsindeling), each the union of its wijken.", AreaLevel.Gebied, ["code", "name"]),
-        new AreaCollection("wijken", "Wijken", "CBS wijken, each the union of its buurten.", AreaLevel.Wijk, ["code", "name", "parentCode"]),
-        new AreaCollection("buurten", "Buurten", "CBS buurten, the finest areas.", AreaLevel.Buurt, ["code", "name", "parentCode"]),
-        new AreaCollection("dorpen", "Dorpen", "The villages of landelijk Alkmaar (their CBS buurten).", AreaLevel.Dorp, ["code", "name", "parentCode"]),
+        new AreaCollection("gebieden", "Gebieden", "De gebieden van de gemeente (de gebiedsindeling van Alkmaar), elk de vereniging van zijn wijken.", AreaLevel.Gebied, ["code", "name"]),
+        new AreaCollection("wijken", "Wijken", "De CBS-wijken, elk de vereniging van zijn buurten.", AreaLevel.Wijk, ["code", "name", "parentCode"]),
+        new AreaCollection("buurten", "Buurten", "De CBS-buurten, de fijnste gebiedsindeling.", AreaLevel.Buurt, ["code", "name", "parentCode"]),
+        new AreaCollection("dorpen", "Dorpen", "De dorpen van landelijk Alkmaar (hun CBS-buurten).", AreaLevel.Dorp, ["code", "name", "parentCode"]),
         new MeldingCellsCollection(),
         new InitiatievenCollection(),
         new MonitorScoresCollection(),
