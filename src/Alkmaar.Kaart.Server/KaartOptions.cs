@@ -10,8 +10,13 @@ public sealed class BoundaryOptions
     /// <summary>The gebiedsindeling configuration (data/boundaries/gebiedsindeling.json). Relative paths are from the checkout.</summary>
     [Required] public string Gebiedsindeling { get; set; } = "data/boundaries/gebiedsindeling.json";
 
-    /// <summary>The CBS buurten GeoJSON imported on first run (RD or WGS84).</summary>
+    /// <summary>The buurten GeoJSON imported on first run (RD or WGS84): the municipality's full-resolution boundaries, the
+    /// ones to route on. The one place this default is written (appsettings.json does not repeat it).</summary>
     [Required] public string BuurtenFile { get; set; } = "../shared/data/gemeente-alkmaar-2025/alkmaar_buurten.geojson";
+
+    /// <summary>A server that starts on a database without boundaries imports <see cref="BuurtenFile"/> (and the
+    /// neighbouring municipalities) before it serves, so it never routes on nothing (or on another map).</summary>
+    public bool LoadOnEmptyDatabase { get; set; } = true;
 
     /// <summary>CBS municipalities around the gemeente (for "buiten gemeente …" answers), imported on first run.</summary>
     public string MunicipalitiesFile { get; set; } = "../shared/data/cbs-2024/alkmaar_en_buurgemeenten_2024.geojson";

@@ -63,6 +63,8 @@ builder.AddKaartSecurity();
 builder.AddKaartReverseProxy();
 
 builder.Services.AddProblemDetails();
+// the process's one LISTEN connection; features subscribe with IPgNotificationSubscriber
+builder.Services.AddHostedService<Alkmaar.Kaart.Server.Features.PgNotifications>();
 builder.AddKaartAccounts();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("postgis");
 builder.Services.AddResponseCompression(o =>
@@ -92,6 +94,9 @@ switch (command.FirstOrDefault())
     case "user": // user add <name> --role … | user list
         return await UserCommand.RunAsync(app.Services, command[1..], Console.In, Console.Out, Console.Error);
 }
+
+// a server (no command) on a database without boundaries loads the configured, full-resolution ones first
+await Alkmaar.Kaart.Server.Features.Import.BoundaryBootstrap.EnsureLoadedAsync(app);
 
 app.UseKaartErrorHandling();
 app.UseKaartHeadRequests(); // HEAD as GET without a body (pages and APIs are mapped for GET)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Alkmaar.Kaart.Server.Features;
 using Alkmaar.Kaart.Server.Features.Export;
 using Alkmaar.Kaart.Testing;
 
@@ -15,10 +16,10 @@ public class CsvInjectionTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtu
     [InlineData("@SUM(A1)", "'@SUM(A1)")]
     [InlineData("\tcmd", "'\tcmd")]
     [InlineData("gewoon", "gewoon")]
-    public void Text_that_starts_like_a_formula_is_neutralised(string text, string cell) => Assert.Equal(cell, ExportService.CsvCell(text));
+    public void Text_that_starts_like_a_formula_is_neutralised(string text, string cell) => Assert.Equal(cell, Csv.Cell(text));
 
     [Fact]
-    public void Numbers_stay_numbers() => Assert.Equal("-3.5", ExportService.CsvCell(-3.5));
+    public void Numbers_stay_numbers() => Assert.Equal("-3.5", Csv.Cell(-3.5));
 
     [Fact]
     public async Task A_staff_title_that_looks_like_a_formula_is_exported_as_text()

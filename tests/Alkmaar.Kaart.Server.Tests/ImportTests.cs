@@ -48,6 +48,30 @@ public class ImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_started_on_an_empty_database_loads_the_full_resolution_boundaries()
+    {
+        // Issue 28: appsettings.json named the generalised CBS layer, the options class the full-resolution file; a server
+        // started without ./kaart had no boundaries at all
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = new KaartAppFactory(db)
+        {
+            Settings = [new("Boundaries:LoadOnEmptyDatabase", "true")], // (the file: the shared data's full-resolution one)
+        };
+        var buurten = System.Text.Json.JsonDocument.Parse(await app.CreateClient().GetStringAsync("/api/areas?level=buurt")).RootElement.GetProperty("features");
+        Assert.Equal(66, buurten.GetArrayLength());
+        await using var ds = db.CreateDataSource();
+        await using var cmd = ds.CreateCommand("SELECT source, source_sha256 FROM boundary_version");
+        await using var r = await cmd.ExecuteReaderAsync();
+        Assert.True(await r.ReadAsync());
+        Assert.Equal("alkmaar_buurten.geojson", r.GetString(0));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(TestPaths.FullRes("alkmaar_buurten.geojson")))), r.GetString(1));
+        // the default is written once: appsettings.json does not name another boundary file
+        var settings = await File.ReadAllTextAsync(Path.Combine(TestPaths.RepoRoot, "src/Alkmaar.Kaart.Server/appsettings.json"));
+        Assert.DoesNotContain("BuurtenFile", settings);
+        Assert.EndsWith("gemeente-alkmaar-2025/alkmaar_buurten.geojson", new BoundaryOptions().BuurtenFile);
+    }
+
+    [Fact]
     public async Task Importing_the_real_buurten_stores_every_level_with_its_hierarchy()
     {
         var result = await Importer.ImportAsync(TestPaths.Cbs("alkmaar_buurten_2024.geojson"));

@@ -10,6 +10,13 @@ public static class Problems
     public static IResult NotFound(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status404NotFound);
 
+    /// <summary>The one answer when no boundaries are loaded (nothing to route or count on): 503, what to do.</summary>
+    public const string NoBoundariesTitle = "Geen gebiedsindeling geladen";
+    public const string NoBoundariesDetail = "Er is geen gebiedsindeling geladen; een beheerder importeert die eerst (./kaart import boundaries, of start de server op een lege database).";
+
+    public static IResult NoBoundaries() =>
+        TypedResults.Problem(title: NoBoundariesTitle, detail: NoBoundariesDetail, statusCode: StatusCodes.Status503ServiceUnavailable);
+
     public static IResult TooLarge(long maxBytes) =>
         TypedResults.Problem(title: "Verzoek te groot", detail: $"Het verzoek is ten hoogste {maxBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
 

@@ -22,6 +22,8 @@ public sealed class KaartAppFactory(TestDatabase db) : WebApplicationFactory<Pro
         builder.UseSetting("ConnectionStrings:Kaart", Database.ConnectionString);
         builder.UseSetting("Boundaries:Root", TestPaths.RepoRoot);
         builder.UseSetting("Boundaries:BuurtenFile", TestPaths.RealBuurten);
+        // tests load (or leave out) the boundaries themselves; one test starts a server on an empty database with it on
+        if (!Settings.Any(kv => kv.Key == "Boundaries:LoadOnEmptyDatabase")) builder.UseSetting("Boundaries:LoadOnEmptyDatabase", "false");
         builder.UseSetting("Map:BackgroundTileUrl", "");
         // Tests send many requests from one client; the rate limits get their own test.
         builder.UseSetting("RateLimits:PublicWritesPerMinute", "1000000");

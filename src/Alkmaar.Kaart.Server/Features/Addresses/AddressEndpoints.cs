@@ -43,7 +43,7 @@ public static class AddressEndpoints
         }
         var snapshot = await locator.GetAsync(ct);
         if (snapshot is null)
-            return TypedResults.Problem(title: "Geen gebiedsindeling geladen", statusCode: StatusCodes.Status503ServiceUnavailable, detail: "Er is geen gebiedsindeling geladen.");
+            return Problems.NoBoundaries();
         var at = snapshot.Locator.Locate(address.X, address.Y);
         return TypedResults.Ok(new
         {

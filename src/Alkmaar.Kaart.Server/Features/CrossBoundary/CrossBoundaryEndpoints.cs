@@ -119,7 +119,7 @@ public static class CrossBoundaryEndpoints
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}.csv\"";
             var sb = new StringBuilder("kant,naam,soort,team,meldingen_12_maanden," + string.Join(",", r.Months.Select(m => "meldingen_" + m)) + ",lopende_initiatieven\n");
             foreach (var s in r.Sides)
-                sb.AppendJoin(',', new object?[] { s.Code, s.Name, s.Kind, s.Team, s.Meldingen }.Concat(s.PerMonth.Cast<object?>()).Append(s.Initiatieven).Select(ExportService.CsvCell)).Append('\n');
+                sb.AppendJoin(',', new object?[] { s.Code, s.Name, s.Kind, s.Team, s.Meldingen }.Concat(s.PerMonth.Cast<object?>()).Append(s.Initiatieven).Select(Csv.Cell)).Append('\n');
             await http.Response.WriteAsync(sb.ToString(), ct);
             return;
         }

@@ -149,24 +149,7 @@ public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<M
         return writer.Count;
     }
 
-    private static string Csv(object? v) => CsvCell(v);
-
-    /// <summary>
-    /// One CSV cell. Text that a spreadsheet would run as a formula (starting with <c>= + - @</c>, tab or CR) is neutralised
-    /// per OWASP by a leading apostrophe; numbers are written as numbers (a negative number is no formula).
-    /// </summary>
-    public static string CsvCell(object? v)
-    {
-        var s = v switch
-        {
-            null => "",
-            IEnumerable<KeyValuePair<string, int>> d => string.Join(";", d.Select(kv => $"{kv.Key}={kv.Value}")),
-            IFormattable x => x.ToString(null, CultureInfo.InvariantCulture),
-            _ => v.ToString() ?? "",
-        };
-        if (v is not IFormattable && s.Length > 0 && s[0] is '=' or '+' or '-' or '@' or '\t' or '\r') s = "'" + s;
-        return s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
-    }
+    private static string Csv(object? v) => Features.Csv.Cell(v);
 
     private static Geometry InCrs(Geometry rd, KnownCrs crs) => crs == KnownCrs.RdNew ? rd : RdNew.ToWgs84(rd);
 

@@ -60,7 +60,7 @@ public static class HotspotEndpoints
         var analysis = await service.AnalyseAsync(query!, ct);
         if (analysis is null)
         {
-            await TypedResults.Problem(title: "Geen gebiedsindeling geladen", statusCode: 503, detail: "Importeer eerst de gebiedsindeling.").ExecuteAsync(http);
+            await Problems.NoBoundaries().ExecuteAsync(http);
             return;
         }
         GeoJsonResponse.Start(http.Response, target);

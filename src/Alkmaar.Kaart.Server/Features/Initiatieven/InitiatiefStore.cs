@@ -237,7 +237,7 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
     /// <summary>Buurt, wijk and gebied of the geometry's representative point; refuses places outside the gemeente.</summary>
     private async Task<(string? Buurt, string? Wijk, string Gebied)> RouteAsync(Geometry geom, CancellationToken ct)
     {
-        var snapshot = await routing.GetAsync(ct) ?? throw new InitiatiefRejectedException("Geen gebiedsindeling", "Importeer eerst de gebiedsindeling.", null, 503);
+        var snapshot = await routing.GetAsync(ct) ?? throw new InitiatiefRejectedException(Problems.NoBoundariesTitle, Problems.NoBoundariesDetail, null, 503);
         var at = geom.InteriorPoint;
         var where = snapshot.Locator.Locate(at.X, at.Y);
         if (where.Gebied is null)
@@ -292,7 +292,7 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         var (buurt, wijk, gebied) = await RouteAsync(geom, ct);
         email = string.IsNullOrWhiteSpace(email) ? null : email.Trim();
         if (email is not null && (email.Length > 200 || !email.Contains('@') || !TextFields.IsSingleLine(email))) throw new InitiatiefRejectedException("E-mailadres klopt niet", "Vul een geldig e-mailadres in, of laat het leeg.", "email");
-        var token = Meldingen.StatusLinks.NewToken();
+        var token = StatusLinks.NewToken();
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using var cmd = new NpgsqlCommand(
@@ -301,7 +301,7 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id
             """, conn, tx);
         AddFields(cmd, title, description, theme, "aangevraagd", null, year, geom, buurt, wijk, gebied, "bewoner");
-        cmd.Parameters.AddWithValue(Meldingen.StatusLinks.Hash(token));
+        cmd.Parameters.AddWithValue(StatusLinks.Hash(token));
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)email ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         var id = (long)(await cmd.ExecuteScalarAsync(ct))!;
         await HistoryAsync(conn, tx, id, "bewoner", null, "aangevraagd", ct);
@@ -332,11 +332,11 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
     /// <summary>An initiative by its private status link, with its history; null for an unknown link.</summary>
     public async Task<(Initiatief Initiatief, List<InitiatiefHistory> History)?> ByTokenAsync(string token, CancellationToken ct = default)
     {
-        if (!Meldingen.StatusLinks.LooksValid(token)) return null;
+        if (!StatusLinks.LooksValid(token)) return null;
         long? id;
         await using (var cmd = db.CreateCommand("SELECT id FROM initiatief WHERE status_token_hash = $1"))
         {
-            cmd.Parameters.AddWithValue(Meldingen.StatusLinks.Hash(token));
+            cmd.Parameters.AddWithValue(StatusLinks.Hash(token));
             id = await cmd.ExecuteScalarAsync(ct) as long?;
         }
         if (id is null || await GetAsync(id.Value, ct) is not { } i) return null;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Npgsql;
 
 namespace Alkmaar.Kaart.Server.Features.Meldingen;
 
@@ -13,14 +12,16 @@ public sealed record MeldingChange(string Op, IReadOnlyList<string> Gebieden, bo
 }
 
 /// <summary>
-/// Live meldingen for open workspaces: listens on the database's <c>kaart_meldingen</c> channel (a statement trigger
-/// announces every committed insert and update, whichever server or import made it) and tells the subscribed pages.
-/// Fed by the database, so it works with several server processes. Reconnects after a lost connection and then announces
-/// a change of everything, in case one was missed meanwhile.
+/// Live meldingen for open workspaces: the database's <c>kaart_meldingen</c> channel (a statement trigger announces every
+/// committed insert and update, whichever server or import made it), received through the process's one LISTEN
+/// connection (<see cref="PgNotifications"/>), told to the subscribed pages. After a lost connection it announces a change
+/// of everything, in case one was missed meanwhile.
 /// </summary>
-public sealed class MeldingChangeFeed(NpgsqlDataSource db, ILogger<MeldingChangeFeed> logger) : BackgroundService
+public sealed class MeldingChangeFeed(ILogger<MeldingChangeFeed> logger) : IPgNotificationSubscriber
 {
     public const string Channel = "kaart_meldingen";
+
+    string IPgNotificationSubscriber.Channel => Channel;
 
     /// <summary>Raised on the listener's thread; handlers must return quickly (pages hand over to their own dispatcher).</summary>
     public event Action<MeldingChange>? Changed;
@@ -28,33 +29,13 @@ public sealed class MeldingChangeFeed(NpgsqlDataSource db, ILogger<MeldingChange
     /// <summary>True while the feed listens (the pages show "live" only then).</summary>
     public bool Listening { get; private set; }
 
-    protected override async Task ExecuteAsync(CancellationToken stop)
+    void IPgNotificationSubscriber.ListeningChanged(bool listening) => Listening = listening;
+
+    Task IPgNotificationSubscriber.OnNotifiedAsync(IReadOnlyList<string> payloads, bool reconnected, CancellationToken ct)
     {
-        var first = true;
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await using var conn = await db.OpenConnectionAsync(stop);
-                conn.Notification += (_, e) => Publish(e.Payload);
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", conn))
-                    await listen.ExecuteNonQueryAsync(stop);
-                Listening = true;
-                if (!first) Raise(new MeldingChange("reconnect", [], true, [], 0), everything: true);
-                first = false;
-                while (!stop.IsCancellationRequested) await conn.WaitAsync(stop);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or InvalidOperationException)
-            {
-                Listening = false;
-                logger.LogWarning(e, "Listening for meldingen failed; retrying in 2 s");
-                try { await Task.Delay(TimeSpan.FromSeconds(2), stop); } catch (OperationCanceledException) { return; }
-            }
-        }
+        if (reconnected) Raise(new MeldingChange("reconnect", [], true, [], 0), everything: true);
+        foreach (var p in payloads) Publish(p);
+        return Task.CompletedTask;
     }
 
     private void Publish(string payload)

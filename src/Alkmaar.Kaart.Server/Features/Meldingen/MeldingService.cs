@@ -74,7 +74,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         // routed on the boundaries in force at the melding's own time
         var createdAt = time.GetUtcNow();
         var snapshot = await locator.GetAtAsync(createdAt, ct)
-            ?? throw new MeldingRejectedException("Geen gebiedsindeling geladen", "Er is geen gebiedsindeling geladen.", status: 503);
+            ?? throw new MeldingRejectedException(Problems.NoBoundariesTitle, Problems.NoBoundariesDetail, status: 503);
         var at = snapshot.Locator.Locate(x, y);
         if (at.Kind == LocationKind.Outside)
             throw new MeldingRejectedException(
@@ -284,7 +284,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     {
         reason = RequireReason(reason, "het toewijzen aan een ander gebied");
         var snapshot = await locator.GetAsync(ct)
-            ?? throw new MeldingRejectedException("Geen gebiedsindeling geladen", "Er is geen gebiedsindeling geladen.", status: 503);
+            ?? throw new MeldingRejectedException(Problems.NoBoundariesTitle, Problems.NoBoundariesDetail, status: 503);
         if (snapshot.Locator.Gebied(gebied) is not { } target)
             throw new MeldingRejectedException("Onbekend gebied", $"Onbekend gebied; bekend zijn: {string.Join(", ", snapshot.Locator.Gebieden.Select(g => g.Code))}.", "gebied");
         await using var conn = await db.OpenConnectionAsync(ct);

@@ -29,7 +29,7 @@ public static class MeldingenEndpoints
         builder.Services.AddSingleton<MeldingCells>();
         builder.Services.AddSingleton<DemoMeldingen>();
         builder.Services.AddSingleton<MeldingChangeFeed>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<MeldingChangeFeed>());
+        builder.Services.AddSingleton<IPgNotificationSubscriber>(sp => sp.GetRequiredService<MeldingChangeFeed>());
         if (builder.Configuration.GetValue("Meldingen:RetentionJob", true)) builder.Services.AddHostedService<RetentionService>();
         return builder;
     }

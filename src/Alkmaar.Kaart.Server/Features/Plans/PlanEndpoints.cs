@@ -307,7 +307,7 @@ public static class PlanEndpoints
                 var sb = new StringBuilder("soort,buurtcode,naam,van_buurt,van_wijk,naar_wijk,van_gebied,naar_gebied,oppervlakte_m2," + string.Join(",", PlanMeasures.Keys) + "\n");
                 foreach (var r in rows)
                     sb.AppendJoin(',', new object?[] { r.Kind, r.Buurt, r.Name, r.FromBuurt, r.FromWijk, r.ToWijk, r.FromGebied, r.ToGebied, r.AreaM2 }
-                        .Concat(r.Counts.Cast<object?>()).Select(ExportService.CsvCell)).Append('\n');
+                        .Concat(r.Counts.Cast<object?>()).Select(Csv.Cell)).Append('\n');
                 await http.Response.WriteAsync(sb.ToString(), http.RequestAborted);
                 return;
             }

@@ -36,7 +36,7 @@ public sealed partial class PlanService(PlanStore store, PlanWorkspace workspace
 {
     public async Task<int> CreateFromVersionAsync(string name, int? version, string actor, CancellationToken ct = default)
     {
-        var latest = (await store.LatestVersionAsync(ct))?.Id ?? throw new PlanException("Er zijn nog geen grenzen geïmporteerd.");
+        var latest = (await store.LatestVersionAsync(ct))?.Id ?? throw new PlanException(Problems.NoBoundariesDetail);
         var v = version ?? latest;
         var snapshot = await store.LoadVersionAsync(v, ct) ?? throw new PlanException($"Er is geen grensversie {v}.");
         // a plan from an older version is a roll-back: it replaces the latest version all the same
@@ -47,7 +47,7 @@ public sealed partial class PlanService(PlanStore store, PlanWorkspace workspace
     /// line) when it is none.</summary>
     public async Task<(int? Id, IReadOnlyList<string> Problems)> CreateFromCsvAsync(string name, string csv, string actor, CancellationToken ct = default)
     {
-        var latest = await store.LatestVersionAsync(ct) ?? throw new PlanException("Er zijn nog geen grenzen geïmporteerd.");
+        var latest = await store.LatestVersionAsync(ct) ?? throw new PlanException(Problems.NoBoundariesDetail);
         var snapshot = (await store.LoadVersionAsync(latest.Id, ct))!;
         var (plan, problems) = EquivalencyCsv.Read(csv, snapshot.Buurten.Keys.ToHashSet());
         if (plan is null) return (null, problems);
@@ -67,7 +67,7 @@ public sealed partial class PlanService(PlanStore store, PlanWorkspace workspace
     /// Its problems (gaps, overlaps) are listed by the check, not refused here, so the planner sees them.</summary>
     public async Task<int> CreateFromFileAsync(string name, Stream geojson, string sourceName, string actor, CancellationToken ct = default)
     {
-        var latest = await store.LatestVersionAsync(ct) ?? throw new PlanException("Er zijn nog geen grenzen geïmporteerd.");
+        var latest = await store.LatestVersionAsync(ct) ?? throw new PlanException(Problems.NoBoundariesDetail);
         var indeling = await store.IndelingOfVersionAsync(latest.Id, ct);
         var (buurten, _) = BuurtFileReader.Read(geojson);
         var shapes = new Dictionary<string, BuurtShape>(StringComparer.Ordinal);
@@ -241,7 +241,7 @@ public sealed partial class PlanService(PlanStore store, PlanWorkspace workspace
         var loaded = await store.LoadAsync(id, ct) ?? throw new PlanException($"Er is geen plan {id}.");
         var (info, mine) = loaded;
         if (info.Version != version) throw new PlanConflictException(version, info.Version);
-        var latest = await store.LatestVersionAsync(ct) ?? throw new PlanException("Er zijn nog geen grenzen geïmporteerd.");
+        var latest = await store.LatestVersionAsync(ct) ?? throw new PlanException(Problems.NoBoundariesDetail);
         if (latest.Id == info.ReplacesVersion) return [];
         // this plan's own changes are those against the version it was to replace (for a roll-back: the way back)
         var old = (await store.LoadVersionAsync(info.ReplacesVersion, ct))!;

@@ -176,12 +176,12 @@ public sealed class AreaLocatorProvider(NpgsqlDataSource db, TimeProvider time, 
 }
 
 /// <summary>
-/// Listens on <see cref="AreaLocatorProvider.Channel"/> so that a boundary import, upload or team change made by any
-/// process on the same database (another server, <c>./kaart import</c>) reaches this server's snapshot within a moment.
-/// Reconnects after a lost connection and then rebuilds, in case a change was missed meanwhile.
+/// Subscribes to <see cref="AreaLocatorProvider.Channel"/> (through <see cref="PgNotifications"/>) so that a boundary import,
+/// upload or team change made by any process on the same database (another server, <c>./kaart import</c>) reaches this
+/// server's snapshot within a moment; after a lost connection it rebuilds, in case a change was missed meanwhile.
 /// </summary>
-public sealed class BoundaryChangeListener(NpgsqlDataSource db, AreaLocatorProvider provider, IEnumerable<IBoundaryListener> listeners,
-    ILogger<BoundaryChangeListener> logger) : BackgroundService
+public sealed class BoundaryChangeListener(AreaLocatorProvider provider, IEnumerable<IBoundaryListener> listeners,
+    ILogger<BoundaryChangeListener> logger) : IPgNotificationSubscriber
 {
     /// <summary>Announces a boundary change to every process (delivered when <paramref name="tx"/> commits).</summary>
     public static async Task NotifyAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string what, CancellationToken ct)
@@ -192,37 +192,10 @@ public sealed class BoundaryChangeListener(NpgsqlDataSource db, AreaLocatorProvi
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stop)
-    {
-        var first = true;
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await using var conn = await db.OpenConnectionAsync(stop);
-                var changed = 0;
-                conn.Notification += (_, _) => Interlocked.Exchange(ref changed, 1);
-                await using (var listen = new NpgsqlCommand($"LISTEN {AreaLocatorProvider.Channel}", conn))
-                    await listen.ExecuteNonQueryAsync(stop);
-                if (!first) await RebuildAllAsync(stop); // a change may have come while we were away
-                first = false;
-                while (!stop.IsCancellationRequested)
-                {
-                    await conn.WaitAsync(stop);
-                    if (Interlocked.Exchange(ref changed, 0) == 1) await RebuildAllAsync(stop);
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or InvalidOperationException)
-            {
-                logger.LogWarning(e, "Listening for boundary changes failed; retrying in 5 s");
-                try { await Task.Delay(TimeSpan.FromSeconds(5), stop); } catch (OperationCanceledException) { return; }
-            }
-        }
-    }
+    string IPgNotificationSubscriber.Channel => AreaLocatorProvider.Channel;
+
+    /// <summary>A burst of announcements is one rebuild; after a reconnect too (a change may have come while away).</summary>
+    Task IPgNotificationSubscriber.OnNotifiedAsync(IReadOnlyList<string> payloads, bool reconnected, CancellationToken ct) => RebuildAllAsync(ct);
 
     private async Task RebuildAllAsync(CancellationToken ct)
     {

@@ -17,7 +17,7 @@ public static class LocateEndpoints
         builder.Services.AddSingleton<IBoundaryListener>(sp => sp.GetRequiredService<AreaLocatorProvider>());
         builder.Services.AddSingleton<BoundaryResponseCache>();
         builder.Services.AddSingleton<IBoundaryListener>(sp => sp.GetRequiredService<BoundaryResponseCache>());
-        builder.Services.AddHostedService<BoundaryChangeListener>();
+        builder.Services.AddSingleton<IPgNotificationSubscriber, BoundaryChangeListener>();
         return builder;
     }
 
@@ -46,8 +46,7 @@ public static class LocateEndpoints
         var snapshot = date is null ? await provider.GetAsync(ct)
             : await provider.GetAtAsync(new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero), ct);
         if (snapshot is null)
-            return TypedResults.Problem(title: "Geen gebiedsindeling geladen", statusCode: StatusCodes.Status503ServiceUnavailable,
-                detail: "Er is geen gebiedsindeling geladen; importeer die eerst (./kaart import boundaries).");
+            return Problems.NoBoundaries();
         var r = snapshot.Locator.Locate(rdX, rdY);
         return TypedResults.Ok(new LocateResponse(
             KindName(r.Kind),

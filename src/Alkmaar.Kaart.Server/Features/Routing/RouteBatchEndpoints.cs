@@ -54,8 +54,7 @@ public static class RouteBatchEndpoints
 
         var snapshot = await provider.GetAsync(ct);
         if (snapshot is null)
-            return TypedResults.Problem(title: "Geen gebiedsindeling geladen", statusCode: StatusCodes.Status503ServiceUnavailable,
-                detail: "Er is geen gebiedsindeling geladen.");
+            return Problems.NoBoundaries();
 
         var answerCsv = http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
         IAsyncEnumerable<(string Id, double? A, double? B, bool Wgs84, string? Error)> input;
@@ -97,7 +96,7 @@ public static class RouteBatchEndpoints
                 {
                     row.Id, row.Buurt, row.Wijk, row.Gebied, row.Dorp, row.Gebiedsteam,
                     row.DistanceM?.ToString("0.##", CultureInfo.InvariantCulture), row.Error, row.Kind, row.Gemeente, row.GemeenteNaam,
-                }.Select(CsvField)));
+                }.Select(Csv.Field)));
                 if (count % 2000 == 0) await writer.FlushAsync(ct);
             }
             await writer.FlushAsync(ct);
@@ -145,10 +144,6 @@ public static class RouteBatchEndpoints
         wgs84 = h.SequenceEqual(["id", "lat", "lon"]);
         return wgs84 || h.SequenceEqual(["id", "x", "y"]);
     }
-
-    /// <summary>An RFC 4180 field: quoted when it holds a comma, quote or line break.</summary>
-    private static string CsvField(string? value) =>
-        value is null ? "" : value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
 
     private static async IAsyncEnumerable<(string, double?, double?, bool, string?)> ReadCsv(CsvDataReader csv, bool wgs84,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)

@@ -216,7 +216,7 @@ public static class WijkAanZetEndpoints
     {
         var codes = await s.GenerateCodesAsync(id, AuditLog.ActorOf(http.User), ct);
         var sb = new StringBuilder("postcode,huisnummer,toevoeging,stemcode\n");
-        foreach (var c in codes) sb.AppendJoin(',', new object?[] { c.Postcode, c.Huisnummer, c.Toevoeging, c.Code }.Select(ExportService.CsvCell)).Append('\n');
+        foreach (var c in codes) sb.AppendJoin(',', new object?[] { c.Postcode, c.Huisnummer, c.Toevoeging, c.Code }.Select(Csv.Cell)).Append('\n');
         return TypedResults.File(Encoding.UTF8.GetBytes(sb.ToString()), "text/csv; charset=utf-8", $"stemcodes-campagne-{id}.csv");
     });
 
@@ -229,7 +229,7 @@ public static class WijkAanZetEndpoints
         foreach (var p in agenda)
             foreach (var row in p.Acties.Count == 0 ? [null] : p.Acties.Cast<Actie?>())
                 sb.AppendJoin(',', new object?[] { p.AreaCode, p.Title, p.Status, Math.Round(p.Progress, 3), row?.Title, row?.Owner, row is null ? null : row.Done ? "ja" : "nee", row?.Due?.ToString("yyyy-MM-dd") }
-                    .Select(ExportService.CsvCell)).Append('\n');
+                    .Select(Csv.Cell)).Append('\n');
         return TypedResults.File(Encoding.UTF8.GetBytes(sb.ToString()), "text/csv; charset=utf-8", $"agenda-{code}.csv");
     }
 

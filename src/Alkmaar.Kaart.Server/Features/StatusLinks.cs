@@ -2,11 +2,12 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace Alkmaar.Kaart.Server.Features.Meldingen;
+namespace Alkmaar.Kaart.Server.Features;
 
 /// <summary>
-/// The private status link a resident gets with a melding: 256 random bits as base64url (43 characters). Only its SHA-256
-/// is stored, so the database cannot hand out links; a link cannot be guessed or derived from the melding's number.
+/// A private link for a resident (a melding, a verbeterpunt, an initiative application): 256 random bits as base64url (43
+/// characters). Only its SHA-256 is stored, so the database cannot hand out links; a link cannot be guessed or derived
+/// from the number of what it is for. Kernel: every feature with a resident's private link uses this one.
 /// </summary>
 public static class StatusLinks
 {
