@@ -79,7 +79,7 @@ public class WijkAanZetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
 
         // voting: two residents with their codes; the counts show at once
         await PhaseAsync(id, "stemmen");
-        var codes = (await service.StoreCodesAsync(id, [("1823AA", 1, ""), ("1823AA", 2, "")], "test")).Select(c => c.Code).ToList();
+        var codes = (await fx.App.Services.GetRequiredService<StemService>().StoreCodesAsync(id, [("1823AA", 1, ""), ("1823AA", 2, "")], "test")).Select(c => c.Code).ToList();
         await page.GotoAsync(fx.BaseUrl + $"/wijkaanzet/{id}");
         await page.Locator("[data-testid=campagne][data-interactive=true]").WaitForAsync();
         await Assertions.Expect(page.Locator("[data-testid=campagne]")).ToHaveAttributeAsync("data-phase", "stemmen");
@@ -115,7 +115,7 @@ public class WijkAanZetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
         await team.Locator("[data-interactive=true]").WaitForAsync();
         var speerpunt = team.Locator("[data-testid=speerpunt]").First;
         await Assertions.Expect(speerpunt).ToContainTextAsync("Meer bankjes in het park");
-        var sid = (await service.AgendaAsync("WK036106")).First().Id;
+        var sid = (await fx.App.Services.GetRequiredService<GebiedsagendaService>().AgendaAsync("WK036106")).First().Id;
         await team.GetByTestId($"actie-new-{sid}").FillAsync("Locaties kiezen met bewoners");
         await team.GetByTestId($"actie-add-{sid}").ClickAsync();
         await Assertions.Expect(speerpunt).ToContainTextAsync("0 van 1 acties gereed");

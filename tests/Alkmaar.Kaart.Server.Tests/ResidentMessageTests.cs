@@ -121,9 +121,9 @@ public class ResidentMessageTests : IAsyncLifetime
         On(StemmenFrom);
         await s.CheckAsync(c, a, feasible: true, affordable: true, "past in het groenplan", "test");
         await s.CheckAsync(c, x, feasible: true, affordable: true, null, "test");
-        var codes = await s.StoreCodesAsync(c, [("1822AA", 1, ""), ("1822AA", 2, "")], "test");
-        await s.VoteAsync(c, codes[0].Code, [a, x]);
-        await s.VoteAsync(c, codes[1].Code, [a]);
+        var codes = await _app.Services.GetRequiredService<StemService>().StoreCodesAsync(c, [("1822AA", 1, ""), ("1822AA", 2, "")], "test");
+        await _app.Services.GetRequiredService<StemService>().VoteAsync(c, codes[0].Code, [a, x]);
+        await _app.Services.GetRequiredService<StemService>().VoteAsync(c, codes[1].Code, [a]);
         On(UitslagOn);
         await s.ChooseAsync(c, "test");
         await s.ChooseAsync(c, "test"); // announcing twice tells no one twice

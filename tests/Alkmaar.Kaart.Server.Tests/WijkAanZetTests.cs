@@ -22,6 +22,7 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
     private NpgsqlDataSource _ds = null!;
     private WebApplicationFactory<Program> _app = null!;
     private WijkAanZetService _s = null!;
+    private StemService _stem = null!;
 
     public async Task InitializeAsync()
     {
@@ -29,6 +30,7 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
         _ds = _fx.DataSource;
         _app = _fx.Factory.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<TimeProvider>(_clock)));
         _s = _app.Services.GetRequiredService<WijkAanZetService>();
+        _stem = _app.Services.GetRequiredService<StemService>();
     }
 
     public async Task DisposeAsync()
@@ -45,7 +47,7 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
     private Task<int> CampagneAsync(string wijk) => _s.CreateCampagneAsync(wijk, "wijk", $"Wij(k) aan zet {wijk}", IndienenFrom, IndienenTo, StemmenFrom, StemmenTo, UitslagOn, "test");
 
     private async Task<List<string>> CodesAsync(int campagne, int n) =>
-        (await _s.StoreCodesAsync(campagne, Enumerable.Range(1, n).Select(i => ("1811AA", i, "")).ToList(), "test")).Select(c => c.Code).ToList();
+        (await _stem.StoreCodesAsync(campagne, Enumerable.Range(1, n).Select(i => ("1811AA", i, "")).ToList(), "test")).Select(c => c.Code).ToList();
 
     private async Task<long> Votes(long point)
     {
@@ -75,22 +77,22 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
         var westCode = (await CodesAsync(west, 1))[0];
 
         // before the voting phase
-        Assert.Equal(409, (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(zuid, codes[0], [points[0]]))).Status);
+        Assert.Equal(409, (await Assert.ThrowsAsync<WijkAanZetException>(() => _stem.VoteAsync(zuid, codes[0], [points[0]]))).Status);
         On(StemmenFrom);
-        Assert.Contains("ten hoogste 3", (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(zuid, codes[0], points))).Message);
-        Assert.Contains("eigen wijk", (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(zuid, codes[0], [points[0], other]))).Message);
-        Assert.Contains("andere wijk", (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(zuid, westCode, [points[0]]))).Message);
-        Assert.Contains("kennen we niet", (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(zuid, "AAAA-BBBB-CCCC", [points[0]]))).Message);
+        Assert.Contains("ten hoogste 3", (await Assert.ThrowsAsync<WijkAanZetException>(() => _stem.VoteAsync(zuid, codes[0], points))).Message);
+        Assert.Contains("eigen wijk", (await Assert.ThrowsAsync<WijkAanZetException>(() => _stem.VoteAsync(zuid, codes[0], [points[0], other]))).Message);
+        Assert.Contains("andere wijk", (await Assert.ThrowsAsync<WijkAanZetException>(() => _stem.VoteAsync(zuid, westCode, [points[0]]))).Message);
+        Assert.Contains("kennen we niet", (await Assert.ThrowsAsync<WijkAanZetException>(() => _stem.VoteAsync(zuid, "AAAA-BBBB-CCCC", [points[0]]))).Message);
         Assert.Equal(0, await Votes(points[0]));
 
-        Assert.Equal(3, await _s.VoteAsync(zuid, codes[0], points.Take(3).ToList()));
+        Assert.Equal(3, await _stem.VoteAsync(zuid, codes[0], points.Take(3).ToList()));
         // the code again: used; a code in lower case with spaces is the same code
-        Assert.Contains("al gestemd", (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(zuid, codes[0].ToLowerInvariant().Replace("-", " "), [points[3]]))).Message);
+        Assert.Contains("al gestemd", (await Assert.ThrowsAsync<WijkAanZetException>(() => _stem.VoteAsync(zuid, codes[0].ToLowerInvariant().Replace("-", " "), [points[3]]))).Message);
         // two of three now, the third later: refused (one ballot per code)
-        Assert.Equal(2, await _s.VoteAsync(zuid, codes[1], [points[0], points[1]]));
-        Assert.Equal(409, (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(zuid, codes[1], [points[2]]))).Status);
+        Assert.Equal(2, await _stem.VoteAsync(zuid, codes[1], [points[0], points[1]]));
+        Assert.Equal(409, (await Assert.ThrowsAsync<WijkAanZetException>(() => _stem.VoteAsync(zuid, codes[1], [points[2]]))).Status);
         On(StemmenTo.AddDays(1));
-        Assert.Equal(409, (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(zuid, codes[2], [points[0]]))).Status);
+        Assert.Equal(409, (await Assert.ThrowsAsync<WijkAanZetException>(() => _stem.VoteAsync(zuid, codes[2], [points[0]]))).Status);
         var counts = await Task.WhenAll(points.Select(Votes));
         Assert.Equal(new long[] { 2, 2, 1, 0 }, counts);
 
@@ -111,10 +113,10 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
         var (x, _) = await _s.SubmitAsync(c, "Betere verlichting", "Lantaarns bij het fietspad", "veilig", null, null);
         On(StemmenFrom);
         var codes = await CodesAsync(c, 4);
-        await _s.VoteAsync(c, codes[0], [a, b]);      // both: after the merge one counts, one goes back
-        await _s.VoteAsync(c, codes[1], [a]);
-        await _s.VoteAsync(c, codes[2], [b, x]);
-        await _s.VoteAsync(c, codes[3], [x]);
+        await _stem.VoteAsync(c, codes[0], [a, b]);      // both: after the merge one counts, one goes back
+        await _stem.VoteAsync(c, codes[1], [a]);
+        await _stem.VoteAsync(c, codes[2], [b, x]);
+        await _stem.VoteAsync(c, codes[3], [x]);
         await _s.MergeAsync(c, a, [b], "test");
 
         Assert.Equal(3, await Votes(a));     // voters 0, 1, 2 — voter 0 once
@@ -129,8 +131,8 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(3, status.MergedInto.Votes);
         Assert.Null((await _s.ByTokenAsync(tokenA))!.Value.MergedInto);
         // voter 0's duplicate came back: one more vote to give, not on a merged point
-        Assert.Equal(1, await _s.VoteAsync(c, codes[0], [x]));
-        Assert.Throws<WijkAanZetException>(() => _s.VoteAsync(c, codes[0], [x]).GetAwaiter().GetResult());
+        Assert.Equal(1, await _stem.VoteAsync(c, codes[0], [x]));
+        Assert.Throws<WijkAanZetException>(() => _stem.VoteAsync(c, codes[0], [x]).GetAwaiter().GetResult());
         // only the team of this wijk (Huiswaard: gebied West) or a beheerder runs the campaign
         var zuid = await _app.SignedInAsync("team-zuid");
         var before = (await Votes(a), await Votes(x));
@@ -153,18 +155,18 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
         var p3 = (await _s.SubmitAsync(c, "Meer prullenbakken", "", "schoon", null, null)).Id;
         On(StemmenFrom);
         var codes = await CodesAsync(c, 2);
-        await _s.VoteAsync(c, codes[0], [p1, p2]);
-        await _s.VoteAsync(c, codes[1], [p1]);
+        await _stem.VoteAsync(c, codes[0], [p1, p2]);
+        await _stem.VoteAsync(c, codes[1], [p1]);
         await _s.CheckAsync(c, p1, feasible: false, affordable: true, "past niet binnen het bestemmingsplan", "test");
         Assert.Equal(0, await Votes(p1));
         Assert.Equal(1, await Votes(p2));
         Assert.Equal("niet_uitvoerbaar", (await _s.PointsAsync(c)).Single(p => p.Id == p1).Status);
         // the point no longer takes votes; the returned vote can go to another point (once)
-        Assert.Contains("eigen wijk die nog meedoen", (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(c, codes[1], [p1]))).Message);
-        Assert.Equal(1, await _s.VoteAsync(c, codes[1], [p2]));
-        Assert.Contains("al op dit verbeterpunt", (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(c, codes[0], [p2]))).Message);
-        Assert.Equal(1, await _s.VoteAsync(c, codes[0], [p3]));
-        Assert.Equal(409, (await Assert.ThrowsAsync<WijkAanZetException>(() => _s.VoteAsync(c, codes[0], [p3]))).Status);
+        Assert.Contains("eigen wijk die nog meedoen", (await Assert.ThrowsAsync<WijkAanZetException>(() => _stem.VoteAsync(c, codes[1], [p1]))).Message);
+        Assert.Equal(1, await _stem.VoteAsync(c, codes[1], [p2]));
+        Assert.Contains("al op dit verbeterpunt", (await Assert.ThrowsAsync<WijkAanZetException>(() => _stem.VoteAsync(c, codes[0], [p2]))).Message);
+        Assert.Equal(1, await _stem.VoteAsync(c, codes[0], [p3]));
+        Assert.Equal(409, (await Assert.ThrowsAsync<WijkAanZetException>(() => _stem.VoteAsync(c, codes[0], [p3]))).Status);
         var counts = await Task.WhenAll(new[] { p1, p2, p3 }.Select(Votes));
         Assert.Equal(new long[] { 0, 2, 1 }, counts);
     }
@@ -196,20 +198,20 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
         var codes = await CodesAsync(c, 6);
         // votes: A 6, B 4, C 3, D 3 — and C is not feasible
         int[][] ballots = [[0, 1, 2], [0, 1, 2], [0, 1, 3], [0, 1, 3], [0, 2], [0, 3]];
-        for (var i = 0; i < 6; i++) await _s.VoteAsync(c, codes[i], ballots[i].Select(k => ids[k]).ToList());
+        for (var i = 0; i < 6; i++) await _stem.VoteAsync(c, codes[i], ballots[i].Select(k => ids[k]).ToList());
         On(StemmenTo.AddDays(2));
         foreach (var id in ids) await _s.CheckAsync(c, id, id != ids[2], true, null, "test");
         On(UitslagOn);
         var chosen = await _s.ChooseAsync(c, "test");
         Assert.Equal(3, chosen.Count);
-        var agenda = await _s.AgendaAsync("WK036106");
+        var agenda = await _app.Services.GetRequiredService<GebiedsagendaService>().AgendaAsync("WK036106");
         Assert.Equal(["Punt A", "Punt B", "Punt D"], agenda.Select(s => s.Title));
         Assert.All(agenda, s => Assert.Equal(0, s.Progress));
-        var a1 = await _s.AddActieAsync(agenda[0].Id, "Plan maken", "gebiedsregisseur", null, "test");
-        await _s.AddActieAsync(agenda[0].Id, "Uitvoeren", null, null, "test");
-        await _s.AddActieAsync(agenda[0].Id, "Opleveren", null, null, "test");
-        await _s.SetActieDoneAsync(a1, true, "test");
-        var first = (await _s.AgendaAsync("WK036106"))[0];
+        var a1 = await _app.Services.GetRequiredService<GebiedsagendaService>().AddActieAsync(agenda[0].Id, "Plan maken", "gebiedsregisseur", null, "test");
+        await _app.Services.GetRequiredService<GebiedsagendaService>().AddActieAsync(agenda[0].Id, "Uitvoeren", null, null, "test");
+        await _app.Services.GetRequiredService<GebiedsagendaService>().AddActieAsync(agenda[0].Id, "Opleveren", null, null, "test");
+        await _app.Services.GetRequiredService<GebiedsagendaService>().SetActieDoneAsync(a1, true, "test");
+        var first = (await _app.Services.GetRequiredService<GebiedsagendaService>().AgendaAsync("WK036106"))[0];
         Assert.Equal(1.0 / 3, first.Progress, 9);
         Assert.Equal("in uitvoering", first.Status);
         var json = await (await _app.CreateClient().GetAsync("/api/agenda/WK036106")).JsonAsync();

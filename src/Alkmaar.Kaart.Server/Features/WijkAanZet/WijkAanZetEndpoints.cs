@@ -30,6 +30,8 @@ public static class WijkAanZetEndpoints
     public static WebApplicationBuilder AddWijkAanZet(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<WijkAanZetService>();
+        builder.Services.AddSingleton<StemService>();
+        builder.Services.AddSingleton<GebiedsagendaService>();
         builder.AddResidentSignIn();
         return builder;
     }
@@ -54,7 +56,7 @@ public static class WijkAanZetEndpoints
                 ? Results.Challenge(new AuthenticationProperties { RedirectUri = $"/wijkaanzet/{id}?ingelogd=1#stemmen" }, [ResidentSignIn.OidcScheme])
                 : NotConfigured())
             .AllowAnonymous().WithTags("Wij(k) aan zet").WithSummary("Sign in as a resident with the municipality's sign-in (e.g. DigiD) to vote; 404 when not configured.");
-        g.MapGet("/{id:int}/inwoner", async (HttpContext http, WijkAanZetService s, IOptions<ResidentSignInOptions> o, int id, CancellationToken ct) =>
+        g.MapGet("/{id:int}/inwoner", async (HttpContext http, StemService s, IOptions<ResidentSignInOptions> o, int id, CancellationToken ct) =>
         {
             if (!o.Value.Configured) return NotConfigured();
             if (await ResidentSignIn.ResidentAsync(http) is not { } voter) return Results.Ok(new { signedIn = false, o.Value.DisplayName });
@@ -64,7 +66,7 @@ public static class WijkAanZetEndpoints
                 return TypedResults.Ok(new { signedIn = true, o.Value.DisplayName, address = voter.AddressLabel, resident, votesLeft = left });
             });
         }).AllowAnonymous().WithSummary("Whether this browser is signed in as a resident, their address and whether it lies in the campaign's area; no name, no identity.");
-        g.MapPost("/{id:int}/stemmen/inwoner", async (HttpContext http, WijkAanZetService s, IOptions<ResidentSignInOptions> o, int id, ResidentVoteRequest r, CancellationToken ct) =>
+        g.MapPost("/{id:int}/stemmen/inwoner", async (HttpContext http, StemService s, IOptions<ResidentSignInOptions> o, int id, ResidentVoteRequest r, CancellationToken ct) =>
         {
             if (!o.Value.Configured) return NotConfigured();
             if (await ResidentSignIn.ResidentAsync(http) is not { } voter)
@@ -95,7 +97,7 @@ public static class WijkAanZetEndpoints
         a.MapGet("/{code}", AgendaAsync).AllowAnonymous()
             .WithSummary("The speerpunten of an area's gebiedsagenda or dorpsagenda with their actions and progress; formaat=csv for a spreadsheet (one row per action).");
         a.MapPost("/{id:long}/acties", AddActieAsync).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Add an action to a speerpunt.");
-        a.MapPut("/acties/{id:long}", (HttpContext http, WijkAanZetService s, long id, ActieDoneRequest r, CancellationToken ct) => Guard(async () =>
+        a.MapPut("/acties/{id:long}", (HttpContext http, GebiedsagendaService s, long id, ActieDoneRequest r, CancellationToken ct) => Guard(async () =>
         {
             if (await s.SpeerpuntOfActieAsync(id, ct) is { } sp && !await s.MayActOnSpeerpuntAsync(http.User, sp, ct))
                 return TypedResults.Problem(title: "Geen toegang", detail: "Alleen het gebiedsteam van dit gebied (of een beheerder) houdt de agenda bij.", statusCode: StatusCodes.Status403Forbidden);
@@ -194,7 +196,7 @@ public static class WijkAanZetEndpoints
         return TypedResults.Ok(new { verbeterpunt = Describe(f.Point), mergedInto = f.MergedInto is null ? null : Describe(f.MergedInto), campagne = Describe(f.Campagne, s.Today) });
     });
 
-    private static Task<IResult> VoteAsync(WijkAanZetService s, int id, VoteRequest r, CancellationToken ct) => Guard(async () =>
+    private static Task<IResult> VoteAsync(StemService s, int id, VoteRequest r, CancellationToken ct) => Guard(async () =>
         TypedResults.Ok(new { votes = await s.VoteAsync(id, r.Code ?? "", r.Points ?? [], ct) }));
 
     private static Task<IResult> MergeAsync(HttpContext http, WijkAanZetService s, int id, MergeRequest r, CancellationToken ct) => Guard(async () =>
@@ -212,7 +214,7 @@ public static class WijkAanZetEndpoints
     private static Task<IResult> ChooseAsync(HttpContext http, WijkAanZetService s, int id, CancellationToken ct) => Guard(async () =>
         TypedResults.Ok(new { speerpunten = await s.ChooseAsync(id, AuditLog.ActorOf(http.User), ct) }));
 
-    private static Task<IResult> CodesAsync(HttpContext http, WijkAanZetService s, int id, CancellationToken ct) => Guard(async () =>
+    private static Task<IResult> CodesAsync(HttpContext http, StemService s, int id, CancellationToken ct) => Guard(async () =>
     {
         var codes = await s.GenerateCodesAsync(id, AuditLog.ActorOf(http.User), ct);
         var sb = new StringBuilder("postcode,huisnummer,toevoeging,stemcode\n");
@@ -220,7 +222,7 @@ public static class WijkAanZetEndpoints
         return TypedResults.File(Encoding.UTF8.GetBytes(sb.ToString()), "text/csv; charset=utf-8", $"stemcodes-campagne-{id}.csv");
     });
 
-    private static async Task<IResult> AgendaAsync(WijkAanZetService s, string code, CancellationToken ct, string? formaat = null)
+    private static async Task<IResult> AgendaAsync(GebiedsagendaService s, string code, CancellationToken ct, string? formaat = null)
     {
         var agenda = await s.AgendaAsync(code, ct);
         if (formaat is null or "json") return TypedResults.Ok(agenda.Select(Describe));
@@ -233,7 +235,7 @@ public static class WijkAanZetEndpoints
         return TypedResults.File(Encoding.UTF8.GetBytes(sb.ToString()), "text/csv; charset=utf-8", $"agenda-{code}.csv");
     }
 
-    private static Task<IResult> AddActieAsync(HttpContext http, WijkAanZetService s, long id, ActieRequest r, CancellationToken ct) => Guard(async () =>
+    private static Task<IResult> AddActieAsync(HttpContext http, GebiedsagendaService s, long id, ActieRequest r, CancellationToken ct) => Guard(async () =>
     {
         if (await s.AgendaExistsAsync(id, ct) && !await s.MayActOnSpeerpuntAsync(http.User, id, ct))
             return TypedResults.Problem(title: "Geen toegang", detail: "Alleen het gebiedsteam van dit gebied (of een beheerder) houdt de agenda bij.", statusCode: StatusCodes.Status403Forbidden);

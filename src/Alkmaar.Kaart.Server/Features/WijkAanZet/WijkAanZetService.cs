@@ -10,52 +10,9 @@ using NpgsqlTypes;
 
 namespace Alkmaar.Kaart.Server.Features.WijkAanZet;
 
-/// <summary>The phases of a campaign, in order (raadsinformatiebrief "Wij(k) aan zet!", 5 March 2024).</summary>
-public enum Phase { Gepland, Indienen, Samenvoegen, Stemmen, Toetsen, Uitslag }
-
-/// <summary>A Wij(k) aan zet campaign for one wijk or dorp, its phases by date.</summary>
-public sealed record Campagne(int Id, string AreaCode, string AreaLevel, string AreaName, string Title, DateOnly IndienenFrom, DateOnly IndienenTo,
-    DateOnly StemmenFrom, DateOnly StemmenTo, DateOnly UitslagOn, int VotesPerVoter)
-{
-    /// <summary>The phase on a day: submitting, then merging until voting starts, voting, checking, and the result.</summary>
-    public Phase PhaseOn(DateOnly day) =>
-        day < IndienenFrom ? Phase.Gepland
-        : day <= IndienenTo ? Phase.Indienen
-        : day < StemmenFrom ? Phase.Samenvoegen
-        : day <= StemmenTo ? Phase.Stemmen
-        : day < UitslagOn ? Phase.Toetsen
-        : Phase.Uitslag;
-
-    public static string PhaseNl(Phase p) => p switch
-    {
-        Phase.Gepland => "nog niet begonnen", Phase.Indienen => "indienen", Phase.Samenvoegen => "samenvoegen",
-        Phase.Stemmen => "stemmen", Phase.Toetsen => "toetsen", _ => "uitslag",
-    };
-}
-
-/// <summary>A verbeterpunt as anyone may see it (no submitter), with its votes that count.</summary>
-public sealed record Verbeterpunt(long Id, int CampagneId, string Title, string Body, string Theme, string Status, long? MergedInto,
-    bool? Feasible, bool? Affordable, string? FeasibilityNote, long Votes, DateTimeOffset CreatedAt, Point? Location);
-
-/// <summary>A speerpunt of an area's agenda with its actions; progress is the share of actions done.</summary>
-public sealed record Speerpunt(long Id, string AreaCode, string Title, long? VerbeterpuntId, string Owner, IReadOnlyList<Actie> Acties)
-{
-    public double Progress => Acties.Count == 0 ? 0 : (double)Acties.Count(a => a.Done) / Acties.Count;
-    public string Status => Acties.Count == 0 ? "gepland" : Acties.All(a => a.Done) ? "gereed" : Acties.Any(a => a.Done) ? "in uitvoering" : "gepland";
-}
-
-public sealed record Actie(long Id, string Title, string? Owner, bool Done, DateOnly? Due);
-
-/// <summary>A refusal of the campaign's rules, in Dutch (the phase, a code, a vote): answered as 422/409.</summary>
-public sealed class WijkAanZetException(string message, int status = 422) : Exception(message)
-{
-    public int Status { get; } = status;
-}
-
 /// <summary>
-/// Wij(k) aan zet! (issue 20): campaigns, verbeterpunten (with similar ones found by pg_trgm), merging, voting with
-/// one-time codes, feasibility, results and the gebiedsagenda. Votes are written in one transaction holding the voter's
-/// code row locked (OpenStad), so a code is used at most once and no ballot exceeds the limit, however many arrive at once.
+/// Wij(k) aan zet! (issue 20): campaigns, verbeterpunten (with similar ones found by pg_trgm), merging, feasibility,
+/// results and the gebiedsagenda. Voting is <see cref="StemService"/>.
 /// </summary>
 public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Audit.AuditLog audit, MeldingService meldingen, IOptions<MailOptions> mail,
     IServiceScopeFactory scopes)
@@ -85,7 +42,7 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
         r.GetFieldValue<DateOnly>(5), r.GetFieldValue<DateOnly>(6), r.GetFieldValue<DateOnly>(7), r.GetFieldValue<DateOnly>(8), r.GetFieldValue<DateOnly>(9), r.GetInt32(10));
 
     /// <summary>The gebied an area (wijk, dorp, buurt) lies in, by its parents in force.</summary>
-    private async Task<string?> GebiedOfAsync(string areaCode, string level, CancellationToken ct)
+    internal async Task<string?> GebiedOfAsync(string areaCode, string level, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(
             """
@@ -133,35 +90,6 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
         return allowed;
     }
 
-    /// <summary>Whether <paramref name="user"/> may keep the actions of a speerpunt: a beheerder, or its area's gebiedsteam.</summary>
-    public async Task<bool> MayActOnSpeerpuntAsync(System.Security.Claims.ClaimsPrincipal user, long speerpunt, CancellationToken ct = default)
-    {
-        if (await scopes.ActorNowAsync(user) is not { } now) return false;
-        user = now;
-        if (user.IsInRole(Accounts.KaartRoles.Beheerder)) return true;
-        if (!user.IsInRole(Accounts.KaartRoles.Gebiedsteam)) return false;
-        await using var cmd = db.CreateCommand("SELECT area_code, (SELECT level FROM area_in_force a WHERE a.code = s.area_code ORDER BY level = 'dorp' LIMIT 1) FROM speerpunt s WHERE s.id = $1");
-        cmd.Parameters.AddWithValue(speerpunt);
-        string? area = null, level = null;
-        await using (var r = await cmd.ExecuteReaderAsync(ct)) if (await r.ReadAsync(ct)) (area, level) = (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1));
-        return area is not null && level is not null && await GebiedOfAsync(area, level, ct) is { } g && Accounts.ClaimsPrincipalExtensions.Gebieden(user).Contains(g);
-    }
-
-    /// <summary>The speerpunt an action belongs to, or null.</summary>
-    public async Task<long?> SpeerpuntOfActieAsync(long actie, CancellationToken ct = default)
-    {
-        await using var cmd = db.CreateCommand("SELECT speerpunt_id FROM speerpunt_actie WHERE id = $1");
-        cmd.Parameters.AddWithValue(actie);
-        return await cmd.ExecuteScalarAsync(ct) as long?;
-    }
-
-    public async Task<bool> AgendaExistsAsync(long speerpunt, CancellationToken ct = default)
-    {
-        await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM speerpunt WHERE id = $1)");
-        cmd.Parameters.AddWithValue(speerpunt);
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
-    }
-
     public async Task<List<Campagne>> CampagnesAsync(CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand(
@@ -206,10 +134,10 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
         return id;
     }
 
-    private async Task<Campagne> RequireAsync(int campagne, CancellationToken ct) =>
+    internal async Task<Campagne> RequireAsync(int campagne, CancellationToken ct) =>
         await CampagneAsync(campagne, ct) ?? throw new WijkAanZetException($"Er is geen campagne {campagne}.", 404);
 
-    private void RequirePhase(Campagne c, params Phase[] phases)
+    internal void RequirePhase(Campagne c, params Phase[] phases)
     {
         var now = c.PhaseOn(Today);
         if (!phases.Contains(now))
@@ -382,202 +310,6 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
         return (string)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>
-    /// A ballot (phase stemmen): up to the campaign's number of votes with one code, each for a different verbeterpunt of this
-    /// campaign. The code row is locked for the transaction: a code is used once; after that only votes given back (an
-    /// infeasible or merged point) can be cast again.
-    /// </summary>
-    public async Task<int> VoteAsync(int campagne, string code, IReadOnlyCollection<long> points, CancellationToken ct = default)
-    {
-        var c = await RequireAsync(campagne, ct);
-        RequirePhase(c, Phase.Stemmen);
-        return await CastAsync(c, CodeHash(code), points, signedIn: false, ct);
-    }
-
-    /// <summary>
-    /// Where the municipality's sign-in is configured: whether the signed-in resident's address lies in the campaign's area
-    /// (null: the address is not one of the gemeente's), and how many votes they have left.
-    /// </summary>
-    public async Task<(bool? Resident, long VotesLeft)> ResidentStandingAsync(int campagne, ResidentVoter voter, CancellationToken ct = default)
-    {
-        var c = await RequireAsync(campagne, ct);
-        var inArea = await LivesInAsync(c, voter, ct);
-        await using var cmd = db.CreateCommand(
-            """
-            SELECT coalesce((SELECT used_at IS NOT NULL FROM stemcode WHERE code_hash = $1), false),
-                   count(*) FILTER (WHERE returned_at IS NULL), count(*) FILTER (WHERE returned_at IS NOT NULL)
-            FROM stem WHERE code_hash = $1
-            """);
-        cmd.Parameters.AddWithValue(ResidentHash(campagne, voter));
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        await r.ReadAsync(ct);
-        var (used, active, returned) = (r.GetBoolean(0), r.GetInt64(1), r.GetInt64(2));
-        return (inArea, used && returned == 0 ? 0 : Math.Max(0, c.VotesPerVoter - active)); // one ballot, as in the vote itself
-    }
-
-    private async Task<bool?> LivesInAsync(Campagne c, ResidentVoter voter, CancellationToken ct)
-    {
-        await using var cmd = db.CreateCommand(
-            """
-            SELECT EXISTS (SELECT 1 FROM area_in_force w WHERE w.code = $1 AND w.level = $2 AND ST_Covers(w.geom, a.geom))
-            FROM address a WHERE ($3::text IS NOT NULL AND a.bag_id = $3) OR ($3::text IS NULL AND a.postcode = $4 AND a.huisnummer = $5 AND a.toevoeging = $6)
-            LIMIT 1
-            """);
-        cmd.Parameters.AddWithValue(c.AreaCode);
-        cmd.Parameters.AddWithValue(c.AreaLevel);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)voter.BagId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)voter.Postcode ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)voter.Huisnummer ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
-        cmd.Parameters.AddWithValue(voter.Toevoeging);
-        return await cmd.ExecuteScalarAsync(ct) as bool?;
-    }
-
-    /// <summary>A signed-in resident's ballot key: per campaign, from the keyed pseudonym (so two campaigns cannot be linked).</summary>
-    private static byte[] ResidentHash(int campagne, ResidentVoter voter) => SHA256.HashData(Encoding.UTF8.GetBytes($"inwoner\n{campagne}\n{voter.Pseudonym}"));
-
-    /// <summary>
-    /// A ballot by a resident signed in with the municipality's sign-in (phase stemmen): their address (from the sign-in) must
-    /// lie in the campaign's area; then the same rules as a code (up to the limit, once, under a row lock), the ballot kept
-    /// under a per-campaign key of their pseudonym (batch 0 in <c>stemcode</c>).
-    /// </summary>
-    public async Task<int> VoteAsResidentAsync(int campagne, ResidentVoter voter, IReadOnlyCollection<long> points, CancellationToken ct = default)
-    {
-        var c = await RequireAsync(campagne, ct);
-        RequirePhase(c, Phase.Stemmen);
-        switch (await LivesInAsync(c, voter, ct))
-        {
-            case null: throw new WijkAanZetException($"Uw adres ({voter.AddressLabel}) is geen adres in de gemeente Alkmaar; stemmen kan alleen in uw eigen wijk.", 403);
-            case false: throw new WijkAanZetException($"Uw adres ({voter.AddressLabel}) ligt niet in {c.AreaName}; u kunt alleen stemmen in uw eigen wijk.", 403);
-        }
-        var hash = ResidentHash(campagne, voter);
-        await using (var row = db.CreateCommand("INSERT INTO stemcode (code_hash, campagne_id, batch) VALUES ($1, $2, 0) ON CONFLICT (code_hash) DO NOTHING"))
-        {
-            row.Parameters.AddWithValue(hash);
-            row.Parameters.AddWithValue(campagne);
-            await row.ExecuteNonQueryAsync(ct);
-        }
-        return await CastAsync(c, hash, points, signedIn: true, ct);
-    }
-
-    /// <summary>Writes one ballot for the voter <paramref name="hash"/> (a letter's code or a signed-in resident), in one transaction holding their row.</summary>
-    private async Task<int> CastAsync(Campagne c, byte[] hash, IReadOnlyCollection<long> points, bool signedIn, CancellationToken ct)
-    {
-        var campagne = c.Id;
-        var distinct = points.Distinct().ToList();
-        if (distinct.Count == 0) throw new WijkAanZetException("Kies een of meer verbeterpunten.");
-        if (distinct.Count != points.Count) throw new WijkAanZetException("Elk verbeterpunt krijgt ten hoogste één stem van u.");
-        if (distinct.Count > c.VotesPerVoter) throw new WijkAanZetException($"U kunt ten hoogste {c.VotesPerVoter} stemmen uitbrengen.");
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        int? codeCampagne = null;
-        bool used = false;
-        await using (var lockCode = new NpgsqlCommand("SELECT campagne_id, used_at IS NOT NULL FROM stemcode WHERE code_hash = $1 FOR UPDATE", conn, tx))
-        {
-            lockCode.Parameters.AddWithValue(hash);
-            await using var r = await lockCode.ExecuteReaderAsync(ct);
-            if (await r.ReadAsync(ct)) (codeCampagne, used) = (r.GetInt32(0), r.GetBoolean(1));
-        }
-        if (codeCampagne is null) throw new WijkAanZetException("Deze stemcode kennen we niet. Controleer de code uit de brief.", 403);
-        if (codeCampagne != campagne) throw new WijkAanZetException("Deze stemcode hoort bij een andere wijk; u kunt alleen stemmen in uw eigen wijk.", 403);
-        long active = 0, returned = 0;
-        var already = new HashSet<long>();
-        await using (var mine = new NpgsqlCommand("SELECT verbeterpunt_id, returned_at IS NOT NULL FROM stem WHERE code_hash = $1", conn, tx))
-        {
-            mine.Parameters.AddWithValue(hash);
-            await using var r = await mine.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) { if (r.GetBoolean(1)) returned++; else { active++; already.Add(r.GetInt64(0)); } }
-        }
-        var left = c.VotesPerVoter - active;
-        if (used && returned == 0) throw new WijkAanZetException(signedIn ? "U heeft in deze campagne al gestemd; dat kan één keer." : "Met deze stemcode is al gestemd; een code kan één keer worden gebruikt.", 409);
-        if (distinct.Count > left) throw new WijkAanZetException($"U kunt{(signedIn ? "" : " met deze code")} nog {left} stem{(left == 1 ? "" : "men")} uitbrengen.", 409);
-        if (distinct.Any(already.Contains)) throw new WijkAanZetException("U heeft al op dit verbeterpunt gestemd.", 409);
-        await using (var valid = new NpgsqlCommand(
-            "SELECT count(*) FROM verbeterpunt WHERE campagne_id = $1 AND id = ANY($2) AND status IN ('ingediend', 'uitvoerbaar')", conn, tx))
-        {
-            valid.Parameters.AddWithValue(campagne);
-            valid.Parameters.AddWithValue(distinct.ToArray());
-            if ((long)(await valid.ExecuteScalarAsync(ct))! != distinct.Count)
-                throw new WijkAanZetException("U kunt alleen stemmen op verbeterpunten van uw eigen wijk die nog meedoen.");
-        }
-        await using (var insert = new NpgsqlCommand("INSERT INTO stem (campagne_id, code_hash, verbeterpunt_id) SELECT $1, $2, unnest($3::bigint[])", conn, tx))
-        {
-            insert.Parameters.AddWithValue(campagne);
-            insert.Parameters.AddWithValue(hash);
-            insert.Parameters.AddWithValue(distinct.ToArray());
-            await insert.ExecuteNonQueryAsync(ct);
-        }
-        await using (var use = new NpgsqlCommand("UPDATE stemcode SET used_at = coalesce(used_at, now()) WHERE code_hash = $1", conn, tx))
-        {
-            use.Parameters.AddWithValue(hash);
-            await use.ExecuteNonQueryAsync(ct);
-        }
-        await tx.CommitAsync(ct);
-        return distinct.Count;
-    }
-
-    /// <summary>The stored form of a code: SHA-256 of its letters and digits, upper case (spaces and dashes in the letter ignored).</summary>
-    public static byte[] CodeHash(string code) =>
-        SHA256.HashData(Encoding.ASCII.GetBytes(new string((code ?? "").Where(char.IsLetterOrDigit).Select(char.ToUpperInvariant).ToArray())));
-
-    private const string CodeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I
-
-    /// <summary>
-    /// A batch of one-time codes, one per address in the campaign's area (for a letter): returns (postcode, huisnummer,
-    /// toevoeging, code); only the codes' hashes are stored. Beheerder only; audited (without the codes).
-    /// </summary>
-    public async Task<List<(string Postcode, int Huisnummer, string Toevoeging, string Code)>> GenerateCodesAsync(int campagne, string actor, CancellationToken ct = default)
-    {
-        var c = await RequireAsync(campagne, ct);
-        var addresses = new List<(string, int, string)>();
-        await using (var cmd = db.CreateCommand(
-            """
-            SELECT a.postcode, a.huisnummer, a.toevoeging FROM address a JOIN area_in_force w ON w.code = $1 AND w.level = $2 AND ST_Covers(w.geom, a.geom)
-            ORDER BY a.postcode, a.huisnummer, a.toevoeging
-            """))
-        {
-            cmd.Parameters.AddWithValue(c.AreaCode);
-            cmd.Parameters.AddWithValue(c.AreaLevel);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) addresses.Add((r.GetString(0), r.GetInt32(1), r.GetString(2)));
-        }
-        return await StoreCodesAsync(campagne, addresses, actor, ct);
-    }
-
-    /// <summary>Codes for given voters (e.g. a test or a load test), stored hashed like the letters' codes.</summary>
-    public async Task<List<(string Postcode, int Huisnummer, string Toevoeging, string Code)>> StoreCodesAsync(int campagne,
-        IReadOnlyList<(string Postcode, int Huisnummer, string Toevoeging)> voters, string actor, CancellationToken ct = default)
-    {
-        var result = voters.Select(a => (a.Postcode, a.Huisnummer, a.Toevoeging, Code: NewCode())).ToList();
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        int batch;
-        await using (var b = new NpgsqlCommand("SELECT coalesce(max(batch), 0) + 1 FROM stemcode WHERE campagne_id = $1", conn, tx))
-        {
-            b.Parameters.AddWithValue(campagne);
-            batch = (int)(await b.ExecuteScalarAsync(ct))!;
-        }
-        await using (var copy = await conn.BeginBinaryImportAsync("COPY stemcode (code_hash, campagne_id, batch) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var r in result)
-            {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(CodeHash(r.Code), NpgsqlDbType.Bytea, ct);
-                await copy.WriteAsync(campagne, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(batch, NpgsqlDbType.Integer, ct);
-            }
-            await copy.CompleteAsync(ct);
-        }
-        await audit.WriteAsync(actor, "stemcodes gemaakt", "campagne", campagne.ToString(), new { batch, count = result.Count }, conn, tx, ct);
-        await tx.CommitAsync(ct);
-        return result;
-    }
-
-    private static string NewCode()
-    {
-        Span<char> s = stackalloc char[12];
-        for (var i = 0; i < s.Length; i++) s[i] = CodeAlphabet[RandomNumberGenerator.GetInt32(CodeAlphabet.Length)];
-        return $"{s[..4]}-{s[4..8]}-{s[8..]}";
-    }
 
     /// <summary>
     /// Records the check of a point (staff): uitvoerbaar and betaalbaar, with a note. A point that is not feasible leaves the
@@ -712,52 +444,5 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
         await audit.WriteAsync(actor, "verbeterpunten gekozen", "campagne", campagne.ToString(), new { speerpunten = ids }, conn, tx, ct);
         await tx.CommitAsync(ct);
         return ids;
-    }
-
-    /// <summary>The speerpunten of an area's agenda with their actions.</summary>
-    public async Task<List<Speerpunt>> AgendaAsync(string areaCode, CancellationToken ct = default)
-    {
-        var list = new List<(long Id, string Area, string Title, long? Vp, string Owner)>();
-        await using (var cmd = db.CreateCommand("SELECT id, area_code, title, verbeterpunt_id, owner FROM speerpunt WHERE area_code = $1 ORDER BY id"))
-        {
-            cmd.Parameters.AddWithValue(areaCode);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) list.Add((r.GetInt64(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetInt64(3), r.GetString(4)));
-        }
-        var acties = new Dictionary<long, List<Actie>>();
-        await using (var cmd = db.CreateCommand("SELECT speerpunt_id, id, title, owner, done, due FROM speerpunt_actie WHERE speerpunt_id = ANY($1) ORDER BY id"))
-        {
-            cmd.Parameters.AddWithValue(list.Select(s => s.Id).ToArray());
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                if (!acties.TryGetValue(r.GetInt64(0), out var a)) acties[r.GetInt64(0)] = a = [];
-                a.Add(new Actie(r.GetInt64(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetBoolean(4), r.IsDBNull(5) ? null : r.GetFieldValue<DateOnly>(5)));
-            }
-        }
-        return list.Select(s => new Speerpunt(s.Id, s.Area, s.Title, s.Vp, s.Owner, acties.GetValueOrDefault(s.Id) ?? [])).ToList();
-    }
-
-    public async Task<long> AddActieAsync(long speerpunt, string title, string? owner, DateOnly? due, string actor, CancellationToken ct = default)
-    {
-        title = (title ?? "").Trim();
-        if (title.Length is < 2 or > 200) throw new WijkAanZetException("Geef de actie een titel (2 tot 200 tekens).");
-        await using var cmd = db.CreateCommand("INSERT INTO speerpunt_actie (speerpunt_id, title, owner, due) SELECT id, $2, $3, $4 FROM speerpunt WHERE id = $1 RETURNING id");
-        cmd.Parameters.AddWithValue(speerpunt);
-        cmd.Parameters.AddWithValue(title);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)owner ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)due ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Date });
-        var id = await cmd.ExecuteScalarAsync(ct) as long? ?? throw new WijkAanZetException($"Er is geen speerpunt {speerpunt}.", 404);
-        await audit.WriteAsync(actor, "actie toegevoegd", "speerpunt", speerpunt.ToString(), new { title }, ct: ct);
-        return id;
-    }
-
-    public async Task SetActieDoneAsync(long actie, bool done, string actor, CancellationToken ct = default)
-    {
-        await using var cmd = db.CreateCommand("UPDATE speerpunt_actie SET done = $2 WHERE id = $1");
-        cmd.Parameters.AddWithValue(actie);
-        cmd.Parameters.AddWithValue(done);
-        if (await cmd.ExecuteNonQueryAsync(ct) == 0) throw new WijkAanZetException($"Er is geen actie {actie}.", 404);
-        await audit.WriteAsync(actor, done ? "actie gereed" : "actie heropend", "actie", actie.ToString(), ct: ct);
     }
 }
