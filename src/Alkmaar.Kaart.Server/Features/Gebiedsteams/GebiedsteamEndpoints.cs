@@ -11,6 +11,7 @@ public static class GebiedsteamEndpoints
     public static WebApplicationBuilder AddGebiedsteams(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<GebiedsteamStore>();
+        builder.Services.AddSingleton<Import.IBoundaryImportParticipant, GebiedsteamSeeding>();
         builder.Services.AddSingleton<TeamFinder>();
         return builder;
     }

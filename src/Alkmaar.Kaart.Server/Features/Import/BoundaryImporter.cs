@@ -40,6 +40,19 @@ public sealed class BoundaryConflictException(int baseVersion, int? latestVersio
     public int? LatestVersion { get; } = latestVersion;
 }
 
+/// <summary>A boundary version being written: its id, its gebiedsindeling and the plan it publishes (null: a file).</summary>
+public sealed record ImportedVersion(int VersionId, Gebiedsindeling Indeling, PlanPublication? Plan);
+
+/// <summary>
+/// A feature that keeps something of each new boundary version in its own tables (Gebiedsteams: a team per gebied; Plans:
+/// the plan marked published), written in the import's transaction. Import owns the boundary tables and writes no other
+/// feature's table (issue 28: one owner per table).
+/// </summary>
+public interface IBoundaryImportParticipant
+{
+    Task VersionImportedAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ImportedVersion version, CancellationToken ct);
+}
+
 /// <summary>An import that was refused for a reason other than invalid boundaries (those throw <see cref="BoundaryValidationException"/>).</summary>
 public sealed class BoundaryImportException(string message) : Exception(message);
 
@@ -53,7 +66,8 @@ public sealed class BoundaryImportException(string message) : Exception(message)
 /// same date replaces that version; an identical file (same SHA-256) is a no-op; an older one is refused.
 /// </remarks>
 public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling fileIndeling, IEnumerable<Routing.IBoundaryListener> listeners,
-    Microsoft.Extensions.Options.IOptions<BoundaryUploadOptions> limits, Audit.AuditLog audit, ILogger<BoundaryImporter> logger)
+    Microsoft.Extensions.Options.IOptions<BoundaryUploadOptions> limits, Audit.AuditLog audit, ILogger<BoundaryImporter> logger,
+    IEnumerable<IBoundaryImportParticipant> participants)
 {
 
     public async Task<BoundaryImportResult> ImportAsync(string path, CancellationToken ct = default, DateOnly? validFrom = null,
@@ -190,16 +204,6 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling fileIn
             await copy.CompleteAsync(ct);
         }
 
-        foreach (var g in indeling.Gebieden)
-        {
-            await using var team = new NpgsqlCommand(
-                "INSERT INTO gebiedsteam (gebied_code, name) VALUES ($1, $2) ON CONFLICT (gebied_code) DO NOTHING",
-                conn, tx);
-            team.Parameters.AddWithValue(g.Code);
-            team.Parameters.AddWithValue(g.Team.Name);
-            await team.ExecuteNonQueryAsync(ct);
-        }
-
         await using (var copy = await conn.BeginBinaryImportAsync(
             "COPY boundary_repair (version_id, kind, buurten, assigned_to, area_m2, width_m, location, geom) FROM STDIN (FORMAT BINARY)", ct))
         {
@@ -217,13 +221,10 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling fileIn
             }
             await copy.CompleteAsync(ct);
         }
-        if (plan is not null)
-        {
-            await using var mark = new NpgsqlCommand("UPDATE boundary_plan SET published_version_id = $1, published_at = now() WHERE id = $2", conn, tx);
-            mark.Parameters.AddWithValue(versionId);
-            mark.Parameters.AddWithValue(plan.PlanId);
-            await mark.ExecuteNonQueryAsync(ct);
-        }
+        // what other features keep of a new version (their own tables: a team per gebied, a plan marked published), in this
+        // transaction, so the version and theirs are committed together or not at all
+        foreach (var p in participants)
+            await p.VersionImportedAsync(conn, tx, new ImportedVersion(versionId, indeling, plan), ct);
         await audit.WriteAsync(actor, "grenzen geïmporteerd", "grenzen", versionId.ToString(), new
         {
             source = sourceName, plan = plan?.PlanId, reason = plan?.Reason, validFrom = validFrom.ToString("yyyy-MM-dd"), sha256 = sha, confirmed = mode == ImportMode.Confirmed,

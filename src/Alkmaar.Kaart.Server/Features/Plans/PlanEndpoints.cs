@@ -37,6 +37,7 @@ public static class PlanEndpoints
     {
         builder.AddKaartOptions<PlanOptions>(PlanOptions.Section);
         builder.Services.AddSingleton<PlanStore>();
+        builder.Services.AddSingleton<Import.IBoundaryImportParticipant, PlanPublished>();
         builder.Services.AddSingleton<PlanWorkspace>();
         builder.Services.AddSingleton<PlanService>();
         return builder;

@@ -1,10 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Alkmaar.Kaart.Server.Features.Accounts;
-using Alkmaar.Kaart.Server.Features.Meldingen;
-using Alkmaar.Kaart.Server.Features.Notifications;
-using Microsoft.Extensions.Options;
-using NetTopologySuite.Geometries;
 using Npgsql;
 using NpgsqlTypes;
 
