@@ -167,17 +167,18 @@ public class TrustInUseTests(BrowserFixture fx) : IClassFixture<BrowserFixture>,
         foreach (var english in new[] { "Rejoin", "Failed", "Retry", "Resume", "server...", "Please", "paused" })
             Assert.DoesNotContain(english, shown, StringComparison.OrdinalIgnoreCase);
         // one state at a time: of the five messages, one is shown — on the first attempt, and again while it retries
-        async Task<int> Shown()
+        async Task<string> Shown()
         {
-            var visible = 0;
+            var visible = new List<string>();
             foreach (var state in new[] { "first-attempt", "repeated-attempt", "failed", "pause", "resume-failed" })
-                visible += await dialog.Locator($"p.components-{(state is "pause" or "resume-failed" ? "" : "reconnect-")}{state}-visible").EvaluateAllAsync<int>(
-                    "els => els.filter(e => getComputedStyle(e).display !== 'none').length");
-            return visible;
+                if (await dialog.Locator($"p.components-{(state is "pause" or "resume-failed" ? "" : "reconnect-")}{state}-visible").EvaluateAllAsync<int>(
+                        "els => els.filter(e => getComputedStyle(e).display !== 'none').length") > 0)
+                    visible.Add(state);
+            return $"{visible.Count}: {string.Join(", ", visible)} (classes: {await dialog.GetAttributeAsync("class")})";
         }
-        Assert.Equal(1, await Shown());
+        Assert.StartsWith("1:", await Shown());
         await Assertions.Expect(dialog).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("components-reconnect-retrying"));
-        Assert.Equal(1, await Shown());
+        Assert.StartsWith("1:", await Shown());
         await Assertions.Expect(dialog).ToContainTextAsync("proberen we het opnieuw");
         var background = await dialog.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
         Assert.Equal("rgb(255, 255, 255)", background); // styled (the template's styles were never linked)

@@ -12,12 +12,7 @@
 (() => {
   "use strict";
   const typed = new Map(); // key → { value, checked }
-  let focused = null; // { key, start, end, el }
-  // Keys pressed while the field the person was typing in was out of the page (a page whose first interactive render
-  // shows a loading state drops its form for a moment): they would go nowhere, so they are held and typed into the field
-  // when it is back ("Mer bankjes": the "e" pressed in that moment was lost).
-  let pending = []; // { key, at }
-  const PendingMs = 5000;
+  let focused = null; // { key, start, end }
   let page = location.pathname;
 
   const isField = (el) =>
@@ -59,46 +54,8 @@
     if (el && isField(el) && keyOf(el)) {
       let start = null, end = null;
       try { start = el.selectionStart; end = el.selectionEnd; } catch { /* not a text field */ }
-      focused = { key: keyOf(el), start, end, el };
+      focused = { key: keyOf(el), start, end };
     }
-  };
-  document.addEventListener("keydown", (e) => {
-    if (!e.isTrusted || !focused || !focused.el || focused.el.isConnected) return;
-    // only in the moment the field is being replaced, not when a form is gone for good
-    if (!focused.goneAt || performance.now() - focused.goneAt > PendingMs) return;
-    if (document.activeElement && document.activeElement !== document.body) return;
-    if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
-    if (e.key.length !== 1 && e.key !== "Backspace") return;
-    const now = performance.now();
-    pending = pending.filter((p) => now - p.at <= PendingMs);
-    pending.push({ key: e.key, at: now });
-    e.preventDefault(); // (a space would scroll the page)
-  }, true);
-
-  // Types the held keys into the field, at its caret.
-  const typeHeld = (el) => {
-    const now = performance.now();
-    const keys = pending.filter((p) => now - p.at <= PendingMs).map((p) => p.key);
-    pending = [];
-    if (keys.length === 0 || checkable(el) || el instanceof HTMLSelectElement) return false;
-    let value = el.value;
-    let at = focused && focused.start !== null && focused.start <= value.length ? focused.start : value.length;
-    let end = focused && focused.end !== null && focused.end >= at && focused.end <= value.length ? focused.end : at;
-    for (const k of keys) {
-      if (k === "Backspace") {
-        if (end > at) value = value.slice(0, at) + value.slice(end);
-        else if (at > 0) { value = value.slice(0, at - 1) + value.slice(at); at--; }
-      } else {
-        value = value.slice(0, at) + k + value.slice(end);
-        at++;
-      }
-      end = at;
-    }
-    if (el.maxLength > 0 && value.length > el.maxLength) value = value.slice(0, el.maxLength);
-    el.value = value;
-    typed.set(keyOf(el), { value });
-    focused.start = focused.end = Math.min(at, value.length);
-    return true;
   };
   document.addEventListener("focusin", (e) => { if (e.isTrusted) rememberFocus(); }, true);
   document.addEventListener("keyup", (e) => { if (e.isTrusted) rememberFocus(); }, true);
@@ -129,7 +86,7 @@
   document.addEventListener("submit", (e) => {
     const f = e.target;
     if (!(f instanceof HTMLFormElement)) return;
-    restored = null; focused = null; pending = [];
+    restored = null; focused = null;
     for (const el of f.elements) { const k = isField(el) && keyOf(el); if (k) typed.delete(k); }
   }, true);
 
@@ -156,7 +113,6 @@
       if (changed) tell(el);
       return;
     }
-    if (typeHeld(el)) { changed = true; el.setAttribute("data-kept", "true"); }
     // The person is in this very field. Telling the page the kept value now would have it render that value back a
     // moment later, over what they typed meanwhile ("G" of "Geveltuinen"). So the field gets the focus back (their next
     // keystrokes land in it, not nowhere), and the page is told the whole value once they are done with the field: when it
@@ -175,8 +131,7 @@
 
   new MutationObserver((records) => {
     if (typed.size === 0 && !focused) return; // nothing typed and no field in use: nothing to keep
-    if (location.pathname !== page) { typed.clear(); focused = null; pending = []; page = location.pathname; return; }
-    if (focused && focused.el && !focused.goneAt && !focused.el.isConnected) focused.goneAt = performance.now();
+    if (location.pathname !== page) { typed.clear(); focused = null; page = location.pathname; return; }
     for (const r of records) {
       for (const node of r.addedNodes) {
         if (!(node instanceof Element)) continue;
