@@ -85,10 +85,10 @@ public class MeldingFlowTests(BrowserFixture fx, Xunit.Abstractions.ITestOutputH
         await Assertions.Expect(page.GetByLabel("Postcode")).ToHaveAttributeAsync("aria-invalid", "true");
     }
 
-    private async Task<IPage> SignedInPageAsync(string user, string gebied, string path)
+    private async Task<IPage> SignedInPageAsync(string user, string gebied, string path, int width = 1400, int height = 1000)
     {
         await fx.App.EnsureUserAsync(user, ["gebiedsteam"], [gebied]);
-        var page = await fx.NewPageAsync(1400, 1000);
+        var page = await fx.NewPageAsync(width, height);
         await page.GotoAsync(fx.BaseUrl + "/inloggen?ReturnUrl=" + Uri.EscapeDataString(path));
         await page.GetByLabel("Gebruikersnaam").FillAsync(user);
         await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
@@ -109,12 +109,7 @@ public class MeldingFlowTests(BrowserFixture fx, Xunit.Abstractions.ITestOutputH
     public async Task The_workspace_keeps_its_filters_in_the_address_and_shows_every_column_at_1366_px()
     {
         // Issue 27, low: filters were lost on reload and could not be sent to a colleague; columns were cut at 1366 px
-        await fx.App.EnsureUserAsync("werk-filters", ["gebiedsteam"], ["GB0361-west"]);
-        var page = await fx.NewPageAsync(1366, 768);
-        await page.GotoAsync(fx.BaseUrl + "/inloggen?ReturnUrl=" + Uri.EscapeDataString("/meldingen"));
-        await page.GetByLabel("Gebruikersnaam").FillAsync("werk-filters");
-        await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
-        await page.GetByLabel("Wachtwoord").PressAsync("Enter");
+        var page = await SignedInPageAsync("werk-filters", "GB0361-west", "/meldingen", 1366, 768);
         await WorkspaceReadyAsync(page);
         await page.GetByTestId("filter-status").SelectOptionAsync("afgehandeld");
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("status=afgehandeld"));
