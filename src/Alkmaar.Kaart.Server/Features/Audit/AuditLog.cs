@@ -67,7 +67,7 @@ public sealed class AuditLog(NpgsqlDataSource db)
 
     /// <summary>One entry per subject, in one statement (e.g. every melding whose personal data a list showed), unless the
     /// same person's same action on it is already logged within <see cref="ViewWindow"/>.</summary>
-    public async Task WriteManyAsync(string actor, string action, string subjectType, IReadOnlyCollection<string> subjectIds, CancellationToken ct = default)
+    public async Task WriteViewsAsync(string actor, string action, string subjectType, IReadOnlyCollection<string> subjectIds, CancellationToken ct = default)
     {
         // The same person seeing the same subject again within ViewWindow (a page that re-reads after each change, a list
         // that refreshes itself) is one view, logged once: the log kept every re-read as a duplicate (issue 27, low).

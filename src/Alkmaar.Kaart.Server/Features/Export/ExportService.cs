@@ -149,7 +149,6 @@ public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<M
         return writer.Count;
     }
 
-    private static string Csv(object? v) => Features.Csv.Cell(v);
 
     private static Geometry InCrs(Geometry rd, KnownCrs crs) => crs == KnownCrs.RdNew ? rd : RdNew.ToWgs84(rd);
 
@@ -167,9 +166,9 @@ public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<M
                 columns = f.Properties.Select(p => p.Name).ToArray();
                 await writer.WriteLineAsync(string.Join(",", new[] { "id" }.Concat(columns).Concat(["crs", "bron", "wkt"])));
             }
-            var sb = new StringBuilder(Csv(f.Id));
-            foreach (var (_, value) in f.Properties) sb.Append(',').Append(Csv(value));
-            sb.Append(',').Append(CrsNames.ShortName(r.Crs)).Append(',').Append(Csv(Attribution)).Append(',').Append(Csv(wkt.Write(InCrs(f.Geometry, r.Crs))));
+            var sb = new StringBuilder(Features.Csv.Cell(f.Id));
+            foreach (var (_, value) in f.Properties) sb.Append(',').Append(Features.Csv.Cell(value));
+            sb.Append(',').Append(CrsNames.ShortName(r.Crs)).Append(',').Append(Features.Csv.Cell(Attribution)).Append(',').Append(Features.Csv.Cell(wkt.Write(InCrs(f.Geometry, r.Crs))));
             await writer.WriteLineAsync(sb.ToString());
             if (++count % 500 == 0) await writer.FlushAsync(ct);
         }

@@ -274,7 +274,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     {
         var ids = views.Where(v => v.Personal is not null || v.WorkOrder is not null).Select(v => v.Id.ToString()).ToArray();
         return ids.Length == 0 ? Task.CompletedTask
-            : audit.WriteManyAsync(AuditLog.ActorOf(user), "persoonsgegevens bekeken", "melding", ids, ct);
+            : audit.WriteViewsAsync(AuditLog.ActorOf(user), "persoonsgegevens bekeken", "melding", ids, ct);
     }
 
     // ------------------------------------------------------------------------------------------------ change
