@@ -2,11 +2,11 @@ namespace Alkmaar.Kaart.Server;
 
 /// <summary>
 /// Splits the process arguments into the web host's own (<c>--contentRoot</c>, <c>--urls</c>, <c>--environment</c>, …)
-/// and a command (<c>import …</c>, <c>user …</c>) run instead of serving.
+/// and a command (<c>import …</c>, <c>seed</c>, <c>durability …</c>, <c>user …</c>) run instead of serving.
 /// </summary>
 public static class CommandLine
 {
-    public static readonly IReadOnlySet<string> Commands = new HashSet<string> { "import", "user" };
+    public static readonly IReadOnlySet<string> Commands = new HashSet<string> { "import", "seed", "durability", "user" };
 
     public static (string[] HostArgs, string[] Command) Split(string[] args)
     {

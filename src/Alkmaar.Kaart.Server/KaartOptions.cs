@@ -10,19 +10,47 @@ public sealed class BoundaryOptions
     /// <summary>The gebiedsindeling configuration (data/boundaries/gebiedsindeling.json). Relative paths are from the checkout.</summary>
     [Required] public string Gebiedsindeling { get; set; } = "data/boundaries/gebiedsindeling.json";
 
+    /// <summary>The reference data folder (../shared/data beside the checkout); relative data file paths start here.</summary>
+    [Required] public string SharedData { get; set; } = "../shared/data";
+
     /// <summary>The buurten GeoJSON imported on first run (RD or WGS84): the municipality's full-resolution boundaries, the
-    /// ones to route on. The one place this default is written (appsettings.json does not repeat it).</summary>
-    [Required] public string BuurtenFile { get; set; } = "../shared/data/gemeente-alkmaar-2025/alkmaar_buurten.geojson";
+    /// ones to route on. Relative to <see cref="SharedData"/>. The one place this default is written (appsettings.json
+    /// does not repeat it).</summary>
+    [Required] public string BuurtenFile { get; set; } = "gemeente-alkmaar-2025/alkmaar_buurten.geojson";
 
     /// <summary>A server that starts on a database without boundaries imports <see cref="BuurtenFile"/> (and the
     /// neighbouring municipalities) before it serves, so it never routes on nothing (or on another map).</summary>
     public bool LoadOnEmptyDatabase { get; set; } = true;
 
     /// <summary>CBS municipalities around the gemeente (for "buiten gemeente …" answers), imported on first run.</summary>
-    public string MunicipalitiesFile { get; set; } = "../shared/data/cbs-2024/alkmaar_en_buurgemeenten_2024.geojson";
+    public string MunicipalitiesFile { get; set; } = "cbs-2024/alkmaar_en_buurgemeenten_2024.geojson";
 
     /// <summary>The checkout root that relative paths start from; found from the content root when empty.</summary>
     public string? Root { get; set; }
+
+    /// <summary>A data file's full path: as given when rooted, else within <see cref="SharedData"/> (itself relative to the checkout).</summary>
+    public string DataFile(string path, string contentRoot) =>
+        Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(PathResolution.Resolve(SharedData, Root, contentRoot), path));
+}
+
+/// <summary>What <c>seed</c> (<c>./kaart run</c>) loads into empty tables besides the boundaries (section <c>Seed</c>).
+/// Relative paths are within <see cref="BoundaryOptions.SharedData"/>.</summary>
+public sealed class SeedOptions
+{
+    public const string Section = "Seed";
+
+    /// <summary>The CBS PC4 areas (postcode → area overlap).</summary>
+    public string PostcodesFile { get; set; } = "cbs-2024/alkmaar_postcode4_2024.geojson";
+
+    /// <summary>Inwoners per buurt: the CBS kerncijfers (a_inw).</summary>
+    public string PopulationFile { get; set; } = "gemeente-alkmaar-2025/cbs_kerncijfers_2022_buurten.csv";
+
+    /// <summary>Inwoners when <see cref="PopulationFile"/> is not there: CBS PC4 counts apportioned by area.</summary>
+    public string PopulationFallbackFile { get; set; } = "cbs-pc4-2021/pc4_alkmaar_18xx_2021.geojson";
+
+    /// <summary>Generate the DEMO sets (addresses, a year of meldingen, monitor scores, initiatieven) into empty tables;
+    /// every screen that shows them says they are demo.</summary>
+    public bool DemoData { get; set; } = true;
 }
 
 /// <summary>Map defaults (section <c>Map</c>).</summary>

@@ -30,7 +30,12 @@ using Npgsql;
 using Radzen;
 
 var (hostArgs, command) = CommandLine.Split(args);
-var builder = WebApplication.CreateBuilder(hostArgs);
+// (started from another folder without --contentRoot: the published files beside the assembly are the content root)
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = hostArgs,
+    ContentRootPath = hostArgs.Any(a => a.StartsWith("--contentRoot", StringComparison.Ordinal)) || File.Exists("appsettings.json") ? null : AppContext.BaseDirectory,
+});
 
 var connectionString = builder.Configuration.GetConnectionString(KaartDatabase.ConnectionStringName);
 if (string.IsNullOrWhiteSpace(connectionString))
@@ -61,6 +66,7 @@ builder.AddOgc();
 builder.AddExport();
 builder.AddKaartSecurity();
 builder.AddKaartReverseProxy();
+builder.AddKaartOptions<SeedOptions>(SeedOptions.Section);
 
 builder.Services.AddProblemDetails();
 // the process's one LISTEN connection; features subscribe with IPgNotificationSubscriber
@@ -89,8 +95,12 @@ await MeldingCells.EnsureGridAsync(connectionString, meldingOptions.Generalisati
 if (command.Length > 0) System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo("nl-NL");
 switch (command.FirstOrDefault())
 {
-    case "import": // import boundaries|municipalities [path] [--if-empty]
-        return await ImportCommand.RunAsync(app, command);
+    case "import": // import <kind> [file] [options]
+        return await Alkmaar.Kaart.Server.Commands.ImportCommand.RunAsync(app, command);
+    case "seed": // what ./kaart run loads into empty tables
+        return await Alkmaar.Kaart.Server.Commands.SeedCommand.RunAsync(app);
+    case "durability": // durability --pgdata <dir> --restart <command …>
+        return await Alkmaar.Kaart.Server.Commands.DurabilityCommand.RunAsync(app, command);
     case "user": // user add <name> --role … | user list
         return await UserCommand.RunAsync(app.Services, command[1..], Console.In, Console.Out, Console.Error);
 }

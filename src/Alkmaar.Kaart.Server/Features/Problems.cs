@@ -112,7 +112,14 @@ public class RejectedException(string title, string detail, string? parameter = 
     public int Status { get; } = status;
     public string Member { get; } = member;
 
+    /// <summary>What the answer carries besides the parameter at fault (a version to reload, the change to confirm, …).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, object?>> MoreExtensions => [];
+
     /// <summary>The problem+json answer.</summary>
-    public IResult ToResult() => TypedResults.Problem(title: Title, detail: Message, statusCode: Status,
-        extensions: Parameter is null ? null : new Dictionary<string, object?> { [Member] = Parameter });
+    public IResult ToResult()
+    {
+        var extensions = new Dictionary<string, object?>(MoreExtensions);
+        if (Parameter is not null) extensions[Member] = Parameter;
+        return TypedResults.Problem(title: Title, detail: Message, statusCode: Status, extensions: extensions.Count == 0 ? null : extensions);
+    }
 }

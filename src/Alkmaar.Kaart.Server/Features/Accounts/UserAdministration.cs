@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Identity;
 namespace Alkmaar.Kaart.Server.Features.Accounts;
 
 /// <summary>A refused change, with a Dutch message for the screen.</summary>
-public sealed class UserAdministrationException(string message) : Exception(message);
+public sealed class UserAdministrationException(string message) : RejectedException("Niet gewijzigd", message, status: 422);
 
 /// <summary>
 /// What a beheerder does with accounts on /beheer/gebruikers. Every method checks the caller's role itself (the page is

@@ -29,8 +29,8 @@ public static class ExportEndpoints
         }
         catch (ExportRequestException e)
         {
-            await (e.Parameter == "layer" ? Problems.NotFound(e.Message, $"Unknown layer '{layer}'.")
-                : Problems.BadRequest(e.Message, $"The parameter '{e.Parameter}' is refused.", e.Parameter)).ExecuteAsync(http);
+            await (e.Parameter == "layer" ? Problems.NotFound(e.Reason, $"Unknown layer '{layer}'.")
+                : Problems.BadRequest(e.Reason, $"The parameter '{e.Parameter}' is refused.", e.Parameter)).ExecuteAsync(http);
             return;
         }
         http.Response.ContentType = ExportService.ContentType(request.Format);

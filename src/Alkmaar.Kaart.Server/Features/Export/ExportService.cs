@@ -20,9 +20,11 @@ public sealed record ExportRequest(OgcCollection Layer, ExportFormat Format, Kno
     DateOnly? From, DateOnly? To, string? Category, string? Status);
 
 /// <summary>A refused export request: a Dutch message and the parameter.</summary>
-public sealed class ExportRequestException(string message, string parameter) : Exception(message)
+public sealed class ExportRequestException(string message, string parameter)
+    : RejectedException(message, $"The parameter '{parameter}' is refused.", parameter, parameter == "layer" ? 404 : 400)
 {
-    public string Parameter { get; } = parameter;
+    /// <summary>The refusal as the person reads it (the problem's title).</summary>
+    public string Reason => Title;
 }
 
 /// <summary>

@@ -59,18 +59,9 @@ public static class GebiedsteamEndpoints
             http.Response.Headers.ETag = updated.ETag;
             return TypedResults.Ok(updated);
         }
-        catch (GebiedsteamConflictException e)
-        {
-            return TypedResults.Problem(title: e.Status == 412 ? "Intussen gewijzigd" : "Versie ontbreekt", detail: e.Message, statusCode: e.Status);
-        }
         catch (KeyNotFoundException)
         {
             return NotFound(code);
-        }
-        catch (GebiedsteamValidationException e)
-        {
-            return TypedResults.Problem(title: e.Message, detail: $"Het team is niet gewijzigd: '{e.Field}' is afgewezen.",
-                statusCode: StatusCodes.Status422UnprocessableEntity, extensions: new Dictionary<string, object?> { ["field"] = e.Field });
         }
     }
 

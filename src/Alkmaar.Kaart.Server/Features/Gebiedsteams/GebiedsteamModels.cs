@@ -18,10 +18,8 @@ public sealed record Gebiedsteam(string GebiedCode, string GebiedName, string Na
 }
 
 /// <summary>A team edit that started from another version than the one stored (412), or named none (428).</summary>
-public sealed class GebiedsteamConflictException(string message, int status) : Exception(message)
-{
-    public int Status { get; } = status;
-}
+public sealed class GebiedsteamConflictException(string message, int status)
+    : RejectedException(status == 412 ? "Intussen gewijzigd" : "Versie ontbreekt", message, status: status);
 
 /// <summary>What a beheerder sends to change a team: the whole team, replacing members and partners.</summary>
 public sealed record GebiedsteamEdit(string Name, string? Mailbox, string? Phone, string? Note,
@@ -52,7 +50,8 @@ public sealed record PublicGebiedsteam(string GebiedCode, string GebiedName, str
 }
 
 /// <summary>A refused team change, with a Dutch message for the screen and the field it is about.</summary>
-public sealed class GebiedsteamValidationException(string message, string field) : Exception(message)
+public sealed class GebiedsteamValidationException(string message, string field)
+    : RejectedException(message, $"Het team is niet gewijzigd: '{field}' is afgewezen.", field, 422, "field")
 {
     public string Field { get; } = field;
 }

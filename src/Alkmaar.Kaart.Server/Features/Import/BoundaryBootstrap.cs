@@ -18,7 +18,7 @@ public static class BoundaryBootstrap
         if (!options.LoadOnEmptyDatabase) return;
         await using (var cmd = app.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("SELECT EXISTS (SELECT 1 FROM boundary_version)"))
             if ((bool)(await cmd.ExecuteScalarAsync(ct))!) return;
-        var buurten = PathResolution.Resolve(options.BuurtenFile, options.Root, app.Environment.ContentRootPath);
+        var buurten = options.DataFile(options.BuurtenFile, app.Environment.ContentRootPath);
         if (!File.Exists(buurten))
         {
             app.Logger.LogWarning("No boundaries in the database and the boundary file {File} is not there: nothing to route on until one is imported", buurten);
@@ -26,7 +26,7 @@ public static class BoundaryBootstrap
         }
         var result = await app.Services.GetRequiredService<BoundaryImporter>().ImportAsync(buurten, ct);
         app.Logger.LogInformation("Empty database: imported {File} as boundary version {Version}", buurten, result.VersionId);
-        var municipalities = PathResolution.Resolve(options.MunicipalitiesFile, options.Root, app.Environment.ContentRootPath);
+        var municipalities = options.DataFile(options.MunicipalitiesFile, app.Environment.ContentRootPath);
         var m = app.Services.GetRequiredService<MunicipalityImporter>();
         if (File.Exists(municipalities) && await m.IsEmptyAsync())
             app.Logger.LogInformation("Imported {Count} municipalities from {File}", await m.ImportAsync(municipalities), municipalities);

@@ -90,8 +90,8 @@ public sealed record MovedBuurt(string Code, double MeanDisplacementM);
 
 /// <summary>A boundary file that changes more than the thresholds allow: refused unless confirmed after the preview.</summary>
 public sealed class BoundaryConfirmationRequiredException(BoundaryChange change)
-    : Exception("De nieuwe grenzen veranderen meer dan de drempels toestaan: " + string.Join("; ", change.Exceeded) +
-                ". Er is niets opgeslagen. Bekijk eerst het voorbeeld (preview=true) en bevestig dan met de bevestigingscode daaruit.")
+    : RejectedException("Grote wijziging: bevestiging nodig", "De nieuwe grenzen veranderen meer dan de drempels toestaan: " + string.Join("; ", change.Exceeded) +
+                ". Er is niets opgeslagen. Bekijk eerst het voorbeeld (preview=true) en bevestig dan met de bevestigingscode daaruit.", status: 409)
 {
     public BoundaryChange Change { get; } = change;
 }

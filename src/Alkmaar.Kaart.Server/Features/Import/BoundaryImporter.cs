@@ -34,10 +34,13 @@ public sealed record PlanPublication(int PlanId, int BaseVersion, string Reason)
 
 /// <summary>A plan made from a version that is no longer the latest: another plan was published first.</summary>
 public sealed class BoundaryConflictException(int baseVersion, int? latestVersion)
-    : Exception($"Dit plan is gemaakt op versie {baseVersion}, maar intussen is versie {latestVersion} gepubliceerd. Werk het plan bij naar de nieuwste versie (opnieuw baseren) en publiceer dan.")
+    : RejectedException("Er is intussen een andere indeling gepubliceerd",
+        $"Dit plan is gemaakt op versie {baseVersion}, maar intussen is versie {latestVersion} gepubliceerd. Werk het plan bij naar de nieuwste versie (opnieuw baseren) en publiceer dan.", status: 409)
 {
     public int BaseVersion { get; } = baseVersion;
     public int? LatestVersion { get; } = latestVersion;
+    protected override IEnumerable<KeyValuePair<string, object?>> MoreExtensions =>
+        [new("latestVersion", LatestVersion), new("rebaseWith", "POST /api/plannen/{id}/opnieuw-baseren")];
 }
 
 /// <summary>A boundary version being written: its id, its gebiedsindeling and the plan it publishes (null: a file).</summary>
@@ -54,7 +57,7 @@ public interface IBoundaryImportParticipant
 }
 
 /// <summary>An import that was refused for a reason other than invalid boundaries (those throw <see cref="BoundaryValidationException"/>).</summary>
-public sealed class BoundaryImportException(string message) : Exception(message);
+public sealed class BoundaryImportException(string message) : RejectedException("Grenzen afgekeurd", message, status: 409);
 
 /// <summary>
 /// Imports CBS buurten and derives the whole gebiedsindeling into PostGIS as one boundary version, in one transaction:

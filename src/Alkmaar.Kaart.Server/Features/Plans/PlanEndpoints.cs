@@ -85,16 +85,6 @@ public static class PlanEndpoints
     private static async Task<IResult> Guard(Func<Task<IResult>> action)
     {
         try { return await action(); }
-        catch (PlanConflictException e)
-        {
-            return TypedResults.Problem(title: "Plan intussen gewijzigd", detail: e.Message, statusCode: StatusCodes.Status409Conflict,
-                extensions: new Dictionary<string, object?> { ["version"] = e.Actual });
-        }
-        catch (BoundaryConflictException e)
-        {
-            return TypedResults.Problem(title: "Er is intussen een andere indeling gepubliceerd", detail: e.Message, statusCode: StatusCodes.Status409Conflict,
-                extensions: new Dictionary<string, object?> { ["latestVersion"] = e.LatestVersion, ["rebaseWith"] = "POST /api/plannen/{id}/opnieuw-baseren" });
-        }
         catch (PlanException e)
         {
             return TypedResults.Problem(title: "Niet mogelijk in dit plan", detail: e.Message, statusCode: StatusCodes.Status422UnprocessableEntity);

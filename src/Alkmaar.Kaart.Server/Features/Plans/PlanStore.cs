@@ -45,9 +45,10 @@ public sealed record IndelingSnapshot(Plan Plan, IReadOnlyDictionary<string, Buu
 
 /// <summary>Another planner saved or published this plan first.</summary>
 public sealed class PlanConflictException(int expected, int actual)
-    : Exception($"Een collega heeft dit plan intussen gewijzigd (versie {actual}, u werkte op versie {expected}). Laad het plan opnieuw.")
+    : RejectedException("Plan intussen gewijzigd", $"Een collega heeft dit plan intussen gewijzigd (versie {actual}, u werkte op versie {expected}). Laad het plan opnieuw.", status: 409)
 {
     public int Actual { get; } = actual;
+    protected override IEnumerable<KeyValuePair<string, object?>> MoreExtensions => [new("version", Actual)];
 }
 
 /// <summary>All SQL of boundary plans: the drafts, their buurten, and the counts of their impact.</summary>

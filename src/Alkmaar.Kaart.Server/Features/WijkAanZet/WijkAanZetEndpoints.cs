@@ -60,18 +60,15 @@ public static class WijkAanZetEndpoints
         {
             if (!o.Value.Configured) return NotConfigured();
             if (await ResidentSignIn.ResidentAsync(http) is not { } voter) return Results.Ok(new { signedIn = false, o.Value.DisplayName });
-            return await Guard(async () =>
-            {
-                var (resident, left) = await s.ResidentStandingAsync(id, voter, ct);
-                return TypedResults.Ok(new { signedIn = true, o.Value.DisplayName, address = voter.AddressLabel, resident, votesLeft = left });
-            });
+            var (resident, left) = await s.ResidentStandingAsync(id, voter, ct);
+            return TypedResults.Ok(new { signedIn = true, o.Value.DisplayName, address = voter.AddressLabel, resident, votesLeft = left });
         }).AllowAnonymous().WithSummary("Whether this browser is signed in as a resident, their address and whether it lies in the campaign's area; no name, no identity.");
         g.MapPost("/{id:int}/stemmen/inwoner", async (HttpContext http, StemService s, IOptions<ResidentSignInOptions> o, int id, ResidentVoteRequest r, CancellationToken ct) =>
         {
             if (!o.Value.Configured) return NotConfigured();
             if (await ResidentSignIn.ResidentAsync(http) is not { } voter)
                 return TypedResults.Problem(title: "Inloggen vereist", detail: $"Log in met {o.Value.DisplayName} om zonder stemcode te stemmen.", statusCode: StatusCodes.Status401Unauthorized);
-            return await Guard(async () => TypedResults.Ok(new { votes = await s.VoteAsResidentAsync(id, voter, r.Points ?? [], ct) }));
+            return TypedResults.Ok(new { votes = await s.VoteAsResidentAsync(id, voter, r.Points ?? [], ct) });
         }).AllowAnonymous().SpendsPublicWriteBudget()
             .WithSummary("A ballot by a resident signed in with the municipality's sign-in (JSON only: a cross-site form cannot send it); the same rules as a code.");
         g.MapPost("/inwoner/uitloggen", async (HttpContext http, IOptions<ResidentSignInOptions> o) =>
@@ -83,12 +80,12 @@ public static class WijkAanZetEndpoints
         g.MapPost("/{id:int}/samenvoegen", MergeAsync).RequireAuthorization(KaartPolicies.WijkAanZet).OwnTeam().WithSummary("Merge similar verbeterpunten (votes combined, duplicates given back).");
         g.MapPost("/{id:int}/verbeterpunten/{point:long}/toets", CheckAsync).RequireAuthorization(KaartPolicies.WijkAanZet).OwnTeam()
             .WithSummary("Feasible and affordable, with a note; an infeasible point gives its votes back.");
-        g.MapPost("/{id:int}/verbeterpunten/{point:long}/melding", (HttpContext http, WijkAanZetService s, int id, long point, CancellationToken ct) => Guard(async () =>
+        g.MapPost("/{id:int}/verbeterpunten/{point:long}/melding", async Task<IResult> (HttpContext http, WijkAanZetService s, int id, long point, CancellationToken ct) =>
         {
             var p = (await s.PointsAsync(id, ct)).FirstOrDefault(x => x.Id == point);
             var created = await s.ToMeldingAsync(id, point, WijkAanZetService.CategoryOf(p?.Theme ?? ""), AuditLog.ActorOf(http.User), ct);
             return TypedResults.Ok(new { melding = created.Id, reference = created.Reference, forwardedTo = created.ForwardedTo });
-        })).RequireAuthorization(KaartPolicies.WijkAanZet).OwnTeam().WithSummary("Turn a submission about the openbare ruimte into a melding (Stadswerk072).");
+        }).RequireAuthorization(KaartPolicies.WijkAanZet).OwnTeam().WithSummary("Turn a submission about the openbare ruimte into a melding (Stadswerk072).");
         g.MapPost("/{id:int}/uitslag", ChooseAsync).RequireAuthorization(KaartPolicies.WijkAanZet).OwnTeam().WithSummary("Announce the result: the top three feasible points become speerpunten.");
         g.MapPost("/{id:int}/stemcodes", CodesAsync).RequireAuthorization(KaartPolicies.Beheerder)
             .WithSummary("A batch of one-time codes, one per address of the area, as CSV for the letters (only their hashes are kept).");
@@ -97,13 +94,13 @@ public static class WijkAanZetEndpoints
         a.MapGet("/{code}", AgendaAsync).AllowAnonymous()
             .WithSummary("The speerpunten of an area's gebiedsagenda or dorpsagenda with their actions and progress; formaat=csv for a spreadsheet (one row per action).");
         a.MapPost("/{id:long}/acties", AddActieAsync).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Add an action to a speerpunt.");
-        a.MapPut("/acties/{id:long}", (HttpContext http, GebiedsagendaService s, long id, ActieDoneRequest r, CancellationToken ct) => Guard(async () =>
+        a.MapPut("/acties/{id:long}", async Task<IResult> (HttpContext http, GebiedsagendaService s, long id, ActieDoneRequest r, CancellationToken ct) =>
         {
             if (await s.SpeerpuntOfActieAsync(id, ct) is { } sp && !await s.MayActOnSpeerpuntAsync(http.User, sp, ct))
                 return TypedResults.Problem(title: "Geen toegang", detail: "Alleen het gebiedsteam van dit gebied (of een beheerder) houdt de agenda bij.", statusCode: StatusCodes.Status403Forbidden);
             await s.SetActieDoneAsync(id, r.Done, AuditLog.ActorOf(http.User), ct);
             return TypedResults.NoContent();
-        })).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Mark an action done (or not).");
+        }).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Mark an action done (or not).");
     }
 
     /// <summary>Only a beheerder or the gebiedsteam of the campaign's area may run it (merge, check, result, melding).</summary>
@@ -121,16 +118,6 @@ public static class WijkAanZetEndpoints
 
     private static IResult NotConfigured() => TypedResults.Problem(title: "Niet ingesteld",
         detail: "Inloggen als inwoner is voor deze site niet ingesteld; stem met de code uit de brief.", statusCode: StatusCodes.Status404NotFound);
-
-    private static async Task<IResult> Guard(Func<Task<IResult>> action)
-    {
-        try { return await action(); }
-        catch (WijkAanZetException e)
-        {
-            return TypedResults.Problem(title: e.Status switch { 403 => "Geen stemrecht hier", 404 => "Niet gevonden", 409 => "Niet mogelijk", _ => "Niet geaccepteerd" },
-                detail: e.Message, statusCode: e.Status);
-        }
-    }
 
     public static object Describe(Campagne c, DateOnly today) => new
     {
@@ -151,7 +138,7 @@ public static class WijkAanZetEndpoints
 
     private static bool TryDate(string? s, out DateOnly d) => DateOnly.TryParseExact(s ?? "", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out d);
 
-    private static Task<IResult> CreateAsync(HttpContext http, WijkAanZetService s, CampagneRequest r, CancellationToken ct) => Guard(async () =>
+    private static async Task<IResult> CreateAsync(HttpContext http, WijkAanZetService s, CampagneRequest r, CancellationToken ct)
     {
         if (!TryDate(r.IndienenFrom, out var a) || !TryDate(r.IndienenTo, out var b) || !TryDate(r.StemmenFrom, out var c) || !TryDate(r.StemmenTo, out var d) || !TryDate(r.UitslagOn, out var e))
             return Problems.BadRequest("Ongeldige datum", "Elke datum is als 2027-04-01.");
@@ -160,9 +147,9 @@ public static class WijkAanZetEndpoints
             return TypedResults.Problem(title: "Geen toegang", detail: "Alleen het gebiedsteam van deze wijk of dit dorp (of een beheerder) kan hier een campagne beginnen.", statusCode: StatusCodes.Status403Forbidden);
         var id = await s.CreateCampagneAsync(r.AreaCode, r.AreaLevel ?? "wijk", r.Title, a, b, c, d, e, AuditLog.ActorOf(http.User), ct);
         return TypedResults.Created($"/api/wijkaanzet/{id}", new { id });
-    });
+    }
 
-    private static Task<IResult> GetAsync(WijkAanZetService s, int id, CancellationToken ct) => Guard(async () =>
+    private static async Task<IResult> GetAsync(WijkAanZetService s, int id, CancellationToken ct)
     {
         var c = await s.CampagneAsync(id, ct);
         if (c is null) return Problems.NotFound("Campagne niet gevonden", $"Er is geen campagne {id}.");
@@ -172,12 +159,11 @@ public static class WijkAanZetEndpoints
             campagne = Describe(c, s.Today), verbeterpunten = (await s.PointsAsync(id, ct)).Select(Describe),
             uitslag = uitslag ? (await s.ResultAsync(id, ct)).Top.Select(p => p.Id) : null,
         });
-    });
+    }
 
-    private static Task<IResult> SimilarAsync(WijkAanZetService s, int id, CancellationToken ct, string? tekst = null) => Guard(async () =>
-        TypedResults.Ok((await s.SimilarAsync(id, tekst ?? "", ct: ct)).Select(t => new { t.Point.Id, t.Point.Title, t.Point.Status, similarity = Math.Round(t.Similarity, 3) })));
+    private static async Task<IResult> SimilarAsync(WijkAanZetService s, int id, CancellationToken ct, string? tekst = null) => TypedResults.Ok((await s.SimilarAsync(id, tekst ?? "", ct: ct)).Select(t => new { t.Point.Id, t.Point.Title, t.Point.Status, similarity = Math.Round(t.Similarity, 3) }));
 
-    private static Task<IResult> SubmitAsync(WijkAanZetService s, int id, SubmitRequest r, CancellationToken ct) => Guard(async () =>
+    private static async Task<IResult> SubmitAsync(WijkAanZetService s, int id, SubmitRequest r, CancellationToken ct)
     {
         NetTopologySuite.Geometries.Point? place = null;
         if (r.Lat is { } lat && r.Lon is { } lon)
@@ -187,40 +173,38 @@ public static class WijkAanZetEndpoints
         }
         var (pointId, token) = await s.SubmitAsync(id, r.Title, r.Text ?? "", r.Theme, place, r.Email, ct);
         return TypedResults.Created($"/api/wijkaanzet/status/{token}", new { id = pointId, statusUrl = $"/wijkaanzet/status/{token}" });
-    });
+    }
 
-    private static Task<IResult> StatusAsync(WijkAanZetService s, string token, CancellationToken ct) => Guard(async () =>
+    private static async Task<IResult> StatusAsync(WijkAanZetService s, string token, CancellationToken ct)
     {
         var found = await s.ByTokenAsync(token, ct);
         if (found is not { } f) return Problems.NotFound("Niet gevonden", "Deze statuslink kennen we niet.");
         return TypedResults.Ok(new { verbeterpunt = Describe(f.Point), mergedInto = f.MergedInto is null ? null : Describe(f.MergedInto), campagne = Describe(f.Campagne, s.Today) });
-    });
+    }
 
-    private static Task<IResult> VoteAsync(StemService s, int id, VoteRequest r, CancellationToken ct) => Guard(async () =>
-        TypedResults.Ok(new { votes = await s.VoteAsync(id, r.Code ?? "", r.Points ?? [], ct) }));
+    private static async Task<IResult> VoteAsync(StemService s, int id, VoteRequest r, CancellationToken ct) => TypedResults.Ok(new { votes = await s.VoteAsync(id, r.Code ?? "", r.Points ?? [], ct) });
 
-    private static Task<IResult> MergeAsync(HttpContext http, WijkAanZetService s, int id, MergeRequest r, CancellationToken ct) => Guard(async () =>
+    private static async Task<IResult> MergeAsync(HttpContext http, WijkAanZetService s, int id, MergeRequest r, CancellationToken ct)
     {
         await s.MergeAsync(id, r.Target, r.Sources ?? [], AuditLog.ActorOf(http.User), ct);
         return TypedResults.NoContent();
-    });
+    }
 
-    private static Task<IResult> CheckAsync(HttpContext http, WijkAanZetService s, int id, long point, CheckRequest r, CancellationToken ct) => Guard(async () =>
+    private static async Task<IResult> CheckAsync(HttpContext http, WijkAanZetService s, int id, long point, CheckRequest r, CancellationToken ct)
     {
         await s.CheckAsync(id, point, r.Feasible, r.Affordable, r.Note, AuditLog.ActorOf(http.User), ct);
         return TypedResults.NoContent();
-    });
+    }
 
-    private static Task<IResult> ChooseAsync(HttpContext http, WijkAanZetService s, int id, CancellationToken ct) => Guard(async () =>
-        TypedResults.Ok(new { speerpunten = await s.ChooseAsync(id, AuditLog.ActorOf(http.User), ct) }));
+    private static async Task<IResult> ChooseAsync(HttpContext http, WijkAanZetService s, int id, CancellationToken ct) => TypedResults.Ok(new { speerpunten = await s.ChooseAsync(id, AuditLog.ActorOf(http.User), ct) });
 
-    private static Task<IResult> CodesAsync(HttpContext http, StemService s, int id, CancellationToken ct) => Guard(async () =>
+    private static async Task<IResult> CodesAsync(HttpContext http, StemService s, int id, CancellationToken ct)
     {
         var codes = await s.GenerateCodesAsync(id, AuditLog.ActorOf(http.User), ct);
         var sb = new StringBuilder("postcode,huisnummer,toevoeging,stemcode\n");
         foreach (var c in codes) sb.AppendJoin(',', new object?[] { c.Postcode, c.Huisnummer, c.Toevoeging, c.Code }.Select(Csv.Cell)).Append('\n');
         return TypedResults.File(Encoding.UTF8.GetBytes(sb.ToString()), "text/csv; charset=utf-8", $"stemcodes-campagne-{id}.csv");
-    });
+    }
 
     private static async Task<IResult> AgendaAsync(GebiedsagendaService s, string code, CancellationToken ct, string? formaat = null)
     {
@@ -235,7 +219,7 @@ public static class WijkAanZetEndpoints
         return TypedResults.File(Encoding.UTF8.GetBytes(sb.ToString()), "text/csv; charset=utf-8", $"agenda-{code}.csv");
     }
 
-    private static Task<IResult> AddActieAsync(HttpContext http, GebiedsagendaService s, long id, ActieRequest r, CancellationToken ct) => Guard(async () =>
+    private static async Task<IResult> AddActieAsync(HttpContext http, GebiedsagendaService s, long id, ActieRequest r, CancellationToken ct)
     {
         if (await s.AgendaExistsAsync(id, ct) && !await s.MayActOnSpeerpuntAsync(http.User, id, ct))
             return TypedResults.Problem(title: "Geen toegang", detail: "Alleen het gebiedsteam van dit gebied (of een beheerder) houdt de agenda bij.", statusCode: StatusCodes.Status403Forbidden);
@@ -243,5 +227,5 @@ public static class WijkAanZetEndpoints
         if (!string.IsNullOrEmpty(r.Due)) { if (!TryDate(r.Due, out var d)) return Problems.BadRequest("Ongeldige datum", "due is als 2027-09-01.", "due"); due = d; }
         var actie = await s.AddActieAsync(id, r.Title, r.Owner, due, AuditLog.ActorOf(http.User), ct);
         return TypedResults.Created($"/api/agenda/acties/{actie}", new { id = actie });
-    });
+    }
 }

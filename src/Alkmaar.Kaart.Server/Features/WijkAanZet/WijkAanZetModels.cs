@@ -39,7 +39,5 @@ public sealed record Speerpunt(long Id, string AreaCode, string Title, long? Ver
 public sealed record Actie(long Id, string Title, string? Owner, bool Done, DateOnly? Due);
 
 /// <summary>A refusal of the campaign's rules, in Dutch (the phase, a code, a vote): answered as 422/409.</summary>
-public sealed class WijkAanZetException(string message, int status = 422) : Exception(message)
-{
-    public int Status { get; } = status;
-}
+public sealed class WijkAanZetException(string message, int status = 422)
+    : RejectedException(status switch { 403 => "Geen stemrecht hier", 404 => "Niet gevonden", 409 => "Niet mogelijk", _ => "Niet geaccepteerd" }, message, status: status);

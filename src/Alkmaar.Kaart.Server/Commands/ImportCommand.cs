@@ -1,27 +1,73 @@
 using Alkmaar.Kaart.Geo.Areas;
 using Alkmaar.Kaart.Geo.GeoJson;
+using Alkmaar.Kaart.Server.Features.Import;
 using Microsoft.Extensions.Options;
 
-namespace Alkmaar.Kaart.Server.Features.Import;
+namespace Alkmaar.Kaart.Server.Commands;
 
 /// <summary>
-/// The command line <c>import boundaries|municipalities [path] [--if-empty]</c>, called by <c>./kaart import …</c> and
-/// <c>./kaart run</c>.
+/// The command line <c>import &lt;kind&gt; [file] [options]</c> (<c>./kaart import …</c>; <see cref="SeedCommand"/> calls it
+/// for each kind on first run). Without a file, a kind with a shipped source reads the configured one
+/// (<see cref="BoundaryOptions"/>, <see cref="SeedOptions"/>).
 /// </summary>
 public static class ImportCommand
 {
+    public const string Usage = "gebruik: import boundaries|municipalities|postcodes|population [bestand] [--if-empty] [--valid-from JJJJ-MM-DD] [--preview] [--confirm] " +
+                                "| addresses <csv>|--demo | meldingen --demo [--count N] [--year JJJJ] | monitor <csv>|--demo | initiatieven --demo";
+
+    private static readonly string[] OptionsWithValue = ["--valid-from", "--year", "--count"];
+
+    /// <summary>The file argument: the first argument after the kind that is neither an option nor an option's value.</summary>
+    internal static string? FileArgument(string[] args)
+    {
+        for (var i = 2; i < args.Length; i++)
+        {
+            if (OptionsWithValue.Contains(args[i])) { i++; continue; }
+            if (!args[i].StartsWith("--", StringComparison.Ordinal)) return Path.GetFullPath(args[i]);
+        }
+        return null;
+    }
+
+    /// <summary>The configured source of a kind when no file is given (null: the kind needs a file or --demo).</summary>
+    internal static string? DefaultFile(WebApplication app, string kind)
+    {
+        var b = app.Services.GetRequiredService<IOptions<BoundaryOptions>>().Value;
+        var seed = app.Services.GetRequiredService<IOptions<SeedOptions>>().Value;
+        string File(string p) => b.DataFile(p, app.Environment.ContentRootPath);
+        return kind switch
+        {
+            "boundaries" => File(b.BuurtenFile),
+            "municipalities" => File(b.MunicipalitiesFile),
+            "postcodes" => File(seed.PostcodesFile),
+            "population" => System.IO.File.Exists(File(seed.PopulationFile)) ? File(seed.PopulationFile) : File(seed.PopulationFallbackFile),
+            _ => null,
+        };
+    }
+
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
+        var kind = args.ElementAtOrDefault(1) ?? "";
+        if (kind is not ("boundaries" or "municipalities" or "postcodes" or "population" or "addresses" or "meldingen" or "monitor" or "initiatieven"))
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        var file = FileArgument(args) ?? DefaultFile(app, kind);
+        if (file is not null && !System.IO.File.Exists(file))
+        {
+            Console.Error.WriteLine($"Bestand niet gevonden: {file}");
+            return 2;
+        }
+        // (the per-kind handlers find their file by its extension among the arguments)
+        if (file is not null && FileArgument(args) is null) args = [.. args, file];
+        if (kind is "addresses" or "postcodes") return await ImportAddressesAsync(app, args);
+        if (kind == "meldingen") return await ImportDemoMeldingenAsync(app, args);
+        if (kind == "monitor") return await ImportMonitorAsync(app, args);
+        if (kind == "initiatieven") return await ImportDemoInitiatievenAsync(app, args);
+        if (kind == "population") return await ImportPopulationAsync(app, args);
         var importer = app.Services.GetRequiredService<BoundaryImporter>();
-        var options = app.Services.GetRequiredService<IOptions<BoundaryOptions>>().Value;
-        if (args.Contains("addresses") || args.Contains("postcodes")) return await ImportAddressesAsync(app, args);
-        if (args.Contains("meldingen")) return await ImportDemoMeldingenAsync(app, args);
-        if (args.Contains("monitor")) return await ImportMonitorAsync(app, args);
-        if (args.Contains("initiatieven")) return await ImportDemoInitiatievenAsync(app, args);
-        if (args.Contains("population")) return await ImportPopulationAsync(app, args);
-        var municipalities = args.Contains("municipalities");
-        var path = args.FirstOrDefault(a => a.EndsWith(".geojson") || a.EndsWith(".json"))
-                   ?? PathResolution.Resolve(municipalities ? options.MunicipalitiesFile : options.BuurtenFile, options.Root, app.Environment.ContentRootPath);
+        var municipalities = kind == "municipalities";
+        var path = file!;
         try
         {
             if (municipalities)
@@ -106,9 +152,9 @@ public static class ImportCommand
         var count = int.TryParse(Value("--count"), out var c) && c > 0 ? c : 25_000;
         // without --year: the 365 days up to yesterday (demo data dated relative to today, so this year has meldingen and
         // the public numbers, which end at yesterday, show them)
-        var yesterday = Routing.AreaLocatorProvider.DayOf(DateTimeOffset.UtcNow).AddDays(-1);
+        var yesterday = Features.Routing.AreaLocatorProvider.DayOf(DateTimeOffset.UtcNow).AddDays(-1);
         var (first, last) = int.TryParse(Value("--year"), out var y) ? (new DateOnly(y, 1, 1), new DateOnly(y, 12, 31)) : (yesterday.AddDays(-364), yesterday);
-        var demo = app.Services.GetRequiredService<Meldingen.DemoMeldingen>();
+        var demo = app.Services.GetRequiredService<Features.Meldingen.DemoMeldingen>();
         if (args.Contains("--if-empty") && await demo.CountAsync() > 0)
         {
             Console.WriteLine("Er zijn al meldingen; geen demoset gemaakt.");
@@ -120,11 +166,10 @@ public static class ImportCommand
         return 0;
     }
 
-    /// <summary><c>import monitor &lt;csv&gt;</c>; <c>import monitor --demo [--if-empty]</c>.</summary>
     /// <summary><c>import initiatieven --demo [--if-empty]</c>: the deterministic DEMO set of bewonersinitiatieven.</summary>
     private static async Task<int> ImportDemoInitiatievenAsync(WebApplication app, string[] args)
     {
-        var store = app.Services.GetRequiredService<Initiatieven.InitiatiefStore>();
+        var store = app.Services.GetRequiredService<Features.Initiatieven.InitiatiefStore>();
         if (!args.Contains("--demo")) { Console.Error.WriteLine("gebruik: import initiatieven --demo [--if-empty]"); return 2; }
         if (args.Contains("--if-empty") && await store.AnyAsync())
         {
@@ -135,9 +180,10 @@ public static class ImportCommand
         return 0;
     }
 
+    /// <summary><c>import monitor &lt;csv&gt;</c>; <c>import monitor --demo [--if-empty]</c>.</summary>
     private static async Task<int> ImportMonitorAsync(WebApplication app, string[] args)
     {
-        var store = app.Services.GetRequiredService<Monitor.MonitorStore>();
+        var store = app.Services.GetRequiredService<Features.Monitor.MonitorStore>();
         try
         {
             if (args.Contains("--demo"))
@@ -163,18 +209,18 @@ public static class ImportCommand
     /// <summary><c>import population &lt;pc4.geojson|kerncijfers.csv&gt; [--year YYYY] [--if-empty]</c>: inwoners per buurt.</summary>
     private static async Task<int> ImportPopulationAsync(WebApplication app, string[] args)
     {
-        var store = app.Services.GetRequiredService<Population.PopulationStore>();
+        var store = app.Services.GetRequiredService<Features.Population.PopulationStore>();
         try
         {
             if (args.Contains("--if-empty") && !await store.IsEmptyAsync()) { Console.WriteLine("De inwoners zijn al geladen; niets geïmporteerd."); return 0; }
             var file = args.FirstOrDefault(a => a.EndsWith(".geojson") || a.EndsWith(".json") || a.EndsWith(".csv"))
                        ?? throw new FileNotFoundException("Give the CBS PC4 GeoJSON with inwoners, or a CSV of kerncijfers per buurt.");
             var year = int.TryParse(args.SkipWhile(a => a != "--year").Skip(1).FirstOrDefault(), out var y) ? y : (int?)null;
-            Population.PopulationImportReport report;
+            Features.Population.PopulationImportReport report;
             if (file.EndsWith(".csv"))
             {
                 await using var stream = File.OpenRead(file);
-                report = await store.ImportCsvAsync(stream, default, year ?? Population.PopulationStore.YearIn(Path.GetFileName(file)));
+                report = await store.ImportCsvAsync(stream, default, year ?? Features.Population.PopulationStore.YearIn(Path.GetFileName(file)));
             }
             else report = await store.ImportPc4Async(file, year);
             Console.WriteLine($"Inwoners {report.Year} geïmporteerd voor {report.Buurten} buurten uit {file} ({report.Method}): " +
@@ -194,7 +240,7 @@ public static class ImportCommand
     /// <summary><c>import postcodes [file] [--if-empty]</c>; <c>import addresses &lt;csv&gt;</c>; <c>import addresses --demo [--if-empty]</c>.</summary>
     private static async Task<int> ImportAddressesAsync(WebApplication app, string[] args)
     {
-        var store = app.Services.GetRequiredService<Addresses.AddressStore>();
+        var store = app.Services.GetRequiredService<Features.Addresses.AddressStore>();
         var ifEmpty = args.Contains("--if-empty");
         try
         {
