@@ -61,8 +61,8 @@ cmd_bench_load() {
   for n in $sizes; do
     local db="kaart_bench_$n"
     ensure_database "$db"
-    app import boundaries --if-empty "$(default_buurten)" >/dev/null || die "het laden van de grenzen is mislukt"
-    app import municipalities --if-empty "$SHARED_DATA/cbs-2024/alkmaar_en_buurgemeenten_2024.geojson" >/dev/null || die "het laden van de gemeenten is mislukt"
+    app import boundaries --if-empty >/dev/null || die "het laden van de grenzen is mislukt"
+    app import municipalities --if-empty >/dev/null || die "het laden van de gemeenten is mislukt"
     if [ "$(pg_psql "$db" -tAc "SELECT count(*) FROM melding WHERE source = 'demo'")" != "$n" ]; then
       say "$n DEMO-meldingen maken in $db"
       app import meldingen --demo --count "$n" >/dev/null || die "het maken van de benchmarkmeldingen is mislukt"

@@ -15,8 +15,8 @@ cmd_lighthouse() {
   local runs="${KAART_LIGHTHOUSE_RUNS:-3}"
   ensure_dotnet; ensure_node; ensure_chromium
   pg_start; ensure_database kaart_bench; publish_app
-  app import boundaries --if-empty "$(default_buurten)" >/dev/null || die "het laden van de grenzen is mislukt"
-  app import municipalities --if-empty "$SHARED_DATA/cbs-2024/alkmaar_en_buurgemeenten_2024.geojson" >/dev/null || die "het laden van de gemeenten is mislukt"
+  app import boundaries --if-empty >/dev/null || die "het laden van de grenzen is mislukt"
+  app import municipalities --if-empty >/dev/null || die "het laden van de gemeenten is mislukt"
   (cd "$ROOT/tools/lighthouse" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "lighthouse installeren (npm) is mislukt"
   local port=5290; while port_busy "$port"; do port=$((port + 1)); done
   local url="http://127.0.0.1:$port"
