@@ -69,12 +69,12 @@ public class DisclosureTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture
             }
         }
         // the 5 + 1 cell is published with its total only (1 groen would be too few to show, even as 'overig')
-        var cells = await fx.Factory.Services.GetRequiredService<MeldingService>().PublicCellsAsync(null, null, null, bbox: new(cx, cx + 50, cy, cy + 50));
+        var cells = await fx.Factory.Services.GetRequiredService<MeldingStatistics>().PublicCellsAsync(null, null, null, bbox: new(cx, cx + 50, cy, cy + 50));
         var cell = Assert.Single(cells);
         Assert.Equal(6, cell.Count);
         Assert.Null(cell.Categories);
         // the lonely melding is in no public answer
-        Assert.Empty(await fx.Factory.Services.GetRequiredService<MeldingService>().PublicCellsAsync(null, null, null, bbox: new(lx, lx + 50, ly, ly + 50)));
+        Assert.Empty(await fx.Factory.Services.GetRequiredService<MeldingStatistics>().PublicCellsAsync(null, null, null, bbox: new(lx, lx + 50, ly, ly + 50)));
     }
 
     [Fact]

@@ -112,7 +112,7 @@ public class MeldingCellTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtur
         Assert.Equal(await DirectAsync(50, "(created_at AT TIME ZONE 'Europe/Amsterdam')::date >= $1", fromDay),
             await OgcAsync($"&datetime={from:yyyy-MM-ddTHH:mm:ssZ}/.."));
         // the dashboard's coarser cells (150 m) from the kept counts, all time and over a period
-        var service = fx.Factory.Services.GetRequiredService<MeldingService>();
+        var service = fx.Factory.Services.GetRequiredService<MeldingStatistics>();
         Dictionary<string, (int, string)> Cells(IEnumerable<PublicCell> cells, double size) =>
             cells.ToDictionary(c => $"cel-{(long)Math.Floor(c.X / size)}-{(long)Math.Floor(c.Y / size)}", c => (c.Count, Describe(c.Categories)));
         Assert.Equal(await DirectAsync(150), Cells(await service.PublicCellsAsync(null, null, null, cellSize: 150), 150));

@@ -37,7 +37,7 @@ public sealed record AreaProfile(AreaDetails Details, PublicGebiedsteam? Team, A
 /// inwoners, next to the gemeente), monitor scores against the gemeente, initiatives and hotspots inside it.
 /// Meldingen and initiatives count by location (inside the area's geometry, its boundary included), not by routing.
 /// </summary>
-public sealed class AreaProfileService(AreaRepository areas, MeldingService meldingen, MonitorStore monitor,
+public sealed class AreaProfileService(AreaRepository areas, MeldingStatistics meldingen, MonitorStore monitor,
     InitiatiefStore initiatieven, HotspotService hotspots, PopulationStore population, GebiedsteamStore teams, DisclosureControl release)
 {
     public const int TopCategoryCount = 5;

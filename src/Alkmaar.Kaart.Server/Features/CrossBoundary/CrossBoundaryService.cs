@@ -68,7 +68,7 @@ public sealed record DisplacementReport(string Code, string Name, DateOnly Date,
 /// or of one shared border, the border discrepancies with the neighbouring municipalities' layer, and the displacement
 /// signal. Neighbours and discrepancies are computed by <c>Geo</c> once per boundary state; counts come from PostGIS.
 /// </summary>
-public sealed class CrossBoundaryService(NpgsqlDataSource db, AreaLocatorProvider routing, IMemoryCache cache, HotspotService hotspots,
+public sealed class CrossBoundaryService(NpgsqlDataSource db, Meldingen.MeldingStatistics meldingen, AreaLocatorProvider routing, IMemoryCache cache, HotspotService hotspots,
     IOptions<CrossBoundaryOptions> options, Meldingen.DisclosureControl release)
 {
     public CrossBoundaryOptions Options => options.Value;
@@ -163,29 +163,13 @@ public sealed class CrossBoundaryService(NpgsqlDataSource db, AreaLocatorProvide
         var months = Enumerable.Range(0, 12).Select(i => first.AddMonths(i)).ToList();
         var perSide = new Dictionary<string, long[]>(StringComparer.Ordinal);
         // the side: the team (gebied) a melding is routed to; outside the gemeente, the municipality it lies in
-        await using (var cmd = db.CreateCommand(
-            """
-            SELECT coalesce(m.gebied_code, mu.code, 'onbekend'), date_trunc('month', m.created_at AT TIME ZONE 'Europe/Amsterdam')::date, count(*)
-            FROM melding m LEFT JOIN municipality mu ON m.gebied_code IS NULL AND ST_Covers(mu.geom, m.geom)
-            WHERE ST_DWithin(m.geom, $1, $3) AND m.created_at >= ($2::date::timestamp AT TIME ZONE 'Europe/Amsterdam')
-              AND m.created_at < ($4::date::timestamp AT TIME ZONE 'Europe/Amsterdam')
-            GROUP BY 1, 2
-            """))
+        // in the band: within the distance of the border itself (exact, not the drawn band's approximated arcs)
+        foreach (var (side, monthStart, count) in await meldingen.PerSideAndMonthNearAsync(border, d, first, last, ct))
         {
-            // in the band: within the distance of the border itself (exact, not the drawn band's approximated arcs)
-            cmd.Parameters.AddWithValue(border);
-            cmd.Parameters.AddWithValue(first);
-            cmd.Parameters.AddWithValue(d);
-            cmd.Parameters.AddWithValue(last.AddDays(1));
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                var side = r.GetString(0);
-                var month = months.IndexOf(r.GetFieldValue<DateOnly>(1));
-                if (month < 0) continue;
-                if (!perSide.TryGetValue(side, out var counts)) perSide[side] = counts = new long[12];
-                counts[month] += r.GetInt64(2);
-            }
+            var month = months.IndexOf(monthStart);
+            if (month < 0) continue;
+            if (!perSide.TryGetValue(side, out var counts)) perSide[side] = counts = new long[12];
+            counts[month] += count;
         }
         var initiatives = new Dictionary<string, long>(StringComparer.Ordinal);
         await using (var cmd = db.CreateCommand(
@@ -234,27 +218,10 @@ public sealed class CrossBoundaryService(NpgsqlDataSource db, AreaLocatorProvide
         return involved ? await BandMeldingenAsync(band, band.Sides.Where(s => s.Kind == "team").Select(s => s.Code).ToList(), ct) : null;
     }
 
-    private async Task<List<BandMelding>> BandMeldingenAsync(BandReport band, IReadOnlyCollection<string>? gebieden, CancellationToken ct)
-    {
-        await using var cmd = db.CreateCommand(
-            """
-            SELECT id, created_at, category, status, gebied_code, ST_X(geom), ST_Y(geom) FROM melding
-            WHERE ST_DWithin(geom, $1, $3) AND ($2::text[] IS NULL OR gebied_code = ANY($2))
-              AND created_at >= ($4::date::timestamp AT TIME ZONE 'Europe/Amsterdam') AND created_at < ($5::date::timestamp AT TIME ZONE 'Europe/Amsterdam')
-            ORDER BY created_at DESC, id DESC LIMIT 2000
-            """);
-        cmd.Parameters.AddWithValue(band.Border);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)gebieden?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
-        cmd.Parameters.AddWithValue(band.DistanceM);
-        // the same 12 months as the counts above (the page lists what it counts)
-        cmd.Parameters.AddWithValue(band.From);
-        cmd.Parameters.AddWithValue(band.To.AddDays(1));
-        var list = new List<BandMelding>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            list.Add(new BandMelding(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetDouble(5), r.GetDouble(6)));
-        return list;
-    }
+    // the same 12 months as the counts above (the page lists what it counts)
+    private async Task<List<BandMelding>> BandMeldingenAsync(BandReport band, IReadOnlyCollection<string>? gebieden, CancellationToken ct) =>
+        (await meldingen.NearAsync(band.Border, band.DistanceM, band.From, band.To, gebieden, 2000, ct))
+        .Select(m => new BandMelding(m.Id, m.CreatedAt, m.Category, m.Status, m.Gebied, m.X, m.Y)).ToList();
 
     /// <summary>Where the gemeente in force and the neighbouring municipalities' layer disagree (and, within that layer,
     /// where our own municipality's polygon and its neighbours do), once per boundary state.</summary>
@@ -289,30 +256,8 @@ public sealed class CrossBoundaryService(NpgsqlDataSource db, AreaLocatorProvide
         var neighbours = layer.Neighbours[code].Select(n => layer.Areas.First(a => a.Code == n.Code).Geometry).ToArray();
         var around = neighbours.Length == 0 ? area.Geometry.Factory.CreateMultiPolygon() : NetTopologySuite.Operation.OverlayNG.OverlayNGRobust.Union(neighbours);
         around.SRID = RdNew.Srid;
-        await using var cmd = db.CreateCommand(
-            """
-            WITH m AS (SELECT geom, created_at >= $4 AS after FROM melding
-                       WHERE created_at >= $3 AND created_at < $5 AND (ST_DWithin(geom, $1, $6) OR ST_Intersects(geom, $2)))
-            SELECT after,
-                   count(*) FILTER (WHERE ST_Covers($1, geom)),
-                   count(*) FILTER (WHERE NOT ST_Covers($1, geom) AND ST_DWithin(geom, $1, $6)),
-                   count(*) FILTER (WHERE NOT ST_Covers($1, geom) AND ST_Intersects(geom, $2))
-            FROM m GROUP BY after
-            """);
         var start = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        cmd.Parameters.AddWithValue(area.Geometry);
-        cmd.Parameters.AddWithValue(around);
-        cmd.Parameters.AddWithValue(start.AddDays(-7 * weeks));
-        cmd.Parameters.AddWithValue(start);
-        cmd.Parameters.AddWithValue(start.AddDays(7 * weeks));
-        cmd.Parameters.AddWithValue(d);
-        long[] before = new long[3], after = new long[3];
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct))
-            {
-                var target = r.GetBoolean(0) ? after : before;
-                for (var i = 0; i < 3; i++) target[i] = r.GetInt64(i + 1);
-            }
+        var (before, after) = await meldingen.InsideBandAndAroundAsync(area.Geometry, around, d, start.AddDays(-7 * weeks), start, start.AddDays(7 * weeks), ct);
         return new DisplacementReport(code, area.Name, date, weeks, d,
             Displacement.Test(before[0], before[1], after[0], after[1]), Displacement.Test(before[0], before[2], after[0], after[2]));
     }

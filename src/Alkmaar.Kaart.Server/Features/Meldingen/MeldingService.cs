@@ -17,10 +17,6 @@ namespace Alkmaar.Kaart.Server.Features.Meldingen;
 public sealed record MeldingFilter(string? Area = null, string? Team = null, string? Category = null, string? Status = null,
     DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 100, int Offset = 0);
 
-/// <summary>A cell of the public, generalised meldingen map: its centre (RD), the count, and the count per category
-/// (null when disclosure control leaves only the total).</summary>
-public sealed record PublicCell(double X, double Y, int Count, IReadOnlyDictionary<string, int>? Categories);
-
 /// <summary>
 /// Meldingen: validated and routed on arrival (areas, team, reason and boundary version stamped in one transaction with
 /// the first history entry), read by staff within their scope (<see cref="MeldingAccessRules"/>), overridden with a
@@ -377,73 +373,6 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             await audit.WriteAsync(AuditLog.System, $"persoonsgegevens verwijderd (bewaartermijn {O.RetentionDaysAfterClosing} dagen)", "retentie",
                 null, new { count = ids.Count, meldingen = ids }, ct: ct);
         return ids.Count;
-    }
-
-    // ------------------------------------------------------------------------------------------------ public
-    /// <summary>
-    /// The cell size served for a requested one: never finer than the generalisation grid; coarser grids (for clusters at
-    /// small scales) are whole multiples of it.
-    /// </summary>
-    public double PublicCellSize(double? requested) => cells.CellSize(requested);
-
-    /// <summary>
-    /// Meldingen for public maps: counted per grid cell (<see cref="PublicCellSize"/>, RD; cells whose centre lies in
-    /// <paramref name="bbox"/> when given), at the cell's centre, with the count per category, under
-    /// <see cref="DisclosureControl"/> (whole days, at least the minimum period; no count below the minimum). No ids, times,
-    /// descriptions or exact locations. Read from the kept cell counts (<see cref="MeldingCells"/>).
-    /// </summary>
-    public async Task<List<PublicCell>> PublicCellsAsync(DateTimeOffset? from, DateTimeOffset? to, string? category, CancellationToken ct = default,
-        double? cellSize = null, Envelope? bbox = null)
-    {
-        var filter = new CellFilter
-        {
-            From = from, To = to, Category = category, CellSize = cellSize,
-            Bbox = bbox is null ? null : Alkmaar.Kaart.Geo.Transforms.RdNew.RdFactory.ToGeometry(bbox),
-        };
-        var list = new List<PublicCell>();
-        await foreach (var c in cells.ReadAsync(filter, ct: ct)) list.Add(new PublicCell(c.X, c.Y, c.Count, c.Categories));
-        return list;
-    }
-
-    /// <summary>
-    /// Meldingen inside the area in force <paramref name="areaCode"/> at <paramref name="level"/> (points on its boundary
-    /// count) created in [from, to), counted per local month and category; and whether any of them is demo. Aggregates only.
-    /// </summary>
-    public async Task<(List<(int Month, string Category, int Count)> Counts, bool Demo)> CountsInAsync(string areaCode, AreaLevel level,
-        DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
-    {
-        await using var cmd = db.CreateCommand(
-            """
-            SELECT extract(month FROM m.created_at AT TIME ZONE 'Europe/Amsterdam')::int, m.category, count(*)::int, bool_or(m.source = 'demo')
-            FROM melding m JOIN area_in_force a ON a.code = $1 AND a.level = $2 AND ST_Covers(a.geom, m.geom)
-            WHERE m.created_at >= $3 AND m.created_at < $4
-            GROUP BY 1, 2 ORDER BY 1, 2
-            """);
-        Add(cmd, areaCode, level.Name());
-        AddTyped(cmd, NpgsqlDbType.TimestampTz, from.ToUniversalTime(), to.ToUniversalTime());
-        var counts = new List<(int, string, int)>();
-        var demo = false;
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            counts.Add((r.GetInt32(0), r.GetString(1), r.GetInt32(2)));
-            demo |= r.GetBoolean(3);
-        }
-        return (counts, demo);
-    }
-
-    /// <summary>The local years from the first to the last melding, newest first (empty without meldingen).</summary>
-    public async Task<List<int>> YearsAsync(CancellationToken ct = default)
-    {
-        await using var cmd = db.CreateCommand(
-            """
-            SELECT extract(year FROM min(created_at) AT TIME ZONE 'Europe/Amsterdam')::int, extract(year FROM max(created_at) AT TIME ZONE 'Europe/Amsterdam')::int
-            FROM melding
-            """);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct) || r.IsDBNull(0)) return [];
-        var (first, last) = (r.GetInt32(0), r.GetInt32(1));
-        return Enumerable.Range(first, last - first + 1).Reverse().ToList();
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

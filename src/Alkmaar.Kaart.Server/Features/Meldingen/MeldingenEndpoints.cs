@@ -25,6 +25,7 @@ public static class MeldingenEndpoints
     {
         builder.AddKaartOptions<MeldingOptions>(MeldingOptions.Section);
         builder.Services.AddSingleton<MeldingService>();
+        builder.Services.AddSingleton<MeldingStatistics>();
         builder.Services.AddSingleton<DisclosureControl>();
         builder.Services.AddSingleton<MeldingCells>();
         builder.Services.AddSingleton<DemoMeldingen>();
@@ -194,7 +195,7 @@ public static class MeldingenEndpoints
         await writer.WriteEndAsync(ct: ct);
     }
 
-    private static async Task PublicAsync(HttpContext http, MeldingService service, DemoMeldingen demo, IOptions<MeldingOptions> options, string? from, string? to,
+    private static async Task PublicAsync(HttpContext http, MeldingStatistics service, DemoMeldingen demo, IOptions<MeldingOptions> options, string? from, string? to,
         string? category, string? cell, string? bbox, CancellationToken ct)
     {
         if (!TryDate(from, out var f) || !TryDate(to, out var t))
