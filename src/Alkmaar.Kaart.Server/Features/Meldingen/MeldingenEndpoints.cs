@@ -26,6 +26,7 @@ public static class MeldingenEndpoints
         builder.AddKaartOptions<MeldingOptions>(MeldingOptions.Section);
         builder.Services.AddSingleton<MeldingService>();
         builder.Services.AddSingleton<MeldingStatistics>();
+        builder.Services.AddSingleton<MeldingList>();
         builder.Services.AddSingleton<DisclosureControl>();
         builder.Services.AddSingleton<MeldingCells>();
         builder.Services.AddSingleton<DemoMeldingen>();
@@ -153,7 +154,7 @@ public static class MeldingenEndpoints
             : Problems.NotFound("Onbekende statuslink", "Deze statuslink hoort bij geen melding. Controleer of u de hele link hebt gekopieerd.");
     }
 
-    private static async Task<IResult> ListPageAsync(HttpContext http, MeldingService service, string? status, bool? open, bool? overdue,
+    private static async Task<IResult> ListPageAsync(HttpContext http, MeldingList service, string? status, bool? open, bool? overdue,
         string? category, string? from, string? to, string? area, string? gebied, bool? forwarded, string? sort, int? offset, int? limit, CancellationToken ct)
     {
         if (WorkspaceQuery.Parse(status, open, overdue, category, from, to, area, gebied, forwarded) is not { } filter)
@@ -168,7 +169,7 @@ public static class MeldingenEndpoints
     }
 
     /// <summary>The workspace map: the filtered meldingen as points (WGS84 GeoJSON), newest first, at most 2000.</summary>
-    private static async Task MapPointsAsync(HttpContext http, MeldingService service, Routing.AreaLocatorProvider locator, string? status, bool? open, bool? overdue, string? category,
+    private static async Task MapPointsAsync(HttpContext http, MeldingList service, Routing.AreaLocatorProvider locator, string? status, bool? open, bool? overdue, string? category,
         string? from, string? to, string? area, string? gebied, bool? forwarded, CancellationToken ct)
     {
         if (WorkspaceQuery.Parse(status, open, overdue, category, from, to, area, gebied, forwarded) is not { } filter)

@@ -44,7 +44,6 @@ public static class OgcEndpoints
         "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
     ];
 
-    private static readonly string[] ItemsParameters = ["bbox", "bbox-crs", "crs", "limit", "offset", "datetime", "f", "filter", "filter-lang", "filter-crs"];
 
     public static void MapOgc(this IEndpointRouteBuilder app)
     {
@@ -185,10 +184,10 @@ public static class OgcEndpoints
                 $"<code>{OgcHtml.E(c.Queryables[0].Name)} = …</code> of <code>S_INTERSECTS(geometry, BBOX(4.72, 52.62, 4.76, 52.64))</code>.</p>" +
                 OgcHtml.Table(["Eigenschap", "Type", "Omschrijving"],
                     c.Queryables.Select(q => new[] { OgcHtml.E(q.Name), OgcHtml.E(q.Format ?? q.Type), OgcHtml.E(q.Title) })
-                        .Prepend([OgcHtml.E(GeometryQueryable), "geometry", OgcHtml.E(c.GeometryType)])));
+                        .Prepend([OgcHtml.E(OgcParameters.GeometryQueryable), "geometry", OgcHtml.E(c.GeometryType)])));
         var properties = new Dictionary<string, object>
         {
-            [GeometryQueryable] = new Dictionary<string, object>
+            [OgcParameters.GeometryQueryable] = new Dictionary<string, object>
             {
                 ["format"] = c.GeometryType switch { "Point" => "geometry-point", "MultiPolygon" => "geometry-multipolygon", _ => "geometry-any" },
                 ["x-ogc-role"] = "primary-geometry",
@@ -211,25 +210,6 @@ public static class OgcEndpoints
         }, contentType: "application/schema+json");
     }
 
-    /// <summary>The name of the geometry in CQL2 filters.</summary>
-    public const string GeometryQueryable = "geometry";
-
-    private static Cql2Expression ParseFilter(OgcCollection c, string text, KnownCrs crs) =>
-        Cql2Text.Parse(text, c.Queryables.Select(q => q.Name).Append(GeometryQueryable).ToHashSet(), GeometryQueryable,
-            g => crs == KnownCrs.RdNew ? RdNew.RdFactory.CreateGeometry(g) : RdNew.FromWgs84(g));
-
-    /// <summary>A feature as a CQL2 filter sees it.</summary>
-    private sealed class Cql2View(OgcFeature f) : ICql2Feature
-    {
-        public object? Property(string name)
-        {
-            foreach (var (n, v) in f.Properties) if (n == name) return v;
-            return null;
-        }
-
-        public Geometry? Geometry => f.Geometry;
-    }
-
     private static IResult UnknownCollection(string id) =>
         Problems.NotFound("Collectie niet gevonden", $"Er is geen collectie '{id}'. Bekend zijn: {string.Join(", ", OgcCollections.All.Select(c => c.Id))}.");
 
@@ -250,48 +230,7 @@ public static class OgcEndpoints
     {
         if (OgcCollections.Find(collectionId) is not { } c) return UnknownCollection(collectionId);
         if (Format(http) is not { } f) return BadFormat();
-        var q = http.Request.Query;
-        if (q.Keys.FirstOrDefault(k => !ItemsParameters.Contains(k) && !c.Parameters.Contains(k)) is { } unknown)
-            return Problems.BadRequest("Onbekende parameter",
-                $"Onbekende parameter '{unknown}'. Toegestaan: {string.Join(", ", ItemsParameters.Concat(c.Parameters))}.", unknown);
-        if (q.Keys.FirstOrDefault(k => q[k].Count > 1) is { } repeated)
-            return Problems.BadRequest("Parameter dubbel", $"De parameter '{repeated}' is meer dan één keer gegeven.", repeated);
-
-        if (!TryCrs(q["crs"], CrsNames.Crs84Uri, out var crs)) return BadCrs("crs", q["crs"]!);
-        if (!TryCrs(q["bbox-crs"], CrsNames.Crs84Uri, out var bboxCrs)) return BadCrs("bbox-crs", q["bbox-crs"]!);
-        var limit = o.DefaultLimit;
-        if (q.ContainsKey("limit") && (!int.TryParse(q["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > o.MaxLimit))
-            return Problems.BadRequest("Ongeldige limit", $"limit is een geheel getal van 1 tot {o.MaxLimit} (het ingestelde maximum; standaard {o.DefaultLimit}).", "limit");
-        var offset = 0;
-        if (q.ContainsKey("offset") && (!int.TryParse(q["offset"], NumberStyles.None, CultureInfo.InvariantCulture, out offset) || offset < 0))
-            return Problems.BadRequest("Ongeldige offset", "offset is een geheel getal van 0 of meer.", "offset");
-        Geometry? bbox = null;
-        if (q.ContainsKey("bbox") && !TryBbox(q["bbox"]!, bboxCrs, out bbox, out var bboxError))
-            return Problems.BadRequest("Ongeldige bbox", bboxError!, "bbox");
-        if (q.ContainsKey("bbox-crs") && !q.ContainsKey("bbox"))
-            return Problems.BadRequest("bbox-crs zonder bbox", "bbox-crs geldt alleen samen met bbox.", "bbox-crs");
-        DateTimeOffset? from = null, to = null;
-        if (q.ContainsKey("datetime") && !TryDatetime(q["datetime"]!, out from, out to))
-            return Problems.BadRequest("Ongeldige datetime",
-                "datetime is een RFC 3339-tijdstip (2024-06-01T00:00:00Z), of een periode begin/eind waarvan één kant '..' mag zijn.", "datetime");
-        var filters = c.Parameters.Where(q.ContainsKey).ToDictionary(k => k, k => q[k].ToString());
-        Cql2Expression? cql = null;
-        if (q.ContainsKey("filter-lang") && q["filter-lang"] != "cql2-text")
-            return Problems.BadRequest("Onbekende filtertaal", "filter-lang: alleen cql2-text wordt ondersteund.", "filter-lang");
-        if (!TryCrs(q["filter-crs"], CrsNames.Crs84Uri, out var filterCrs)) return BadCrs("filter-crs", q["filter-crs"]!);
-        if ((q.ContainsKey("filter-lang") || q.ContainsKey("filter-crs")) && !q.ContainsKey("filter"))
-            return Problems.BadRequest("Geen filter", "filter-lang en filter-crs gelden alleen samen met filter.", "filter");
-        if (q.ContainsKey("filter"))
-        {
-            try { cql = ParseFilter(c, q["filter"]!, filterCrs); }
-            catch (Cql2Exception e) { return Problems.BadRequest("Ongeldig filter", e.Message, "filter"); }
-        }
-        if (c.Kind is OgcKind.Cells or OgcKind.Hotspots && q.ContainsKey("datetime"))
-        {
-            (from, to) = http.RequestServices.GetRequiredService<Meldingen.DisclosureControl>().Period(from, to, "datetime"); // or a 400
-        }
-
-        var query = new ItemsQuery(bbox, q.ContainsKey("datetime"), from, to, filters, limit, offset) { Filter = cql };
+        var (query, crs) = OgcParameters.ParseItems(http.Request.Query, c, o, http.RequestServices.GetRequiredService<Meldingen.DisclosureControl>()); // or a 400
         var contentCrs = GeoJsonResponse.ContentCrs(crs);
         if (f == "json" && c.ChangesWithBoundariesOnly)
         {
@@ -318,7 +257,7 @@ public static class OgcEndpoints
         {
             var selected = new List<OgcFeature>();
             await foreach (var feature in data.ItemsAsync(c, query with { Limit = int.MaxValue, Offset = 0 }, ct))
-                if (filter.Matches(new Cql2View(feature))) selected.Add(feature);
+                if (filter.Matches(new OgcParameters.Cql2View(feature))) selected.Add(feature);
             matched = selected.Count;
             page = selected.Skip(offset).Take(limit).ToList();
         }
@@ -367,7 +306,7 @@ public static class OgcEndpoints
         await using var writer = new GeoJsonFeatureCollectionWriter(body, crs);
         // A response made for the boundary-state cache is the same for the whole (local) day it is kept for, on every
         // server: its timeStamp is that day's start, so equal answers have equal bytes and ETags everywhere.
-        var stamp = (body == http.Response.Body ? DateTimeOffset.UtcNow : StartOfLocalDay(DateTimeOffset.UtcNow)).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var stamp = (body == http.Response.Body ? DateTimeOffset.UtcNow : DutchTime.StartOf(DateOnly.FromDateTime(DutchTime.Local(DateTimeOffset.UtcNow).DateTime))).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
         writer.WriteStart(matched is null
             ? [new("timeStamp", stamp), new("attribution", map.DataAttribution)]
             : [new("timeStamp", stamp), new("numberMatched", matched.Value), new("attribution", map.DataAttribution)]);
@@ -389,8 +328,7 @@ public static class OgcEndpoints
         else if (Format(http) is not { } f) problem = BadFormat();
         else if (http.Request.Query.Keys.FirstOrDefault(k => k is not ("crs" or "f")) is { } unknown)
             problem = Problems.BadRequest("Onbekende parameter", $"Onbekende parameter '{unknown}'. Toegestaan: crs, f.", unknown);
-        else if (!TryCrs(http.Request.Query["crs"], CrsNames.Crs84Uri, out var crs)) problem = BadCrs("crs", http.Request.Query["crs"]!);
-        else if (await data.GetAsync(c, featureId, ct) is not { } feature)
+        else if (OgcParameters.Crs(http.Request.Query["crs"], "crs") is var crs && await data.GetAsync(c, featureId, ct) is not { } feature)
             problem = Problems.NotFound("Feature niet gevonden", $"Collectie '{c.Id}' heeft geen feature '{featureId}'.");
         else
         {
@@ -414,113 +352,4 @@ public static class OgcEndpoints
         await problem.ExecuteAsync(http);
     }
 
-    // ------------------------------------------------------------------------------------------------ parameters
-    /// <summary>Part 2: exactly the URIs in <see cref="CrsList"/> (also as a [EPSG:28992]-style safe CURIE); absent = the default.</summary>
-    private static bool TryCrs(Microsoft.Extensions.Primitives.StringValues value, string fallback, out KnownCrs crs)
-    {
-        var s = value.Count == 0 ? fallback : value.ToString().Trim();
-        (var ok, crs) = s switch
-        {
-            CrsNames.Crs84Uri or "[OGC:CRS84]" => (true, KnownCrs.Wgs84),
-            CrsNames.RdUri or "[EPSG:28992]" => (true, KnownCrs.RdNew),
-            _ => (false, KnownCrs.Wgs84),
-        };
-        return ok;
-    }
-
-    private static IResult BadCrs(string parameter, string value) =>
-        Problems.BadRequest("Onbekend coördinatenstelsel",
-            $"{parameter} '{value}' wordt niet ondersteund. Gebruik {CrsNames.Crs84Uri} (standaard) of {CrsNames.RdUri}.", parameter);
-
-    /// <summary>bbox as minx,miny,maxx,maxy (or with heights, 6 numbers) in <paramref name="crs"/>, as an RD polygon.</summary>
-    private static bool TryBbox(string s, KnownCrs crs, out Geometry? bbox, out string? error)
-    {
-        bbox = null;
-        error = null;
-        var parts = s.Split(',');
-        var n = new double[parts.Length];
-        if (parts.Length is not (4 or 6) || parts.Select((p, i) => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out n[i]) && double.IsFinite(n[i])).Any(ok => !ok))
-        {
-            error = "bbox is vier getallen minx,miny,maxx,maxy (of zes met hoogtes), gescheiden door komma's.";
-            return false;
-        }
-        var (minX, minY, maxX, maxY) = parts.Length == 4 ? (n[0], n[1], n[2], n[3]) : (n[0], n[1], n[3], n[4]);
-        if (minX > maxX || minY > maxY)
-        {
-            error = "bbox: de onderhoek komt eerst (minx <= maxx, miny <= maxy); een vak over de datumgrens kan niet.";
-            return false;
-        }
-        if (crs == KnownCrs.Wgs84)
-        {
-            if (minX < -180 || maxX > 180 || minY < -90 || maxY > 90)
-            {
-                error = "bbox in CRS84 is lengtegraad -180..180, breedtegraad -90..90.";
-                return false;
-            }
-            // clip to where RD New is defined, then transform a densified ring so curved edges are followed
-            var v = RdNew.Wgs84ValidRange;
-            (minX, minY, maxX, maxY) = (Math.Max(minX, v.MinX), Math.Max(minY, v.MinY), Math.Min(maxX, v.MaxX), Math.Min(maxY, v.MaxY));
-            if (minX > maxX || minY > maxY)
-            {
-                bbox = RdNew.RdFactory.CreatePoint(new Coordinate(-1e9, -1e9)); // nowhere near the Netherlands: matches nothing
-                return true;
-            }
-            var ring = new List<Coordinate>();
-            const int steps = 8;
-            for (var i = 0; i < steps; i++) ring.Add(Rd(minX + (maxX - minX) * i / steps, minY));
-            for (var i = 0; i < steps; i++) ring.Add(Rd(maxX, minY + (maxY - minY) * i / steps));
-            for (var i = 0; i < steps; i++) ring.Add(Rd(maxX - (maxX - minX) * i / steps, maxY));
-            for (var i = 0; i < steps; i++) ring.Add(Rd(minX, maxY - (maxY - minY) * i / steps));
-            ring.Add(ring[0]);
-            bbox = RdNew.RdFactory.CreatePolygon(ring.ToArray());
-            return true;
-        }
-        bbox = RdNew.RdFactory.ToGeometry(new Envelope(minX, maxX, minY, maxY));
-        return true;
-    }
-
-    private static Coordinate Rd(double lon, double lat)
-    {
-        var (x, y) = RdNew.FromWgs84(lon, lat);
-        return new Coordinate(x, y);
-    }
-
-    /// <summary>RFC 3339 instant (or a date) or interval "a/b" with ".." or empty for an open end.</summary>
-    private static bool TryDatetime(string s, out DateTimeOffset? from, out DateTimeOffset? to)
-    {
-        from = to = null;
-        var parts = s.Split('/');
-        if (parts.Length > 2) return false;
-        if (parts.Length == 1)
-        {
-            if (!TryInstant(parts[0], out var t) || t is null) return false;
-            from = to = t;
-            return true;
-        }
-        if (!TryInstant(parts[0], out from) || !TryInstant(parts[1], out to)) return false;
-        return from is null || to is null || from <= to;
-    }
-
-    private static bool TryInstant(string s, out DateTimeOffset? value)
-    {
-        value = null;
-        if (s is ".." or "") return true;
-        if (DateTimeOffset.TryParseExact(s, ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
-            || DateTimeOffset.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out t))
-        {
-            value = t;
-            return true;
-        }
-        return false;
-    }
-
-    private static readonly TimeZoneInfo Amsterdam = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
-
-    /// <summary>The start of the Europe/Amsterdam day <paramref name="t"/> falls in, in UTC.</summary>
-    private static DateTimeOffset StartOfLocalDay(DateTimeOffset t)
-    {
-        var local = TimeZoneInfo.ConvertTime(t, Amsterdam);
-        var midnight = local.Date;
-        return new DateTimeOffset(midnight, Amsterdam.GetUtcOffset(midnight)).ToUniversalTime();
-    }
 }
