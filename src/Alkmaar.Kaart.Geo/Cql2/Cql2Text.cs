@@ -1,3 +1,4 @@
+// Longer than 400 lines: one grammar, one recursive-descent parser (lexer, precedence levels, the spatial and temporal literals); split up, a production would no longer read beside the ones it calls.
 using System.Globalization;
 using System.Text;
 using NetTopologySuite.Geometries;

@@ -1,3 +1,4 @@
+// Longer than 400 lines: the map's life cycle and the four ways it draws a layer (polygons with labels, markers, clusters, density) share one state per map; the editing tools and the state registry are apart (map-edit.js, map-state.js).
 // The one Leaflet module of Alkmaar Kaart. Razor components tell it which URLs, styles and filters to show;
 // map data is fetched over HTTP (never through the Blazor circuit) and clicks are sent back to .NET.
 import L from './leaflet-global.js';
@@ -14,14 +15,9 @@ import shadowUrl from 'leaflet/dist/images/marker-shadow.png';
 delete L.Icon.Default.prototype._getIconUrl;
 L.Icon.Default.mergeOptions({ iconUrl, iconRetinaUrl, shadowUrl });
 
-const maps = new WeakMap();
+import { maps, notify } from './map-state.js';
 
-/** Tells the Razor component something; not once it is gone (a page that replaced its map, a closed circuit). */
-function notify(state, method, ...args) {
-  if (state.disposed || !state.dotnetRef) return;
-  state.dotnetRef.invokeMethodAsync(method, ...args)
-    .catch(e => { if (!String(e).includes('disposed')) console.error(e); }); // gone meanwhile: nothing to tell
-}
+export { startLasso, editLine, editedLine, stopEditLine } from './map-edit.js';
 
 // The plugins for marker clusters and the density layer load with the first layer that needs them (separate chunks),
 // so a resident's first map (areas only) does not fetch them.
@@ -204,67 +200,6 @@ export function setSelection(element, id, codes) {
   layer.selection = new Set(codes);
   layer.geo?.eachLayer(shape => shape.setStyle(layer.styleOf(shape.feature)));
   element.dataset[`selected${dataKey(id)}`] = String(codes.length);
-}
-
-// The lasso and the line editor load with their first use (separate chunks): only the planners' editor needs them.
-let lassoPlugin, editablePlugin;
-
-/** Lets the user draw one lasso; the features of layer `id` inside it are reported (OnLassoJs), then the lasso stops. */
-export async function startLasso(element, id) {
-  const state = maps.get(element);
-  if (!state) return;
-  const { LassoHandler } = await (lassoPlugin ??= import('leaflet-lasso/dist/leaflet-lasso.esm.js'));
-  if (state.disposed) return;
-  state.lasso ??= new LassoHandler(state.map, { intersect: false });
-  state.map.once('lasso.finished', e => {
-    const geo = state.layers[id]?.geo;
-    const codes = e.layers.filter(l => geo?.hasLayer(l)).map(l => l.feature.properties.code);
-    state.lasso.disable();
-    element.dataset.lasso = 'off';
-    notify(state, 'OnLassoJs', id, codes);
-  });
-  state.lasso.enable();
-  element.dataset.lasso = 'on';
-}
-
-/** Draws a line ([lat, lon] pairs) whose vertices can be dragged, added (middle markers) and removed (click): a border to move. */
-export async function editLine(element, latlngs) {
-  const state = maps.get(element);
-  if (!state) return;
-  await (editablePlugin ??= import('leaflet-editable'));
-  if (state.disposed) return;
-  state.map.editTools ??= new L.Editable(state.map, {});
-  stopEditLine(element);
-  const line = L.polyline(latlngs, { color: '#d4351c', weight: 4, opacity: 0.9 }).addTo(state.map);
-  line.enableEdit(state.map);
-  state.editLine = line;
-  element.dataset.edgeMoves = '0';
-  line.on('editable:vertex:dragend editable:vertex:deleted editable:vertex:new', () => {
-    element.dataset.edgeMoves = String(Number(element.dataset.edgeMoves) + 1);
-  });
-  state.map.fitBounds(line.getBounds(), { padding: [80, 80], animate: false, maxZoom: 12 });
-  await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-  element.dataset.edgeVertices = String(latlngs.length);
-}
-
-/** The edited line and how far 10 pixels are at this zoom (metres): a vertex dropped that close to another snaps to it. */
-export function editedLine(element) {
-  const state = maps.get(element);
-  const line = state?.editLine;
-  if (!line) return null;
-  const c = state.map.getSize().divideBy(2);
-  const a = state.map.containerPointToLatLng(c);
-  const b = state.map.containerPointToLatLng(c.add([10, 0]));
-  return { line: line.getLatLngs().map(p => [p.lat, p.lng]), snapM: state.map.distance(a, b) };
-}
-
-export function stopEditLine(element) {
-  const state = maps.get(element);
-  if (!state?.editLine) return;
-  state.editLine.disableEdit();
-  state.editLine.remove();
-  state.editLine = null;
-  delete element.dataset.edgeVertices;
 }
 
 /** Says on the element what a layer drew (data-loaded-{id}: features, data-url-{id}); tests and benchmarks wait for it. */

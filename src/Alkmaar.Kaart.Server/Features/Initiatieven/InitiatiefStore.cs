@@ -1,3 +1,4 @@
+// Longer than 400 lines: one table and its lifecycle (staff edits, a resident's application, history, the DEMO set) share the validation, routing and field binding kept here.
 using System.Security.Claims;
 using System.Text.Json;
 using Alkmaar.Kaart.Geo.Transforms;

@@ -1,3 +1,4 @@
+// Longer than 400 lines: every change of a melding (create, route, status, override, notes, forwarding) goes through the same lock, version check and history entry kept here; reading lists (MeldingList) and aggregates (MeldingStatistics) are apart.
 using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Alkmaar.Kaart.Geo.Areas;

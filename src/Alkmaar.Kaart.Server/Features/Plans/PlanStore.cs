@@ -1,3 +1,4 @@
+// Longer than 400 lines: all SQL of the plans tables (drafts, buurten, undo steps, impact counts) in one place; the plan logic is in PlanWorkspace and Geo/Plans.
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Alkmaar.Kaart.Geo.Areas;

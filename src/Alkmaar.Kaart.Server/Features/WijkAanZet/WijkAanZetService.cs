@@ -1,3 +1,4 @@
+// Longer than 400 lines: campaigns and their verbeterpunten: submitting, merging and checking share the campaign's phase rules and its transaction helpers; voting (StemService) and the agenda (GebiedsagendaService) are apart.
 using System.Security.Cryptography;
 using System.Text;
 using Alkmaar.Kaart.Server.Features.Accounts;
