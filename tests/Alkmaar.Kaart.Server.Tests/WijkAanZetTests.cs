@@ -57,6 +57,46 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Open_campaign_pages_hear_submissions_and_ballots_whoever_wrote_them_without_polling()
+    {
+        var feed = _app.Services.GetRequiredService<CampagneChangeFeed>();
+        for (var i = 0; i < 100 && !feed.Listening; i++) await Task.Delay(100); // the listener starts with the server
+        var heard = new System.Collections.Concurrent.ConcurrentQueue<IReadOnlySet<int>?>();
+        var signal = new SemaphoreSlim(0);
+        void OnChanged(IReadOnlySet<int>? c) { heard.Enqueue(c); signal.Release(); }
+        async Task HeardAsync(int campagne)
+        {
+            while (true)
+            {
+                Assert.True(await signal.WaitAsync(TimeSpan.FromSeconds(30)), $"campaign {campagne} was not announced");
+                if (heard.TryDequeue(out var c) && c is not null && c.Contains(campagne)) return;
+            }
+        }
+        On(IndienenFrom);
+        var zuid = await CampagneAsync("WK036101");
+        var west = await CampagneAsync("WK036104");
+        feed.Changed += OnChanged;
+        try
+        {
+            var point = (await _s.SubmitAsync(zuid, "Meer bankjes in het park", "", "ontmoeten", null, null)).Id;
+            await HeardAsync(zuid);
+            // a ballot written by another process (plain SQL on its own connection) reaches the pages of its campaign only
+            await CodesAsync(zuid, 1);
+            while (heard.TryDequeue(out _)) { }
+            await using (var cmd = _ds.CreateCommand(
+                "INSERT INTO stem (campagne_id, code_hash, verbeterpunt_id) SELECT $1, code_hash, $2 FROM stemcode WHERE campagne_id = $1 LIMIT 1"))
+            {
+                cmd.Parameters.AddWithValue(zuid);
+                cmd.Parameters.AddWithValue(point);
+                Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+            }
+            await HeardAsync(zuid);
+            Assert.DoesNotContain(heard, c => c is not null && c.Contains(west));
+        }
+        finally { feed.Changed -= OnChanged; }
+    }
+
+    [Fact]
     public async Task A_fourth_vote_another_wijk_a_reused_or_foreign_code_and_a_vote_outside_the_phase_are_refused()
     {
         On(IndienenFrom);

@@ -32,6 +32,8 @@ public static class WijkAanZetEndpoints
         builder.Services.AddSingleton<WijkAanZetService>();
         builder.Services.AddSingleton<StemService>();
         builder.Services.AddSingleton<GebiedsagendaService>();
+        builder.Services.AddSingleton<CampagneChangeFeed>();
+        builder.Services.AddSingleton<IPgNotificationSubscriber>(sp => sp.GetRequiredService<CampagneChangeFeed>());
         builder.AddResidentSignIn();
         return builder;
     }
