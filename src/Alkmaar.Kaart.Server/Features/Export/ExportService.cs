@@ -56,20 +56,19 @@ public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<M
         if (!string.IsNullOrEmpty(from)) d0 = DateOnly.TryParseExact(from, "yyyy-MM-dd", out var v0) ? v0 : throw new ExportRequestException("Ongeldige begindatum (jjjj-mm-dd).", "from");
         if (!string.IsNullOrEmpty(to)) d1 = DateOnly.TryParseExact(to, "yyyy-MM-dd", out var v1) ? v1 : throw new ExportRequestException("Ongeldige einddatum (jjjj-mm-dd).", "to");
         if (d0 > d1) throw new ExportRequestException("De begindatum ligt na de einddatum.", "from");
-        if (c.Kind is OgcKind.Cells or OgcKind.Hotspots)
+        if (c.UnderReleaseRule)
         {
             // the release rule: whole days up to yesterday, at least the minimum period
             var (_, last, notReleased) = release.Days(d0, d1);
             if (notReleased is not null) throw new ExportRequestException(notReleased, "from");
             d1 = last;
         }
-        if (!string.IsNullOrEmpty(category) && c.Kind is not (OgcKind.Cells or OgcKind.Hotspots))
+        if (!string.IsNullOrEmpty(category) && !c.FiltersByCategory)
             throw new ExportRequestException("Een categorie geldt alleen voor de lagen meldingen en hotspots.", "category");
-        if (!string.IsNullOrEmpty(status) && c.Kind is not (OgcKind.Cells or OgcKind.Initiatieven))
+        if (!string.IsNullOrEmpty(status) && c.Statuses.Count == 0)
             throw new ExportRequestException("Een status geldt alleen voor de lagen meldingen en initiatieven.", "status");
-        var statuses = c.Kind == OgcKind.Initiatieven ? Initiatieven.InitiatiefStore.Statuses : MeldingService.Statuses.ToArray();
-        if (!string.IsNullOrEmpty(status) && !statuses.Contains(status))
-            throw new ExportRequestException($"Onbekende status; kies uit {string.Join(", ", statuses)}.", "status");
+        if (!string.IsNullOrEmpty(status) && !c.Statuses.Contains(status))
+            throw new ExportRequestException($"Onbekende status; kies uit {string.Join(", ", c.Statuses)}.", "status");
         if (!string.IsNullOrEmpty(category) && !meldingen.Value.Categories.Contains(category.ToLowerInvariant()))
             throw new ExportRequestException($"Onbekende categorie; kies uit {string.Join(", ", meldingen.Value.Categories)}.", "category");
         return new ExportRequest(c, f, k, string.IsNullOrWhiteSpace(area) ? null : area.Trim(), d0, d1,
@@ -87,9 +86,8 @@ public sealed class ExportService(OgcData data, AreaRepository areas, IOptions<M
         DateTimeOffset? to = r.To is { } b ? new DateTimeOffset(b.ToDateTime(TimeOnly.MaxValue), TimeSpan.Zero) : null;
         var filters = new Dictionary<string, string>();
         if (r.Category is not null) filters["category"] = r.Category;
-        if (r.Status is not null && r.Layer.Kind == OgcKind.Initiatieven) filters["status"] = r.Status;
-        return new ItemsQuery(null, hasTime, from, to, filters, int.MaxValue, 0)
-            { Within = within, Status = r.Layer.Kind == OgcKind.Cells ? r.Status : null };
+        var query = new ItemsQuery(null, hasTime, from, to, filters, int.MaxValue, 0) { Within = within };
+        return r.Status is null ? query : r.Layer.WithStatus(query, r.Status);
     }
 
     /// <summary>How many features the export will hold.</summary>

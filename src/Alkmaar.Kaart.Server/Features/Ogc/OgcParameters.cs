@@ -61,7 +61,7 @@ public static class OgcParameters
             catch (Cql2Exception e) { throw Bad("Ongeldig filter", e.Message, "filter"); }
         }
         // meldingen and hotspots: the release rule's whole days (or a 400)
-        if (c.Kind is OgcKind.Cells or OgcKind.Hotspots && q.ContainsKey("datetime")) (from, to) = release.Period(from, to, "datetime");
+        if (c.UnderReleaseRule && q.ContainsKey("datetime")) (from, to) = release.Period(from, to, "datetime");
         return (new ItemsQuery(bbox, q.ContainsKey("datetime"), from, to, filters, limit, offset) { Filter = cql }, crs);
     }
 

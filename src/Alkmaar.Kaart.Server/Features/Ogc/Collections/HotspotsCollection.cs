@@ -18,6 +18,10 @@ public sealed class HotspotsCollection() : OgcCollection("hotspots", "Hotspots v
         new("gebiedCode", "string", "Gebied"), new("gebied", "string", "Gebiedsnaam"), new("gebiedsteam", "string", "Gebiedsteam"), new("demo", "boolean", "DEMO-meldingen"),
     ])
 {
+    public override bool UnderReleaseRule => true;
+    public override bool FiltersByCategory => true;
+    public override (string From, string To) PeriodLabels => ("Meldingen vanaf", "Meldingen tot en met");
+
     /// <summary>The hotspots of the period in <paramref name="q"/> (whole days; all meldingen without one), filtered, in rank order.</summary>
     private static async Task<List<OgcFeature>> HotspotsAsync(OgcSources s, ItemsQuery q, CancellationToken ct)
     {

@@ -13,6 +13,10 @@ public sealed class InitiatievenCollection() : SqlCollection("initiatieven", "Be
         new("gebiedCode", "string", "Gebied"),
     ])
 {
+    public override IReadOnlyList<string> Statuses => Initiatieven.InitiatiefStore.Statuses;
+    public override ItemsQuery WithStatus(ItemsQuery q, string status) => q with { Filters = new Dictionary<string, string>(q.Filters) { ["status"] = status } };
+    public override (string From, string To) PeriodLabels => ("Vanaf (jaar)", "Tot en met (jaar)");
+
     protected override string Selection(ItemsQuery q, NpgsqlCommand cmd) =>
         "SELECT id, title, description, theme, status, subsidy_eur, year, buurt_code, wijk_code, gebied_code, geom FROM initiatief WHERE " +
         Initiatieven.InitiatiefStore.PublicCondition; // a resident's application only once the team accepted it

@@ -12,6 +12,12 @@ public sealed class MeldingCellsCollection() : OgcCollection("meldingen", "Meldi
     OgcKind.Cells, "Point", ["category"], "created",
     [new("count", "integer", "Aantal meldingen in het vak"), new("topCategory", "string", "Meest gemelde categorie"), new("demo", "boolean", "Telt DEMO-meldingen")])
 {
+    public override bool UnderReleaseRule => true;
+    public override bool FiltersByCategory => true;
+    public override IReadOnlyList<string> Statuses => Meldingen.MeldingService.Statuses;
+    public override ItemsQuery WithStatus(ItemsQuery q, string status) => q with { Status = status };
+    public override (string From, string To) PeriodLabels => ("Gemeld vanaf", "Gemeld tot en met");
+
     private static CellFilter Filter(ItemsQuery q) => new()
     {
         From = q.From, To = q.To, Category = q.Filters.TryGetValue("category", out var cat) ? cat.ToLowerInvariant() : null,

@@ -15,6 +15,8 @@ public sealed class MonitorScoresCollection() : SqlCollection("monitorscores", "
         new("respondents", "integer", "Respondenten"), new("higherIsBetter", "boolean", "Hoger is beter"), new("demo", "boolean", "DEMO-score"),
     ])
 {
+    public override (string From, string To) PeriodLabels => ("Vanaf (jaar)", "Tot en met (jaar)");
+
     protected override string Selection(ItemsQuery q, NpgsqlCommand cmd) =>
         """
         SELECT lower(regexp_replace(m.monitor || '.' || m.indicator, '[^A-Za-z0-9.]+', '-', 'g')) || '.' || m.area_code || '.' || m.year AS fid,

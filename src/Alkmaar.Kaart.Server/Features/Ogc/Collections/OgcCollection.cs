@@ -68,6 +68,23 @@ public abstract class OgcCollection(string id, string title, string description,
     /// <summary>True when the answers change only with the boundaries (cached per boundary state).</summary>
     public virtual bool ChangesWithBoundariesOnly => false;
 
+    // What the export page and the export parameters offer for this collection (issue 28: one place, not a switch on the
+    // kind in each of them).
+    /// <summary>Numbers about meldingen: the release rule applies (whole days up to yesterday, at least the minimum period).</summary>
+    public virtual bool UnderReleaseRule => false;
+
+    /// <summary>A meldingen category narrows it.</summary>
+    public virtual bool FiltersByCategory => false;
+
+    /// <summary>The statuses it can be narrowed to (none: no status filter).</summary>
+    public virtual IReadOnlyList<string> Statuses => [];
+
+    /// <summary>The query narrowed to <paramref name="status"/> (one of <see cref="Statuses"/>).</summary>
+    public virtual ItemsQuery WithStatus(ItemsQuery q, string status) => q;
+
+    /// <summary>How the export page names the begin and end of its period.</summary>
+    public virtual (string From, string To) PeriodLabels => ("Geldig vanaf", "Geldig tot en met");
+
     /// <summary>How many features match (not one page); null where counting would cost a scan (OGC makes it optional).</summary>
     public abstract Task<long?> CountAsync(OgcSources s, ItemsQuery q, CancellationToken ct);
 
