@@ -66,12 +66,9 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
     private static Notifications.OutgoingMail ToApplicant(string to, long id, string kind, string subject, string text) =>
         Notifications.OutgoingMail.ToResident(to, kind, "initiatief", id.ToString(), subject, text, "uw aanvraag");
 
-    private static string StatusNl(string status) => status switch
-    {
-        "toegekend" => "toegekend: de gemeente steunt uw initiatief", "uitgevoerd" => "uitgevoerd", "afgewezen" => "afgewezen", _ => status,
-    };
+    private static string StatusNl(string status) => InitiatiefStatus.Parse(status)?.ToApplicant ?? status;
 
-    public static readonly string[] Statuses = ["aangevraagd", "toegekend", "uitgevoerd", "afgewezen"];
+    public static readonly string[] Statuses = InitiatiefStatus.All.Select(s => s.Code).ToArray();
 
     /// <summary>
     /// The rows the public may see (SQL, on <c>initiatief</c>): everything the team entered, and a resident's application
@@ -81,13 +78,8 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
     public static readonly string[] Themes = ["cultuur", "duurzaamheid", "groen", "ontmoeten", "schoon", "spelen", "sport", "veiligheid"];
 
     /// <summary>The lifecycle: which status may follow which. Afgewezen and uitgevoerd are final.</summary>
-    public static readonly IReadOnlyDictionary<string, string[]> Next = new Dictionary<string, string[]>
-    {
-        ["aangevraagd"] = ["toegekend", "afgewezen"],
-        ["toegekend"] = ["uitgevoerd", "afgewezen"],
-        ["uitgevoerd"] = [],
-        ["afgewezen"] = [],
-    };
+    public static readonly IReadOnlyDictionary<string, string[]> Next =
+        InitiatiefStatus.All.ToDictionary(s => s.Code, s => s.Next.Select(n => n.Code).ToArray());
 
     private const double MaxAreaM2 = 5_000_000;
     private static readonly JsonSerializerOptions GeoJson = new() { Converters = { new GeoJsonConverterFactory() } };
@@ -98,8 +90,8 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
     public async Task<Initiatief> CreateAsync(InitiatiefInput input, ClaimsPrincipal user, CancellationToken ct = default)
     {
         user = await ActorNowAsync(user);
-        var status = input.Status ?? "aangevraagd";
-        if (status != "aangevraagd" && !Statuses.Contains(status))
+        var status = input.Status ?? InitiatiefStatus.Aangevraagd.Code;
+        if (status != InitiatiefStatus.Aangevraagd.Code && !Statuses.Contains(status))
             throw new InitiatiefRejectedException("Onbekende status", $"status is een van: {string.Join(", ", Statuses)}.", "status");
         var (title, description, theme, subsidy, year) = Validate(input, null);
         var geom = ReadGeometry(input) ?? throw new InitiatiefRejectedException("Locatie ontbreekt", "Geef x/y (RD), lat/lon of een GeoJSON-vlak (WGS84).", "location");
@@ -286,7 +278,7 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
     /// </summary>
     public async Task<(Initiatief Initiatief, string Token)> ApplyAsync(InitiatiefInput input, string? email, CancellationToken ct = default)
     {
-        input.Status = "aangevraagd";
+        input.Status = InitiatiefStatus.Aangevraagd;
         input.Subsidy = null;
         var (title, description, theme, _, year) = Validate(input, null);
         var geom = ReadGeometry(input) ?? throw new InitiatiefRejectedException("Plek ontbreekt", "Kies op de kaart waar uw initiatief plaatsvindt.", "location");
@@ -301,11 +293,11 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
             INSERT INTO initiatief (title, description, theme, status, subsidy_eur, year, geom, buurt_code, wijk_code, gebied_code, updated_by, status_token_hash, applicant_email)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id
             """, conn, tx);
-        AddFields(cmd, title, description, theme, "aangevraagd", null, year, geom, buurt, wijk, gebied, "bewoner");
+        AddFields(cmd, title, description, theme, InitiatiefStatus.Aangevraagd, null, year, geom, buurt, wijk, gebied, "bewoner");
         cmd.Parameters.AddWithValue(StatusLinks.Hash(token));
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)email ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         var id = (long)(await cmd.ExecuteScalarAsync(ct))!;
-        await HistoryAsync(conn, tx, id, "bewoner", null, "aangevraagd", ct);
+        await HistoryAsync(conn, tx, id, "bewoner", null, InitiatiefStatus.Aangevraagd, ct);
         if (email is not null)
         {
             // the first message echoes nothing the applicant typed (anyone can type anyone's address): only our own text

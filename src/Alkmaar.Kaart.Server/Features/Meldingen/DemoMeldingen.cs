@@ -50,7 +50,7 @@ public sealed class DemoMeldingen(NpgsqlDataSource db, AreaRepository areas, Are
                 await copy.WriteAsync(m.CreatedAt.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
                 await copy.WriteAsync(m.Category, NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(m.Status, NpgsqlDbType.Text, ct);
-                if (m.Status == "afgehandeld") await copy.WriteAsync(m.CreatedAt.UtcDateTime.AddDays(3), NpgsqlDbType.TimestampTz, ct);
+                if (m.Status == MeldingStatus.Afgehandeld.Code) await copy.WriteAsync(m.CreatedAt.UtcDateTime.AddDays(3), NpgsqlDbType.TimestampTz, ct);
                 else await copy.WriteNullAsync(ct);
                 await copy.WriteAsync(new Point(m.X, m.Y) { SRID = 28992 }, NpgsqlDbType.Geometry, ct);
                 await copy.WriteAsync("rd", NpgsqlDbType.Text, ct);

@@ -95,7 +95,7 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
         var created = r.GetFieldValue<DateTimeOffset>(1);
         var status = r.GetString(3);
         return new MeldingRow(r.GetInt64(0), StatusLinks.Reference(r.GetInt64(0)), created, r.GetString(2), status, gebied, S(5), S(6), S(7),
-            forwarded, r.GetString(9), Math.Round(x, 2), Math.Round(y, 2), status != "afgehandeld" && created < overdueBefore, r.GetInt32(13));
+            forwarded, r.GetString(9), Math.Round(x, 2), Math.Round(y, 2), MeldingStatus.Parse(status)?.Open != false && created < overdueBefore, r.GetInt32(13));
     }
 
     private static NpgsqlParameter Clone(NpgsqlParameter p) => p.Clone();

@@ -33,17 +33,14 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     /// </summary>
     private async Task<ClaimsPrincipal> ActorNowAsync(ClaimsPrincipal user, long id) => await scopes.ActorNowAsync(user) ?? throw NotFound(id);
 
-    public static readonly IReadOnlyList<string> Statuses = ["nieuw", "in_behandeling", "afgehandeld"];
+    public static readonly IReadOnlyList<string> Statuses = MeldingStatus.All.Select(s => s.Code).ToList();
     private MeldingOptions O => options.Value;
 
     /// <summary>A message to the resident who made melding <paramref name="id"/> and left an e-mail address.</summary>
     private static Notifications.OutgoingMail ToMelder(string to, long id, string kind, string subject, string text) =>
         Notifications.OutgoingMail.ToResident(to, kind, "melding", id.ToString(), subject, text, "uw melding");
 
-    public static string StatusNl(string status) => status switch
-    {
-        "nieuw" => "ontvangen", "in_behandeling" => "in behandeling", "afgehandeld" => "afgehandeld", _ => status,
-    };
+    public static string StatusNl(string status) => MeldingStatus.Resident(status).ToLowerInvariant();
 
     // ------------------------------------------------------------------------------------------------ create
     public async Task<MeldingCreated> CreateAsync(NewMelding m, string source, string actor, CancellationToken ct = default, CleanPhoto? photo = null)
@@ -122,7 +119,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
                 conn, tx, ct);
         }
         await tx.CommitAsync(ct);
-        return new MeldingCreated(id, category, "nieuw", routing, forwardedTo, StatusLinks.Reference(id), token);
+        return new MeldingCreated(id, category, MeldingStatus.Nieuw, routing, forwardedTo, StatusLinks.Reference(id), token);
     }
 
     private static MeldingRouting RoutingOf(AreaLocation at, BoundarySnapshot snapshot)

@@ -135,7 +135,7 @@ public sealed partial class MeldingService
             status = new MeldingPublicStatus(StatusLinks.Reference(id), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3),
                 r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), [], []);
         }
-        var steps = new List<(DateTimeOffset, string)> { (status.CreatedAt, "nieuw") };
+        var steps = new List<(DateTimeOffset, string)> { (status.CreatedAt, MeldingStatus.Nieuw.Code) };
         await using (var cmd = new NpgsqlCommand("SELECT at, detail FROM melding_routing WHERE melding_id = $1 AND kind = 'status' ORDER BY id", conn))
         {
             Add(cmd, id);
