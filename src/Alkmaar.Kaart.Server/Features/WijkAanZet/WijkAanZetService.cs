@@ -265,7 +265,7 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
             var found = new Dictionary<long, string>();
             await using (var r = await lockPoints.ExecuteReaderAsync(ct)) while (await r.ReadAsync(ct)) found[r.GetInt64(0)] = r.GetString(1);
             if (found.Count != sources.Count + 1) throw new WijkAanZetException("Alle punten moeten bij deze campagne horen.");
-            if (found.Any(kv => kv.Value is "samengevoegd" or "niet_uitvoerbaar")) throw new WijkAanZetException("Een samengevoegd of niet uitvoerbaar punt kan niet opnieuw worden samengevoegd.");
+            if (found.Any(kv => kv.Value == VerbeterpuntStatus.Samengevoegd.Code || kv.Value == VerbeterpuntStatus.NietUitvoerbaar.Code)) throw new WijkAanZetException("Een samengevoegd of niet uitvoerbaar punt kan niet opnieuw worden samengevoegd.");
         }
         // votes: a voter with a vote on the target or on an earlier source keeps one; the duplicates go back to the voter
         await using (var votes = new NpgsqlCommand(
@@ -368,7 +368,7 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
     public async Task<MeldingCreated> ToMeldingAsync(int campagne, long point, string category, string actor, CancellationToken ct = default)
     {
         var c = await RequireAsync(campagne, ct);
-        var p = (await PointsAsync(campagne, ct)).FirstOrDefault(x => x.Id == point && x.Status == "ingediend")
+        var p = (await PointsAsync(campagne, ct)).FirstOrDefault(x => x.Id == point && x.Status == VerbeterpuntStatus.Ingediend.Code)
                 ?? throw new WijkAanZetException("Alleen een ingediend verbeterpunt van deze campagne kan een melding worden.");
         var place = p.Location;
         if (place is null)
@@ -404,8 +404,8 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
     /// <summary>The result: every point with its votes; the top (at most three) of the feasible ones are the chosen.</summary>
     public async Task<(IReadOnlyList<Verbeterpunt> All, IReadOnlyList<Verbeterpunt> Top)> ResultAsync(int campagne, CancellationToken ct = default)
     {
-        var points = (await PointsAsync(campagne, ct)).Where(p => p.Status != "samengevoegd").ToList();
-        var top = points.Where(p => p.Status is "uitvoerbaar" or "gekozen" && p.Votes > 0).OrderByDescending(p => p.Votes).ThenBy(p => p.Id).Take(3).ToList();
+        var points = (await PointsAsync(campagne, ct)).Where(p => p.Status != VerbeterpuntStatus.Samengevoegd.Code).ToList();
+        var top = points.Where(p => (p.Status == VerbeterpuntStatus.Uitvoerbaar.Code || p.Status == VerbeterpuntStatus.Gekozen.Code) && p.Votes > 0).OrderByDescending(p => p.Votes).ThenBy(p => p.Id).Take(3).ToList();
         return (points, top);
     }
 
@@ -434,7 +434,7 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
         if (ids.Count > 0) // announced now (announcing again adds nothing and tells no one twice)
         {
             var chosen = string.Join(", ", top.Select(t => $"'{t.Title}' ({t.Votes} stemmen)"));
-            foreach (var p in all.Where(p => p.Status != "doorgestuurd"))
+            foreach (var p in all.Where(p => p.Status != VerbeterpuntStatus.Doorgestuurd.Code))
             {
                 var won = top.Any(t => t.Id == p.Id);
                 await TellSubmittersAsync(conn, tx, c, [p.Id], "uitslag", won ? $"Uw verbeterpunt is gekozen: {p.Title}" : $"De uitslag van {c.Title}",
