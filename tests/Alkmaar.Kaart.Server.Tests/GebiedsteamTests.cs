@@ -140,6 +140,11 @@ public class GebiedsteamTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtur
         var located = await fx.Factory.CreateClient().GetFromJsonAsync<JsonElement>("/api/locate?lat=52.5555&lon=4.8455");
         Assert.Equal("GB0361-oost", located.GetProperty("gebied").GetProperty("code").GetString());
         Assert.Equal("Gebiedsteam Oost (tijdelijk)", located.GetProperty("gebiedsteam").GetString());
+        // one source of team names: a planner's plan names the team as the beheerder did, not as the configuration file
+        var planner = await fx.Factory.SignedInAsync("planner");
+        var created = await (await planner.PostAsJsonAsync("/api/plannen", new { name = "Namen" })).Content.ReadFromJsonAsync<JsonElement>();
+        var plan = await planner.GetFromJsonAsync<JsonElement>($"/api/plannen/{created.GetProperty("id").GetInt32()}");
+        Assert.Equal("Gebiedsteam Oost (tijdelijk)", plan.GetProperty("teams").EnumerateArray().Single(x => x.GetProperty("gebied").GetString() == "GB0361-oost").GetProperty("team").GetString());
 
         await fx.Factory.Services.GetRequiredService<BoundaryImporter>().ImportAsync(TestPaths.Cbs("alkmaar_buurten_2024.geojson"));
         var team = await fx.Factory.CreateClient().GetFromJsonAsync<JsonElement>("/api/gebiedsteams/GB0361-oost");

@@ -53,7 +53,7 @@ public sealed class PlanConflictException(int expected, int actual)
 }
 
 /// <summary>All SQL of boundary plans: the drafts, their buurten, and the counts of their impact.</summary>
-public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
+public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit, Routing.AreaLocatorProvider routing)
 {
     /// <summary>The plan's stored undo history (see <see cref="PlanHistory"/>).</summary>
     public Task<(List<PlanStep> Done, List<PlanStep> Undone)> HistoryAsync(int id, CancellationToken ct = default) => PlanHistory.LoadAsync(db, id, ct);
@@ -109,13 +109,23 @@ public sealed class PlanStore(NpgsqlDataSource db, Audit.AuditLog audit)
         return (info, new IndelingSnapshot(plan, buurten, await IndelingOfVersionAsync(info.BaseVersion, ct)));
     }
 
-    /// <summary>The stored gebiedsindeling of a boundary version.</summary>
+    /// <summary>The stored gebiedsindeling of a boundary version, with the teams named as they are now (one source for
+    /// team names: the gebiedsteams a beheerder keeps, through routing's snapshot; the stored configuration only for a
+    /// team that has none).</summary>
     public async Task<Gebiedsindeling> IndelingOfVersionAsync(int version, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("SELECT indeling::text FROM boundary_version WHERE id = $1");
-        cmd.Parameters.AddWithValue(version);
-        return await cmd.ExecuteScalarAsync(ct) is string json ? Gebiedsindeling.FromJson(json)
-            : throw new PlanException($"Versie {version} heeft geen gebiedsindeling.");
+        Gebiedsindeling indeling;
+        await using (var cmd = db.CreateCommand("SELECT indeling::text FROM boundary_version WHERE id = $1"))
+        {
+            cmd.Parameters.AddWithValue(version);
+            indeling = await cmd.ExecuteScalarAsync(ct) is string json ? Gebiedsindeling.FromJson(json)
+                : throw new PlanException($"Versie {version} heeft geen gebiedsindeling.");
+        }
+        if ((await routing.GetAsync(ct))?.TeamNames is not { Count: > 0 } names) return indeling;
+        return indeling with
+        {
+            Gebieden = indeling.Gebieden.Select(g => names.TryGetValue(g.Code, out var name) ? g with { Team = g.Team with { Name = name } } : g).ToList(),
+        };
     }
 
     /// <summary>A boundary version as an indeling: the buurten's wijk and the wijken's gebied as stored with its areas.</summary>
