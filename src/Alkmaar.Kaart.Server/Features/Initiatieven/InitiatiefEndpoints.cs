@@ -88,7 +88,7 @@ public static class InitiatiefEndpoints
         var (filter, error, parameter) = Parse(status, theme, year, gebied);
         var target = crs.Value;
         if (error is not null) { await Problems.BadRequest(error, $"De parameter '{parameter}' is afgewezen.", parameter).ExecuteAsync(http); return; }
-        var staff = http.User.Identity?.IsAuthenticated == true && (http.User.IsInRole(KaartRoles.Gebiedsteam) || http.User.IsInRole(KaartRoles.Beheerder));
+        var staff = InitiatiefStore.MaySeeApplications(http.User);
         var list = await store.ListAsync(filter! with { PublicOnly = !staff }, ct);
         GeoJsonResponse.Start(http.Response, target);
         await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, target);
@@ -107,7 +107,7 @@ public static class InitiatiefEndpoints
     {
         var i = await store.GetAsync(id, ct);
         if (i is null) { await Problems.NotFound("Initiatief niet gevonden", $"Er is geen initiatief {id}.").ExecuteAsync(http); return; }
-        var staff = http.User.Identity?.IsAuthenticated == true && KaartRoles.All.Any(http.User.IsInRole);
+        var staff = InitiatiefStore.MaySeeHistory(http.User);
         http.Response.Headers.ETag = i.ETag;
         var members = new List<KeyValuePair<string, object?>>();
         if (staff) members.Add(new("history", (await store.HistoryAsync(id, ct)).Select(h => new { at = h.At, actor = h.Actor, from = h.From, to = h.To }).ToList()));

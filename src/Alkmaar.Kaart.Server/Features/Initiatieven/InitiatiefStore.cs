@@ -84,8 +84,17 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
     private const double MaxAreaM2 = 5_000_000;
     private static readonly JsonSerializerOptions GeoJson = new() { Converters = { new GeoJsonConverterFactory() } };
 
+    // The Initiatieven feature's access rules, in one place (endpoints and pages ask these):
+    /// <summary>A beheerder, or the gebiedsteam of the initiative's gebied, changes it.</summary>
     public static bool MayEdit(ClaimsPrincipal user, string gebied) =>
         user.IsInRole(KaartRoles.Beheerder) || (user.IsInRole(KaartRoles.Gebiedsteam) && user.Gebieden().Contains(gebied));
+
+    /// <summary>Gebiedsteams and beheerders also see residents' applications that were not reviewed yet.</summary>
+    public static bool MaySeeApplications(ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true && (user.IsInRole(KaartRoles.Gebiedsteam) || user.IsInRole(KaartRoles.Beheerder));
+
+    /// <summary>Staff see an initiative's history with who changed it; the public sees it without names.</summary>
+    public static bool MaySeeHistory(ClaimsPrincipal user) => user.Identity?.IsAuthenticated == true && KaartRoles.All.Any(user.IsInRole);
 
     public async Task<Initiatief> CreateAsync(InitiatiefInput input, ClaimsPrincipal user, CancellationToken ct = default)
     {

@@ -107,9 +107,8 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
         var ps = new List<NpgsqlParameter>();
         void P(string name, NpgsqlDbType type, object value) => ps.Add(new NpgsqlParameter(name, type) { Value = value });
 
-        var gebieden = user.IsInRole(KaartRoles.Gebiedsteam) ? user.Gebieden().ToArray() : [];
-        var partner = user.IsInRole(KaartRoles.Stadswerk);
-        if (user.IsBeheerder()) sql.Append("true");
+        var (all, gebieden, partner) = MeldingAccessRules.ScopeOf(user);
+        if (all) sql.Append("true");
         else
         {
             var scope = new List<string>();

@@ -69,8 +69,18 @@ public sealed class MeldingRejectedException(string title, string detail, string
 
 public enum MeldingAccess { None, Basic, Personal }
 
+/// <summary>Which meldingen a person may list: all (a beheerder), those routed to these gebieden (their gebiedsteams), and
+/// those forwarded to a partner (Stadswerk072, without personal data).</summary>
+public sealed record MeldingScope(bool All, string[] Gebieden, bool Forwarded);
+
+/// <summary>Who may see which melding, and how much of it: the one place of the Meldingen feature's access rules (the
+/// single melding, and the scope every list query is built from).</summary>
 public static class MeldingAccessRules
 {
+    /// <summary>The meldingen <paramref name="user"/> may list (see <see cref="AccessTo"/> for one melding).</summary>
+    public static MeldingScope ScopeOf(ClaimsPrincipal user) =>
+        new(user.IsBeheerder(), user.IsInRole(KaartRoles.Gebiedsteam) ? user.Gebieden().ToArray() : [], user.IsInRole(KaartRoles.Stadswerk));
+
     /// <summary>
     /// Beheerders and the gebiedsteam the melding is routed to see everything; the partner it was forwarded to
     /// (Stadswerk072) sees the melding without personal data; everyone else sees nothing.

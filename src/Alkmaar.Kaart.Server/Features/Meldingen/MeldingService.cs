@@ -196,8 +196,8 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             ORDER BY m.created_at DESC, m.id DESC
             LIMIT $10 OFFSET $11
             """);
-        var gebieden = user.IsInRole(KaartRoles.Gebiedsteam) ? user.Gebieden().ToArray() : [];
-        Add(cmd, user.IsBeheerder(), gebieden, user.IsInRole(KaartRoles.Stadswerk));
+        var scope = MeldingAccessRules.ScopeOf(user);
+        Add(cmd, scope.All, scope.Gebieden, scope.Forwarded);
         AddTyped(cmd, NpgsqlDbType.Text, f.Area, f.Team, f.Category, f.Status);
         AddTyped(cmd, NpgsqlDbType.TimestampTz, f.From?.ToUniversalTime(), f.To?.ToUniversalTime());
         Add(cmd, Math.Clamp(f.Limit, 1, O.MaxPageSize), Math.Max(0, f.Offset));
