@@ -372,6 +372,55 @@ public class MeldingWorkspaceTests(KaartAppFixture fx) : IClassFixture<KaartAppF
         return (T)(await cmd.ExecuteScalarAsync())!;
     }
 
+    // ------------------------------------------------------------------------------------------------ deadlines (issue 29)
+    [Fact]
+    public async Task A_melding_gets_its_categorys_deadline_in_working_days_and_lists_mark_and_filter_it_late_and_three_times_late()
+    {
+        var options = fx.Factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MeldingOptions>>().Value;
+        var (x, y) = await InsideAsync("GB0361-zuid");
+        var made = await SubmitAsync(new { category = "afval", description = "Termijn", x, y });
+        var id = made.GetProperty("id").GetInt64();
+        // the promise: the configured working days for afval from today (Europe/Amsterdam), on the status link too
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam")).DateTime);
+        var due = Alkmaar.Kaart.Geo.Deadlines.WorkingDays.Add(today, options.HandlingDays["afval"]);
+        Assert.Equal(3, options.HandlingDays["afval"]);
+        Assert.Equal(due.ToString("yyyy-MM-dd"), made.GetProperty("due").GetString());
+        var token = made.GetProperty("statusUrl").GetString()!.Split('/').Last();
+        var status = await Json(await _anonymous.GetAsync($"/api/meldingen/status/{token}"));
+        Assert.Equal(due.ToString("yyyy-MM-dd"), status.GetProperty("due").GetString());
+        Assert.Equal(3, status.GetProperty("handlingDays").GetInt32());
+
+        // meldingen from before deadlines existed get theirs from the day they arrived: a Friday before Koningsdag
+        await using (var cmd = Db.CreateCommand(
+            "UPDATE melding SET created_at = '2026-04-24 10:00+02', handling_days = NULL, due_on = NULL, three_times_due_on = NULL WHERE id = $1"))
+        {
+            cmd.Parameters.AddWithValue(id);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        Assert.True(await MeldingDeadlines.FillMissingAsync(fx.Database.ConnectionString, options, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance) >= 1);
+        Assert.Equal("2026-04-30", (await ScalarAsync<DateTime>("SELECT due_on::timestamp FROM melding WHERE id = " + id)).ToString("yyyy-MM-dd"));
+        Assert.Equal("2026-05-11", (await ScalarAsync<DateTime>("SELECT three_times_due_on::timestamp FROM melding WHERE id = " + id)).ToString("yyyy-MM-dd"));
+
+        // long past three times its handling time: marked in the list and found by both filters, exactly as SQL counts them
+        var team = await fx.Factory.SignedInAsync("team-zuid");
+        var page = await Json(await team.GetAsync("/api/meldingen/lijst?late3=true&limit=1000"));
+        var row = page.GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("id").GetInt64() == id);
+        Assert.Equal("3× te laat", row.GetProperty("late").GetString());
+        Assert.True(row.GetProperty("overdue").GetBoolean());
+        foreach (var (query, condition) in new[] { ("overdue=true", "due_on < $1"), ("late3=true", "three_times_due_on < $1") })
+        {
+            var total = (await Json(await team.GetAsync($"/api/meldingen/lijst?{query}&limit=1"))).GetProperty("total").GetInt32();
+            await using var count = Db.CreateCommand($"SELECT count(*)::int FROM melding WHERE gebied_code = 'GB0361-zuid' AND status <> 'afgehandeld' AND {condition}");
+            count.Parameters.AddWithValue(today);
+            Assert.Equal((int)(await count.ExecuteScalarAsync())!, total);
+        }
+        // a melding within its handling time is not late
+        var fresh = (await SubmitAsync(new { category = "groen", description = "Nog op tijd", x, y })).GetProperty("id").GetInt64();
+        var freshRow = (await Json(await team.GetAsync("/api/meldingen/lijst?limit=50"))).GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("id").GetInt64() == fresh);
+        Assert.Equal(JsonValueKind.Null, freshRow.GetProperty("late").ValueKind);
+        Assert.False(freshRow.GetProperty("overdue").GetBoolean());
+    }
+
     // ------------------------------------------------------------------------------------------------ live
     [Fact]
     public async Task The_live_feed_hears_new_and_rerouted_meldingen_whoever_wrote_them()

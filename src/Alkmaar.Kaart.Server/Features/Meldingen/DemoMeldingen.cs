@@ -16,7 +16,7 @@ namespace Alkmaar.Kaart.Server.Features.Meldingen;
 /// and no person. Replaces an earlier demo set; real meldingen are never touched.
 /// </summary>
 public sealed class DemoMeldingen(NpgsqlDataSource db, AreaRepository areas, AreaLocatorProvider routing, IOptions<MeldingOptions> options,
-    ILogger<DemoMeldingen> logger)
+    ILogger<DemoMeldingen> logger, MeldingDeadlines deadlines)
 {
     /// <summary>A calendar year of DEMO meldingen.</summary>
     public Task<(int Count, IReadOnlyList<PlantedCluster> Planted)> GenerateAsync(int year, int count, CancellationToken ct = default) =>
@@ -38,7 +38,7 @@ public sealed class DemoMeldingen(NpgsqlDataSource db, AreaRepository areas, Are
         var stored = 0;
         await using (var copy = await conn.BeginBinaryImportAsync(
             "COPY melding (created_at, category, status, closed_at, geom, location_source, buurt_code, wijk_code, dorp_code, gebied_code, " +
-            "routing_kind, routing_reason, distance_m, boundary_version_id, forwarded_to, source) FROM STDIN (FORMAT BINARY)", ct))
+            "routing_kind, routing_reason, distance_m, boundary_version_id, forwarded_to, source, handling_days, due_on, three_times_due_on) FROM STDIN (FORMAT BINARY)", ct))
         {
             foreach (var m in meldingen)
             {
@@ -65,6 +65,10 @@ public sealed class DemoMeldingen(NpgsqlDataSource db, AreaRepository areas, Are
                 await copy.WriteAsync(version.Locator.VersionId, NpgsqlDbType.Integer, ct);
                 await Nullable(copy, o.OpenbareRuimteCategories.Contains(m.Category) ? o.ForwardTo : null, ct);
                 await copy.WriteAsync("demo", NpgsqlDbType.Text, ct);
+                var deadline = deadlines.For(m.Category, m.CreatedAt);
+                await copy.WriteAsync((short)deadline.Days, NpgsqlDbType.Smallint, ct);
+                await copy.WriteAsync(deadline.Due, NpgsqlDbType.Date, ct);
+                await copy.WriteAsync(deadline.ThreeTimesDue, NpgsqlDbType.Date, ct);
                 stored++;
             }
             await copy.CompleteAsync(ct);

@@ -16,7 +16,11 @@ public sealed record WorkspaceFilter
 {
     public string? Status { get; init; }
     public bool Open { get; init; }
+    /// <summary>Open and past its handling deadline ("te laat").</summary>
     public bool Overdue { get; init; }
+
+    /// <summary>Open and past three times its handling time ("3× te laat").</summary>
+    public bool ThreeTimesLate { get; init; }
     public string? Category { get; init; }
     public DateOnly? From { get; init; }
     public DateOnly? To { get; init; }
@@ -29,7 +33,14 @@ public enum MeldingSort { Newest, Oldest, Category, Status, Gebied }
 /// <summary>A row of the workspace list: no personal data (no description, address or contact), so listing is not a view
 /// of personal data; opening the melding is, and is audited. X/Y in RD, generalised for partners like every basic view.</summary>
 public sealed record MeldingRow(long Id, string Reference, DateTimeOffset CreatedAt, string Category, string Status, string Gebied,
-    string? Wijk, string? Buurt, string? Dorp, string? ForwardedTo, string RoutingKind, double X, double Y, bool Overdue, int Version);
+    string? Wijk, string? Buurt, string? Dorp, string? ForwardedTo, string RoutingKind, double X, double Y, bool Overdue, int Version)
+{
+    /// <summary>The last day of its handling time (null: none stored).</summary>
+    public DateOnly? Due { get; init; }
+
+    /// <summary>"te laat" or "3× te laat" while open past its deadline; null otherwise.</summary>
+    public string? Late { get; init; }
+}
 public sealed record MeldingPage(IReadOnlyList<MeldingRow> Rows, int Total);
 /// <summary>What the private status link shows: no personal data, no location, no staff names.</summary>
 /// <summary>The team's week: counts for the overleg (aggregates of the team's own meldingen, no personal data).</summary>
@@ -66,7 +77,7 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
         await using (var cmd = new NpgsqlCommand(
             $"""
             SELECT m.id, m.created_at, m.category, m.status, m.gebied_code, m.wijk_code, m.buurt_code, m.dorp_code, m.forwarded_to,
-              m.routing_kind, ST_X(m.geom), ST_Y(m.geom), m.location_source, m.version
+              m.routing_kind, ST_X(m.geom), ST_Y(m.geom), m.location_source, m.version, m.due_on, m.three_times_due_on
             FROM melding m WHERE {where} ORDER BY {order} LIMIT @take OFFSET @skip
             """, conn))
         {
@@ -74,9 +85,9 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
             cmd.Parameters.AddWithValue("take", take);
             cmd.Parameters.AddWithValue("skip", skip);
             await using var r = await cmd.ExecuteReaderAsync(ct);
-            var overdueBefore = time.GetUtcNow().AddDays(-O.OverdueDays);
+            var today = MeldingDeadlines.DayOf(time.GetUtcNow());
             while (await r.ReadAsync(ct))
-                rows.Add(ReadRow(r, user, overdueBefore));
+                rows.Add(ReadRow(r, today));
         }
         int total;
         await using (var count = new NpgsqlCommand($"SELECT count(*)::int FROM melding m WHERE {where}", conn))
@@ -87,15 +98,18 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
         return new MeldingPage(rows, total);
     }
 
-    private MeldingRow ReadRow(NpgsqlDataReader r, ClaimsPrincipal user, DateTimeOffset overdueBefore)
+    private static MeldingRow ReadRow(NpgsqlDataReader r, DateOnly today)
     {
         string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
         var (gebied, forwarded) = (r.GetString(4), S(8));
         var (x, y) = (r.GetDouble(10), r.GetDouble(11)); // the place of the problem: the partner it was forwarded to needs it too
         var created = r.GetFieldValue<DateTimeOffset>(1);
         var status = r.GetString(3);
+        DateOnly? due = r.IsDBNull(14) ? null : r.GetFieldValue<DateOnly>(14), due3 = r.IsDBNull(15) ? null : r.GetFieldValue<DateOnly>(15);
+        var open = MeldingStatus.Parse(status)?.Open != false;
+        var late = !open || due is null ? null : today > due3 ? "3× te laat" : today > due ? "te laat" : null;
         return new MeldingRow(r.GetInt64(0), StatusLinks.Reference(r.GetInt64(0)), created, r.GetString(2), status, gebied, S(5), S(6), S(7),
-            forwarded, r.GetString(9), Math.Round(x, 2), Math.Round(y, 2), MeldingStatus.Parse(status)?.Open != false && created < overdueBefore, r.GetInt32(13));
+            forwarded, r.GetString(9), Math.Round(x, 2), Math.Round(y, 2), late is not null, r.GetInt32(13)) { Due = due, Late = late };
     }
 
     private static NpgsqlParameter Clone(NpgsqlParameter p) => p.Clone();
@@ -118,8 +132,9 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
         }
         if (f.Gebieden is { Count: > 0 } g) { P("gebieden", NpgsqlDbType.Array | NpgsqlDbType.Text, g.ToArray()); sql.Append(" AND m.gebied_code = ANY (@gebieden)"); }
         if (f.Status is { } status) { P("status", NpgsqlDbType.Text, status); sql.Append(" AND m.status = @status"); }
-        else if (f.Open || f.Overdue) sql.Append(" AND m.status IN ('nieuw', 'in_behandeling')");
-        if (f.Overdue) { P("overdue", NpgsqlDbType.TimestampTz, time.GetUtcNow().AddDays(-O.OverdueDays)); sql.Append(" AND m.created_at < @overdue"); }
+        else if (f.Open || f.Overdue || f.ThreeTimesLate) sql.Append(" AND m.status IN ('nieuw', 'in_behandeling')");
+        if (f.ThreeTimesLate) { P("today3", NpgsqlDbType.Date, MeldingDeadlines.DayOf(time.GetUtcNow())); sql.Append(" AND m.three_times_due_on < @today3"); }
+        if (f.Overdue) { P("today", NpgsqlDbType.Date, MeldingDeadlines.DayOf(time.GetUtcNow())); sql.Append(" AND m.due_on < @today"); }
         if (f.Category is { } category) { P("category", NpgsqlDbType.Text, category); sql.Append(" AND m.category = @category"); }
         if (f.From is { } from) { P("from", NpgsqlDbType.Date, from); sql.Append(" AND m.created_at >= (@from::timestamp AT TIME ZONE 'Europe/Amsterdam')"); }
         if (f.To is { } to) { P("to", NpgsqlDbType.Date, to.AddDays(1)); sql.Append(" AND m.created_at < (@to::timestamp AT TIME ZONE 'Europe/Amsterdam')"); }
@@ -144,7 +159,7 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
             $"""
             SELECT count(*) FILTER (WHERE m.created_at >= w.a AND m.created_at < w.b)::int,
                    count(*) FILTER (WHERE m.status <> 'afgehandeld')::int,
-                   count(*) FILTER (WHERE m.status <> 'afgehandeld' AND m.created_at < @overdue)::int,
+                   count(*) FILTER (WHERE m.status <> 'afgehandeld' AND m.due_on < @today)::int,
                    count(*) FILTER (WHERE m.closed_at >= w.a AND m.closed_at < w.b)::int
             FROM melding m, (SELECT (@monday::timestamp AT TIME ZONE 'Europe/Amsterdam') a, (@next::timestamp AT TIME ZONE 'Europe/Amsterdam') b) w
             WHERE {where}
@@ -152,7 +167,7 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
         cmd.Parameters.AddRange(parameters.Select(Clone).ToArray());
         cmd.Parameters.Add(new NpgsqlParameter("monday", NpgsqlDbType.Date) { Value = monday });
         cmd.Parameters.Add(new NpgsqlParameter("next", NpgsqlDbType.Date) { Value = monday.AddDays(7) });
-        cmd.Parameters.Add(new NpgsqlParameter("overdue", NpgsqlDbType.TimestampTz) { Value = time.GetUtcNow().AddDays(-O.OverdueDays) });
+        cmd.Parameters.Add(new NpgsqlParameter("today", NpgsqlDbType.Date) { Value = MeldingDeadlines.DayOf(time.GetUtcNow()) });
         int n, open, overdue, closed;
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
@@ -183,7 +198,7 @@ public static class WorkspaceQuery
 {
     /// <summary>The filter, or null when a value is invalid (unknown status, a date that is not yyyy-MM-dd).</summary>
     public static WorkspaceFilter? Parse(string? status, bool? open, bool? overdue, string? category, string? from, string? to,
-        string? area, string? gebied, bool? forwarded)
+        string? area, string? gebied, bool? forwarded, bool? threeTimesLate = null)
     {
         if (status is not null && !MeldingService.Statuses.Contains(status)) return null;
         DateOnly? f = null, t = null;
@@ -193,6 +208,7 @@ public static class WorkspaceQuery
         {
             Status = status, Open = open ?? false, Overdue = overdue ?? false, Category = category?.Trim().ToLowerInvariant() is { Length: > 0 } c ? c : null,
             From = f, To = t, Area = area is { Length: > 0 } ? area : null, Gebieden = gebied is { Length: > 0 } ? [gebied] : null, Forwarded = forwarded,
+            ThreeTimesLate = threeTimesLate ?? false,
         };
     }
 
@@ -204,6 +220,7 @@ public static class WorkspaceQuery
         A("status", f.Status);
         if (f.Open) A("open", "true");
         if (f.Overdue) A("overdue", "true");
+        if (f.ThreeTimesLate) A("late3", "true");
         A("category", f.Category);
         A("from", f.From?.ToString("yyyy-MM-dd"));
         A("to", f.To?.ToString("yyyy-MM-dd"));

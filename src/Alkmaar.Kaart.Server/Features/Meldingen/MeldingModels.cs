@@ -45,6 +45,12 @@ public sealed record MeldingView(long Id, DateTimeOffset CreatedAt, string Categ
 
     /// <summary>For the partner it was forwarded to (no personal data of the melder); null for others.</summary>
     public MeldingWorkOrder? WorkOrder { get; init; }
+
+    /// <summary>The handling time promised when it arrived (null for a melding without one).</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public Alkmaar.Kaart.Geo.Deadlines.HandlingDeadline? Deadline { get; init; }
+
+    /// <summary>The last day of its handling time.</summary>
+    public DateOnly? Due => Deadline?.Due;
 }
 
 /// <summary>The outcome of a routing override; <see cref="StillVisible"/> says whether the caller can still open the melding.</summary>
@@ -58,6 +64,11 @@ public sealed record MeldingCreated(long Id, string Category, string Status, Mel
     string Reference, string StatusToken)
 {
     public string StatusUrl => StatusLinks.PathOf(StatusToken);
+
+    /// <summary>The last day of the handling time promised for its category, and that time in working days.</summary>
+    public DateOnly? Due { get; init; }
+
+    public int? HandlingDays { get; init; }
 }
 
 /// <summary>A refused melding: a Dutch title and detail, and the field at fault.</summary>

@@ -37,8 +37,12 @@ public sealed class MeldingOptions
     /// <summary>A photo with a melding may be at most this large (bytes) before it is re-encoded.</summary>
     [Range(1024, 64L * 1024 * 1024)] public long MaxPhotoBytes { get; set; } = 8 * 1024 * 1024;
 
-    /// <summary>An open melding older than this many days is overdue (the workspace and week overview mark it).</summary>
-    [Range(1, 365)] public int OverdueDays { get; set; } = 14;
+    /// <summary>The handling time promised to the melder per category, in working days (Dutch public holidays excluded);
+    /// an open melding past it is "te laat", past three times it "3× te laat".</summary>
+    public Dictionary<string, int> HandlingDays { get; set; } = [];
+
+    /// <summary>The handling time of a category not in <see cref="HandlingDays"/>.</summary>
+    [Range(1, 250)] public int DefaultHandlingDays { get; set; } = 10;
 
     /// <summary>
     /// Words that suggest a category on the resident's form (category → words; a word matches the start of a word in the

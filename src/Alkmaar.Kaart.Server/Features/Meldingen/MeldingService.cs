@@ -25,7 +25,7 @@ public sealed record MeldingFilter(string? Area = null, string? Team = null, str
 /// </summary>
 public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvider locator, IOptions<MeldingOptions> options,
     AuditLog audit, Addresses.AddressStore addresses, TimeProvider time, DisclosureControl disclosure, MeldingCells cells,
-    IOptions<Notifications.MailOptions> mail, IServiceScopeFactory scopes)
+    IOptions<Notifications.MailOptions> mail, IServiceScopeFactory scopes, MeldingDeadlines deadlines)
 {
     /// <summary>
     /// The actor as stored now (roles and gebieden): every change and every read of personal data re-reads it, so a page
@@ -83,6 +83,8 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
 
         // the private status link: only its hash is stored
         var token = StatusLinks.NewToken();
+        // the handling time promised for its category, from the day it arrived
+        var deadline = deadlines.For(category, createdAt);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         long id;
@@ -90,14 +92,14 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             """
             INSERT INTO melding (category, geom, location_source, buurt_code, wijk_code, dorp_code, gebied_code, routing_kind,
               routing_reason, distance_m, boundary_version_id, forwarded_to, source, description, address_text, melder_naam,
-              melder_email, melder_telefoon, created_at, status_token_hash)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+              melder_email, melder_telefoon, created_at, status_token_hash, handling_days, due_on, three_times_due_on)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
             RETURNING id
             """, conn, tx))
         {
             Add(cmd, category, new Point(x, y) { SRID = RdNew.Srid }, locationSource, routing.Buurt, routing.Wijk, routing.Dorp,
                 routing.Gebied, routing.Kind, routing.Reason, routing.DistanceM, routing.BoundaryVersion, forwardedTo, source,
-                description, addressText, naam, email, telefoon, createdAt, StatusLinks.Hash(token));
+                description, addressText, naam, email, telefoon, createdAt, StatusLinks.Hash(token), (short)deadline.Days, deadline.Due, deadline.ThreeTimesDue);
             id = (long)(await cmd.ExecuteScalarAsync(ct))!;
         }
         if (photo is not null)
@@ -119,7 +121,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
                 conn, tx, ct);
         }
         await tx.CommitAsync(ct);
-        return new MeldingCreated(id, category, MeldingStatus.Nieuw, routing, forwardedTo, StatusLinks.Reference(id), token);
+        return new MeldingCreated(id, category, MeldingStatus.Nieuw, routing, forwardedTo, StatusLinks.Reference(id), token) { Due = deadline.Due, HandlingDays = deadline.Days };
     }
 
     private static MeldingRouting RoutingOf(AreaLocation at, BoundarySnapshot snapshot)
@@ -177,7 +179,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         m.id, m.created_at, m.category, m.status, m.closed_at, ST_X(m.geom), ST_Y(m.geom), m.location_source, m.routing_kind,
         m.buurt_code, m.wijk_code, m.dorp_code, m.gebied_code, m.routing_reason, m.distance_m, m.boundary_version_id,
         m.forwarded_to, m.source, m.description, m.address_text, m.melder_naam, m.melder_email, m.melder_telefoon,
-        m.personal_removed_at, t.name, m.version
+        m.personal_removed_at, t.name, m.version, m.handling_days
         """;
 
     /// <summary>The meldingen the user may see, newest first. Personal fields only where the user may see them; each such view is audited.</summary>
@@ -259,7 +261,8 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
                 forwardedTo, r.GetString(17),
                 access == MeldingAccess.Personal
                     ? new MeldingPersonal(S(18), S(19), S(20), S(21), S(22), r.IsDBNull(23) ? null : r.GetFieldValue<DateTimeOffset>(23))
-                    : null, r.GetInt32(25)) { WorkOrder = workOrder });
+                    : null, r.GetInt32(25))
+                { WorkOrder = workOrder, Deadline = deadlines.Stored(r.GetFieldValue<DateTimeOffset>(1), r.IsDBNull(26) ? null : r.GetInt16(26)) });
         }
         return list;
     }

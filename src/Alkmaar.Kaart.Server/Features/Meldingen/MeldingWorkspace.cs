@@ -9,7 +9,11 @@ namespace Alkmaar.Kaart.Server.Features.Meldingen;
 
 public sealed record MeldingNote(long Id, DateTimeOffset At, string Actor, string Kind, string Text);
 public sealed record MeldingPublicStatus(string Reference, DateTimeOffset CreatedAt, string Category, string Status, DateTimeOffset? ClosedAt,
-    string Gebied, string? ForwardedTo, IReadOnlyList<(DateTimeOffset At, string Status)> Steps, IReadOnlyList<(DateTimeOffset At, string Text)> Answers);
+    string Gebied, string? ForwardedTo, IReadOnlyList<(DateTimeOffset At, string Status)> Steps, IReadOnlyList<(DateTimeOffset At, string Text)> Answers)
+{
+    /// <summary>The last day of the handling time promised for its category, and that time in working days.</summary>
+    public Alkmaar.Kaart.Geo.Deadlines.HandlingDeadline? Deadline { get; init; }
+}
 
 public sealed partial class MeldingService
 {
@@ -124,7 +128,7 @@ public sealed partial class MeldingService
         MeldingPublicStatus status;
         await using (var cmd = new NpgsqlCommand(
             """
-            SELECT m.id, m.created_at, m.category, m.status, m.closed_at, coalesce(t.name, m.gebied_code), m.forwarded_to
+            SELECT m.id, m.created_at, m.category, m.status, m.closed_at, coalesce(t.name, m.gebied_code), m.forwarded_to, m.handling_days
             FROM melding m LEFT JOIN gebiedsteam t ON t.gebied_code = m.gebied_code WHERE m.status_token_hash = $1
             """, conn))
         {
@@ -133,7 +137,8 @@ public sealed partial class MeldingService
             if (!await r.ReadAsync(ct)) return null;
             id = r.GetInt64(0);
             status = new MeldingPublicStatus(StatusLinks.Reference(id), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3),
-                r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), [], []);
+                r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), [], [])
+                { Deadline = deadlines.Stored(r.GetFieldValue<DateTimeOffset>(1), r.IsDBNull(7) ? null : r.GetInt16(7)) };
         }
         var steps = new List<(DateTimeOffset, string)> { (status.CreatedAt, MeldingStatus.Nieuw.Code) };
         await using (var cmd = new NpgsqlCommand("SELECT at, detail FROM melding_routing WHERE melding_id = $1 AND kind = 'status' ORDER BY id", conn))

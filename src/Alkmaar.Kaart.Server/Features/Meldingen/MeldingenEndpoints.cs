@@ -27,6 +27,7 @@ public static class MeldingenEndpoints
         builder.Services.AddSingleton<MeldingService>();
         builder.Services.AddSingleton<MeldingStatistics>();
         builder.Services.AddSingleton<MeldingList>();
+        builder.Services.AddSingleton<MeldingDeadlines>();
         builder.Services.AddSingleton<DisclosureControl>();
         builder.Services.AddSingleton<MeldingCells>();
         builder.Services.AddSingleton<DemoMeldingen>();
@@ -148,6 +149,7 @@ public static class MeldingenEndpoints
             {
                 reference = s.Reference, createdAt = s.CreatedAt, category = s.Category, status = s.Status, closedAt = s.ClosedAt,
                 gebiedsteam = s.Gebied, forwardedTo = s.ForwardedTo,
+                handlingDays = s.Deadline?.Days, due = s.Deadline?.Due,
                 steps = s.Steps.Select(x => new { at = x.At, status = x.Status }),
                 answers = s.Answers.Select(x => new { at = x.At, text = x.Text }),
             })
@@ -155,9 +157,9 @@ public static class MeldingenEndpoints
     }
 
     private static async Task<IResult> ListPageAsync(HttpContext http, MeldingList service, string? status, bool? open, bool? overdue,
-        string? category, string? from, string? to, string? area, string? gebied, bool? forwarded, string? sort, int? offset, int? limit, CancellationToken ct)
+        string? category, string? from, string? to, string? area, string? gebied, bool? forwarded, string? sort, int? offset, int? limit, bool? late3, CancellationToken ct)
     {
-        if (WorkspaceQuery.Parse(status, open, overdue, category, from, to, area, gebied, forwarded) is not { } filter)
+        if (WorkspaceQuery.Parse(status, open, overdue, category, from, to, area, gebied, forwarded, late3) is not { } filter)
             return Problems.BadRequest("Ongeldig filter", "status is nieuw, in_behandeling of afgehandeld; from en to zijn datums (2026-01-31).", "filter");
         if (offset is < 0 || limit is < 1)
             return Problems.BadRequest("Ongeldige paginering", "offset is 0 of meer, limit 1 of meer.", "offset,limit");
@@ -170,9 +172,9 @@ public static class MeldingenEndpoints
 
     /// <summary>The workspace map: the filtered meldingen as points (WGS84 GeoJSON), newest first, at most 2000.</summary>
     private static async Task MapPointsAsync(HttpContext http, MeldingList service, Routing.AreaLocatorProvider locator, string? status, bool? open, bool? overdue, string? category,
-        string? from, string? to, string? area, string? gebied, bool? forwarded, CancellationToken ct)
+        string? from, string? to, string? area, string? gebied, bool? forwarded, bool? late3, CancellationToken ct)
     {
-        if (WorkspaceQuery.Parse(status, open, overdue, category, from, to, area, gebied, forwarded) is not { } filter)
+        if (WorkspaceQuery.Parse(status, open, overdue, category, from, to, area, gebied, forwarded, late3) is not { } filter)
         {
             await Problems.BadRequest("Ongeldig filter", "status is nieuw, in_behandeling of afgehandeld; from en to zijn datums (2026-01-31).", "filter").ExecuteAsync(http);
             return;
@@ -188,7 +190,7 @@ public static class MeldingenEndpoints
             var attrs = new AttributesTable
             {
                 { "code", r.Id.ToString(CultureInfo.InvariantCulture) }, { "title", $"{r.Reference} · {r.Category}" }, { "reference", r.Reference },
-                { "category", r.Category }, { "status", r.Status }, { "gebied", r.Gebied }, { "overdue", r.Overdue },
+                { "category", r.Category }, { "status", r.Status }, { "gebied", r.Gebied }, { "overdue", r.Overdue }, { "late", r.Late },
                 { "gebiedsteam", teams.GetValueOrDefault(r.Gebied) ?? r.Gebied },
             };
             await writer.WriteFeatureAsync(new Feature(RdNew.RdFactory.CreatePoint(new NetTopologySuite.Geometries.Coordinate(r.X, r.Y)), attrs), ct);
