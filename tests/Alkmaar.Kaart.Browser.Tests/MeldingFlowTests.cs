@@ -58,6 +58,11 @@ public class MeldingFlowTests(BrowserFixture fx, Xunit.Abstractions.ITestOutputH
         await Assertions.Expect(page.Locator("[data-testid=melding-forwarded]")).ToHaveTextAsync("Stadswerk072"); // afval: openbare ruimte
         var link = await page.Locator("[data-testid=status-link]").InputValueAsync();
         Assert.Matches(new Regex("/melding/status/[A-Za-z0-9_-]{43}$"), link);
+        // the handling time promised for afval (3 working days from today, Dutch holidays excluded), on the confirmation
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam")).DateTime);
+        await Assertions.Expect(page.Locator("[data-testid=status-deadline]")).ToContainTextAsync("3 werkdagen: uiterlijk");
+        await Assertions.Expect(page.Locator("[data-testid=status-deadline]"))
+            .ToHaveAttributeAsync("data-due", Alkmaar.Kaart.Geo.Deadlines.WorkingDays.Add(today, 3).ToString("yyyy-MM-dd"));
         await Shot(page, "melding-bevestiging-telefoon.png");
 
         // the status link, opened anew: status and team, none of what the resident typed
