@@ -187,6 +187,12 @@ public class MeldingFlowTests(BrowserFixture fx, Xunit.Abstractions.ITestOutputH
         await Assertions.Expect(noord.Locator("[data-testid=detail-message]")).ToHaveTextAsync("Status opgeslagen.");
         await Assertions.Expect(noord.Locator("[data-testid=detail-status]")).ToHaveTextAsync("In behandeling");
         await Assertions.Expect(noord.Locator("[data-testid=detail-history]")).ToContainTextAsync("De wijkagent gaat deze week langs");
+        // a team member takes it (issue 29: people in a team); the history says so
+        await Assertions.Expect(noord.Locator("[data-testid=detail-assigned]")).ToHaveTextAsync("nog niemand");
+        await noord.Locator("[data-testid=assign-me]").ClickAsync();
+        await Assertions.Expect(noord.Locator("[data-testid=detail-message]")).ToHaveTextAsync("U behandelt deze melding.");
+        await Assertions.Expect(noord.Locator("[data-testid=detail-assigned]")).Not.ToHaveTextAsync("nog niemand");
+        await Assertions.Expect(noord.Locator("[data-testid=detail-history]")).ToContainTextAsync("Toegewezen aan");
         await Shot(noord, "melding-detail.png");
 
         // the status link shows the new status and the answer, still without the resident's text

@@ -421,6 +421,40 @@ public class MeldingWorkspaceTests(KaartAppFixture fx) : IClassFixture<KaartAppF
         Assert.False(freshRow.GetProperty("overdue").GetBoolean());
     }
 
+    [Fact]
+    public async Task A_team_member_takes_a_melding_finds_it_under_mijn_meldingen_and_no_one_outside_the_team_can_be_assigned()
+    {
+        var (x, y) = await InsideAsync("GB0361-zuid");
+        var id = (await SubmitAsync(new { category = "groen", description = "Toewijzen", x, y })).GetProperty("id").GetInt64();
+        var zuid = await fx.Factory.SignedInAsync("team-zuid");
+        async Task<int> VersionAsync() => (await Json(await zuid.GetAsync($"/api/meldingen/{id}"))).GetProperty("melding").GetProperty("version").GetInt32();
+
+        var members = await Json(await zuid.GetAsync($"/api/meldingen/{id}/teamleden"));
+        Assert.Contains("team-zuid", members.EnumerateArray().Select(m => m.GetProperty("userName").GetString()));
+        Assert.DoesNotContain("team-noord", members.EnumerateArray().Select(m => m.GetProperty("userName").GetString()));
+        // someone outside the team: refused, nothing changed
+        var v = await VersionAsync();
+        var refused = await zuid.PostAsJsonAsync($"/api/meldingen/{id}/toewijzen", new { to = "team-noord", version = v });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Equal(v, await VersionAsync());
+        // the member takes it; a stale version is refused
+        await Json(await zuid.PostAsJsonAsync($"/api/meldingen/{id}/toewijzen", new { to = "team-zuid", version = v }), HttpStatusCode.NoContent);
+        Assert.Equal(HttpStatusCode.Conflict, (await zuid.PostAsJsonAsync($"/api/meldingen/{id}/toewijzen", new { to = "", version = v })).StatusCode);
+        Assert.Equal("team-zuid", (await Json(await zuid.GetAsync($"/api/meldingen/{id}"))).GetProperty("melding").GetProperty("assignedTo").GetString());
+        // "Mijn meldingen": exactly the ones assigned to the caller, as SQL counts them
+        var mine = await Json(await zuid.GetAsync("/api/meldingen/lijst?assignedTo=me&limit=1000"));
+        Assert.Contains(id, mine.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("id").GetInt64()));
+        Assert.All(mine.GetProperty("rows").EnumerateArray(), r => Assert.Equal("team-zuid", r.GetProperty("assignedTo").GetString()));
+        Assert.Equal(await ScalarAsync<long>("SELECT count(*) FROM melding WHERE assigned_to = 'team-zuid'"), mine.GetProperty("total").GetInt32());
+        // another team neither sees its members nor assigns it
+        var noord = await fx.Factory.SignedInAsync("team-noord");
+        Assert.Equal(HttpStatusCode.NotFound, (await noord.GetAsync($"/api/meldingen/{id}/teamleden")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await noord.PostAsJsonAsync($"/api/meldingen/{id}/toewijzen", new { to = "team-noord", version = v + 1 })).StatusCode);
+        // in the history and the audit log
+        Assert.Equal(1, await ScalarAsync<long>($"SELECT count(*) FROM melding_routing WHERE melding_id = {id} AND kind = 'assign'"));
+        Assert.Equal(1, await ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE action = 'melding toegewezen' AND subject_id = '{id}'"));
+    }
+
     // ------------------------------------------------------------------------------------------------ live
     [Fact]
     public async Task The_live_feed_hears_new_and_rerouted_meldingen_whoever_wrote_them()

@@ -21,6 +21,9 @@ public sealed record WorkspaceFilter
 
     /// <summary>Open and past three times its handling time ("3× te laat").</summary>
     public bool ThreeTimesLate { get; init; }
+
+    /// <summary>Only those assigned to this account ("Mijn meldingen").</summary>
+    public string? AssignedTo { get; init; }
     public string? Category { get; init; }
     public DateOnly? From { get; init; }
     public DateOnly? To { get; init; }
@@ -40,6 +43,9 @@ public sealed record MeldingRow(long Id, string Reference, DateTimeOffset Create
 
     /// <summary>"te laat" or "3× te laat" while open past its deadline; null otherwise.</summary>
     public string? Late { get; init; }
+
+    /// <summary>The team member it is assigned to (account name); only in its own team's and a beheerder's list.</summary>
+    public string? AssignedTo { get; init; }
 }
 public sealed record MeldingPage(IReadOnlyList<MeldingRow> Rows, int Total);
 /// <summary>What the private status link shows: no personal data, no location, no staff names.</summary>
@@ -77,7 +83,7 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
         await using (var cmd = new NpgsqlCommand(
             $"""
             SELECT m.id, m.created_at, m.category, m.status, m.gebied_code, m.wijk_code, m.buurt_code, m.dorp_code, m.forwarded_to,
-              m.routing_kind, ST_X(m.geom), ST_Y(m.geom), m.location_source, m.version, m.due_on, m.three_times_due_on
+              m.routing_kind, ST_X(m.geom), ST_Y(m.geom), m.location_source, m.version, m.due_on, m.three_times_due_on, m.assigned_to
             FROM melding m WHERE {where} ORDER BY {order} LIMIT @take OFFSET @skip
             """, conn))
         {
@@ -86,8 +92,9 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
             cmd.Parameters.AddWithValue("skip", skip);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             var today = MeldingDeadlines.DayOf(time.GetUtcNow());
+            var scope = MeldingAccessRules.ScopeOf(user);
             while (await r.ReadAsync(ct))
-                rows.Add(ReadRow(r, today));
+                rows.Add(ReadRow(r, today, scope));
         }
         int total;
         await using (var count = new NpgsqlCommand($"SELECT count(*)::int FROM melding m WHERE {where}", conn))
@@ -98,7 +105,7 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
         return new MeldingPage(rows, total);
     }
 
-    private static MeldingRow ReadRow(NpgsqlDataReader r, DateOnly today)
+    private static MeldingRow ReadRow(NpgsqlDataReader r, DateOnly today, MeldingScope scope)
     {
         string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
         var (gebied, forwarded) = (r.GetString(4), S(8));
@@ -109,7 +116,11 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
         var open = MeldingStatus.Parse(status)?.Open != false;
         var late = !open || due is null ? null : today > due3 ? "3× te laat" : today > due ? "te laat" : null;
         return new MeldingRow(r.GetInt64(0), StatusLinks.Reference(r.GetInt64(0)), created, r.GetString(2), status, gebied, S(5), S(6), S(7),
-            forwarded, r.GetString(9), Math.Round(x, 2), Math.Round(y, 2), late is not null, r.GetInt32(13)) { Due = due, Late = late };
+            forwarded, r.GetString(9), Math.Round(x, 2), Math.Round(y, 2), late is not null, r.GetInt32(13))
+        {
+            Due = due, Late = late,
+            AssignedTo = scope.All || scope.Gebieden.Contains(gebied) ? S(16) : null, // a colleague's name: not for partners
+        };
     }
 
     private static NpgsqlParameter Clone(NpgsqlParameter p) => p.Clone();
@@ -144,6 +155,7 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
             sql.Append(" AND (m.buurt_code = @area OR m.wijk_code = @area OR m.dorp_code = @area OR m.gebied_code = @area)");
         }
         if (f.Forwarded is { } fw) sql.Append(fw ? " AND m.forwarded_to IS NOT NULL" : " AND m.forwarded_to IS NULL");
+        if (f.AssignedTo is { } assigned) { P("assigned", NpgsqlDbType.Text, assigned); sql.Append(" AND m.assigned_to = @assigned"); }
         return (sql.ToString(), ps);
     }
 
@@ -198,7 +210,7 @@ public static class WorkspaceQuery
 {
     /// <summary>The filter, or null when a value is invalid (unknown status, a date that is not yyyy-MM-dd).</summary>
     public static WorkspaceFilter? Parse(string? status, bool? open, bool? overdue, string? category, string? from, string? to,
-        string? area, string? gebied, bool? forwarded, bool? threeTimesLate = null)
+        string? area, string? gebied, bool? forwarded, bool? threeTimesLate = null, string? assignedTo = null)
     {
         if (status is not null && !MeldingService.Statuses.Contains(status)) return null;
         DateOnly? f = null, t = null;
@@ -208,7 +220,7 @@ public static class WorkspaceQuery
         {
             Status = status, Open = open ?? false, Overdue = overdue ?? false, Category = category?.Trim().ToLowerInvariant() is { Length: > 0 } c ? c : null,
             From = f, To = t, Area = area is { Length: > 0 } ? area : null, Gebieden = gebied is { Length: > 0 } ? [gebied] : null, Forwarded = forwarded,
-            ThreeTimesLate = threeTimesLate ?? false,
+            ThreeTimesLate = threeTimesLate ?? false, AssignedTo = assignedTo is { Length: > 0 } ? assignedTo : null,
         };
     }
 
@@ -221,6 +233,7 @@ public static class WorkspaceQuery
         if (f.Open) A("open", "true");
         if (f.Overdue) A("overdue", "true");
         if (f.ThreeTimesLate) A("late3", "true");
+        A("assignedTo", f.AssignedTo);
         A("category", f.Category);
         A("from", f.From?.ToString("yyyy-MM-dd"));
         A("to", f.To?.ToString("yyyy-MM-dd"));

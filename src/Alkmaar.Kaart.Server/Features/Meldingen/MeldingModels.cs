@@ -51,6 +51,9 @@ public sealed record MeldingView(long Id, DateTimeOffset CreatedAt, string Categ
 
     /// <summary>The last day of its handling time.</summary>
     public DateOnly? Due => Deadline?.Due;
+
+    /// <summary>The team member it is assigned to (account name); only for its team and beheerders.</summary>
+    public string? AssignedTo { get; init; }
 }
 
 /// <summary>The outcome of a routing override; <see cref="StillVisible"/> says whether the caller can still open the melding.</summary>

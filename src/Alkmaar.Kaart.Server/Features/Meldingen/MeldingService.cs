@@ -25,7 +25,7 @@ public sealed record MeldingFilter(string? Area = null, string? Team = null, str
 /// </summary>
 public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvider locator, IOptions<MeldingOptions> options,
     AuditLog audit, Addresses.AddressStore addresses, TimeProvider time, DisclosureControl disclosure, MeldingCells cells,
-    IOptions<Notifications.MailOptions> mail, IServiceScopeFactory scopes, MeldingDeadlines deadlines)
+    IOptions<Notifications.MailOptions> mail, IServiceScopeFactory scopes, MeldingDeadlines deadlines, KaartUserStore users)
 {
     /// <summary>
     /// The actor as stored now (roles and gebieden): every change and every read of personal data re-reads it, so a page
@@ -179,7 +179,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         m.id, m.created_at, m.category, m.status, m.closed_at, ST_X(m.geom), ST_Y(m.geom), m.location_source, m.routing_kind,
         m.buurt_code, m.wijk_code, m.dorp_code, m.gebied_code, m.routing_reason, m.distance_m, m.boundary_version_id,
         m.forwarded_to, m.source, m.description, m.address_text, m.melder_naam, m.melder_email, m.melder_telefoon,
-        m.personal_removed_at, t.name, m.version, m.handling_days
+        m.personal_removed_at, t.name, m.version, m.handling_days, m.assigned_to
         """;
 
     /// <summary>The meldingen the user may see, newest first. Personal fields only where the user may see them; each such view is audited.</summary>
@@ -262,7 +262,10 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
                 access == MeldingAccess.Personal
                     ? new MeldingPersonal(S(18), S(19), S(20), S(21), S(22), r.IsDBNull(23) ? null : r.GetFieldValue<DateTimeOffset>(23))
                     : null, r.GetInt32(25))
-                { WorkOrder = workOrder, Deadline = deadlines.Stored(r.GetFieldValue<DateTimeOffset>(1), r.IsDBNull(26) ? null : r.GetInt16(26)) });
+                {
+                    WorkOrder = workOrder, Deadline = deadlines.Stored(r.GetFieldValue<DateTimeOffset>(1), r.IsDBNull(26) ? null : r.GetInt16(26)),
+                    AssignedTo = access == MeldingAccess.Personal ? S(27) : null, // a person's name: for the team only
+                });
         }
         return list;
     }

@@ -51,6 +51,10 @@ public static class MeldingenEndpoints
         group.MapPost("/{id:long}/routering", OverrideAsync).RequireAuthorization(KaartPolicies.MeldingenBehandelen);
         group.MapPost("/{id:long}/status", StatusAsync).RequireAuthorization(KaartPolicies.Meldingen)
             .WithSummary("Change the status (nieuw, in_behandeling, afgehandeld), optionally with a note to the resident and the version it was made on.");
+        group.MapPost("/{id:long}/toewijzen", AssignAsync).RequireAuthorization(KaartPolicies.MeldingenBehandelen)
+            .WithSummary("Assign the melding to a member of its gebiedsteam (or to nobody), on the version seen: its team or a beheerder.");
+        group.MapGet("/{id:long}/teamleden", AssigneesAsync).RequireAuthorization(KaartPolicies.MeldingenBehandelen)
+            .WithSummary("The members of the melding's gebiedsteam it can be assigned to.");
         group.MapPost("/{id:long}/notities", NoteAsync).RequireAuthorization(KaartPolicies.Meldingen)
             .WithSummary("Add a note: kind 'intern' (team and beheerders) or 'publiek' (an answer shown on the resident's status link).");
         group.MapPost("/{id:long}/doorsturen", ForwardAsync).RequireAuthorization(KaartPolicies.MeldingenBehandelen)
@@ -109,6 +113,26 @@ public static class MeldingenEndpoints
         return TypedResults.Ok(await service.OverrideAsync(http.User, id, input!.Gebied, input.Reason, ct));
     }
 
+    public sealed record AssignRequest(string? To, int? Version = null);
+
+    /// <summary>assignedTo=me: the caller's own account ("Mijn meldingen").</summary>
+    private static string? Me(HttpContext http, string? assignedTo) => assignedTo == "me" ? http.User.Identity?.Name : assignedTo;
+
+    private static async Task<IResult> AssignAsync(HttpContext http, long id, MeldingService service, CancellationToken ct)
+    {
+        var (input, problem) = await Problems.ReadJsonAsync<AssignRequest>(http, ct);
+        if (problem is not null) return problem;
+        await service.AssignAsync(http.User, id, input!.To, ct, input.Version);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> AssigneesAsync(HttpContext http, long id, MeldingService service, CancellationToken ct)
+    {
+        // (only for those who may see it in full: its team or a beheerder; others "niet gevonden")
+        return await service.AssigneesForAsync(http.User, id, ct) is { } members ? TypedResults.Ok(members)
+            : Problems.NotFound("Melding niet gevonden", $"Er is geen melding {id} die u mag behandelen.");
+    }
+
     private static async Task<IResult> StatusAsync(HttpContext http, long id, MeldingService service, CancellationToken ct)
     {
         var (input, problem) = await Problems.ReadJsonAsync<StatusRequest>(http, ct);
@@ -157,9 +181,9 @@ public static class MeldingenEndpoints
     }
 
     private static async Task<IResult> ListPageAsync(HttpContext http, MeldingList service, string? status, bool? open, bool? overdue,
-        string? category, string? from, string? to, string? area, string? gebied, bool? forwarded, string? sort, int? offset, int? limit, bool? late3, CancellationToken ct)
+        string? category, string? from, string? to, string? area, string? gebied, bool? forwarded, string? sort, int? offset, int? limit, bool? late3, string? assignedTo, CancellationToken ct)
     {
-        if (WorkspaceQuery.Parse(status, open, overdue, category, from, to, area, gebied, forwarded, late3) is not { } filter)
+        if (WorkspaceQuery.Parse(status, open, overdue, category, from, to, area, gebied, forwarded, late3, Me(http, assignedTo)) is not { } filter)
             return Problems.BadRequest("Ongeldig filter", "status is nieuw, in_behandeling of afgehandeld; from en to zijn datums (2026-01-31).", "filter");
         if (offset is < 0 || limit is < 1)
             return Problems.BadRequest("Ongeldige paginering", "offset is 0 of meer, limit 1 of meer.", "offset,limit");
@@ -172,9 +196,9 @@ public static class MeldingenEndpoints
 
     /// <summary>The workspace map: the filtered meldingen as points (WGS84 GeoJSON), newest first, at most 2000.</summary>
     private static async Task MapPointsAsync(HttpContext http, MeldingList service, Routing.AreaLocatorProvider locator, string? status, bool? open, bool? overdue, string? category,
-        string? from, string? to, string? area, string? gebied, bool? forwarded, bool? late3, CancellationToken ct)
+        string? from, string? to, string? area, string? gebied, bool? forwarded, bool? late3, string? assignedTo, CancellationToken ct)
     {
-        if (WorkspaceQuery.Parse(status, open, overdue, category, from, to, area, gebied, forwarded, late3) is not { } filter)
+        if (WorkspaceQuery.Parse(status, open, overdue, category, from, to, area, gebied, forwarded, late3, Me(http, assignedTo)) is not { } filter)
         {
             await Problems.BadRequest("Ongeldig filter", "status is nieuw, in_behandeling of afgehandeld; from en to zijn datums (2026-01-31).", "filter").ExecuteAsync(http);
             return;
