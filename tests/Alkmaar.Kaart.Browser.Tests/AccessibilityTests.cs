@@ -88,7 +88,7 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
         await page.WaitForURLAsync(u => !u.Contains("/inloggen"));
         string[] paths =
         [
-            "/meldingen", "/meldingen/week", $"/meldingen/{melding}", "/beheer/audit", "/beheer/berichten", "/beheer/gebiedsteams",
+            "/meldingen", "/meldingen/week", $"/meldingen/{melding}", "/beheer/audit", "/beheer/berichten", "/beheer/standaardantwoorden", "/beheer/gebiedsteams",
             "/beheer/gebruikers", "/beheer/grenzen", "/beheer/indeling", $"/beheer/indeling/{plan}", $"/indeling/{plan}",
         ];
         var found = await CheckAsync(page, fx.BaseUrl, paths);

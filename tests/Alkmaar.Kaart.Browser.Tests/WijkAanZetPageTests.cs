@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Alkmaar.Kaart.Server.Features.WijkAanZet;
 using Alkmaar.Kaart.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -202,5 +203,32 @@ public class WijkAanZetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
         await Assertions.Expect(page.Locator("table")).ToContainTextAsync("Uw verbeterpunt is ontvangen (nummer");
         Assert.DoesNotContain("example.org", await page.ContentAsync());
         await page.ScreenshotAsync(new() { Path = Shot("beheer-berichten.png") });
+    }
+
+    [Fact]
+    public async Task The_beheerder_adds_a_standard_answer_that_a_team_then_picks_on_a_melding()
+    {
+        await fx.App.EnsureUserAsync("browser-beheerder", ["beheerder"], []);
+        var page = await fx.NewPageAsync(1280, 900);
+        await page.GotoAsync(fx.BaseUrl + "/inloggen?ReturnUrl=" + Uri.EscapeDataString("/beheer/standaardantwoorden"));
+        await SignInAsync(page, "browser-beheerder");
+        await page.Locator("[data-testid=standaardantwoorden][data-interactive=true][data-loaded=true]").WaitForAsync();
+        await page.GetByLabel("Soort melding").SelectOptionAsync("*"); // for every category
+        await page.GetByLabel("Titel").FillAsync("Wijkagent ingeschakeld");
+        await page.GetByLabel("Tekst aan de melder").FillAsync("Wij hebben de wijkagent gevraagd langs te gaan. Dank voor uw melding.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Toevoegen" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("sa-message")).ToHaveTextAsync("'Wijkagent ingeschakeld' is toegevoegd.");
+        await Assertions.Expect(page.GetByTestId("sa-table")).ToContainTextAsync("Wij hebben de wijkagent gevraagd langs te gaan.");
+        await page.ScreenshotAsync(new() { Path = Shot("beheer-standaardantwoorden.png") });
+
+        // a melding offers it on its page; picking it fills the message to the melder
+        using var http = new HttpClient { BaseAddress = new Uri(fx.BaseUrl) };
+        var made = await http.PostAsJsonAsync("/api/meldingen", new { category = "overlast", description = "Standaardantwoord", x = 112000, y = 516000 });
+        var melding = (await made.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt64();
+        await page.GotoAsync(fx.BaseUrl + $"/meldingen/{melding}");
+        await page.Locator(".melding-detail[data-interactive=true]").WaitForAsync();
+        await page.GetByTestId("standard-answer").WaitForAsync();
+        await page.GetByTestId("standard-answer").SelectOptionAsync(new SelectOptionValue { Label = "Wijkagent ingeschakeld" });
+        await Assertions.Expect(page.GetByLabel("Bericht aan de melder")).ToHaveValueAsync("Wij hebben de wijkagent gevraagd langs te gaan. Dank voor uw melding.");
     }
 }

@@ -455,6 +455,33 @@ public class MeldingWorkspaceTests(KaartAppFixture fx) : IClassFixture<KaartAppF
         Assert.Equal(1, await ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE action = 'melding toegewezen' AND subject_id = '{id}'"));
     }
 
+    [Fact]
+    public async Task Beheerders_keep_standard_answers_per_category_teams_only_read_them_and_every_change_is_audited()
+    {
+        var answers = fx.Factory.Services.GetRequiredService<StandaardAntwoorden>();
+        static System.Security.Claims.ClaimsPrincipal As(string role) =>
+            new(new System.Security.Claims.ClaimsIdentity([new(System.Security.Claims.ClaimTypes.Name, $"test-{role}"), new(System.Security.Claims.ClaimTypes.Role, role)], "test"));
+        var beheerder = As(Alkmaar.Kaart.Server.Features.Accounts.KaartRoles.Beheerder);
+        var afval = await answers.AddAsync(beheerder, "afval", "Opgehaald", "Het afval is opgehaald. Dank voor uw melding.");
+        var every = await answers.AddAsync(beheerder, "*", "Doorgestuurd", "Wij hebben uw melding doorgegeven aan de juiste afdeling.");
+        await answers.AddAsync(beheerder, "groen", "Gesnoeid", "De struiken zijn gesnoeid.");
+        // a melding of afval offers its own answers and those for every category, not groen's
+        Assert.Equal(["Opgehaald", "Doorgestuurd"], (await answers.ListAsync("afval")).Where(a => a.Id >= afval.Id).Select(a => a.Title));
+        // refused: a team member, an unknown category, a title over two lines, an empty text; nothing stored
+        var before = (await answers.ListAsync()).Count;
+        Assert.Equal(403, (await Assert.ThrowsAsync<MeldingRejectedException>(() =>
+            answers.AddAsync(As(Alkmaar.Kaart.Server.Features.Accounts.KaartRoles.Gebiedsteam), "afval", "x", "y"))).Status);
+        Assert.Equal("category", (await Assert.ThrowsAsync<MeldingRejectedException>(() => answers.AddAsync(beheerder, "zwemmen", "x", "y"))).Parameter);
+        Assert.Equal("title", (await Assert.ThrowsAsync<MeldingRejectedException>(() => answers.AddAsync(beheerder, "afval", "twee\nregels", "y"))).Parameter);
+        Assert.Equal("text", (await Assert.ThrowsAsync<MeldingRejectedException>(() => answers.AddAsync(beheerder, "afval", "leeg", "  "))).Parameter);
+        Assert.Equal(before, (await answers.ListAsync()).Count);
+        // removal: once; audited with the additions
+        Assert.True(await answers.DeleteAsync(beheerder, every.Id));
+        Assert.False(await answers.DeleteAsync(beheerder, every.Id));
+        Assert.Equal(["Opgehaald"], (await answers.ListAsync("afval")).Where(a => a.Id >= afval.Id).Select(a => a.Title));
+        Assert.Equal(4, await ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE subject_type = 'standaardantwoord' AND subject_id::bigint >= {afval.Id}"));
+    }
+
     // ------------------------------------------------------------------------------------------------ live
     [Fact]
     public async Task The_live_feed_hears_new_and_rerouted_meldingen_whoever_wrote_them()

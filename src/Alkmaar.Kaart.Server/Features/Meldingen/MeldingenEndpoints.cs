@@ -28,6 +28,7 @@ public static class MeldingenEndpoints
         builder.Services.AddSingleton<MeldingStatistics>();
         builder.Services.AddSingleton<MeldingList>();
         builder.Services.AddSingleton<MeldingDeadlines>();
+        builder.Services.AddSingleton<StandaardAntwoorden>();
         builder.Services.AddSingleton<DisclosureControl>();
         builder.Services.AddSingleton<MeldingCells>();
         builder.Services.AddSingleton<DemoMeldingen>();
