@@ -56,4 +56,22 @@ public class WorkingDaysTests
         Assert.Equal(Lateness.Late, d.On(D("2026-05-11")));
         Assert.Equal(Lateness.ThreeTimesLate, d.On(D("2026-05-12")));
     }
+
+    [Fact]
+    public void A_pause_moves_the_deadline_on_by_the_working_days_it_lasted_and_is_never_late_while_it_lasts()
+    {
+        // received Friday 24 April 2026, 3 working days: due Thursday 30 April (Koningsdag skipped)
+        var asked = D("2026-04-28"); // the team asks the melder on Tuesday
+        var answered = D("2026-05-04"); // the melder answers the next Monday: Wed, Thu, Fri, Mon = 4 working days
+        var pause = HandlingDeadline.PauseLength(asked, answered);
+        Assert.Equal(4, pause);
+        var d = new HandlingDeadline(D("2026-04-24"), 3, pause);
+        Assert.Equal(D("2026-05-07"), d.Due); // 28, 29, 30 Apr, 1, 4, 6 (5 May skipped), 7 May
+        Assert.Equal(WorkingDays.Add(D("2026-04-24"), 9 + 4), d.ThreeTimesDue);
+        Assert.Equal(Lateness.OnTime, d.On(D("2026-05-07")));
+        Assert.Equal(Lateness.Late, d.On(D("2026-05-08")));
+        // while the clock stands still nothing is late, however long the melder takes
+        Assert.Equal(Lateness.OnTime, (new HandlingDeadline(D("2026-04-24"), 3) { Paused = true }).On(D("2026-07-01")));
+        Assert.Equal(0, HandlingDeadline.PauseLength(answered, answered));
+    }
 }

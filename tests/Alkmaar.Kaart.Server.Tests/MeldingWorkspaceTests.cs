@@ -104,7 +104,7 @@ public class MeldingWorkspaceTests(KaartAppFixture fx) : IClassFixture<KaartAppF
         return ~crc;
     }
 
-    private static byte[] PhoneJpeg(int width, int height, string secret)
+    internal static byte[] PhoneJpeg(int width, int height, string secret)
     {
         using var bitmap = new SKBitmap(width, height);
         using (var canvas = new SKCanvas(bitmap))
@@ -143,7 +143,7 @@ public class MeldingWorkspaceTests(KaartAppFixture fx) : IClassFixture<KaartAppF
     }
 
     /// <summary>The marker segments of a JPEG up to the image data.</summary>
-    private static List<byte> Segments(byte[] jpeg)
+    internal static List<byte> Segments(byte[] jpeg)
     {
         var markers = new List<byte>();
         var i = 2;

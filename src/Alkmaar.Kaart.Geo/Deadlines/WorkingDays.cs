@@ -53,16 +53,25 @@ public enum Lateness
 }
 
 /// <summary>
-/// The handling deadline of a melding: received on <see cref="Received"/> (local day) with <see cref="Days"/> working days
-/// to handle it. Due at the end of <see cref="Due"/>; "3× te laat" after <see cref="ThreeTimesDue"/>.
+/// The handling deadline of a melding: its clock started on <see cref="Received"/> (local day; the day it arrived, or the
+/// day it was reopened) with <see cref="Days"/> working days to handle it, moved on by <see cref="PausedDays"/> working
+/// days the clock stood still (waiting for the melder's answer). Due at the end of <see cref="Due"/>; "3× te laat" after
+/// <see cref="ThreeTimesDue"/>. While <see cref="Paused"/> it is never late.
 /// </summary>
-public sealed record HandlingDeadline(DateOnly Received, int Days)
+public sealed record HandlingDeadline(DateOnly Received, int Days, int PausedDays = 0)
 {
-    public DateOnly Due { get; } = WorkingDays.Add(Received, Days);
+    public DateOnly Due { get; } = WorkingDays.Add(Received, Days + PausedDays);
 
-    public DateOnly ThreeTimesDue { get; } = WorkingDays.Add(Received, 3 * Days);
+    public DateOnly ThreeTimesDue { get; } = WorkingDays.Add(Received, 3 * Days + PausedDays);
+
+    /// <summary>The clock stands still now (the team waits for the melder).</summary>
+    public bool Paused { get; init; }
 
     /// <summary>How late it is on <paramref name="today"/> while open.</summary>
     public Lateness On(DateOnly today) =>
-        today > ThreeTimesDue ? Lateness.ThreeTimesLate : today > Due ? Lateness.Late : Lateness.OnTime;
+        Paused ? Lateness.OnTime : today > ThreeTimesDue ? Lateness.ThreeTimesLate : today > Due ? Lateness.Late : Lateness.OnTime;
+
+    /// <summary>The working days a clock paused on <paramref name="pausedOn"/> stood still until <paramref name="resumedOn"/>:
+    /// the deadline moves on by that many working days.</summary>
+    public static int PauseLength(DateOnly pausedOn, DateOnly resumedOn) => WorkingDays.Between(pausedOn, resumedOn);
 }

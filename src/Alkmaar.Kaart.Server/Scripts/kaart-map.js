@@ -307,7 +307,7 @@ const dataKey = id => `${id[0].toUpperCase()}${id.slice(1)}`;
 
 const statusNames = {
   aangevraagd: 'Aangevraagd', toegekend: 'Toegekend', uitgevoerd: 'Uitgevoerd', afgewezen: 'Afgewezen',
-  nieuw: 'Nieuw', in_behandeling: 'In behandeling', afgehandeld: 'Afgehandeld',
+  nieuw: 'Nieuw', in_behandeling: 'In behandeling', reactie_gevraagd: 'Reactie gevraagd', afgehandeld: 'Afgehandeld',
 };
 const euro = new Intl.NumberFormat('nl-NL', { style: 'currency', currency: 'EUR' });
 

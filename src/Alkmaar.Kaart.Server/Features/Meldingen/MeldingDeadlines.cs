@@ -13,7 +13,7 @@ namespace Alkmaar.Kaart.Server.Features.Meldingen;
 /// </summary>
 public sealed class MeldingDeadlines(IOptions<MeldingOptions> options, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<(DateOnly, int), HandlingDeadline> _cache = new();
+    private readonly ConcurrentDictionary<(DateOnly, int, int), HandlingDeadline> _cache = new();
 
     /// <summary>The working days promised for <paramref name="category"/>.</summary>
     public int DaysFor(string category) => DaysFor(options.Value, category);
@@ -24,10 +24,18 @@ public sealed class MeldingDeadlines(IOptions<MeldingOptions> options, TimeProvi
     /// <summary>The deadline of a melding of <paramref name="category"/> received at <paramref name="receivedAt"/>.</summary>
     public HandlingDeadline For(string category, DateTimeOffset receivedAt) => Of(DayOf(receivedAt), DaysFor(category));
 
-    /// <summary>The deadline as stored with a melding (null for a melding without one).</summary>
-    public HandlingDeadline? Stored(DateTimeOffset receivedAt, int? days) => days is { } n ? Of(DayOf(receivedAt), n) : null;
+    /// <summary>The deadline as stored with a melding (null for a melding without one): its clock from the day it arrived
+    /// (or <paramref name="clockFrom"/>, the day it was reopened), moved on by the working days it was paused, and whether
+    /// it is paused now.</summary>
+    public HandlingDeadline? Stored(DateTimeOffset receivedAt, int? days, DateOnly? clockFrom = null, int pausedDays = 0, bool paused = false)
+    {
+        if (days is not { } n) return null;
+        var d = Of(clockFrom ?? DayOf(receivedAt), n, pausedDays);
+        return paused ? d with { Paused = true } : d;
+    }
 
-    private HandlingDeadline Of(DateOnly day, int days) => _cache.GetOrAdd((day, days), k => new HandlingDeadline(k.Item1, k.Item2));
+    private HandlingDeadline Of(DateOnly day, int days, int pausedDays = 0) =>
+        _cache.GetOrAdd((day, days, pausedDays), k => new HandlingDeadline(k.Item1, k.Item2, k.Item3));
 
     /// <summary>Today as people here count days (Europe/Amsterdam).</summary>
     public DateOnly Today => DayOf(time.GetUtcNow());

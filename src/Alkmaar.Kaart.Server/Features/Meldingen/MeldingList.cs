@@ -83,7 +83,8 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
         await using (var cmd = new NpgsqlCommand(
             $"""
             SELECT m.id, m.created_at, m.category, m.status, m.gebied_code, m.wijk_code, m.buurt_code, m.dorp_code, m.forwarded_to,
-              m.routing_kind, ST_X(m.geom), ST_Y(m.geom), m.location_source, m.version, m.due_on, m.three_times_due_on, m.assigned_to
+              m.routing_kind, ST_X(m.geom), ST_Y(m.geom), m.location_source, m.version, m.due_on, m.three_times_due_on, m.assigned_to,
+              m.paused_since IS NOT NULL
             FROM melding m WHERE {where} ORDER BY {order} LIMIT @take OFFSET @skip
             """, conn))
         {
@@ -114,7 +115,8 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
         var status = r.GetString(3);
         DateOnly? due = r.IsDBNull(14) ? null : r.GetFieldValue<DateOnly>(14), due3 = r.IsDBNull(15) ? null : r.GetFieldValue<DateOnly>(15);
         var open = MeldingStatus.Parse(status)?.Open != false;
-        var late = !open || due is null ? null : today > due3 ? "3× te laat" : today > due ? "te laat" : null;
+        var paused = r.GetBoolean(17); // the clock stands still while the team waits for the melder: not late
+        var late = !open || due is null || paused ? null : today > due3 ? "3× te laat" : today > due ? "te laat" : null;
         return new MeldingRow(r.GetInt64(0), StatusLinks.Reference(r.GetInt64(0)), created, r.GetString(2), status, gebied, S(5), S(6), S(7),
             forwarded, r.GetString(9), Math.Round(x, 2), Math.Round(y, 2), late is not null, r.GetInt32(13))
         {
@@ -143,7 +145,8 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
         }
         if (f.Gebieden is { Count: > 0 } g) { P("gebieden", NpgsqlDbType.Array | NpgsqlDbType.Text, g.ToArray()); sql.Append(" AND m.gebied_code = ANY (@gebieden)"); }
         if (f.Status is { } status) { P("status", NpgsqlDbType.Text, status); sql.Append(" AND m.status = @status"); }
-        else if (f.Open || f.Overdue || f.ThreeTimesLate) sql.Append(" AND m.status IN ('nieuw', 'in_behandeling')");
+        else if (f.Open || f.Overdue || f.ThreeTimesLate) sql.Append(" AND m.status <> 'afgehandeld'");
+        if (f.Overdue || f.ThreeTimesLate) sql.Append(" AND m.paused_since IS NULL");
         if (f.ThreeTimesLate) { P("today3", NpgsqlDbType.Date, MeldingDeadlines.DayOf(time.GetUtcNow())); sql.Append(" AND m.three_times_due_on < @today3"); }
         if (f.Overdue) { P("today", NpgsqlDbType.Date, MeldingDeadlines.DayOf(time.GetUtcNow())); sql.Append(" AND m.due_on < @today"); }
         if (f.Category is { } category) { P("category", NpgsqlDbType.Text, category); sql.Append(" AND m.category = @category"); }
@@ -171,7 +174,7 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
             $"""
             SELECT count(*) FILTER (WHERE m.created_at >= w.a AND m.created_at < w.b)::int,
                    count(*) FILTER (WHERE m.status <> 'afgehandeld')::int,
-                   count(*) FILTER (WHERE m.status <> 'afgehandeld' AND m.due_on < @today)::int,
+                   count(*) FILTER (WHERE m.status <> 'afgehandeld' AND m.due_on < @today AND m.paused_since IS NULL)::int,
                    count(*) FILTER (WHERE m.closed_at >= w.a AND m.closed_at < w.b)::int
             FROM melding m, (SELECT (@monday::timestamp AT TIME ZONE 'Europe/Amsterdam') a, (@next::timestamp AT TIME ZONE 'Europe/Amsterdam') b) w
             WHERE {where}

@@ -54,6 +54,18 @@ public sealed record MeldingView(long Id, DateTimeOffset CreatedAt, string Categ
 
     /// <summary>The team member it is assigned to (account name); only for its team and beheerders.</summary>
     public string? AssignedTo { get; init; }
+
+    /// <summary>The clock stands still: the team waits for the melder's answer.</summary>
+    public bool Paused => Deadline?.Paused == true;
+
+    /// <summary>How often the melder had it reopened after closing.</summary>
+    public int ReopenedCount { get; init; }
+
+    /// <summary>The melder's answer to "Bent u tevreden?" after closing (null: not answered).</summary>
+    public bool? Satisfied { get; init; }
+
+    /// <summary>The melder's reason with that answer; only for its team and beheerders (the melder's own words).</summary>
+    public string? SatisfactionReason { get; init; }
 }
 
 /// <summary>The outcome of a routing override; <see cref="StillVisible"/> says whether the caller can still open the melding.</summary>

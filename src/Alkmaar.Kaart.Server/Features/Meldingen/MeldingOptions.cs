@@ -44,6 +44,13 @@ public sealed class MeldingOptions
     /// <summary>The handling time of a category not in <see cref="HandlingDays"/>.</summary>
     [Range(1, 250)] public int DefaultHandlingDays { get; set; } = 10;
 
+    /// <summary>While the team waits for the melder's answer ("reactie gevraagd") the handling clock stands still; its
+    /// deadline moves on by the working days it waited. False: the clock runs on.</summary>
+    public bool PauseWhileWaitingForMelder { get; set; } = true;
+
+    /// <summary>For this many days after closing, the melder can have the melding reopened on the status link.</summary>
+    [Range(0, 365)] public int ReopenDays { get; set; } = 14;
+
     /// <summary>
     /// Words that suggest a category on the resident's form (category → words; a word matches the start of a word in the
     /// description, case-insensitive).

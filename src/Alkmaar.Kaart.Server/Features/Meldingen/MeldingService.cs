@@ -179,7 +179,8 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         m.id, m.created_at, m.category, m.status, m.closed_at, ST_X(m.geom), ST_Y(m.geom), m.location_source, m.routing_kind,
         m.buurt_code, m.wijk_code, m.dorp_code, m.gebied_code, m.routing_reason, m.distance_m, m.boundary_version_id,
         m.forwarded_to, m.source, m.description, m.address_text, m.melder_naam, m.melder_email, m.melder_telefoon,
-        m.personal_removed_at, t.name, m.version, m.handling_days, m.assigned_to
+        m.personal_removed_at, t.name, m.version, m.handling_days, m.assigned_to, m.clock_from, m.paused_days,
+        m.paused_since IS NOT NULL, m.reopened_count, m.satisfied, m.satisfaction_reason
         """;
 
     /// <summary>The meldingen the user may see, newest first. Personal fields only where the user may see them; each such view is audited.</summary>
@@ -263,8 +264,13 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
                     ? new MeldingPersonal(S(18), S(19), S(20), S(21), S(22), r.IsDBNull(23) ? null : r.GetFieldValue<DateTimeOffset>(23))
                     : null, r.GetInt32(25))
                 {
-                    WorkOrder = workOrder, Deadline = deadlines.Stored(r.GetFieldValue<DateTimeOffset>(1), r.IsDBNull(26) ? null : r.GetInt16(26)),
+                    WorkOrder = workOrder,
+                    Deadline = deadlines.Stored(r.GetFieldValue<DateTimeOffset>(1), r.IsDBNull(26) ? null : r.GetInt16(26),
+                        r.IsDBNull(28) ? null : r.GetFieldValue<DateOnly>(28), r.GetInt16(29), r.GetBoolean(30)),
                     AssignedTo = access == MeldingAccess.Personal ? S(27) : null, // a person's name: for the team only
+                    ReopenedCount = r.GetInt16(31),
+                    Satisfied = r.IsDBNull(32) ? null : r.GetBoolean(32),
+                    SatisfactionReason = access == MeldingAccess.Personal ? S(33) : null, // the melder's own words
                 });
         }
         return list;
@@ -315,18 +321,23 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         if (status is null || !Statuses.Contains(status))
             throw new MeldingRejectedException("Onbekende status", $"De status is een van: {string.Join(", ", Statuses)}.", "status");
         var note = CheckNote(noteToResident, "note");
+        if (status == MeldingStatus.ReactieGevraagd && note is null)
+            throw new MeldingRejectedException("Vraag ontbreekt", "Schrijf de vraag aan de melder in het bericht: die ziet hij op zijn statuslink.", "note");
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var current = await LockForChangeAsync(conn, tx, user, id, MeldingAccess.Basic, expectedVersion, ct);
         var now = time.GetUtcNow();
+        // the clock stands still while the team waits for the melder; it goes on (the deadline moved) when it stops waiting
+        if (current.Status == MeldingStatus.ReactieGevraagd && status != MeldingStatus.ReactieGevraagd) await ResumeClockAsync(conn, tx, id, now, ct);
         await using (var cmd = new NpgsqlCommand(
             """
             UPDATE melding SET status = $2, closed_at = CASE WHEN $2 = 'afgehandeld' THEN coalesce(closed_at, $3) END,
+              paused_since = CASE WHEN $2 = 'reactie_gevraagd' AND $4 THEN coalesce(paused_since, $3) END,
               version = version + 1, updated_at = $3
             WHERE id = $1
             """, conn, tx))
         {
-            Add(cmd, id, status, now);
+            Add(cmd, id, status, now, O.PauseWhileWaitingForMelder);
             await cmd.ExecuteNonQueryAsync(ct);
         }
         var actor = AuditLog.ActorOf(user);
@@ -335,9 +346,14 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         if (status != current.Status || note is not null)
         {
             var to = await Notifications.MailOutbox.AddressesAsync(conn, tx, "SELECT melder_email FROM melding WHERE id = $1 AND personal_removed_at IS NULL", [id], ct);
-            await Notifications.MailOutbox.EnqueueAsync(to.Select(a => ToMelder(a, id, "melding status", $"Uw melding {StatusLinks.Reference(id)} is {StatusNl(status)}",
-                $"Uw melding {StatusLinks.Reference(id)} is {StatusNl(status)}." + (note is null ? "" : $"\n\nBericht van de gemeente: {note}") +
-                "\n\nMet de link die u bij uw melding kreeg, ziet u alle stappen.")), conn, tx, ct);
+            var question = status == MeldingStatus.ReactieGevraagd;
+            await Notifications.MailOutbox.EnqueueAsync(to.Select(a => question
+                ? ToMelder(a, id, "melding vraag", $"Een vraag over uw melding {StatusLinks.Reference(id)}",
+                    $"Het gebiedsteam heeft een vraag over uw melding {StatusLinks.Reference(id)}:\n\n{note}\n\n" +
+                    "U kunt antwoorden via de link die u bij uw melding kreeg (daar kunt u ook een foto toevoegen).")
+                : ToMelder(a, id, "melding status", $"Uw melding {StatusLinks.Reference(id)} is {StatusNl(status)}",
+                    $"Uw melding {StatusLinks.Reference(id)} is {StatusNl(status)}." + (note is null ? "" : $"\n\nBericht van de gemeente: {note}") +
+                    "\n\nMet de link die u bij uw melding kreeg, ziet u alle stappen.")), conn, tx, ct);
         }
         await audit.WriteAsync(actor, "status gewijzigd", "melding", id.ToString(),
             new { from = current.Status, to = status, noteToResident = note is not null }, conn, tx, ct);
@@ -351,9 +367,9 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         await using var cmd = db.CreateCommand(
             """
             UPDATE melding SET description = NULL, address_text = NULL, melder_naam = NULL, melder_email = NULL,
-              melder_telefoon = NULL, personal_removed_at = $1
+              melder_telefoon = NULL, satisfaction_reason = NULL, personal_removed_at = $1
             WHERE status = 'afgehandeld' AND closed_at < $1 - make_interval(days => $2) AND personal_removed_at IS NULL
-              AND (num_nonnulls(description, address_text, melder_naam, melder_email, melder_telefoon) > 0
+              AND (num_nonnulls(description, address_text, melder_naam, melder_email, melder_telefoon, satisfaction_reason) > 0
                    OR EXISTS (SELECT 1 FROM melding_photo p WHERE p.melding_id = melding.id))
             RETURNING id
             """);
@@ -363,9 +379,9 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             while (await r.ReadAsync(ct)) ids.Add(r.GetInt64(0).ToString());
         if (ids.Count > 0)
         {
-            // the photo and the internal notes may show or name the resident
+            // the photo, the internal notes and the melder's own answers (with their photos) may show or name the resident
             foreach (var sql in (string[])["DELETE FROM melding_photo WHERE melding_id = ANY ($1)",
-                                          "DELETE FROM melding_note WHERE kind = 'intern' AND melding_id = ANY ($1)"])
+                                          "DELETE FROM melding_note WHERE kind IN ('intern', 'melder') AND melding_id = ANY ($1)"])
             {
                 await using var delete = db.CreateCommand(sql);
                 Add(delete, ids.Select(long.Parse).ToArray());

@@ -13,6 +13,9 @@ public sealed record MeldingPublicStatus(string Reference, DateTimeOffset Create
 {
     /// <summary>The last day of the handling time promised for its category, and that time in working days.</summary>
     public Alkmaar.Kaart.Geo.Deadlines.HandlingDeadline? Deadline { get; init; }
+
+    /// <summary>What the melder can do on the link now: answer a question, give satisfaction, reopen.</summary>
+    public MelderFollowUp? FollowUp { get; init; }
 }
 
 public sealed partial class MeldingService
@@ -128,7 +131,8 @@ public sealed partial class MeldingService
         MeldingPublicStatus status;
         await using (var cmd = new NpgsqlCommand(
             """
-            SELECT m.id, m.created_at, m.category, m.status, m.closed_at, coalesce(t.name, m.gebied_code), m.forwarded_to, m.handling_days
+            SELECT m.id, m.created_at, m.category, m.status, m.closed_at, coalesce(t.name, m.gebied_code), m.forwarded_to, m.handling_days,
+              m.clock_from, m.paused_days, m.paused_since IS NOT NULL
             FROM melding m LEFT JOIN gebiedsteam t ON t.gebied_code = m.gebied_code WHERE m.status_token_hash = $1
             """, conn))
         {
@@ -138,7 +142,10 @@ public sealed partial class MeldingService
             id = r.GetInt64(0);
             status = new MeldingPublicStatus(StatusLinks.Reference(id), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3),
                 r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), [], [])
-                { Deadline = deadlines.Stored(r.GetFieldValue<DateTimeOffset>(1), r.IsDBNull(7) ? null : r.GetInt16(7)) };
+                {
+                    Deadline = deadlines.Stored(r.GetFieldValue<DateTimeOffset>(1), r.IsDBNull(7) ? null : r.GetInt16(7),
+                        r.IsDBNull(8) ? null : r.GetFieldValue<DateOnly>(8), r.GetInt16(9), r.GetBoolean(10)),
+                };
         }
         var steps = new List<(DateTimeOffset, string)> { (status.CreatedAt, MeldingStatus.Nieuw.Code) };
         await using (var cmd = new NpgsqlCommand("SELECT at, detail FROM melding_routing WHERE melding_id = $1 AND kind = 'status' ORDER BY id", conn))
@@ -156,7 +163,7 @@ public sealed partial class MeldingService
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) answers.Add((r.GetFieldValue<DateTimeOffset>(0), r.GetString(1)));
         }
-        return status with { Steps = steps, Answers = answers };
+        return status with { Steps = steps, Answers = answers, FollowUp = await FollowUpAsync(conn, id, status.Status, status.ClosedAt, ct) };
     }
 
     // ------------------------------------------------------------------------------------------------ week overview

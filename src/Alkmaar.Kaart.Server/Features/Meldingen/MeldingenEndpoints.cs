@@ -51,7 +51,7 @@ public static class MeldingenEndpoints
         group.MapGet("/{id:long}", GetAsync).RequireAuthorization(KaartPolicies.Meldingen);
         group.MapPost("/{id:long}/routering", OverrideAsync).RequireAuthorization(KaartPolicies.MeldingenBehandelen);
         group.MapPost("/{id:long}/status", StatusAsync).RequireAuthorization(KaartPolicies.Meldingen)
-            .WithSummary("Change the status (nieuw, in_behandeling, afgehandeld), optionally with a note to the resident and the version it was made on.");
+            .WithSummary("Change the status (nieuw, in_behandeling, reactie_gevraagd — with the question as note —, afgehandeld), optionally with a note to the resident and the version it was made on.");
         group.MapPost("/{id:long}/toewijzen", AssignAsync).RequireAuthorization(KaartPolicies.MeldingenBehandelen)
             .WithSummary("Assign the melding to a member of its gebiedsteam (or to nobody), on the version seen: its team or a beheerder.");
         group.MapGet("/{id:long}/teamleden", AssigneesAsync).RequireAuthorization(KaartPolicies.MeldingenBehandelen)
@@ -68,6 +68,7 @@ public static class MeldingenEndpoints
             .WithSummary("The workspace's meldingen as GeoJSON points (no personal data), with the list's filters; at most 2000.");
         group.MapGet("/status/{token}", PublicStatusAsync).AllowAnonymous()
             .WithSummary("The public status of a melding behind its private status link: status, steps and answers; no personal data.");
+        group.MapMelderFollowUp();
         group.MapPost("/import", ImportAsync).RequireAuthorization(KaartPolicies.Beheerder)
             .WithSummary("Bulk import from CSV; answers per row what was routed and what was rejected and why.");
     }
@@ -177,6 +178,9 @@ public static class MeldingenEndpoints
                 handlingDays = s.Deadline?.Days, due = s.Deadline?.Due,
                 steps = s.Steps.Select(x => new { at = x.At, status = x.Status }),
                 answers = s.Answers.Select(x => new { at = x.At, text = x.Text }),
+                paused = s.Deadline?.Paused == true,
+                question = s.FollowUp?.Question, replies = s.FollowUp?.Replies,
+                mayGiveSatisfaction = s.FollowUp?.MayGiveSatisfaction == true, satisfied = s.FollowUp?.Satisfied, reopenUntil = s.FollowUp?.ReopenUntil,
             })
             : Problems.NotFound("Onbekende statuslink", "Deze statuslink hoort bij geen melding. Controleer of u de hele link hebt gekopieerd.");
     }
@@ -185,7 +189,7 @@ public static class MeldingenEndpoints
         string? category, string? from, string? to, string? area, string? gebied, bool? forwarded, string? sort, int? offset, int? limit, bool? late3, string? assignedTo, CancellationToken ct)
     {
         if (WorkspaceQuery.Parse(status, open, overdue, category, from, to, area, gebied, forwarded, late3, Me(http, assignedTo)) is not { } filter)
-            return Problems.BadRequest("Ongeldig filter", "status is nieuw, in_behandeling of afgehandeld; from en to zijn datums (2026-01-31).", "filter");
+            return Problems.BadRequest("Ongeldig filter", $"status is {MeldingStatus.CodesInWords}; from en to zijn datums (2026-01-31).", "filter");
         if (offset is < 0 || limit is < 1)
             return Problems.BadRequest("Ongeldige paginering", "offset is 0 of meer, limit 1 of meer.", "offset,limit");
         MeldingSort order;
@@ -201,7 +205,7 @@ public static class MeldingenEndpoints
     {
         if (WorkspaceQuery.Parse(status, open, overdue, category, from, to, area, gebied, forwarded, late3, Me(http, assignedTo)) is not { } filter)
         {
-            await Problems.BadRequest("Ongeldig filter", "status is nieuw, in_behandeling of afgehandeld; from en to zijn datums (2026-01-31).", "filter").ExecuteAsync(http);
+            await Problems.BadRequest("Ongeldig filter", $"status is {MeldingStatus.CodesInWords}; from en to zijn datums (2026-01-31).", "filter").ExecuteAsync(http);
             return;
         }
         var page = await service.ListPageAsync(http.User, filter, MeldingSort.Newest, 0, 2000, ct);

@@ -1,0 +1,68 @@
+using Alkmaar.Kaart.Server.Features.Accounts;
+using Alkmaar.Kaart.Server.Features.Security;
+using Microsoft.Extensions.Options;
+
+namespace Alkmaar.Kaart.Server.Features.Meldingen;
+
+/// <summary>The melder's side of the conversation on the status link (issue 29), and the team's view of a photo sent with
+/// an answer. Anonymous writes spend the public write budget; the link's token is the only key.</summary>
+public static class MelderEndpoints
+{
+    public static void MapMelderFollowUp(this RouteGroupBuilder group)
+    {
+        group.MapPost("/status/{token}/reactie", MelderAnswerAsync).AllowAnonymous().SpendsPublicWriteBudget()
+            .WithSummary("The melder answers the team's question (melding in 'reactie_gevraagd'): JSON {text} or a form with text and an optional photo 'foto'.");
+        group.MapPost("/status/{token}/tevredenheid", SatisfactionAsync).AllowAnonymous().SpendsPublicWriteBudget()
+            .WithSummary("After closing: {tevreden: true|false, reden?, heropenen?}; reopening within Meldingen:ReopenDays, with a reason.");
+        group.MapGet("/{id:long}/notities/{noteId:long}/foto", NotePhotoAsync).RequireAuthorization(KaartPolicies.Meldingen)
+            .WithSummary("The photo the melder sent with an answer (metadata removed), for those who see the melding's personal data; audited.");
+    }
+
+    public sealed record SatisfactionRequest(bool? Tevreden, string? Reden = null, bool? Heropenen = null);
+
+    private static async Task<IResult> MelderAnswerAsync(HttpContext http, string token, MeldingService service, IOptions<MeldingOptions> options, CancellationToken ct)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        string? text;
+        CleanPhoto? photo = null;
+        if (http.Request.HasFormContentType)
+        {
+            var form = await http.Request.ReadFormAsync(ct);
+            text = form["text"];
+            if (form.Files.GetFile("foto") is { Length: > 0 } file)
+            {
+                if (file.Length > options.Value.MaxPhotoBytes)
+                    return Problems.BadRequest("Foto te groot", $"Een foto is ten hoogste {options.Value.MaxPhotoBytes / (1024 * 1024)} MB.", "foto");
+                using var ms = new MemoryStream();
+                await file.CopyToAsync(ms, ct);
+                photo = MeldingPhotos.Clean(ms.GetBuffer().AsSpan(0, (int)ms.Length), options.Value.MaxPhotoBytes);
+            }
+        }
+        else
+        {
+            var (input, problem) = await Problems.ReadJsonAsync<MeldingenEndpoints.NoteRequest>(http, ct);
+            if (problem is not null) return problem;
+            text = input!.Text;
+        }
+        await service.MelderAnswerAsync(token, text, photo, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> SatisfactionAsync(HttpContext http, string token, MeldingService service, CancellationToken ct)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        var (input, problem) = await Problems.ReadJsonAsync<SatisfactionRequest>(http, ct);
+        if (problem is not null) return problem;
+        await service.MelderSatisfactionAsync(token, input!.Tevreden, input.Reden, input.Heropenen == true, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> NotePhotoAsync(HttpContext http, long id, long noteId, MeldingService service, CancellationToken ct)
+    {
+        if (await service.NotePhotoAsync(http.User, id, noteId, ct) is not { } photo)
+            return Problems.NotFound("Geen foto", $"Deze reactie bij melding {id} heeft geen foto die u mag zien.");
+        http.Response.Headers.CacheControl = "private, no-store";
+        return TypedResults.File(photo.Bytes, photo.ContentType);
+    }
+
+}

@@ -1,0 +1,123 @@
+using Alkmaar.Kaart.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Npgsql;
+
+namespace Alkmaar.Kaart.Browser.Tests;
+
+/// <summary>
+/// Talking with the melder, in the browser (issue 29): the team asks the melder a question (the clock stops, the detail
+/// says so); the melder answers on the status link on a phone and the team's open page shows the answer live; the team
+/// closes it, the melder is not satisfied and has it reopened, and the team's page shows that live too. A melding whose
+/// deadline passed three times over is marked "3× te laat" in the team's list.
+/// </summary>
+public class MeldingFollowUpFlowTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IAsyncLifetime
+{
+    private NpgsqlDataSource Db => fx.App.Services.GetRequiredService<NpgsqlDataSource>();
+
+    public Task InitializeAsync() => TestData.EnsureDemoAddressesAsync(fx.App.Services);
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static Task Shot(IPage page, string name) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, name), FullPage = true });
+
+    private async Task<IPage> SignedInPageAsync(string user, string gebied, string path)
+    {
+        await fx.App.EnsureUserAsync(user, ["gebiedsteam"], [gebied]);
+        var page = await fx.NewPageAsync(1400, 1000);
+        await page.GotoAsync(fx.BaseUrl + "/inloggen?ReturnUrl=" + Uri.EscapeDataString(path));
+        await page.GetByLabel("Gebruikersnaam").FillAsync(user);
+        await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
+        await page.GetByLabel("Wachtwoord").PressAsync("Enter");
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+        return page;
+    }
+
+    private async Task<(long Id, string Link, IPage Resident)> MakeMeldingAsync(string gebied, string text)
+    {
+        var (postcode, nr) = await TestData.AddressInGebiedAsync(Db, gebied);
+        var page = await fx.NewPageAsync(390, 844);
+        await page.GotoAsync(fx.BaseUrl + "/melding");
+        await page.Locator("body[data-form-ready=true]").WaitForAsync();
+        await page.GetByLabel("Postcode").FillAsync(postcode);
+        await page.GetByLabel("Huisnummer").FillAsync(nr.ToString());
+        await page.GetByLabel("Wat is er aan de hand?").FillAsync(text);
+        await page.GetByLabel("Soort melding").SelectOptionAsync("overlast");
+        await page.Locator("[data-testid=melding-submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=melding-confirmation]")).ToBeVisibleAsync();
+        var reference = await page.Locator("[data-testid=melding-reference]").InnerTextAsync();
+        return (long.Parse(reference[2..]), await page.Locator("[data-testid=status-link]").InputValueAsync(), page);
+    }
+
+    [Fact]
+    public async Task The_team_asks_the_melder_who_answers_on_the_status_link_and_after_closing_has_it_reopened_all_seen_live()
+    {
+        var (id, link, resident) = await MakeMeldingAsync("GB0361-noord", "Scooters scheuren elke avond over het fietspad.");
+        var team = await SignedInPageAsync("vraag-noord", "GB0361-noord", $"/meldingen/{id}");
+        await team.Locator(".melding-detail[data-interactive=true]").WaitForAsync();
+
+        // the team asks a question: the clock stands still
+        await team.GetByLabel("Nieuwe status").SelectOptionAsync("reactie_gevraagd");
+        await team.GetByLabel("Vraag aan de melder").FillAsync("Rond welke tijd ziet u de scooters het vaakst?");
+        await team.GetByRole(AriaRole.Button, new() { Name = "Status opslaan" }).ClickAsync();
+        await Assertions.Expect(team.Locator("[data-testid=detail-status]")).ToHaveTextAsync("Reactie gevraagd");
+        await Assertions.Expect(team.Locator("[data-testid=detail-paused]")).ToContainTextAsync("klok staat stil");
+
+        // the melder opens the link on a phone, reads the question and answers
+        await resident.GotoAsync(link);
+        await Assertions.Expect(resident.Locator("[data-testid=melding-status]")).ToHaveTextAsync("Wacht op uw reactie");
+        await Assertions.Expect(resident.Locator("[data-testid=followup-question-text]")).ToHaveTextAsync("Rond welke tijd ziet u de scooters het vaakst?");
+        await Assertions.Expect(resident.Locator("[data-testid=status-paused]")).ToBeVisibleAsync();
+        await resident.GetByLabel("Uw antwoord").FillAsync("Tussen negen en elf uur 's avonds, vooral op vrijdag.");
+        await Shot(resident, "melding-vraag-telefoon.png");
+        await resident.GetByRole(AriaRole.Button, new() { Name = "Antwoord versturen" }).ClickAsync();
+        await Assertions.Expect(resident.Locator("[data-testid=followup-done]")).ToContainTextAsync("uw antwoord is naar het gebiedsteam gestuurd");
+        await Assertions.Expect(resident.Locator("[data-testid=melding-status]")).ToHaveTextAsync("In behandeling");
+        await Assertions.Expect(resident.Locator("[data-testid=status-replies]")).ToBeVisibleAsync();
+        Assert.DoesNotContain("negen en elf", await resident.ContentAsync()); // the link holder sees that it arrived, not what it says
+
+        // the team's open page shows the answer without a reload; the clock runs again
+        await Assertions.Expect(team.Locator("[data-testid=detail-history]")).ToContainTextAsync("Reactie van de melder: Tussen negen en elf uur");
+        await Assertions.Expect(team.Locator("[data-testid=detail-status]")).ToHaveTextAsync("In behandeling");
+        await Assertions.Expect(team.Locator("[data-testid=detail-paused]")).ToHaveCountAsync(0);
+        await Shot(team, "melding-reactie-team.png");
+
+        // closed; the melder is not satisfied and has it reopened with a reason
+        await team.GetByLabel("Nieuwe status").SelectOptionAsync("afgehandeld");
+        await team.GetByLabel("Bericht aan de melder").FillAsync("De wijkagent heeft op vrijdagavond gecontroleerd.");
+        await team.GetByRole(AriaRole.Button, new() { Name = "Status opslaan" }).ClickAsync();
+        await Assertions.Expect(team.Locator("[data-testid=detail-status]")).ToHaveTextAsync("Afgehandeld");
+        await resident.GotoAsync(link);
+        await Assertions.Expect(resident.Locator("[data-testid=followup-satisfaction]")).ToContainTextAsync("Bent u tevreden");
+        await resident.GetByLabel("Nee").CheckAsync();
+        await resident.GetByLabel("Waarom?").FillAsync("Vorige week waren ze er weer, elke avond.");
+        await resident.Locator("[data-testid=reopen]").CheckAsync();
+        await Shot(resident, "melding-tevredenheid-telefoon.png");
+        await resident.GetByRole(AriaRole.Button, new() { Name = "Versturen" }).ClickAsync();
+        await Assertions.Expect(resident.Locator("[data-testid=followup-done]")).ToContainTextAsync("Uw melding is heropend");
+        await Assertions.Expect(resident.Locator("[data-testid=melding-status]")).ToHaveTextAsync("Ontvangen");
+        await Assertions.Expect(team.Locator("[data-testid=detail-reopened]")).ToContainTextAsync("1× op verzoek van de melder");
+        await Assertions.Expect(team.Locator("[data-testid=detail-satisfied]")).ToContainTextAsync("Nee: Vorige week waren ze er weer");
+        await Assertions.Expect(team.Locator("[data-testid=detail-status]")).ToHaveTextAsync("Nieuw");
+    }
+
+    [Fact]
+    public async Task A_melding_whose_deadline_passed_three_times_over_is_marked_in_the_teams_list()
+    {
+        var (id, _, _) = await MakeMeldingAsync("GB0361-zuid", "Al weken overlast van een loslopende hond in het park.");
+        await using (var cmd = Db.CreateCommand(
+            "UPDATE melding SET created_at = now() - interval '60 days', due_on = current_date - 40, three_times_due_on = current_date - 5 WHERE id = $1"))
+        {
+            cmd.Parameters.AddWithValue(id);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var team = await SignedInPageAsync("laat-zuid", "GB0361-zuid", "/meldingen?status=3x-te-laat");
+        await team.Locator(".werkruimte[data-interactive=true]").WaitForAsync();
+        var row = team.Locator($"tr:has([data-testid=werk-open][data-id='{id}'])");
+        await Assertions.Expect(row.Locator("[data-testid=werk-late]")).ToHaveTextAsync("3× te laat");
+        await Assertions.Expect(row.Locator("[data-testid=werk-late]")).ToBeVisibleAsync();
+        await team.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync();
+        await Shot(team, "werkruimte-3x-te-laat.png");
+    }
+}
