@@ -103,6 +103,73 @@ public class MeldingFollowUpFlowTests(BrowserFixture fx) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task The_team_hands_a_part_to_the_woningcorporatie_whose_contact_works_it_by_link_without_seeing_the_melder()
+    {
+        await using (var cmd = Db.CreateCommand(
+            """
+            INSERT INTO gebiedsteam_partner (gebied_code, organisation, kind, contact_email)
+            SELECT 'GB0361-noord', 'Woningcorporatie (test)', 'Woningcorporatie', 'wijkbeheer@example.nl'
+            WHERE NOT EXISTS (SELECT 1 FROM gebiedsteam_partner WHERE gebied_code = 'GB0361-noord' AND organisation = 'Woningcorporatie (test)')
+            """))
+            await cmd.ExecuteNonQueryAsync();
+        // the melder leaves a name, an address and a phone number, and writes about a neighbour
+        var (postcode, nr) = await TestData.AddressInGebiedAsync(Db, "GB0361-noord");
+        var resident = await fx.NewPageAsync(390, 844);
+        await resident.GotoAsync(fx.BaseUrl + "/melding");
+        await resident.Locator("body[data-form-ready=true]").WaitForAsync();
+        await resident.GetByLabel("Postcode").FillAsync(postcode);
+        await resident.GetByLabel("Huisnummer").FillAsync(nr.ToString());
+        await resident.GetByLabel("Wat is er aan de hand?").FillAsync("Schimmel en lekkage in de portiek bij buurman Pietersen.");
+        await resident.GetByLabel("Soort melding").SelectOptionAsync("overlast");
+        await resident.GetByLabel("Naam", new() { Exact = true }).FillAsync("Anna Melder");
+        await resident.GetByLabel("E-mailadres").FillAsync("anna.melder@example.nl");
+        await resident.GetByLabel("Telefoonnummer").FillAsync("06 11223344");
+        await resident.Locator("[data-testid=melding-submit]").ClickAsync();
+        await Assertions.Expect(resident.Locator("[data-testid=melding-confirmation]")).ToBeVisibleAsync();
+        var id = long.Parse((await resident.Locator("[data-testid=melding-reference]").InnerTextAsync())[2..]);
+        var link = await resident.Locator("[data-testid=status-link]").InputValueAsync();
+
+        // the team hands the portiek to the woningcorporatie
+        var team = await SignedInPageAsync("partij-noord", "GB0361-noord", $"/meldingen/{id}");
+        await team.Locator(".melding-detail[data-interactive=true]").WaitForAsync();
+        await team.GetByLabel("Partij", new() { Exact = true }).SelectOptionAsync("Woningcorporatie (test)");
+        await team.GetByLabel("Vraag aan de partij").FillAsync("Lekkage en schimmel in de portiek: wilt u een monteur sturen?");
+        await team.GetByRole(AriaRole.Button, new() { Name = "Uitzetten" }).ClickAsync();
+        await Assertions.Expect(team.Locator("[data-testid=taken-message]")).ToHaveTextAsync("Uitgezet bij Woningcorporatie (test).");
+        var taskLink = await team.Locator("[data-testid=taken-link]").InputValueAsync();
+        Assert.Matches("/taak/[A-Za-z0-9_-]{43}$", taskLink);
+
+        // the corporation's contact opens the link: every response the page loads is free of the melder's data
+        var partner = await fx.NewPageAsync(1024, 800);
+        var bodies = new List<string>();
+        partner.Response += async (_, r) =>
+        {
+            try { if ((r.Headers.GetValueOrDefault("content-type") ?? "").Contains("text") || (r.Headers.GetValueOrDefault("content-type") ?? "").Contains("json")) bodies.Add(await r.TextAsync()); }
+            catch (PlaywrightException) { } // a redirect has no body
+        };
+        await partner.GotoAsync(taskLink);
+        await Assertions.Expect(partner.Locator("[data-testid=taak-question]")).ToHaveTextAsync("Lekkage en schimmel in de portiek: wilt u een monteur sturen?");
+        await partner.GetByRole(AriaRole.Button, new() { Name = "Taak accepteren" }).ClickAsync();
+        await Assertions.Expect(partner.Locator("[data-testid=taak-status]")).ToHaveTextAsync("Geaccepteerd, in uitvoering");
+        await Assertions.Expect(team.Locator("[data-testid=taak][data-status=geaccepteerd]")).ToBeVisibleAsync(); // live on the team's page
+        await partner.GetByLabel("Uw antwoord of wat er is gedaan").FillAsync("Monteur is geweest; lek gedicht, schimmel behandeld.");
+        await partner.GetByRole(AriaRole.Button, new() { Name = "Afronden" }).ClickAsync();
+        await Assertions.Expect(partner.Locator("[data-testid=taak-done]")).ToContainTextAsync("afgerond");
+        await Shot(partner, "taak-partij.png");
+        foreach (var secret in new[] { "Anna", "anna.melder", "11223344", "Pietersen", "Schimmel en lekkage in de portiek bij" })
+            Assert.DoesNotContain(bodies, b => b.Contains(secret, StringComparison.OrdinalIgnoreCase));
+        Assert.NotEmpty(bodies);
+
+        // the team sees it done live, and the melding closed with its only part; the resident sees to whom it went
+        await Assertions.Expect(team.Locator("[data-testid=taak][data-status=afgerond]")).ToContainTextAsync("Monteur is geweest");
+        await Assertions.Expect(team.Locator("[data-testid=detail-status]")).ToHaveTextAsync("Afgehandeld");
+        await Shot(team, "melding-taak-team.png");
+        await resident.GotoAsync(link);
+        await Assertions.Expect(resident.Locator("[data-testid=status-handed-to]")).ToContainTextAsync("Woningcorporatie (test)");
+        await Assertions.Expect(resident.Locator("[data-testid=melding-status]")).ToHaveTextAsync("Afgehandeld");
+    }
+
+    [Fact]
     public async Task A_melding_whose_deadline_passed_three_times_over_is_marked_in_the_teams_list()
     {
         var (id, _, _) = await MakeMeldingAsync("GB0361-zuid", "Al weken overlast van een loslopende hond in het park.");

@@ -51,6 +51,10 @@ public sealed class MeldingOptions
     /// <summary>For this many days after closing, the melder can have the melding reopened on the status link.</summary>
     [Range(0, 365)] public int ReopenDays { get; set; } = 14;
 
+    /// <summary>A party's link to a task keeps working this many days after the task's due date (then it expires; the team
+    /// can withdraw it sooner).</summary>
+    [Range(1, 365)] public int TaskLinkDays { get; set; } = 30;
+
     /// <summary>
     /// Words that suggest a category on the resident's form (category → words; a word matches the start of a word in the
     /// description, case-insensitive).

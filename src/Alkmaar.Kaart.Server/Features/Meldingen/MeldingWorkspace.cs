@@ -16,6 +16,9 @@ public sealed record MeldingPublicStatus(string Reference, DateTimeOffset Create
 
     /// <summary>What the melder can do on the link now: answer a question, give satisfaction, reopen.</summary>
     public MelderFollowUp? FollowUp { get; init; }
+
+    /// <summary>The parties parts of it were handed to ("doorgegeven aan …"), since when and how far; nothing of the work itself.</summary>
+    public IReadOnlyList<(string Party, DateTimeOffset Since, string Status)> HandedTo { get; init; } = [];
 }
 
 public sealed partial class MeldingService
@@ -163,7 +166,8 @@ public sealed partial class MeldingService
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) answers.Add((r.GetFieldValue<DateTimeOffset>(0), r.GetString(1)));
         }
-        return status with { Steps = steps, Answers = answers, FollowUp = await FollowUpAsync(conn, id, status.Status, status.ClosedAt, ct) };
+        return status with { Steps = steps, Answers = answers, FollowUp = await FollowUpAsync(conn, id, status.Status, status.ClosedAt, ct),
+            HandedTo = await MeldingTaken.PublicAsync(conn, id, ct) };
     }
 
     // ------------------------------------------------------------------------------------------------ week overview

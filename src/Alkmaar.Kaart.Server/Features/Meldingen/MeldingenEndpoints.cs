@@ -29,6 +29,7 @@ public static class MeldingenEndpoints
         builder.Services.AddSingleton<MeldingList>();
         builder.Services.AddSingleton<MeldingDeadlines>();
         builder.Services.AddSingleton<StandaardAntwoorden>();
+        builder.Services.AddSingleton<MeldingTaken>();
         builder.Services.AddSingleton<DisclosureControl>();
         builder.Services.AddSingleton<MeldingCells>();
         builder.Services.AddSingleton<DemoMeldingen>();
@@ -69,6 +70,7 @@ public static class MeldingenEndpoints
         group.MapGet("/status/{token}", PublicStatusAsync).AllowAnonymous()
             .WithSummary("The public status of a melding behind its private status link: status, steps and answers; no personal data.");
         group.MapMelderFollowUp();
+        group.MapTaken(app);
         group.MapPost("/import", ImportAsync).RequireAuthorization(KaartPolicies.Beheerder)
             .WithSummary("Bulk import from CSV; answers per row what was routed and what was rejected and why.");
     }
@@ -180,6 +182,7 @@ public static class MeldingenEndpoints
                 answers = s.Answers.Select(x => new { at = x.At, text = x.Text }),
                 paused = s.Deadline?.Paused == true,
                 question = s.FollowUp?.Question, replies = s.FollowUp?.Replies,
+                handedTo = s.HandedTo.Select(h => new { party = h.Party, since = h.Since, status = h.Status }),
                 mayGiveSatisfaction = s.FollowUp?.MayGiveSatisfaction == true, satisfied = s.FollowUp?.Satisfied, reopenUntil = s.FollowUp?.ReopenUntil,
             })
             : Problems.NotFound("Onbekende statuslink", "Deze statuslink hoort bij geen melding. Controleer of u de hele link hebt gekopieerd.");

@@ -1,0 +1,171 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Alkmaar.Kaart.Server.Features;
+using Alkmaar.Kaart.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Alkmaar.Kaart.Server.Tests;
+
+/// <summary>
+/// Parts of a melding handed to the parties that do the work (issue 29): only a party in the gebied's register, only by
+/// its team; the party's link shows the work and never the melder; steps follow the task's states; a guessed, expired or
+/// withdrawn link gets nothing; a melding handed in parts closes when the last part is done; the resident sees to whom.
+/// </summary>
+public class MeldingTakenTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
+{
+    private readonly HttpClient _anonymous = fx.Factory.CreateClient();
+    private NpgsqlDataSource Db => fx.Factory.Services.GetRequiredService<NpgsqlDataSource>();
+
+    private static Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK) => response.JsonAsync(expected);
+
+    private async Task<T> ScalarAsync<T>(string sql, params object[] args)
+    {
+        await using var cmd = Db.CreateCommand(sql);
+        foreach (var a in args) cmd.Parameters.AddWithValue(a);
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private async Task RegisterAsync(string gebied, string organisation, string kind, string? email)
+    {
+        await using var cmd = Db.CreateCommand(
+            """
+            INSERT INTO gebiedsteam_partner (gebied_code, organisation, kind, contact_email)
+            SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM gebiedsteam_partner WHERE gebied_code = $1 AND organisation = $2)
+            """);
+        foreach (var v in new object?[] { gebied, organisation, kind, email }) cmd.Parameters.Add(new NpgsqlParameter { Value = v ?? DBNull.Value });
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private async Task<(long Id, string StatusToken)> NewMeldingAsync(string gebied)
+    {
+        var (x, y) = await TestData.InsideAsync(Db, gebied);
+        var made = await _anonymous.SubmitMeldingAsync(new
+        {
+            category = "overlast", description = "Woning van Kees Geheim op nummer 7 is een drugspand", x, y,
+            naam = "Kees Geheim", email = "kees.geheim@example.nl", telefoon = "06 98765432",
+        });
+        return (made.GetProperty("id").GetInt64(), made.GetProperty("statusToken").GetString()!);
+    }
+
+    private static string Due(int days) => DateOnly.FromDateTime(DateTime.UtcNow).AddDays(days).ToString("yyyy-MM-dd");
+
+    private static async Task<(JsonElement Taak, string Token)> HandOffAsync(HttpClient team, long id, string partij, string vraag)
+    {
+        var made = await Json(await team.PostAsJsonAsync($"/api/meldingen/{id}/taken", new { partij, vraag, uiterlijk = Due(10) }), HttpStatusCode.Created);
+        return (made.GetProperty("taak"), made.GetProperty("link").GetString()!.Split('/').Last());
+    }
+
+    private Task<HttpResponseMessage> StepAsync(string token, string stap, string? tekst = null) =>
+        _anonymous.PostAsJsonAsync($"/api/taken/{token}/{stap}", new { tekst });
+
+    [Fact]
+    public async Task A_team_hands_parts_to_partners_who_act_by_link_without_seeing_the_melder_and_the_melding_closes_when_all_are_done()
+    {
+        await RegisterAsync("GB0361-noord", "Woningcorporatie Noord (test)", "Woningcorporatie", "wonen@example.nl");
+        await RegisterAsync("GB0361-noord", "Politie — wijkagent Noord (test)", "Politie", null);
+        var (id, statusToken) = await NewMeldingAsync("GB0361-noord");
+        var team = await fx.Factory.SignedInAsync("team-noord");
+
+        // only parties of the gebied's register, only with a question and a date ahead; nothing stored otherwise
+        var parties = await Json(await team.GetAsync($"/api/meldingen/{id}/partijen"));
+        Assert.Contains("Woningcorporatie Noord (test)", parties.EnumerateArray().Select(p => p.GetProperty("organisatie").GetString()));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await team.PostAsJsonAsync($"/api/meldingen/{id}/taken", new { partij = "Onbekende BV", vraag = "Graag kijken", uiterlijk = Due(5) })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await team.PostAsJsonAsync($"/api/meldingen/{id}/taken", new { partij = "Woningcorporatie Noord (test)", vraag = "", uiterlijk = Due(5) })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await team.PostAsJsonAsync($"/api/meldingen/{id}/taken", new { partij = "Woningcorporatie Noord (test)", vraag = "Kijken", uiterlijk = Due(-1) })).StatusCode);
+        // another team neither sees the register of this melding nor hands it off
+        var zuid = await fx.Factory.SignedInAsync("team-zuid");
+        Assert.Empty((await Json(await zuid.GetAsync($"/api/meldingen/{id}/partijen"))).EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await zuid.PostAsJsonAsync($"/api/meldingen/{id}/taken", new { partij = "Woningcorporatie Noord (test)", vraag = "Kijken", uiterlijk = Due(5) })).StatusCode);
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM melding_taak WHERE melding_id = $1", id));
+
+        // split over two parties
+        var (woning, woningToken) = await HandOffAsync(team, id, "Woningcorporatie Noord (test)", "Wilt u de huurder van de woning aanspreken op de overlast?");
+        var (politie, politieToken) = await HandOffAsync(team, id, "Politie — wijkagent Noord (test)", "Graag extra surveillance in de avond.");
+        Assert.Equal("uitgezet", woning.GetProperty("status").GetString());
+        Assert.NotEqual(woningToken, politieToken);
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM mail_outbox WHERE kind = 'taak uitgezet' AND to_address = 'wonen@example.nl'"));
+
+        // the party's view: the work, never the melder — not the name, e-mail, phone or the melder's own words
+        var response = await _anonymous.GetAsync($"/api/taken/{woningToken}");
+        var body = await response.Content.ReadAsStringAsync();
+        var view = await Json(response);
+        Assert.Equal("Wilt u de huurder van de woning aanspreken op de overlast?", view.GetProperty("question").GetString());
+        Assert.Equal($"M-{id}", view.GetProperty("reference").GetString());
+        var page = await _anonymous.GetStringAsync($"/taak/{woningToken}");
+        foreach (var secret in new[] { "Kees", "Geheim", "example.nl", "98765432", "drugspand" })
+        {
+            Assert.DoesNotContain(secret, body);
+            Assert.DoesNotContain(secret, page);
+        }
+
+        // steps follow the states: done before accepted is refused; returning and finishing need a text
+        Assert.Equal(HttpStatusCode.Conflict, (await StepAsync(woningToken, "afronden", "Klaar")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await StepAsync(woningToken, "vernietigen")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await StepAsync(woningToken, "accepteren")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await StepAsync(woningToken, "accepteren")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await StepAsync(woningToken, "antwoord", "Huurder is uitgenodigd voor een gesprek.")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await StepAsync(woningToken, "afronden")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await StepAsync(woningToken, "afronden", "Gesprek gevoerd, afspraken gemaakt.")).StatusCode);
+        // one part done, one open: the melding stays open
+        Assert.Equal("nieuw", await ScalarAsync<string>("SELECT status FROM melding WHERE id = $1", id));
+        // the team sees every step
+        var taken = await Json(await team.GetAsync($"/api/meldingen/{id}/taken"));
+        var steps = taken.EnumerateArray().Single(t => t.GetProperty("id").GetInt64() == woning.GetProperty("id").GetInt64()).GetProperty("steps");
+        Assert.Equal(["uitgezet", "geaccepteerd", "antwoord", "afgerond"], steps.EnumerateArray().Select(s => s.GetProperty("kind").GetString()));
+        // the resident sees to whom, not what
+        var status = await Json(await _anonymous.GetAsync($"/api/meldingen/status/{statusToken}"));
+        Assert.Equal(["Woningcorporatie Noord (test)", "Politie — wijkagent Noord (test)"], status.GetProperty("handedTo").EnumerateArray().Select(h => h.GetProperty("party").GetString()));
+        Assert.DoesNotContain("huurder", (await _anonymous.GetStringAsync($"/api/meldingen/status/{statusToken}")).ToLowerInvariant());
+
+        // the last part done: the melding is closed, in its history
+        Assert.Equal(HttpStatusCode.NoContent, (await StepAsync(politieToken, "accepteren")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await StepAsync(politieToken, "afronden", "Drie avonden gesurveilleerd.")).StatusCode);
+        Assert.Equal("afgehandeld", await ScalarAsync<string>("SELECT status FROM melding WHERE id = $1", id));
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM melding_routing WHERE melding_id = $1 AND detail = 'Status: afgehandeld'", id));
+        Assert.True(await ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE subject_id = $1 AND action LIKE 'taak %'", id.ToString()) >= 6);
+        // a finished task's link still shows it, read-only
+        Assert.Equal("afgerond", (await Json(await _anonymous.GetAsync($"/api/taken/{woningToken}"))).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_guessed_expired_or_withdrawn_link_gets_nothing_and_changes_nothing()
+    {
+        await RegisterAsync("GB0361-noord", "Jongerenwerk Noord (test)", "Jongerenwerk", "jongeren@example.nl");
+        var (id, _) = await NewMeldingAsync("GB0361-noord");
+        var team = await fx.Factory.SignedInAsync("team-noord");
+
+        // guessed: a well-formed random token, a malformed one
+        foreach (var guess in new[] { StatusLinks.NewToken(), "kort", new string('A', 43) })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await _anonymous.GetAsync($"/api/taken/{guess}")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await StepAsync(guess, "accepteren")).StatusCode);
+        }
+
+        // expired
+        var (expired, expiredToken) = await HandOffAsync(team, id, "Jongerenwerk Noord (test)", "Wilt u de groep bij het speelveld opzoeken?");
+        await using (var cmd = Db.CreateCommand("UPDATE melding_taak SET token_expires_at = now() - interval '1 minute' WHERE id = $1"))
+        {
+            cmd.Parameters.AddWithValue(expired.GetProperty("id").GetInt64());
+            await cmd.ExecuteNonQueryAsync();
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await _anonymous.GetAsync($"/api/taken/{expiredToken}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await StepAsync(expiredToken, "accepteren")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _anonymous.GetAsync($"/taak/{expiredToken}")).StatusCode);
+
+        // withdrawn by the team: dead at once
+        var (revoked, revokedToken) = await HandOffAsync(team, id, "Jongerenwerk Noord (test)", "Tweede poging: de groep opzoeken.");
+        Assert.Equal(HttpStatusCode.OK, (await _anonymous.GetAsync($"/api/taken/{revokedToken}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await team.PostAsJsonAsync($"/api/meldingen/{id}/taken/{revoked.GetProperty("id").GetInt64()}/intrekken", new { reden = "Dubbel" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _anonymous.GetAsync($"/api/taken/{revokedToken}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await StepAsync(revokedToken, "accepteren")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await team.PostAsJsonAsync($"/api/meldingen/{id}/taken/{revoked.GetProperty("id").GetInt64()}/intrekken", new { reden = "Nog eens" })).StatusCode);
+        // nothing changed by the dead links: both tasks as the team left them
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM melding_taak WHERE melding_id = $1 AND status = 'uitgezet'", id));
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM melding_taak WHERE melding_id = $1 AND status = 'ingetrokken'", id));
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM melding_taak_stap s JOIN melding_taak t ON t.id = s.taak_id WHERE t.melding_id = $1 AND s.kind = 'geaccepteerd'", id));
+        // the token itself is nowhere in the database
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM melding_taak t WHERE row_to_json(t)::text LIKE '%' || $1 || '%'", revokedToken));
+    }
+}
