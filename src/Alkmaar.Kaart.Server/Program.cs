@@ -91,6 +91,7 @@ KaartDatabase.Migrate(connectionString, app.Logger);
 var meldingOptions = app.Services.GetRequiredService<IOptions<MeldingOptions>>().Value;
 await MeldingCells.EnsureGridAsync(connectionString, meldingOptions.GeneralisationGridMetres, meldingOptions.PublicMinimumCount, app.Logger);
 await MeldingDeadlines.FillMissingAsync(connectionString, meldingOptions, app.Logger);
+await MeldingCijfers.EnsureAsync(connectionString, app.Logger);
 
 // the command line speaks Dutch, numbers included (110.795 inwoners, 12,5 m²)
 if (command.Length > 0) System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo("nl-NL");

@@ -170,6 +170,26 @@ public class MeldingFollowUpFlowTests(BrowserFixture fx) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task The_handling_figures_page_shows_what_the_meldingen_count_and_keeps_its_choice_in_the_address()
+    {
+        await MakeMeldingAsync("GB0361-noord", "Losliggende stoeptegels bij de bushalte.");
+        var page = await SignedInPageAsync("cijfers-noord", "GB0361-noord", "/meldingen/cijfers");
+        await page.Locator("[data-testid=cijfers][data-interactive=true][data-loaded=true]").WaitForAsync();
+        await using (var cmd = Db.CreateCommand(
+            """
+            SELECT count(*) FROM melding WHERE created_at >= (date_trunc('month', now() AT TIME ZONE 'Europe/Amsterdam') - interval '11 months') AT TIME ZONE 'Europe/Amsterdam'
+            """))
+        {
+            var n = (long)(await cmd.ExecuteScalarAsync())!;
+            await Assertions.Expect(page.Locator("tr[data-groep=totaal] [data-testid=ontvangen]")).ToHaveTextAsync(n.ToString());
+        }
+        await page.GetByLabel("Per").SelectOptionAsync("kanaal");
+        await Assertions.Expect(page.Locator("tr[data-groep=formulier]")).ToContainTextAsync("Meldformulier");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("per=kanaal"));
+        await Shot(page, "afhandelcijfers.png");
+    }
+
+    [Fact]
     public async Task A_melding_whose_deadline_passed_three_times_over_is_marked_in_the_teams_list()
     {
         var (id, _, _) = await MakeMeldingAsync("GB0361-zuid", "Al weken overlast van een loslopende hond in het park.");

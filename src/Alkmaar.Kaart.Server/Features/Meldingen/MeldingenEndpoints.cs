@@ -30,6 +30,7 @@ public static class MeldingenEndpoints
         builder.Services.AddSingleton<MeldingDeadlines>();
         builder.Services.AddSingleton<StandaardAntwoorden>();
         builder.Services.AddSingleton<MeldingTaken>();
+        builder.Services.AddSingleton<MeldingCijfers>();
         builder.Services.AddSingleton<DisclosureControl>();
         builder.Services.AddSingleton<MeldingCells>();
         builder.Services.AddSingleton<DemoMeldingen>();
@@ -71,6 +72,7 @@ public static class MeldingenEndpoints
             .WithSummary("The public status of a melding behind its private status link: status, steps and answers; no personal data.");
         group.MapMelderFollowUp();
         group.MapTaken(app);
+        group.MapCijfers();
         group.MapPost("/import", ImportAsync).RequireAuthorization(KaartPolicies.Beheerder)
             .WithSummary("Bulk import from CSV; answers per row what was routed and what was rejected and why.");
     }
