@@ -11,13 +11,14 @@ cmd_bench() {
     draw) filters=('*DrawBenchmarks*') ;;
     lijst) filters=('*WorkspaceListBenchmarks*') ;;
     indeling) filters=('*PlanEditBenchmarks*') ;;
+    afhandeling) filters=('*HandlingBenchmarks*') ;;
     load) . "$ROOT/scripts/bench-load.sh"; cmd_bench_load; return ;;
     all) filters=('*') ;;
-    *) die "gebruik: ./kaart bench routing|ogc|hotspots|draw|lijst|indeling|load|all" ;;
+    *) die "gebruik: ./kaart bench routing|ogc|hotspots|draw|lijst|indeling|afhandeling|load|all" ;;
   esac
   ensure_dotnet
   # the plan editor is measured on what ./kaart run loads (addresses, inwoners) and a million meldingen: its own database
-  local db=kaart_bench; [ "$what" = indeling ] && db=kaart_bench_indeling
+  local db=kaart_bench; [ "$what" = indeling ] || [ "$what" = afhandeling ] && db=kaart_bench_indeling
   pg_start; ensure_database "$db"; publish_app
   export KAART_BENCH_PG="$KAART_CONNECTION" KAART_SHARED_DATA="$SHARED_DATA" KAART_CHROMIUM="${KAART_CHROMIUM:-/usr/bin/chromium}"
   # The real server, a separate process on loopback, for the end-to-end batch benchmark.
@@ -27,7 +28,7 @@ cmd_bench() {
     # exactly 100,000 DEMO meldingen for the browser draw and the large export benchmarks
     app import meldingen --demo --count 100000 >/dev/null || die "het maken van de benchmarkmeldingen is mislukt"
   fi
-  if [ "$what" = indeling ]; then
+  if [ "$what" = indeling ] || [ "$what" = afhandeling ]; then
     # what ./kaart run loads (addresses, inwoners, PC4), then a million meldingen
     app seed >/dev/null || die "het laden van de gegevens is mislukt"
     if [ "$(pg_psql "$db" -tAc "SELECT count(*) FROM melding")" != "1000000" ]; then
@@ -38,10 +39,10 @@ cmd_bench() {
     pg_psql "$db" -c "DELETE FROM app_user WHERE user_name = 'bench-planner'" >/dev/null 2>&1 || true
     echo "$KAART_BENCH_PASSWORD" | app user add bench-planner --role planner --password-stdin >/dev/null || die "bench-planner aanmaken is mislukt"
   fi
-  if [ "$what" = lijst ] || [ "$what" = all ]; then
+  if [ "$what" = lijst ] || [ "$what" = afhandeling ] || [ "$what" = all ]; then
     # staff accounts for the workspace list benchmark (a team member of Noord and a beheerder), with a generated password
     export KAART_BENCH_PASSWORD; KAART_BENCH_PASSWORD="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-    pg_psql kaart_bench -c "DELETE FROM app_user WHERE user_name IN ('bench-oost', 'bench-beheer')" >/dev/null 2>&1 || true
+    pg_psql "$db" -c "DELETE FROM app_user WHERE user_name IN ('bench-oost', 'bench-beheer')" >/dev/null 2>&1 || true
     echo "$KAART_BENCH_PASSWORD" | app user add bench-oost --role gebiedsteam --gebied GB0361-oost --password-stdin >/dev/null || die "bench-oost aanmaken is mislukt"
     echo "$KAART_BENCH_PASSWORD" | app user add bench-beheer --role beheerder --password-stdin >/dev/null || die "bench-beheer aanmaken is mislukt"
   fi
