@@ -190,6 +190,26 @@ public class MeldingFollowUpFlowTests(BrowserFixture fx) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task A_team_member_records_a_phone_melding_for_a_resident_and_reads_out_its_reference()
+    {
+        var (postcode, nr) = await TestData.AddressInGebiedAsync(Db, "GB0361-centrum");
+        var page = await SignedInPageAsync("balie-centrum", "GB0361-centrum", "/meldingen/opnemen");
+        await page.Locator("[data-testid=intake][data-interactive=true]").WaitForAsync();
+        await page.GetByLabel("Balie").CheckAsync();
+        await page.GetByLabel("Postcode").FillAsync(postcode);
+        await page.GetByLabel("Huisnummer").FillAsync(nr.ToString());
+        await page.GetByLabel("Soort melding").SelectOptionAsync("verlichting");
+        await page.GetByLabel("Wat is er aan de hand?").FillAsync("Bewoner aan de balie: lantaarnpaal brandt niet.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Melding opnemen" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=intake-done]")).ToContainTextAsync("is opgenomen");
+        await Assertions.Expect(page.Locator("[data-testid=intake-team]")).ToHaveTextAsync("Gebiedsteam Centrum");
+        Assert.Matches("/melding/status/[A-Za-z0-9_-]{43}$", await page.Locator("[data-testid=intake-link]").InputValueAsync());
+        await Shot(page, "melding-opnemen.png");
+        await using var cmd = Db.CreateCommand("SELECT channel FROM melding WHERE description = 'Bewoner aan de balie: lantaarnpaal brandt niet.'");
+        Assert.Equal("balie", (string)(await cmd.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
     public async Task A_melding_whose_deadline_passed_three_times_over_is_marked_in_the_teams_list()
     {
         var (id, _, _) = await MakeMeldingAsync("GB0361-zuid", "Al weken overlast van een loslopende hond in het park.");

@@ -169,3 +169,43 @@ public class MeldingTakenTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtu
         Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM melding_taak t WHERE row_to_json(t)::text LIKE '%' || $1 || '%'", revokedToken));
     }
 }
+
+/// <summary>Intake for someone else (issue 29): staff record a melding with its channel; routed as any, counted per channel.</summary>
+public class MeldingIntakeTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
+{
+    [Fact]
+    public async Task Staff_record_a_phone_melding_for_a_resident_routed_as_any_and_counted_under_its_channel()
+    {
+        var db = fx.Factory.Services.GetRequiredService<NpgsqlDataSource>();
+        await TestData.EnsureDemoAddressesAsync(fx.Factory.Services);
+        var (postcode, nr) = await TestData.AddressInGebiedAsync(db, "GB0361-zuid");
+        var team = await fx.Factory.SignedInAsync("team-noord");
+        // a channel is required; the public and Stadswerk072 cannot record for someone else
+        Assert.Equal(HttpStatusCode.BadRequest, (await team.PostAsJsonAsync("/api/meldingen/intake", new { category = "afval", description = "x", postcode, huisnummer = nr })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fx.Factory.CreateClient().PostAsJsonAsync("/api/meldingen/intake", new { kanaal = "telefoon" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await fx.Factory.SignedInAsync("stadswerk")).PostAsJsonAsync("/api/meldingen/intake", new { kanaal = "telefoon" })).StatusCode);
+
+        // team Noord takes a phone call about a place in Zuid: routed to Zuid, channel telefoon, the resident gets the link by mail
+        var made = await (await team.PostAsJsonAsync("/api/meldingen/intake", new
+        {
+            kanaal = "telefoon", category = "afval", description = "Beller meldt volle container", postcode, huisnummer = nr, email = "beller@example.nl",
+        })).JsonAsync(HttpStatusCode.Created);
+        var id = made.GetProperty("id").GetInt64();
+        Assert.Equal("GB0361-zuid", made.GetProperty("routing").GetProperty("gebied").GetString());
+        await using (var cmd = db.CreateCommand("SELECT source, channel, (SELECT actor FROM melding_routing WHERE melding_id = m.id ORDER BY id LIMIT 1) FROM melding m WHERE id = $1"))
+        {
+            cmd.Parameters.AddWithValue(id);
+            await using var r = await cmd.ExecuteReaderAsync();
+            Assert.True(await r.ReadAsync());
+            Assert.Equal(("medewerker", "telefoon", "team-noord (namens de melder, telefoon (14 072))"), (r.GetString(0), r.GetString(1), r.GetString(2)));
+        }
+        await using (var cmd = db.CreateCommand("SELECT count(*) FROM mail_outbox WHERE ref_id = $1 AND kind = 'melding ontvangen'"))
+        {
+            cmd.Parameters.AddWithValue(id.ToString());
+            Assert.Equal(1L, (long)(await cmd.ExecuteScalarAsync())!);
+        }
+        // counted per channel in the figures
+        var figures = await (await team.GetAsync("/api/meldingen/cijfers?groep=kanaal")).JsonAsync(HttpStatusCode.OK);
+        Assert.True(figures.GetProperty("groepen").EnumerateArray().Single(g => g.GetProperty("groep").GetString() == "telefoon").GetProperty("ontvangen").GetInt32() >= 1);
+    }
+}

@@ -8,8 +8,25 @@ namespace Alkmaar.Kaart.Server.Features.Meldingen;
 /// an answer. Anonymous writes spend the public write budget; the link's token is the only key.</summary>
 public static class MelderEndpoints
 {
+    public sealed record IntakeRequest(string? Kanaal, string? Category, string? Description, string? Postcode, int? Huisnummer, string? Toevoeging,
+        double? X, double? Y, double? Lat, double? Lon, string? Naam, string? Email, string? Telefoon);
+
     public static void MapMelderFollowUp(this RouteGroupBuilder group)
     {
+        group.MapPost("/intake", async (HttpContext http, MeldingService service, CancellationToken ct) =>
+            {
+                var (input, problem) = await Problems.ReadJsonAsync<IntakeRequest>(http, ct);
+                if (problem is not null) return problem;
+                var i = input!;
+                var created = await service.IntakeAsync(http.User, new NewMelding
+                {
+                    Category = i.Category, Description = i.Description, Postcode = i.Postcode, Huisnummer = i.Huisnummer, Toevoeging = i.Toevoeging,
+                    X = i.X, Y = i.Y, Lat = i.Lat, Lon = i.Lon, Naam = i.Naam, Email = i.Email, Telefoon = i.Telefoon,
+                }, i.Kanaal, ct);
+                return TypedResults.Created($"/api/meldingen/{created.Id}", created);
+            })
+            .RequireAuthorization(KaartPolicies.MeldingenBehandelen)
+            .WithSummary("Record a melding received by phone, at the counter or a wijkpost for a resident: {kanaal: telefoon|balie|wijkpost, …the fields of POST /api/meldingen}; routed the same way; audited.");
         group.MapPost("/status/{token}/reactie", MelderAnswerAsync).AllowAnonymous().SpendsPublicWriteBudget()
             .WithSummary("The melder answers the team's question (melding in 'reactie_gevraagd'): JSON {text} or a form with text and an optional photo 'foto'.");
         group.MapPost("/status/{token}/tevredenheid", SatisfactionAsync).AllowAnonymous().SpendsPublicWriteBudget()

@@ -43,7 +43,8 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     public static string StatusNl(string status) => MeldingStatus.Resident(status).ToLowerInvariant();
 
     // ------------------------------------------------------------------------------------------------ create
-    public async Task<MeldingCreated> CreateAsync(NewMelding m, string source, string actor, CancellationToken ct = default, CleanPhoto? photo = null)
+    public async Task<MeldingCreated> CreateAsync(NewMelding m, string source, string actor, CancellationToken ct = default, CleanPhoto? photo = null,
+        string? channel = null)
     {
         // a resident is no "anoniem" in the history when they left their name: the history says "de melder" (who that is
         // stays in the personal data, for the team)
@@ -92,14 +93,14 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
             """
             INSERT INTO melding (category, geom, location_source, buurt_code, wijk_code, dorp_code, gebied_code, routing_kind,
               routing_reason, distance_m, boundary_version_id, forwarded_to, source, description, address_text, melder_naam,
-              melder_email, melder_telefoon, created_at, status_token_hash, handling_days, due_on, three_times_due_on)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+              melder_email, melder_telefoon, created_at, status_token_hash, handling_days, due_on, three_times_due_on, channel)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
             RETURNING id
             """, conn, tx))
         {
             Add(cmd, category, new Point(x, y) { SRID = RdNew.Srid }, locationSource, routing.Buurt, routing.Wijk, routing.Dorp,
                 routing.Gebied, routing.Kind, routing.Reason, routing.DistanceM, routing.BoundaryVersion, forwardedTo, source,
-                description, addressText, naam, email, telefoon, createdAt, StatusLinks.Hash(token), (short)deadline.Days, deadline.Due, deadline.ThreeTimesDue);
+                description, addressText, naam, email, telefoon, createdAt, StatusLinks.Hash(token), (short)deadline.Days, deadline.Due, deadline.ThreeTimesDue, channel);
             id = (long)(await cmd.ExecuteScalarAsync(ct))!;
         }
         if (photo is not null)
