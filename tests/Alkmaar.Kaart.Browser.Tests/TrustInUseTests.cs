@@ -167,15 +167,16 @@ public class TrustInUseTests(BrowserFixture fx) : IClassFixture<BrowserFixture>,
         foreach (var english in new[] { "Rejoin", "Failed", "Retry", "Resume", "server...", "Please", "paused" })
             Assert.DoesNotContain(english, shown, StringComparison.OrdinalIgnoreCase);
         // one state at a time: of the five messages, one is shown — on the first attempt, and again while it retries
-        async Task<string> Shown()
-        {
-            var visible = new List<string>();
-            foreach (var state in new[] { "first-attempt", "repeated-attempt", "failed", "pause", "resume-failed" })
-                if (await dialog.Locator($"p.components-{(state is "pause" or "resume-failed" ? "" : "reconnect-")}{state}-visible").EvaluateAllAsync<int>(
-                        "els => els.filter(e => getComputedStyle(e).display !== 'none').length") > 0)
-                    visible.Add(state);
-            return $"{visible.Count}: {string.Join(", ", visible)} (classes: {await dialog.GetAttributeAsync("class")})";
-        }
+        // read in one evaluation (one moment): read state by state, a change of state between two reads showed two at once
+        async Task<string> Shown() => await dialog.EvaluateAsync<string>(
+            """
+            d => {
+              const states = ['first-attempt', 'repeated-attempt', 'failed', 'pause', 'resume-failed'];
+              const visible = states.filter(s => [...d.querySelectorAll(`p.components-${s === 'pause' || s === 'resume-failed' ? '' : 'reconnect-'}${s}-visible`)]
+                .some(e => getComputedStyle(e).display !== 'none'));
+              return `${visible.length}: ${visible.join(', ')} (classes: ${d.getAttribute('class')})`;
+            }
+            """);
         Assert.StartsWith("1:", await Shown());
         await Assertions.Expect(dialog).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("components-reconnect-retrying"));
         Assert.StartsWith("1:", await Shown());

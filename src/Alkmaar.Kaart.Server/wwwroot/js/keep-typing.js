@@ -68,15 +68,21 @@
   // person is typing in a field that was just put back, that would swallow their next keystrokes. Within a few seconds of
   // a restore, focus that moves without any gesture of the person (pointer, Tab) goes back to the field.
   let restored = null; // { el, at }
-  let gestureAt = 0;
-  const gesture = (e) => { if (e.isTrusted) gestureAt = performance.now(); };
+  // the person's last gesture: when and on what (a Tab or Escape moves the focus anywhere: "any")
+  let gestureAt = 0, gestureTarget = null;
+  const gesture = (e) => { if (e.isTrusted) { gestureAt = performance.now(); gestureTarget = e.target; } };
   for (const type of ["pointerdown", "mousedown", "touchstart"]) document.addEventListener(type, gesture, true);
-  document.addEventListener("keydown", (e) => { if (e.isTrusted && (e.key === "Tab" || e.key === "Escape")) gestureAt = performance.now(); }, true);
-  // focus moved within a few seconds of a restore, without a pointer or Tab of the person: the page did it
-  const stolen = () => restored !== null && performance.now() - restored.at <= 3000 && performance.now() - gestureAt >= 500 && restored.el.isConnected;
+  document.addEventListener("keydown", (e) => { if (e.isTrusted && (e.key === "Tab" || e.key === "Escape")) { gestureAt = performance.now(); gestureTarget = "any"; } }, true);
+  // Whether the person just moved the focus to target themselves: a gesture within half a second, on target (or inside it).
+  // A tap on the field they were typing in does not count for a focus the page then moves elsewhere (the tap that began
+  // the typing was often less than half a second before the page took the focus: found by TrustInUseTests, "Gevelt").
+  const byPerson = (target) => performance.now() - gestureAt < 500 &&
+    (gestureTarget === "any" || (target instanceof Node && gestureTarget instanceof Node && (target === gestureTarget || target.contains(gestureTarget))));
+  // focus moved within a few seconds of a restore, not by the person: the page did it
+  const stolen = (target) => restored !== null && performance.now() - restored.at <= 3000 && restored.el.isConnected && !byPerson(target);
   document.addEventListener("focusin", (e) => {
     if (!restored || e.target === restored.el || isField(e.target)) return;
-    if (!stolen()) return;
+    if (!stolen(e.target)) return;
     const el = restored.el;
     const end = el.value.length;
     el.focus({ preventScroll: true });
@@ -107,8 +113,13 @@
       el.value = saved.value; changed = true;
     }
     if (changed) el.setAttribute("data-kept", "true");
-    // the field the person is in (they tapped it, maybe typed in it) while it was replaced: the focus went nowhere
-    const typingHere = focused && focused.key === key && (document.activeElement === null || document.activeElement === document.body);
+    // the field the person is in (they tapped it, maybe typed in it) while it was replaced: the focus went nowhere, or the
+    // page already moved it somewhere that is no field (Blazor's FocusOnNavigate focuses the h1 as it becomes interactive;
+    // on a busy phone that can come before this observer runs, and the rest of "Meer bankjes" went to the h1: found by
+    // TrustInUseTests on a busy machine) — not if the person moved it themselves (a tap or Tab just now)
+    const active = document.activeElement;
+    const typingHere = focused && focused.key === key &&
+      (active === null || active === document.body || (!isField(active) && !byPerson(active)));
     if (!typingHere) {
       if (changed) tell(el);
       return;
@@ -124,7 +135,11 @@
     const done = () => { el.removeEventListener("blur", blur); el.removeEventListener("keydown", enter, true); tell(el); };
     const enter = (e) => { if (e.key === "Enter") done(); };
     // a blur the page caused on its own right after becoming interactive is undone by the focus guard below: not "done"
-    const blur = () => { if (!stolen()) done(); };
+    const blur = (e) => {
+      if (!stolen(e.relatedTarget)) { done(); return; }
+      // taken to nowhere by the page (no focusin to undo it): give it back
+      if (!e.relatedTarget) setTimeout(() => { if (document.activeElement === null || document.activeElement === document.body) el.focus({ preventScroll: true }); }, 0);
+    };
     el.addEventListener("blur", blur);
     el.addEventListener("keydown", enter, true);
   };
