@@ -21,7 +21,7 @@ public class HandlingBenchmarks
     {
         public Config()
         {
-            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(5).WithIterationCount(100)
+            AddJob(Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: false)).WithWarmupCount(5).WithIterationCount(100)
                 .WithInvocationCount(1).WithUnrollFactor(1).WithLaunchCount(1));
             AddColumn(StatisticColumn.P95, StatisticColumn.Median, StatisticColumn.OperationsPerSecond);
             SummaryStyle = BenchmarkDotNet.Reports.SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend);

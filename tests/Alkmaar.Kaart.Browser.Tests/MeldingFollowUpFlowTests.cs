@@ -210,6 +210,40 @@ public class MeldingFollowUpFlowTests(BrowserFixture fx) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task A_resident_sees_that_it_was_already_reported_nearby_and_follows_those_meldingen_instead()
+    {
+        var (postcode, nr) = await TestData.AddressInGebiedAsync(Db, "GB0361-oost");
+        // five afval meldingen three days ago at this address (the release rule's minimum; today's would not count)
+        await using (var cmd = Db.CreateCommand(
+            """
+            INSERT INTO melding (category, geom, location_source, buurt_code, wijk_code, gebied_code, routing_kind, routing_reason, boundary_version_id, source, created_at)
+            SELECT 'afval', a.geom, 'adres', 'x', 'x', 'GB0361-oost', 'inside', 'test', (SELECT max(id) FROM boundary_version), 'formulier', now() - interval '3 days'
+            FROM generate_series(1, 5), address a WHERE a.postcode = $1 AND a.huisnummer = $2 AND a.toevoeging = ''
+            """))
+        {
+            cmd.Parameters.AddWithValue(postcode);
+            cmd.Parameters.AddWithValue(nr);
+            Assert.Equal(5, await cmd.ExecuteNonQueryAsync());
+        }
+        var page = await fx.NewPageAsync(390, 844);
+        await page.GotoAsync(fx.BaseUrl + "/melding");
+        await page.Locator("body[data-form-ready=true]").WaitForAsync();
+        await page.GetByLabel("Postcode").FillAsync(postcode);
+        await page.GetByLabel("Huisnummer").FillAsync(nr.ToString());
+        await page.GetByLabel("Wat is er aan de hand?").FillAsync("Weer vuilniszakken naast de container.");
+        await page.GetByLabel("Soort melding").SelectOptionAsync("afval");
+        var box = page.Locator("[data-testid=al-gemeld]");
+        await Assertions.Expect(box).ToContainTextAsync("Is dit al gemeld?");
+        await Assertions.Expect(box).ToContainTextAsync("5 meldingen");
+        await page.GetByLabel("Uw e-mailadres (om de stappen te volgen)").FillAsync("buurvrouw@example.nl");
+        await box.Locator("[data-testid=al-gemeld-volg]").First.ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=al-gemeld-result]")).ToContainTextAsync("U volgt deze meldingen");
+        await Shot(page, "al-gemeld-telefoon.png");
+        await using var count = Db.CreateCommand("SELECT count(*) FROM melding_volger WHERE email = 'buurvrouw@example.nl'");
+        Assert.Equal(5L, (long)(await count.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
     public async Task A_melding_whose_deadline_passed_three_times_over_is_marked_in_the_teams_list()
     {
         var (id, _, _) = await MakeMeldingAsync("GB0361-zuid", "Al weken overlast van een loslopende hond in het park.");

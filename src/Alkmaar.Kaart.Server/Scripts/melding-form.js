@@ -37,6 +37,7 @@ function init(form) {
     showPlaceMode();
     chosen.textContent = `Gekozen plek (${how}): ${la.toFixed(5).replace('.', ',')}, ${lo.toFixed(5).replace('.', ',')}`;
     chosen.dataset.chosen = 'true';
+    form.dispatchEvent(new Event('kaart:place-chosen'));
     if (map) await map.module.showFocus(mapElement, { lat: la, lon: lo, label: 'Gekozen plek' });
   };
 
@@ -100,6 +101,80 @@ function init(form) {
   category.addEventListener('change', update);
   $('[data-accept-suggestion]').addEventListener('click', () => { category.value = suggestion.dataset.category; update(); category.focus(); });
   update();
+
+  // "Is dit al gemeld?": for an openbare-ruimte category, once the place is known, the published cells nearby with recent
+  // meldingen of that kind (never one under the minimum: the server applies the release rule); the resident may follow
+  // them instead of making a new melding (their e-mail address gets each step), or go on with their own
+  const alGemeld = $('[data-al-gemeld]');
+  const openbareRuimte = JSON.parse(form.dataset.openbareRuimte || '[]');
+  const postcode = $('input[name="Input.Postcode"]');
+  const huisnummer = $('input[name="Input.Huisnummer"]');
+  let asked = '';
+  const checkAlGemeld = async () => {
+    const c = category.value;
+    const place = placeMap.checked
+      ? (lat.value && lon.value ? `lat=${lat.value}&lon=${lon.value}` : '')
+      : (postcode.value.trim() && /^\d+$/.test(huisnummer.value.trim()) ? `postcode=${encodeURIComponent(postcode.value.trim())}&huisnummer=${huisnummer.value.trim()}` : '');
+    if (!openbareRuimte.includes(c) || !place) { alGemeld.hidden = true; asked = ''; return; }
+    const query = `category=${encodeURIComponent(c)}&${place}`;
+    if (query === asked) return;
+    asked = query;
+    let answer;
+    try {
+      const r = await fetch(`api/meldingen/al-gemeld?${query}`, { headers: { accept: 'application/json' } });
+      if (!r.ok) { alGemeld.hidden = true; return; }
+      answer = await r.json();
+    } catch { alGemeld.hidden = true; return; }
+    if (query !== asked) return; // a newer question was asked meanwhile
+    if (answer.cellen.length === 0) { alGemeld.hidden = true; return; }
+    const label = category.selectedOptions[0]?.textContent.toLowerCase() ?? c;
+    alGemeld.replaceChildren();
+    const h = document.createElement('p');
+    h.innerHTML = '<strong>Is dit al gemeld?</strong> ';
+    h.append(`In de afgelopen vier weken kwamen er in de buurt van deze plek al meldingen over ${label} binnen:`);
+    const list = document.createElement('ul');
+    for (const cel of answer.cellen) {
+      const li = document.createElement('li');
+      li.append(`${cel.aantal} meldingen, op ongeveer ${cel.afstandM} m `);
+      const follow = document.createElement('button');
+      follow.type = 'button';
+      follow.className = 'link-button';
+      follow.textContent = 'Volg deze meldingen';
+      follow.dataset.cel = cel.cel;
+      follow.dataset.testid = 'al-gemeld-volg';
+      li.append(follow);
+      list.append(li);
+    }
+    const mailLabel = document.createElement('label');
+    mailLabel.htmlFor = 'al-gemeld-email';
+    mailLabel.textContent = 'Uw e-mailadres (om de stappen te volgen)';
+    const mail = document.createElement('input');
+    mail.type = 'email'; mail.id = 'al-gemeld-email'; mail.autocomplete = 'email';
+    mail.value = $('input[name="Input.Email"]')?.value ?? '';
+    const note = document.createElement('p');
+    note.className = 'hint';
+    note.textContent = 'Volgt u ze, dan hoeft u geen nieuwe melding te doen. Gaat het om iets anders, doe dan gewoon uw melding.';
+    const result = document.createElement('p');
+    result.setAttribute('role', 'status');
+    result.dataset.testid = 'al-gemeld-result';
+    alGemeld.append(h, list, mailLabel, mail, note, result);
+    for (const button of list.querySelectorAll('button')) {
+      button.addEventListener('click', async () => {
+        result.textContent = '';
+        const r = await fetch('api/meldingen/al-gemeld/volgen', {
+          method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ cel: button.dataset.cel, category: c, email: mail.value }),
+        });
+        if (r.ok) result.textContent = `U volgt deze meldingen over ${label}: u krijgt een e-mail bij elke stap. U hoeft geen nieuwe melding te doen.`;
+        else result.textContent = (await r.json().catch(() => null))?.detail ?? 'Volgen lukte niet. Probeer het opnieuw of doe een melding.';
+      });
+    }
+    alGemeld.hidden = false;
+  };
+  category.addEventListener('change', checkAlGemeld);
+  postcode?.addEventListener('change', checkAlGemeld);
+  huisnummer?.addEventListener('change', checkAlGemeld);
+  form.addEventListener('kaart:place-chosen', checkAlGemeld);
 
   // the photo: checked before sending, so a too large file does not travel for nothing
   const photo = $('input[name="foto"]');

@@ -11,8 +11,35 @@ public static class MelderEndpoints
     public sealed record IntakeRequest(string? Kanaal, string? Category, string? Description, string? Postcode, int? Huisnummer, string? Toevoeging,
         double? X, double? Y, double? Lat, double? Lon, string? Naam, string? Email, string? Telefoon);
 
+    public sealed record FollowRequest(string? Cel, string? Category, string? Email);
+    public sealed record MergeRequest(long? Met, int? Version);
+
     public static void MapMelderFollowUp(this RouteGroupBuilder group)
     {
+        group.MapGet("/al-gemeld", async (string? category, double? lat, double? lon, string? postcode, int? huisnummer, string? toevoeging,
+                AlGemeld alGemeld, CancellationToken ct) =>
+                TypedResults.Ok(await alGemeld.NearbyAsync(new NewMelding { Lat = lat, Lon = lon, Postcode = postcode, Huisnummer = huisnummer, Toevoeging = toevoeging }, category, ct)))
+            .AllowAnonymous()
+            .WithSummary("'Is dit al gemeld?': for an openbare-ruimte category and a place (lat/lon or postcode/huisnummer), the published 50 m cells within 150 m with meldingen of that category in the last 28 whole days — under the release rule, never a cell under the minimum.");
+        group.MapPost("/al-gemeld/volgen", async (HttpContext http, AlGemeld alGemeld, CancellationToken ct) =>
+            {
+                var (input, problem) = await Problems.ReadJsonAsync<FollowRequest>(http, ct);
+                if (problem is not null) return problem;
+                await alGemeld.FollowAsync(input!.Cel, input.Category, input.Email, ct);
+                return Results.NoContent();
+            })
+            .AllowAnonymous().SpendsPublicWriteBudget()
+            .WithSummary("Follow the open meldingen of a category in a cell the suggestion showed ({cel, category, email}): each of their steps by e-mail. Answers no count.");
+        group.MapPost("/{id:long}/samenvoegen", async (HttpContext http, long id, MeldingService service, CancellationToken ct) =>
+            {
+                var (input, problem) = await Problems.ReadJsonAsync<MergeRequest>(http, ct);
+                if (problem is not null) return problem;
+                if (input!.Met is not { } into) return Problems.BadRequest("Doel ontbreekt", "Geef met het nummer van de melding waarmee deze wordt samengevoegd.", "met");
+                await service.MergeAsync(http.User, id, into, ct, input.Version);
+                return Results.NoContent();
+            })
+            .RequireAuthorization(KaartPolicies.MeldingenBehandelen)
+            .WithSummary("Close a duplicate by merging it into another open melding of the team ({met, version}); its melder and followers follow that one. Audited.");
         group.MapPost("/intake", async (HttpContext http, MeldingService service, CancellationToken ct) =>
             {
                 var (input, problem) = await Problems.ReadJsonAsync<IntakeRequest>(http, ct);

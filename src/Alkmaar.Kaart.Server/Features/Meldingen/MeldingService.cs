@@ -145,7 +145,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
                ?? throw new MeldingRejectedException("Onbekende categorie", $"Onbekende categorie '{Truncate(c, 50)}'; bekend zijn: {string.Join(", ", O.Categories)}.", "category");
     }
 
-    private async Task<(double X, double Y, string Source, string? AddressText)> ResolveLocationAsync(NewMelding m, CancellationToken ct)
+    internal async Task<(double X, double Y, string Source, string? AddressText)> ResolveLocationAsync(NewMelding m, CancellationToken ct)
     {
         var hasRd = m.X is not null || m.Y is not null;
         var hasWgs = m.Lat is not null || m.Lon is not null;
@@ -356,6 +356,12 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
                     $"Uw melding {StatusLinks.Reference(id)} is {StatusNl(status)}." + (note is null ? "" : $"\n\nBericht van de gemeente: {note}") +
                     "\n\nMet de link die u bij uw melding kreeg, ziet u alle stappen.")), conn, tx, ct);
         }
+        if (status != current.Status)
+        {
+            await using var cat = new NpgsqlCommand("SELECT category FROM melding WHERE id = $1", conn, tx);
+            Add(cat, id);
+            await TellFollowersAsync(conn, tx, id, (string)(await cat.ExecuteScalarAsync(ct))!, status, ct);
+        }
         await audit.WriteAsync(actor, "status gewijzigd", "melding", id.ToString(),
             new { from = current.Status, to = status, noteToResident = note is not null }, conn, tx, ct);
         await tx.CommitAsync(ct);
@@ -382,7 +388,8 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         {
             // the photo, the internal notes and the melder's own answers (with their photos) may show or name the resident
             foreach (var sql in (string[])["DELETE FROM melding_photo WHERE melding_id = ANY ($1)",
-                                          "DELETE FROM melding_note WHERE kind IN ('intern', 'melder') AND melding_id = ANY ($1)"])
+                                          "DELETE FROM melding_note WHERE kind IN ('intern', 'melder') AND melding_id = ANY ($1)",
+                                          "DELETE FROM melding_volger WHERE melding_id = ANY ($1)"])
             {
                 await using var delete = db.CreateCommand(sql);
                 Add(delete, ids.Select(long.Parse).ToArray());

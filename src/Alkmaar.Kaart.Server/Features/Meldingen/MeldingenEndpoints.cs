@@ -31,6 +31,7 @@ public static class MeldingenEndpoints
         builder.Services.AddSingleton<StandaardAntwoorden>();
         builder.Services.AddSingleton<MeldingTaken>();
         builder.Services.AddSingleton<MeldingCijfers>();
+        builder.Services.AddSingleton<AlGemeld>();
         builder.Services.AddSingleton<DisclosureControl>();
         builder.Services.AddSingleton<MeldingCells>();
         builder.Services.AddSingleton<DemoMeldingen>();
