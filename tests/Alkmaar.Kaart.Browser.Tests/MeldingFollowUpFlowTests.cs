@@ -244,6 +244,27 @@ public class MeldingFollowUpFlowTests(BrowserFixture fx) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task A_team_member_selects_meldingen_and_gives_them_one_status_with_one_reason()
+    {
+        var (a, _, _) = await MakeMeldingAsync("GB0361-west", "Hondenpoep op het grasveld aan de noordkant.");
+        var (b, _, _) = await MakeMeldingAsync("GB0361-west", "Hondenpoep bij de speeltuin.");
+        var page = await SignedInPageAsync("bulk-west", "GB0361-west", "/meldingen");
+        await page.Locator(".werkruimte[data-interactive=true][data-live=true]").WaitForAsync();
+        foreach (var id in new[] { a, b })
+            await page.Locator($"tr:has([data-testid=werk-open][data-id='{id}']) [data-testid=werk-select]").CheckAsync();
+        await Assertions.Expect(page.Locator("[data-testid=bulk-bar]")).ToContainTextAsync("2 geselecteerd");
+        await page.Locator("[data-testid=bulk-value]").SelectOptionAsync("in_behandeling");
+        await page.Locator("[data-testid=bulk-reason]").FillAsync("Handhaving loopt deze week extra rondes");
+        await Shot(page, "werkruimte-selectie.png");
+        await page.Locator("[data-testid=bulk-bar] button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=bulk-message]")).ToHaveTextAsync("2 van 2 bijgewerkt.");
+        await Assertions.Expect(page.Locator("[data-testid=bulk-bar]")).ToHaveCountAsync(0); // done: the selection is cleared
+        await using var cmd = Db.CreateCommand("SELECT count(*) FROM melding WHERE id = ANY ($1) AND status = 'in_behandeling'");
+        cmd.Parameters.AddWithValue(new[] { a, b });
+        Assert.Equal(2L, (long)(await cmd.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
     public async Task A_melding_whose_deadline_passed_three_times_over_is_marked_in_the_teams_list()
     {
         var (id, _, _) = await MakeMeldingAsync("GB0361-zuid", "Al weken overlast van een loslopende hond in het park.");

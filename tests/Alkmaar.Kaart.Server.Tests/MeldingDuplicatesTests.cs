@@ -107,3 +107,44 @@ public class MeldingDuplicatesTests(KaartAppFixture fx) : IClassFixture<KaartApp
         Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM audit_log WHERE action = 'melding samengevoegd' AND subject_id = $1", duplicate.ToString()));
     }
 }
+
+/// <summary>Bulk actions (issue 29): one action with one reason on a selection; each melding checked as a single change.</summary>
+public class MeldingBulkTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
+{
+    [Fact]
+    public async Task A_bulk_status_changes_the_teams_own_meldingen_reports_the_others_and_keeps_the_reason_with_each()
+    {
+        var db = fx.Factory.Services.GetRequiredService<NpgsqlDataSource>();
+        var anonymous = fx.Factory.CreateClient();
+        var (nx, ny) = await TestData.InsideAsync(db, "GB0361-noord");
+        var (zx, zy) = await TestData.InsideAsync(db, "GB0361-zuid");
+        var own = new List<long>();
+        for (var i = 0; i < 3; i++) own.Add((await anonymous.SubmitMeldingAsync(new { category = "groen", description = $"Bulk {i}", x = nx, y = ny })).GetProperty("id").GetInt64());
+        var other = (await anonymous.SubmitMeldingAsync(new { category = "groen", description = "Van Zuid", x = zx, y = zy })).GetProperty("id").GetInt64();
+        var noord = await fx.Factory.SignedInAsync("team-noord");
+        // a reason is required; nothing changes without one
+        Assert.Equal(HttpStatusCode.BadRequest, (await noord.PostAsJsonAsync("/api/meldingen/bulk", new { ids = own, actie = "status", waarde = "in_behandeling" })).StatusCode);
+        var answer = await (await noord.PostAsJsonAsync("/api/meldingen/bulk", new { ids = own.Append(other), actie = "status", waarde = "in_behandeling", reden = "Snoeironde deze week" }))
+            .JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(3, answer.GetProperty("gelukt").GetInt32());
+        Assert.Equal(other, answer.GetProperty("mislukt").EnumerateArray().Single().GetProperty("id").GetInt64());
+        await using (var cmd = db.CreateCommand("SELECT count(*) FILTER (WHERE status = 'in_behandeling' AND id = ANY ($1)), count(*) FILTER (WHERE status = 'nieuw' AND id = $2) FROM melding"))
+        {
+            cmd.Parameters.AddWithValue(own.ToArray());
+            cmd.Parameters.AddWithValue(other);
+            await using var r = await cmd.ExecuteReaderAsync();
+            Assert.True(await r.ReadAsync());
+            Assert.Equal((3L, 1L), (r.GetInt64(0), r.GetInt64(1)));
+        }
+        await using (var cmd = db.CreateCommand("SELECT count(*) FROM melding_note WHERE melding_id = ANY ($1) AND kind = 'intern' AND text LIKE '%Snoeironde deze week%'"))
+        {
+            cmd.Parameters.AddWithValue(own.ToArray());
+            Assert.Equal(3L, (long)(await cmd.ExecuteScalarAsync())!);
+        }
+        await using (var cmd = db.CreateCommand("SELECT count(*) FROM audit_log WHERE action = 'gezamenlijke actie' AND actor = 'team-noord'"))
+            Assert.Equal(1L, (long)(await cmd.ExecuteScalarAsync())!);
+        // too many at once is refused as a whole
+        Assert.Equal(HttpStatusCode.BadRequest, (await noord.PostAsJsonAsync("/api/meldingen/bulk",
+            new { ids = Enumerable.Range(1, 201).Select(i => (long)i), actie = "status", waarde = "afgehandeld", reden = "te veel" })).StatusCode);
+    }
+}

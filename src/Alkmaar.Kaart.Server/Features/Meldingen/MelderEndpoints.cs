@@ -13,6 +13,7 @@ public static class MelderEndpoints
 
     public sealed record FollowRequest(string? Cel, string? Category, string? Email);
     public sealed record MergeRequest(long? Met, int? Version);
+    public sealed record BulkRequest(long[]? Ids, string? Actie, string? Waarde, string? Reden);
 
     public static void MapMelderFollowUp(this RouteGroupBuilder group)
     {
@@ -30,6 +31,15 @@ public static class MelderEndpoints
             })
             .AllowAnonymous().SpendsPublicWriteBudget()
             .WithSummary("Follow the open meldingen of a category in a cell the suggestion showed ({cel, category, email}): each of their steps by e-mail. Answers no count.");
+        group.MapPost("/bulk", async (HttpContext http, MeldingService service, CancellationToken ct) =>
+            {
+                var (input, problem) = await Problems.ReadJsonAsync<BulkRequest>(http, ct);
+                if (problem is not null) return problem;
+                var outcomes = await service.BulkAsync(http.User, input!.Ids, input.Actie, input.Waarde, input.Reden, ct);
+                return TypedResults.Ok(new { gelukt = outcomes.Count(o => o.Ok), mislukt = outcomes.Where(o => !o.Ok) });
+            })
+            .RequireAuthorization(KaartPolicies.MeldingenBehandelen)
+            .WithSummary("One action on a selection ({ids, actie: status|toewijzen|routering, waarde, reden}), each melding checked as a single change; answers what was done and what not and why. Audited once.");
         group.MapPost("/{id:long}/samenvoegen", async (HttpContext http, long id, MeldingService service, CancellationToken ct) =>
             {
                 var (input, problem) = await Problems.ReadJsonAsync<MergeRequest>(http, ct);
