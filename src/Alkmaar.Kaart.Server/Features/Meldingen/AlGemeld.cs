@@ -61,7 +61,7 @@ public sealed partial class AlGemeld(NpgsqlDataSource db, MeldingService melding
     {
         var c = Category(category);
         var e = email?.Trim();
-        if (e is null || e.Length > 254 || !EmailPattern().IsMatch(e) || !TextFields.IsSingleLine(e))
+        if (e is null || e.Length > 254 || !MeldingService.EmailPattern().IsMatch(e) || !TextFields.IsSingleLine(e))
             throw new MeldingRejectedException("Ongeldig e-mailadres", "Vul een geldig e-mailadres in: daar sturen wij de stappen naartoe.", "email");
         var size = statistics.PublicCellSize(null);
         if (ParseCell(cel) is not { } idx)
@@ -114,5 +114,4 @@ public sealed partial class AlGemeld(NpgsqlDataSource db, MeldingService melding
     }
 
     [GeneratedRegex(@"^cel-(\d{1,6})-(\d{1,6})$")] private static partial Regex CellPattern();
-    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")] private static partial Regex EmailPattern();
 }

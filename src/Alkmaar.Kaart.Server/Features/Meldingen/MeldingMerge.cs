@@ -64,11 +64,11 @@ public sealed partial class MeldingService
     }
 
     /// <summary>Tells the followers of a melding its new status (no details, no answers: those are for its melder).</summary>
-    private static async Task TellFollowersAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, string category, string status, CancellationToken ct)
+    private static async Task TellFollowersAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, string status, CancellationToken ct)
     {
         var to = await Notifications.MailOutbox.AddressesAsync(conn, tx, "SELECT email FROM melding_volger WHERE melding_id = $1", [id], ct);
         await Notifications.MailOutbox.EnqueueAsync(to.Select(a => Notifications.OutgoingMail.ToResident(a, "melding volger", "melding", id.ToString(),
             $"Een melding die u volgt is {StatusNl(status)}",
-            $"Een melding over {category} die u volgt ({StatusLinks.Reference(id)}) is nu: {StatusNl(status)}.", "meldingen die u volgt")), conn, tx, ct);
+            $"Een melding die u volgt ({StatusLinks.Reference(id)}) is nu: {StatusNl(status)}.", "meldingen die u volgt")), conn, tx, ct);
     }
 }

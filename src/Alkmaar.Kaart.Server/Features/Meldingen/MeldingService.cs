@@ -356,12 +356,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
                     $"Uw melding {StatusLinks.Reference(id)} is {StatusNl(status)}." + (note is null ? "" : $"\n\nBericht van de gemeente: {note}") +
                     "\n\nMet de link die u bij uw melding kreeg, ziet u alle stappen.")), conn, tx, ct);
         }
-        if (status != current.Status)
-        {
-            await using var cat = new NpgsqlCommand("SELECT category FROM melding WHERE id = $1", conn, tx);
-            Add(cat, id);
-            await TellFollowersAsync(conn, tx, id, (string)(await cat.ExecuteScalarAsync(ct))!, status, ct);
-        }
+        if (status != current.Status) await TellFollowersAsync(conn, tx, id, status, ct);
         await audit.WriteAsync(actor, "status gewijzigd", "melding", id.ToString(),
             new { from = current.Status, to = status, noteToResident = note is not null }, conn, tx, ct);
         await tx.CommitAsync(ct);
@@ -465,7 +460,7 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
     }
 
     /// <summary>Trims, drops control characters other than newlines and tabs, and turns empty into null.</summary>
-    private static string? Clean(string? s)
+    internal static string? Clean(string? s)
     {
         if (s is null) return null;
         var cleaned = new string(s.Where(c => !char.IsControl(c) || c is '\n' or '\t').ToArray()).Trim();
@@ -474,6 +469,6 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
 
     private static string Truncate(string s, int n) => s.Length <= n ? s : s[..n] + "…";
 
-    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")] private static partial Regex EmailPattern();
+    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")] internal static partial Regex EmailPattern();
     [GeneratedRegex(@"^[+0-9 ()\-]{6,20}$")] private static partial Regex PhonePattern();
 }

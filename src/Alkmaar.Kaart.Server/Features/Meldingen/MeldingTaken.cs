@@ -366,6 +366,5 @@ public sealed class MeldingTaken(NpgsqlDataSource db, AuditLog audit, TimeProvid
     private static MeldingRejectedException NotFound(long id) =>
         new("Melding niet gevonden", $"Er is geen melding {id} die u mag behandelen.", status: StatusCodes.Status404NotFound);
 
-    private static string? Clean(string? s) =>
-        s is null ? null : new string(s.Where(c => !char.IsControl(c) || c is '\n' or '\t').ToArray()).Trim() is { Length: > 0 } t ? t : null;
+    private static string? Clean(string? s) => MeldingService.Clean(s);
 }
