@@ -70,6 +70,7 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
             "/gebied/WK036105", "/grensband/GB0361-west", "/grensoverleg/GB0361-west/GM0399", "/hotspots", "/initiatieven",
             "/initiatief-aanvragen", "/wijkaanzet", $"/wijkaanzet/{campagne}", "/export", "/inloggen", "/geen-toegang",
             "/melding/status/onbekend", "/initiatief/status/onbekend", "/wijkaanzet/status/onbekend", "/bestaat-niet",
+            "/taak/onbekend",
         ];
         var desk = await CheckAsync(await fx.NewPageAsync(1366, 900), fx.BaseUrl, paths);
         var phone = await CheckAsync(await fx.NewPageAsync(390, 844, o => { o.IsMobile = true; o.HasTouch = true; }), fx.BaseUrl, paths);
@@ -91,7 +92,7 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
         await page.WaitForURLAsync(u => !u.Contains("/inloggen"));
         string[] paths =
         [
-            "/meldingen", "/meldingen/week", $"/meldingen/{melding}", "/beheer/audit", "/beheer/berichten", "/beheer/standaardantwoorden", "/beheer/gebiedsteams",
+            "/meldingen", "/meldingen/week", "/meldingen/cijfers", "/meldingen/opnemen", $"/meldingen/{melding}", "/beheer/audit", "/beheer/berichten", "/beheer/standaardantwoorden", "/beheer/gebiedsteams",
             "/beheer/gebruikers", "/beheer/grenzen", "/beheer/indeling", $"/beheer/indeling/{plan}", $"/indeling/{plan}",
         ];
         var found = await CheckAsync(page, fx.BaseUrl, paths);
