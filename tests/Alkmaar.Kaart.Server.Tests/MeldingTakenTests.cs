@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Alkmaar.Kaart.Server.Features;
 using Alkmaar.Kaart.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -127,6 +129,35 @@ public class MeldingTakenTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtu
         Assert.True(await ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE subject_id = $1 AND action LIKE 'taak %'", id.ToString()) >= 6);
         // a finished task's link still shows it, read-only
         Assert.Equal("afgerond", (await Json(await _anonymous.GetAsync($"/api/taken/{woningToken}"))).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Where_that_is_the_rule_the_clock_stands_still_while_a_part_is_with_a_party()
+    {
+        using var app = fx.Factory.WithWebHostBuilder(b => b.ConfigureAppConfiguration((_, c) =>
+            c.AddInMemoryCollection(new Dictionary<string, string?> { ["Meldingen:PauseWhileWithPartner"] = "true" })));
+        await RegisterAsync("GB0361-noord", "Verkeer (test)", "Vakafdeling gemeente", null);
+        var (x, y) = await TestData.InsideAsync(Db, "GB0361-noord");
+        var id = (await app.CreateClient().SubmitMeldingAsync(new { category = "overlast", description = "Te hard gereden", x, y })).GetProperty("id").GetInt64();
+        var team = await app.SignedInAsync("team-noord");
+        var made = await Json(await team.PostAsJsonAsync($"/api/meldingen/{id}/taken", new { partij = "Verkeer (test)", vraag = "Snelheidsmeting?", uiterlijk = Due(10) }), HttpStatusCode.Created);
+        var token = made.GetProperty("link").GetString()!.Split('/').Last();
+        Assert.True(await ScalarAsync<bool>("SELECT paused_since IS NOT NULL FROM melding WHERE id = $1", id));
+        // two weeks with the party
+        await using (var cmd = Db.CreateCommand("UPDATE melding SET paused_since = now() - interval '14 days' WHERE id = $1"))
+        {
+            cmd.Parameters.AddWithValue(id);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var dueBefore = DateOnly.FromDateTime(await ScalarAsync<DateTime>("SELECT due_on::timestamp FROM melding WHERE id = $1", id));
+        var client = app.CreateClient();
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsJsonAsync($"/api/taken/{token}/accepteren", new { tekst = (string?)null })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsJsonAsync($"/api/taken/{token}/afronden", new { tekst = "Gemeten: 48 km/u gemiddeld." })).StatusCode);
+        // the only part done: closed, the clock ran again first, and the two weeks are not handling time
+        Assert.True(await ScalarAsync<bool>("SELECT paused_since IS NULL AND status = 'afgehandeld' FROM melding WHERE id = $1", id));
+        var paused = await ScalarAsync<short>("SELECT paused_days FROM melding WHERE id = $1", id);
+        Assert.InRange(paused, (short)8, (short)10);
+        Assert.Equal(Alkmaar.Kaart.Geo.Deadlines.WorkingDays.Add(dueBefore, paused), DateOnly.FromDateTime(await ScalarAsync<DateTime>("SELECT due_on::timestamp FROM melding WHERE id = $1", id)));
     }
 
     [Fact]

@@ -35,13 +35,13 @@ public sealed partial class MeldingService
             throw new MeldingRejectedException("Geen vraag open", "Het gebiedsteam wacht niet op een reactie (meer). U ziet hieronder de stand van uw melding.",
                 "text", StatusCodes.Status409Conflict);
         var now = time.GetUtcNow();
-        await ResumeClockAsync(conn, tx, id, now, ct);
         await using (var cmd = new NpgsqlCommand(
-            "UPDATE melding SET status = 'in_behandeling', paused_since = NULL, version = version + 1, updated_at = $2 WHERE id = $1", conn, tx))
+            "UPDATE melding SET status = 'in_behandeling', version = version + 1, updated_at = $2 WHERE id = $1", conn, tx))
         {
             Add(cmd, id, now);
             await cmd.ExecuteNonQueryAsync(ct);
         }
+        await SyncClockAsync(conn, tx, id, now, O, ct);
         var noteId = await InsertNoteAsync(conn, tx, id, Melder, NoteMelder, answer, now, ct);
         if (photo is not null)
         {
@@ -178,27 +178,47 @@ public sealed partial class MeldingService
     }
 
     /// <summary>
-    /// Ends a pause of the clock (the team stops waiting for the melder): the deadline moves on by the working days the
-    /// clock stood still, counted in local days from the day it was paused to today. Nothing when it was not paused.
+    /// Brings the melding's clock in line with its state (one rule for every change): it stands still while the team waits
+    /// for the melder (status reactie_gevraagd, <see cref="MeldingOptions.PauseWhileWaitingForMelder"/>) or, where that is
+    /// the rule (<see cref="MeldingOptions.PauseWhileWithPartner"/>), while a part is with a party; otherwise it runs. A
+    /// pause that ends moves the deadline on by the working days it lasted, counted in local days from the day it began to
+    /// today (and adds them to <c>paused_days</c>, which the handling figures leave out).
     /// </summary>
-    private async Task ResumeClockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, DateTimeOffset now, CancellationToken ct)
+    internal static async Task SyncClockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, DateTimeOffset now, MeldingOptions o, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand("SELECT paused_since, due_on, three_times_due_on FROM melding WHERE id = $1", conn, tx);
+        await using var cmd = new NpgsqlCommand(
+            """
+            SELECT status, paused_since, due_on, three_times_due_on,
+                   EXISTS (SELECT 1 FROM melding_taak k WHERE k.melding_id = m.id AND k.status IN ('uitgezet', 'geaccepteerd'))
+            FROM melding m WHERE id = $1
+            """, conn, tx);
         Add(cmd, id);
-        DateTimeOffset since;
+        string status;
+        DateTimeOffset? since;
         DateOnly? due, due3;
+        bool withParty;
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
-            if (!await r.ReadAsync(ct) || r.IsDBNull(0)) return;
-            since = r.GetFieldValue<DateTimeOffset>(0);
-            due = r.IsDBNull(1) ? null : r.GetFieldValue<DateOnly>(1);
-            due3 = r.IsDBNull(2) ? null : r.GetFieldValue<DateOnly>(2);
+            if (!await r.ReadAsync(ct)) return;
+            (status, since) = (r.GetString(0), r.IsDBNull(1) ? null : r.GetFieldValue<DateTimeOffset>(1));
+            (due, due3, withParty) = (r.IsDBNull(2) ? null : r.GetFieldValue<DateOnly>(2), r.IsDBNull(3) ? null : r.GetFieldValue<DateOnly>(3), r.GetBoolean(4));
         }
-        var n = HandlingDeadline.PauseLength(MeldingDeadlines.DayOf(since), MeldingDeadlines.DayOf(now));
-        await using var update = new NpgsqlCommand(
-            "UPDATE melding SET paused_since = NULL, paused_days = paused_days + $2, due_on = $3, three_times_due_on = $4 WHERE id = $1", conn, tx);
-        Add(update, id, (short)n, due is { } d ? WorkingDays.Add(d, n) : null, due3 is { } d3 ? WorkingDays.Add(d3, n) : null);
-        await update.ExecuteNonQueryAsync(ct);
+        var stand = status != MeldingStatus.Afgehandeld &&
+                    ((status == MeldingStatus.ReactieGevraagd && o.PauseWhileWaitingForMelder) || (withParty && o.PauseWhileWithPartner));
+        if (stand && since is null)
+        {
+            await using var pause = new NpgsqlCommand("UPDATE melding SET paused_since = $2 WHERE id = $1", conn, tx);
+            Add(pause, id, now);
+            await pause.ExecuteNonQueryAsync(ct);
+        }
+        else if (!stand && since is { } began)
+        {
+            var n = HandlingDeadline.PauseLength(MeldingDeadlines.DayOf(began), MeldingDeadlines.DayOf(now));
+            await using var resume = new NpgsqlCommand(
+                "UPDATE melding SET paused_since = NULL, paused_days = paused_days + $2, due_on = $3, three_times_due_on = $4 WHERE id = $1", conn, tx);
+            Add(resume, id, (short)n, due is { } d ? WorkingDays.Add(d, n) : null, due3 is { } d3 ? WorkingDays.Add(d3, n) : null);
+            await resume.ExecuteNonQueryAsync(ct);
+        }
     }
 
     private async Task<int> HandlingDaysAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, CancellationToken ct)

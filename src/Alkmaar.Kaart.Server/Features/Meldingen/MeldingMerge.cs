@@ -30,12 +30,13 @@ public sealed partial class MeldingService
         var note = $"Uw melding gaat over hetzelfde als melding {StatusLinks.Reference(into)}; wij hebben ze samengevoegd. U hoort van ons hoe die wordt afgehandeld.";
         await using (var cmd = new NpgsqlCommand(
             """
-            UPDATE melding SET status = 'afgehandeld', closed_at = $2, paused_since = NULL, version = version + 1, updated_at = $2 WHERE id = $1;
+            UPDATE melding SET status = 'afgehandeld', closed_at = $2, version = version + 1, updated_at = $2 WHERE id = $1;
             """, conn, tx))
         {
             Add(cmd, id, now);
             await cmd.ExecuteNonQueryAsync(ct);
         }
+        await SyncClockAsync(conn, tx, id, now, O, ct);
         // the duplicate's melder and followers now follow the melding it was merged into
         await using (var cmd = new NpgsqlCommand(
             """

@@ -48,6 +48,10 @@ public sealed class MeldingOptions
     /// deadline moves on by the working days it waited. False: the clock runs on.</summary>
     public bool PauseWhileWaitingForMelder { get; set; } = true;
 
+    /// <summary>While a part of the melding is with a party (handed out, not yet done or returned) the clock stands still
+    /// too. Off by default: the team stays answerable for the melder's deadline while partners work.</summary>
+    public bool PauseWhileWithPartner { get; set; }
+
     /// <summary>For this many days after closing, the melder can have the melding reopened on the status link.</summary>
     [Range(0, 365)] public int ReopenDays { get; set; } = 14;
 

@@ -328,19 +328,18 @@ public sealed partial class MeldingService(NpgsqlDataSource db, AreaLocatorProvi
         await using var tx = await conn.BeginTransactionAsync(ct);
         var current = await LockForChangeAsync(conn, tx, user, id, MeldingAccess.Basic, expectedVersion, ct);
         var now = time.GetUtcNow();
-        // the clock stands still while the team waits for the melder; it goes on (the deadline moved) when it stops waiting
-        if (current.Status == MeldingStatus.ReactieGevraagd && status != MeldingStatus.ReactieGevraagd) await ResumeClockAsync(conn, tx, id, now, ct);
         await using (var cmd = new NpgsqlCommand(
             """
             UPDATE melding SET status = $2, closed_at = CASE WHEN $2 = 'afgehandeld' THEN coalesce(closed_at, $3) END,
-              paused_since = CASE WHEN $2 = 'reactie_gevraagd' AND $4 THEN coalesce(paused_since, $3) END,
               version = version + 1, updated_at = $3
             WHERE id = $1
             """, conn, tx))
         {
-            Add(cmd, id, status, now, O.PauseWhileWaitingForMelder);
+            Add(cmd, id, status, now);
             await cmd.ExecuteNonQueryAsync(ct);
         }
+        // the clock stands still while the team waits for the melder (or a party); it goes on, the deadline moved, when not
+        await SyncClockAsync(conn, tx, id, now, O, ct);
         var actor = AuditLog.ActorOf(user);
         await AddHistoryAsync(conn, tx, id, actor, "status", current.Gebied, current.Gebied, $"{StatusPrefix}{status}", null, ct);
         if (note is not null) await InsertNoteAsync(conn, tx, id, actor, "publiek", note, now, ct);

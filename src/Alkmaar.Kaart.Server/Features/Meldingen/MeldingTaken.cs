@@ -117,6 +117,7 @@ public sealed class MeldingTaken(NpgsqlDataSource db, AuditLog audit, TimeProvid
         }
         await StepAsync(conn, tx, id, actor, Uitgezet, q, now, ct);
         await TouchMeldingAsync(conn, tx, meldingId, now, ct);
+        await MeldingService.SyncClockAsync(conn, tx, meldingId, now, O, ct);
         if (email is not null)
         {
             var link = mail.Value.Link(PathOf(token));
@@ -170,6 +171,7 @@ public sealed class MeldingTaken(NpgsqlDataSource db, AuditLog audit, TimeProvid
         var actor = AuditLog.ActorOf(user);
         await StepAsync(conn, tx, taakId, actor, Ingetrokken, Clean(reason), now, ct);
         await TouchMeldingAsync(conn, tx, meldingId, now, ct);
+        await MeldingService.SyncClockAsync(conn, tx, meldingId, now, O, ct);
         await audit.WriteAsync(actor, "taak ingetrokken", "melding", meldingId.ToString(), new { taak = taakId }, conn, tx, ct);
         await tx.CommitAsync(ct);
     }
@@ -251,6 +253,7 @@ public sealed class MeldingTaken(NpgsqlDataSource db, AuditLog audit, TimeProvid
         await StepAsync(conn, tx, id, actor, to ?? "antwoord", note, now, ct);
         await TouchMeldingAsync(conn, tx, meldingId, now, ct);
         if (to == Afgerond) await CloseWhenAllDoneAsync(conn, tx, meldingId, party, now, ct);
+        await MeldingService.SyncClockAsync(conn, tx, meldingId, now, O, ct);
         await audit.WriteAsync(actor, $"taak {to ?? "beantwoord"}", "melding", meldingId.ToString(), new { taak = id }, conn, tx, ct);
         await tx.CommitAsync(ct);
     }
@@ -274,7 +277,7 @@ public sealed class MeldingTaken(NpgsqlDataSource db, AuditLog audit, TimeProvid
         await using var cmd = new NpgsqlCommand(
             """
             WITH closed AS (
-              UPDATE melding SET status = 'afgehandeld', closed_at = $2, paused_since = NULL, version = version + 1, updated_at = $2
+              UPDATE melding SET status = 'afgehandeld', closed_at = $2, version = version + 1, updated_at = $2
               WHERE id = $1 AND status <> 'afgehandeld'
                 AND NOT EXISTS (SELECT 1 FROM melding_taak WHERE melding_id = $1 AND status IN ('uitgezet', 'geaccepteerd'))
               RETURNING gebied_code)
