@@ -288,13 +288,16 @@ public class MeldingFlowTests(BrowserFixture fx, Xunit.Abstractions.ITestOutputH
         await using var cmd = Db.CreateCommand(
             """
             SELECT count(*) FILTER (WHERE created_at >= date_trunc('week', now() AT TIME ZONE 'Europe/Amsterdam') AT TIME ZONE 'Europe/Amsterdam'),
-                   count(*) FILTER (WHERE status <> 'afgehandeld')
+                   count(*) FILTER (WHERE status <> 'afgehandeld'),
+                   count(*) FILTER (WHERE status <> 'afgehandeld' AND paused_since IS NULL
+                                    AND three_times_due_on < (now() AT TIME ZONE 'Europe/Amsterdam')::date)
             FROM melding WHERE gebied_code = 'GB0361-centrum'
             """);
         await using var r = await cmd.ExecuteReaderAsync();
         Assert.True(await r.ReadAsync());
         await Assertions.Expect(page.Locator("[data-testid=week-new]")).ToHaveTextAsync(r.GetInt64(0).ToString());
         await Assertions.Expect(page.Locator("[data-testid=week-open]")).ToHaveTextAsync(r.GetInt64(1).ToString());
+        await Assertions.Expect(page.Locator("[data-testid=week-late3]")).ToHaveTextAsync(r.GetInt64(2).ToString());
         await Assertions.Expect(page.Locator("[data-testid=week-categories]")).ToContainTextAsync("Afval");
         await page.EmulateMediaAsync(new() { Media = Media.Print });
         await Assertions.Expect(page.Locator(".kaart-header")).ToBeHiddenAsync();

@@ -77,6 +77,8 @@ public class MeldingDuplicatesTests(KaartAppFixture fx) : IClassFixture<KaartApp
         // following: the open afval meldingen of that cell get the follower; a step of one of them is mailed
         Assert.Equal(HttpStatusCode.NoContent, (await _anonymous.PostAsJsonAsync("/api/meldingen/al-gemeld/volgen", new { cel, category = "afval", email = "buur@example.nl" })).StatusCode);
         Assert.Equal(minimum - 1 + 3 + 1, await ScalarAsync("SELECT count(*) FROM melding_volger WHERE email = 'buur@example.nl'"));
+        // audited, without the address
+        Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM audit_log WHERE action = 'meldingen gevolgd' AND subject_id = $1 AND detail::text NOT LIKE '%buur@%'", cel));
         Assert.Equal(HttpStatusCode.BadRequest, (await _anonymous.PostAsJsonAsync("/api/meldingen/al-gemeld/volgen", new { cel, category = "afval", email = "geen-adres" })).StatusCode);
         var followed = await ScalarAsync("SELECT min(melding_id) FROM melding_volger WHERE email = 'buur@example.nl'");
         var team = await fx.Factory.SignedInAsync("beheerder");

@@ -20,7 +20,7 @@ public sealed record AlGemeldAntwoord(string Category, bool OpenbareRuimte, Date
 /// tell their followers of each step (without saying how many there are or what they say).
 /// </summary>
 public sealed partial class AlGemeld(NpgsqlDataSource db, MeldingService meldingen, MeldingStatistics statistics, IOptions<MeldingOptions> options,
-    TimeProvider time, IOptions<Notifications.MailOptions> mail)
+    TimeProvider time, Audit.AuditLog audit)
 {
     public const int Days = 28;
     public const double RadiusM = 150;
@@ -93,6 +93,8 @@ public sealed partial class AlGemeld(NpgsqlDataSource db, MeldingService melding
             "U volgt meldingen in uw buurt",
             $"U volgt de meldingen over {c} op de plek die u koos. U krijgt een bericht bij elke stap die het gebiedsteam zet. " +
             "Wilt u dat niet meer, antwoord dan op dit bericht.", "meldingen die u volgt")], conn, tx, ct);
+        // audited without the address (personal data) and without the count
+        await audit.WriteAsync("de volger", "meldingen gevolgd", "melding_cel", cel, new { category = c }, conn, tx, ct);
         await tx.CommitAsync(ct);
         _ = n;
     }

@@ -51,7 +51,11 @@ public sealed record MeldingPage(IReadOnlyList<MeldingRow> Rows, int Total);
 /// <summary>What the private status link shows: no personal data, no location, no staff names.</summary>
 /// <summary>The team's week: counts for the overleg (aggregates of the team's own meldingen, no personal data).</summary>
 public sealed record WeekOverview(DateOnly From, DateOnly To, int New, int Open, int Overdue, int Closed,
-    IReadOnlyList<(string Category, int Count)> TopCategories, IReadOnlyList<MeldingRow> OldestOverdue);
+    IReadOnlyList<(string Category, int Count)> TopCategories, IReadOnlyList<MeldingRow> OldestOverdue)
+{
+    /// <summary>Open now and past three times their handling time (Signalen's mark for escalation), the clock running.</summary>
+    public int ThreeTimesLate { get; init; }
+}
 
 /// <summary>
 /// The team's workspace list and week overview: pages of the meldingen a person may see (<see cref="MeldingAccessRules"/>),
@@ -175,7 +179,8 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
             SELECT count(*) FILTER (WHERE m.created_at >= w.a AND m.created_at < w.b)::int,
                    count(*) FILTER (WHERE m.status <> 'afgehandeld')::int,
                    count(*) FILTER (WHERE m.status <> 'afgehandeld' AND m.due_on < @today AND m.paused_since IS NULL)::int,
-                   count(*) FILTER (WHERE m.closed_at >= w.a AND m.closed_at < w.b)::int
+                   count(*) FILTER (WHERE m.closed_at >= w.a AND m.closed_at < w.b)::int,
+                   count(*) FILTER (WHERE m.status <> 'afgehandeld' AND m.three_times_due_on < @today AND m.paused_since IS NULL)::int
             FROM melding m, (SELECT (@monday::timestamp AT TIME ZONE 'Europe/Amsterdam') a, (@next::timestamp AT TIME ZONE 'Europe/Amsterdam') b) w
             WHERE {where}
             """, conn);
@@ -183,11 +188,11 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
         cmd.Parameters.Add(new NpgsqlParameter("monday", NpgsqlDbType.Date) { Value = monday });
         cmd.Parameters.Add(new NpgsqlParameter("next", NpgsqlDbType.Date) { Value = monday.AddDays(7) });
         cmd.Parameters.Add(new NpgsqlParameter("today", NpgsqlDbType.Date) { Value = MeldingDeadlines.DayOf(time.GetUtcNow()) });
-        int n, open, overdue, closed;
+        int n, open, overdue, closed, late3;
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             await r.ReadAsync(ct);
-            (n, open, overdue, closed) = (r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3));
+            (n, open, overdue, closed, late3) = (r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4));
         }
         var top = new List<(string, int)>();
         await using (var c = new NpgsqlCommand(
@@ -204,7 +209,7 @@ public sealed class MeldingList(NpgsqlDataSource db, IOptions<MeldingOptions> op
             while (await r.ReadAsync(ct)) top.Add((r.GetString(0), r.GetInt32(1)));
         }
         var oldest = await ListPageAsync(user, scope with { Overdue = true }, MeldingSort.Oldest, 0, 10, ct);
-        return new WeekOverview(monday, sunday, n, open, overdue, closed, top, oldest.Rows);
+        return new WeekOverview(monday, sunday, n, open, overdue, closed, top, oldest.Rows) { ThreeTimesLate = late3 };
     }
 }
 
