@@ -63,6 +63,20 @@ public sealed class BrowserFixture : IAsyncLifetime
         return page;
     }
 
+    /// <summary>A page signed in as a gebiedsteam member of <paramref name="gebied"/> (created when missing), on
+    /// <paramref name="path"/> once it is interactive.</summary>
+    public async Task<IPage> SignedInPageAsync(string user, string gebied, string path, int width = 1400, int height = 1000)
+    {
+        await App.EnsureUserAsync(user, ["gebiedsteam"], [gebied]);
+        var page = await NewPageAsync(width, height);
+        await page.GotoAsync(BaseUrl + "/inloggen?ReturnUrl=" + Uri.EscapeDataString(path));
+        await page.GetByLabel("Gebruikersnaam").FillAsync(user);
+        await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
+        await page.GetByLabel("Wachtwoord").PressAsync("Enter");
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+        return page;
+    }
+
     /// <summary>Console errors per page (Content-Security-Policy violations show up here).</summary>
     public System.Runtime.CompilerServices.ConditionalWeakTable<IPage, List<string>> ConsoleErrors { get; } = new();
 

@@ -90,17 +90,8 @@ public class MeldingFlowTests(BrowserFixture fx, Xunit.Abstractions.ITestOutputH
         await Assertions.Expect(page.GetByLabel("Postcode")).ToHaveAttributeAsync("aria-invalid", "true");
     }
 
-    private async Task<IPage> SignedInPageAsync(string user, string gebied, string path, int width = 1400, int height = 1000)
-    {
-        await fx.App.EnsureUserAsync(user, ["gebiedsteam"], [gebied]);
-        var page = await fx.NewPageAsync(width, height);
-        await page.GotoAsync(fx.BaseUrl + "/inloggen?ReturnUrl=" + Uri.EscapeDataString(path));
-        await page.GetByLabel("Gebruikersnaam").FillAsync(user);
-        await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
-        await page.GetByLabel("Wachtwoord").PressAsync("Enter");
-        await page.Locator("[data-interactive=true]").WaitForAsync();
-        return page;
-    }
+    private Task<IPage> SignedInPageAsync(string user, string gebied, string path, int width = 1400, int height = 1000) =>
+        fx.SignedInPageAsync(user, gebied, path, width, height);
 
     private static async Task WorkspaceReadyAsync(IPage page)
     {

@@ -22,17 +22,8 @@ public class MeldingFollowUpFlowTests(BrowserFixture fx) : IClassFixture<Browser
     private static Task Shot(IPage page, string name) =>
         page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, name), FullPage = true });
 
-    private async Task<IPage> SignedInPageAsync(string user, string gebied, string path)
-    {
-        await fx.App.EnsureUserAsync(user, ["gebiedsteam"], [gebied]);
-        var page = await fx.NewPageAsync(1400, 1000);
-        await page.GotoAsync(fx.BaseUrl + "/inloggen?ReturnUrl=" + Uri.EscapeDataString(path));
-        await page.GetByLabel("Gebruikersnaam").FillAsync(user);
-        await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
-        await page.GetByLabel("Wachtwoord").PressAsync("Enter");
-        await page.Locator("[data-interactive=true]").WaitForAsync();
-        return page;
-    }
+    private Task<IPage> SignedInPageAsync(string user, string gebied, string path, int width = 1400, int height = 1000) =>
+        fx.SignedInPageAsync(user, gebied, path, width, height);
 
     private async Task<(long Id, string Link, IPage Resident)> MakeMeldingAsync(string gebied, string text)
     {
