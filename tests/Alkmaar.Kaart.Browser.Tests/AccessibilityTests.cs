@@ -98,4 +98,23 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
         var found = await CheckAsync(page, fx.BaseUrl, paths);
         Assert.True(found.Count == 0, string.Join("\n", found));
     }
+
+    [Fact]
+    public async Task A_partners_task_page_has_no_accessibility_violations_on_a_desk_and_on_a_phone()
+    {
+        const string party = "Woonstichting Toegankelijk (test)";
+        await Alkmaar.Kaart.Testing.TestData.HandedToPartyAsync(fx.App.Services, "GB0361-oost", party, "Afval naast de container.", "Wilt u de container laten legen?");
+        await fx.App.EnsureUserAsync("axe-partner", ["partner"], [], partij: party);
+        var found = new List<string>();
+        foreach (var page in new[] { await fx.NewPageAsync(1366, 900), await fx.NewPageAsync(390, 844, o => { o.IsMobile = true; o.HasTouch = true; }) })
+        {
+            await page.GotoAsync(fx.BaseUrl + "/inloggen");
+            await page.GetByLabel("Gebruikersnaam").FillAsync("axe-partner");
+            await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
+            await page.GetByLabel("Wachtwoord").PressAsync("Enter");
+            await page.Locator("[data-testid=partner-taak]").First.WaitForAsync();
+            found.AddRange(await CheckAsync(page, fx.BaseUrl, ["/taken"]));
+        }
+        Assert.True(found.Count == 0, string.Join("\n", found));
+    }
 }

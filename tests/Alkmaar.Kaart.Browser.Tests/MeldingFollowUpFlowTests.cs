@@ -273,4 +273,74 @@ public class MeldingFollowUpFlowTests(BrowserFixture fx) : IClassFixture<Browser
         await team.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync();
         await Shot(team, "werkruimte-3x-te-laat.png");
     }
+
+    [Fact]
+    public async Task A_partner_account_works_its_partys_tasks_from_two_gebieden_on_one_page_without_seeing_the_melder()
+    {
+        const string party = "Woonstichting Partnerpagina (test)";
+        // two teams hand a part to the same party; the melders left their names and wrote about neighbours
+        var (_, noordTaak) = await TestData.HandedToPartyAsync(fx.App.Services, "GB0361-noord", party,
+            "Buurman De Vries laat zijn afval in de galerij staan.", "Wilt u de bewoners van de galerij aanschrijven over het afval?");
+        var (zuidMelding, zuidTaak) = await TestData.HandedToPartyAsync(fx.App.Services, "GB0361-zuid", party,
+            "Portiekdeur van nummer 12 sluit niet, daklozen slapen er.", "Kunt u de portiekdeur laten repareren?");
+
+        // the party's contact signs in and lands on its tasks; every response its browser loads is free of the melders
+        await fx.App.EnsureUserAsync("partner-pagina", ["partner"], [], partij: party);
+        var page = await fx.NewPageAsync(1100, 900);
+        var bodies = new List<string>();
+        page.Response += async (_, r) =>
+        {
+            try { if ((r.Headers.GetValueOrDefault("content-type") ?? "") is var type && (type.Contains("text") || type.Contains("json"))) bodies.Add(await r.TextAsync()); }
+            catch (PlaywrightException) { } // a redirect has no body
+        };
+        await page.GotoAsync(fx.BaseUrl + "/inloggen");
+        await page.GetByLabel("Gebruikersnaam").FillAsync("partner-pagina");
+        await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
+        await page.GetByLabel("Wachtwoord").PressAsync("Enter");
+        await page.Locator("[data-testid=taken-page]").WaitForAsync();
+        Assert.EndsWith("/taken", new Uri(page.Url).AbsolutePath);
+        await Assertions.Expect(page.Locator("[data-testid=nav-taken]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=nav-meldingen]")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("[data-testid=taken-partij]")).ToHaveTextAsync(party);
+        var noord = page.Locator($"[data-testid=partner-taak][data-taak='{noordTaak}']");
+        var zuid = page.Locator($"[data-testid=partner-taak][data-taak='{zuidTaak}']");
+        await Assertions.Expect(noord.Locator("[data-testid=taak-question]")).ToHaveTextAsync("Wilt u de bewoners van de galerij aanschrijven over het afval?");
+        await Assertions.Expect(zuid.Locator("[data-testid=taak-question]")).ToHaveTextAsync("Kunt u de portiekdeur laten repareren?");
+
+        // accept and finish the zuid task: the melding closes with its only part
+        await zuid.GetByRole(AriaRole.Button, new() { Name = "Taak accepteren" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=taak-done]")).ToContainTextAsync("geaccepteerd");
+        zuid = page.Locator($"[data-testid=partner-taak][data-taak='{zuidTaak}']");
+        await Assertions.Expect(zuid.Locator("[data-testid=taak-status]")).ToHaveTextAsync("Geaccepteerd, in uitvoering");
+        await zuid.GetByLabel("Uw antwoord of wat er is gedaan").FillAsync("Slot vervangen, deur sluit weer.");
+        await zuid.GetByRole(AriaRole.Button, new() { Name = "Afronden" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=taak-done]")).ToContainTextAsync("afgerond");
+        await Assertions.Expect(page.Locator($"[data-testid=partner-taak-closed][data-taak='{zuidTaak}']")).ToContainTextAsync("Afgerond");
+        await using (var cmd = Db.CreateCommand("SELECT status FROM melding WHERE id = $1"))
+        {
+            cmd.Parameters.AddWithValue(zuidMelding);
+            Assert.Equal("afgehandeld", (string)(await cmd.ExecuteScalarAsync())!);
+        }
+        await Shot(page, "mijn-taken-partner.png");
+
+        // the noord team withdraws its task while the page is open: the step is refused in Dutch and the typing stays
+        await using (var cmd = Db.CreateCommand("UPDATE melding_taak SET status = 'ingetrokken', token_revoked_at = now(), closed_at = now() WHERE id = $1"))
+        {
+            cmd.Parameters.AddWithValue(noordTaak);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        noord = page.Locator($"[data-testid=partner-taak][data-taak='{noordTaak}']");
+        await noord.GetByLabel("Toelichting (nodig bij teruggeven)").FillAsync("Dit complex is niet van ons; het hoort bij een andere corporatie.");
+        await noord.GetByRole(AriaRole.Button, new() { Name = "Teruggeven aan het gebiedsteam" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=taak-error]")).ToContainTextAsync("niet (meer) voor u open");
+        await Assertions.Expect(page.Locator($"[data-testid=partner-taak-stale][data-taak='{noordTaak}'] textarea"))
+            .ToHaveValueAsync("Dit complex is niet van ons; het hoort bij een andere corporatie.");
+
+        foreach (var secret in new[] { "Bram", "bram.melder", "55667788", "De Vries", "daklozen" })
+            Assert.DoesNotContain(bodies, b => b.Contains(secret, StringComparison.OrdinalIgnoreCase));
+        Assert.NotEmpty(bodies);
+        // a partner does not get the team's pages
+        await page.GotoAsync(fx.BaseUrl + "/meldingen");
+        Assert.Contains("/geen-toegang", page.Url);
+    }
 }

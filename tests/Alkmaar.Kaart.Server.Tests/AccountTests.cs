@@ -144,4 +144,27 @@ public class AccountTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
         Assert.Equal(2, await UserCommand.RunAsync(fx.Factory.Services, ["add", "x4", "--role", "planner", "--password-stdin"], new StringReader("kort\n"), output, errors));
         Assert.Contains("Een wachtwoord heeft ten minste 12 tekens", errors.ToString());
     }
+
+    [Fact]
+    public async Task The_user_command_makes_a_partner_account_only_for_a_party_in_a_register_and_it_lands_on_its_tasks()
+    {
+        await fx.Factory.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().ExecAsync(
+            """
+            INSERT INTO gebiedsteam_partner (gebied_code, organisation, kind)
+            SELECT 'GB0361-west', 'Jongerenwerk West (commandtest)', 'Jongerenwerk'
+            WHERE NOT EXISTS (SELECT 1 FROM gebiedsteam_partner WHERE organisation = 'Jongerenwerk West (commandtest)')
+            """);
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        Assert.Equal(2, await UserCommand.RunAsync(fx.Factory.Services, ["add", "p1", "--role", "partner"], new StringReader(""), output, errors));
+        Assert.Equal(2, await UserCommand.RunAsync(fx.Factory.Services, ["add", "p2", "--role", "partner", "--partij", "Nergens BV"], new StringReader(""), output, errors));
+        Assert.Equal(2, await UserCommand.RunAsync(fx.Factory.Services, ["add", "p3", "--role", "partner", "--role", "planner", "--partij", "Jongerenwerk West (commandtest)"], new StringReader(""), output, errors));
+        Assert.Contains("staat in geen enkel Gebiedsteam+ register", errors.ToString());
+        var code = await UserCommand.RunAsync(fx.Factory.Services, ["add", "jongerenwerk-west", "--role", "partner", "--partij", "Jongerenwerk West (commandtest)"],
+            new StringReader(""), output, errors);
+        Assert.True(code == 0, errors.ToString());
+        var password = output.ToString().Split("Wachtwoord (eenmalig getoond): ")[1].Trim();
+        var signIn = await fx.Factory.CreateNoRedirectClient().SignInAsync("jongerenwerk-west", password);
+        Assert.Equal("/taken", signIn.Headers.Location?.AbsolutePath);
+    }
 }

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Alkmaar.Kaart.Server.Features;
+using Alkmaar.Kaart.Server.Features.Accounts;
 using Alkmaar.Kaart.Testing;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -199,6 +201,110 @@ public class MeldingTakenTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtu
         // the token itself is nowhere in the database
         Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM melding_taak t WHERE row_to_json(t)::text LIKE '%' || $1 || '%'", revokedToken));
     }
+
+    [Fact]
+    public async Task A_partner_account_lists_its_own_partys_tasks_across_gebieden_and_acts_on_them_without_seeing_the_melder()
+    {
+        const string party = TestAccounts.PartnerParty, other = "Jongerenwerk Noord (test)";
+        await RegisterAsync("GB0361-noord", party, "Woningcorporatie", "partner@example.org");
+        await RegisterAsync("GB0361-zuid", party, "Woningcorporatie", "partner@example.org");
+        await RegisterAsync("GB0361-noord", other, "Jongerenwerk", null);
+        var (noordId, _) = await NewMeldingAsync("GB0361-noord");
+        var (zuidId, _) = await NewMeldingAsync("GB0361-zuid");
+        var noord = await fx.Factory.SignedInAsync("team-noord");
+        var zuid = await fx.Factory.SignedInAsync("team-zuid");
+        var (inNoord, _) = await HandOffAsync(noord, noordId, party, "Wilt u de galerij bij de flat laten schoonmaken?");
+        var (inZuid, _) = await HandOffAsync(zuid, zuidId, party, "Graag de kapotte portiekdeur laten repareren.");
+        var (forOther, _) = await HandOffAsync(noord, noordId, other, "Kunt u de jongeren bij het speelveld aanspreken?");
+        long Id(JsonElement t) => t.GetProperty("id").GetInt64();
+
+        // its own party's tasks, from both gebieden; never another party's, never the melder
+        var partner = await fx.Factory.SignedInAsync("partner");
+        var response = await partner.GetAsync("/api/partner/taken");
+        var body = await response.Content.ReadAsStringAsync();
+        var list = (await Json(response)).EnumerateArray().ToList();
+        var ids = list.Select(t => t.GetProperty("id").GetInt64()).ToList();
+        Assert.Contains(Id(inNoord), ids);
+        Assert.Contains(Id(inZuid), ids);
+        Assert.DoesNotContain(Id(forOther), ids);
+        Assert.All(list, t => Assert.Equal(party, t.GetProperty("taak").GetProperty("partyName").GetString()));
+        Assert.Equal(2, list.Select(t => t.GetProperty("taak").GetProperty("team").GetString()).Distinct().Count());
+        var page = await partner.GetStringAsync("/taken");
+        foreach (var secret in new[] { "Kees", "Geheim", "example.nl", "98765432", "drugspand" })
+        {
+            Assert.DoesNotContain(secret, body);
+            Assert.DoesNotContain(secret, page);
+        }
+        Assert.Contains("Graag de kapotte portiekdeur laten repareren.", page);
+        Assert.DoesNotContain("jongeren bij het speelveld", page);
+
+        // the same steps and rules as by link, audited with the account's name; the melding closes with its only part
+        Task<HttpResponseMessage> Step(long taak, string stap, string? tekst = null) =>
+            partner.PostAsJsonAsync($"/api/partner/taken/{taak}/{stap}", new { tekst });
+        Assert.Equal(HttpStatusCode.Conflict, (await Step(Id(inZuid), "afronden", "Klaar")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Step(Id(inZuid), "accepteren")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Step(Id(inZuid), "afronden")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Step(Id(inZuid), "afronden", "Deur gerepareerd op dinsdag.")).StatusCode);
+        Assert.Equal("afgehandeld", await ScalarAsync<string>("SELECT status FROM melding WHERE id = $1", zuidId));
+        Assert.Equal(1L, await ScalarAsync<long>(
+            "SELECT count(*) FROM audit_log WHERE subject_id = $1 AND action = 'taak afgerond' AND actor = $2", zuidId.ToString(), $"partner ({party})"));
+        var zuidSteps = (await Json(await zuid.GetAsync($"/api/meldingen/{zuidId}/taken"))).EnumerateArray().Single().GetProperty("steps");
+        Assert.Equal(["uitgezet", "geaccepteerd", "afgerond"], zuidSteps.EnumerateArray().Select(s => s.GetProperty("kind").GetString()));
+
+        // another party's task is not there for it: 404, and nothing changes
+        Assert.Equal(HttpStatusCode.NotFound, (await Step(Id(forOther), "accepteren")).StatusCode);
+        Assert.Equal("uitgezet", await ScalarAsync<string>("SELECT status FROM melding_taak WHERE id = $1", Id(forOther)));
+        // a withdrawn task is gone: it cannot act, and the team's reason is not shown to it
+        Assert.Equal(HttpStatusCode.NoContent, (await noord.PostAsJsonAsync($"/api/meldingen/{noordId}/taken/{Id(inNoord)}/intrekken",
+            new { reden = "Intern opgelost door de beheerder van het complex" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Step(Id(inNoord), "accepteren")).StatusCode);
+        var after = (await Json(await partner.GetAsync("/api/partner/taken"))).EnumerateArray().ToList();
+        var withdrawn = after.Single(t => t.GetProperty("id").GetInt64() == Id(inNoord)).GetProperty("taak");
+        Assert.Equal("ingetrokken", withdrawn.GetProperty("status").GetString());
+        Assert.DoesNotContain("Intern opgelost", withdrawn.GetRawText());
+
+        // a partner sees none of the staff side, and a staff member has no "Mijn taken"
+        Assert.Equal(HttpStatusCode.Forbidden, (await partner.GetAsync("/api/meldingen")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await partner.GetAsync($"/api/meldingen/{noordId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await partner.GetAsync($"/api/meldingen/{noordId}/taken")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await noord.GetAsync("/api/partner/taken")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_partner_account_is_only_that_role_bound_to_a_party_of_a_register()
+    {
+        const string party = "GGD Hollands Noorden (accounttest)";
+        await RegisterAsync("GB0361-oost", party, "GGD", null);
+        await fx.Factory.EnsureUserAsync("beheerder", [KaartRoles.Beheerder], []);
+        await using var scope = fx.Factory.Services.CreateAsyncScope();
+        var manager = scope.ServiceProvider.GetRequiredService<UserManager<KaartUser>>();
+        var admin = await scope.ServiceProvider.GetRequiredService<IUserClaimsPrincipalFactory<KaartUser>>().CreateAsync((await manager.FindByNameAsync("beheerder"))!);
+        var users = scope.ServiceProvider.GetRequiredService<UserAdministration>();
+
+        // refused, and nothing stored: with a staff role, with gebieden, without a party, with a party in no register, a party without the role
+        foreach (var (roles, gebieden, partij) in new (string[], string[], string?)[]
+                 {
+                     ([KaartRoles.Partner, KaartRoles.Gebiedsteam], ["GB0361-oost"], party), ([KaartRoles.Partner], ["GB0361-oost"], party),
+                     ([KaartRoles.Partner], [], null), ([KaartRoles.Partner], [], "Een partij die nergens staat"), ([KaartRoles.Planner], [], party),
+                 })
+            await Assert.ThrowsAsync<UserAdministrationException>(() => users.CreateAsync(admin, "partner-geweigerd", roles, gebieden, partij));
+        Assert.Null(await manager.FindByNameAsync("partner-geweigerd"));
+        // the database holds the same rule for anything that bypasses the service
+        await Assert.ThrowsAsync<PostgresException>(() => ScalarAsync<int>(
+            "INSERT INTO app_user (id, user_name, normalized_user_name, security_stamp, concurrency_stamp, roles, partij) VALUES (gen_random_uuid(), 'x', 'X', 's', 'c', '{partner,beheerder}', 'P') RETURNING 1"));
+
+        // accepted: the party's claim goes into the sign-in, and the partner's list is that party's
+        await users.CreateAsync(admin, "partner-ggd", [KaartRoles.Partner], [], party);
+        var account = (await manager.FindByNameAsync("partner-ggd"))!;
+        Assert.Equal(party, account.Partij);
+        var principal = await scope.ServiceProvider.GetRequiredService<IUserClaimsPrincipalFactory<KaartUser>>().CreateAsync(account);
+        Assert.Equal(party, principal.Partij());
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'gebruiker aangemaakt' AND subject_id = 'partner-ggd' AND detail->>'partij' = $1", party));
+        // made staff again, the party goes: a beheerder cannot leave a party on a staff account
+        await Assert.ThrowsAsync<UserAdministrationException>(() => users.UpdateAsync(admin, account.Id, [KaartRoles.Planner], [], party));
+        await users.UpdateAsync(admin, account.Id, [KaartRoles.Planner], [], null);
+        Assert.Null((await manager.FindByNameAsync("partner-ggd"))!.Partij);
+    }
 }
 
 /// <summary>Intake for someone else (issue 29): staff record a melding with its channel; routed as any, counted per channel.</summary>
@@ -239,4 +345,5 @@ public class MeldingIntakeTests(KaartAppFixture fx) : IClassFixture<KaartAppFixt
         var figures = await (await team.GetAsync("/api/meldingen/cijfers?groep=kanaal")).JsonAsync(HttpStatusCode.OK);
         Assert.True(figures.GetProperty("groepen").EnumerateArray().Single(g => g.GetProperty("groep").GetString() == "telefoon").GetProperty("ontvangen").GetInt32() >= 1);
     }
+
 }

@@ -12,24 +12,28 @@ public static partial class TestAccounts
 {
     public const string Password = "lang-genoeg-wachtwoord-42";
 
+    /// <summary>The party of the standard partner account (its tasks are those handed to this organisation).</summary>
+    public const string PartnerParty = "Woningcorporatie Partneraccount (test)";
+
     /// <summary>One account per role, as the access matrix names them.</summary>
-    public static readonly IReadOnlyDictionary<string, (string[] Roles, string[] Gebieden)> Standard =
-        new Dictionary<string, (string[], string[])>
+    public static readonly IReadOnlyDictionary<string, (string[] Roles, string[] Gebieden, string? Partij)> Standard =
+        new Dictionary<string, (string[], string[], string?)>
         {
-            ["team-noord"] = ([KaartRoles.Gebiedsteam], ["GB0361-noord"]),
-            ["team-zuid"] = ([KaartRoles.Gebiedsteam], ["GB0361-zuid"]),
-            ["stadswerk"] = ([KaartRoles.Stadswerk], []),
-            ["planner"] = ([KaartRoles.Planner], []),
-            ["beheerder"] = ([KaartRoles.Beheerder], []),
+            ["team-noord"] = ([KaartRoles.Gebiedsteam], ["GB0361-noord"], null),
+            ["team-zuid"] = ([KaartRoles.Gebiedsteam], ["GB0361-zuid"], null),
+            ["stadswerk"] = ([KaartRoles.Stadswerk], [], null),
+            ["planner"] = ([KaartRoles.Planner], [], null),
+            ["beheerder"] = ([KaartRoles.Beheerder], [], null),
+            ["partner"] = ([KaartRoles.Partner], [], PartnerParty),
         };
 
     public static async Task EnsureUserAsync(this WebApplicationFactory<Program> factory, string name, string[] roles, string[] gebieden,
-        string password = Password)
+        string password = Password, string? partij = null)
     {
         await using var scope = factory.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<KaartUser>>();
         if (await users.FindByNameAsync(name) is not null) return;
-        var result = await users.CreateAsync(new KaartUser { UserName = name, Roles = [.. roles], Gebieden = [.. gebieden] }, password);
+        var result = await users.CreateAsync(new KaartUser { UserName = name, Roles = [.. roles], Gebieden = [.. gebieden], Partij = partij }, password);
         if (!result.Succeeded) throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
     }
 
@@ -39,8 +43,8 @@ public static partial class TestAccounts
     /// <summary>A client signed in as one of the <see cref="Standard"/> accounts (created when missing).</summary>
     public static async Task<HttpClient> SignedInAsync(this WebApplicationFactory<Program> factory, string name)
     {
-        var (roles, gebieden) = Standard[name];
-        await factory.EnsureUserAsync(name, roles, gebieden);
+        var (roles, gebieden, partij) = Standard[name];
+        await factory.EnsureUserAsync(name, roles, gebieden, partij: partij);
         var client = factory.CreateNoRedirectClient();
         var response = await client.SignInAsync(name, Password);
         if (response.StatusCode != HttpStatusCode.Redirect)

@@ -1,4 +1,7 @@
+using System.Security.Claims;
+using Alkmaar.Kaart.Server.Features.Accounts;
 using Alkmaar.Kaart.Server.Features.Addresses;
+using Alkmaar.Kaart.Server.Features.Meldingen;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -38,6 +41,34 @@ public static class TestData
         await using var r = await cmd.ExecuteReaderAsync();
         if (!await r.ReadAsync()) throw new InvalidOperationException($"no demo address in {gebied}");
         return (r.GetString(0), r.GetInt32(1));
+    }
+
+    /// <summary>
+    /// A melding in <paramref name="gebied"/> (the melder leaves a name, e-mail and phone) handed by its team to
+    /// <paramref name="party"/>, which is put in the gebied's Gebiedsteam+ register first; answers both ids.
+    /// </summary>
+    public static async Task<(long Melding, long Taak)> HandedToPartyAsync(IServiceProvider services, string gebied, string party,
+        string description, string question)
+    {
+        var db = services.GetRequiredService<NpgsqlDataSource>();
+        await db.ExecAsync(
+            """
+            INSERT INTO gebiedsteam_partner (gebied_code, organisation, kind, contact_email)
+            SELECT $1, $2, 'Woningcorporatie', 'partner@example.org'
+            WHERE NOT EXISTS (SELECT 1 FROM gebiedsteam_partner WHERE gebied_code = $1 AND organisation = $2)
+            """, gebied, party);
+        var (x, y) = await InsideAsync(db, gebied);
+        var made = await services.GetRequiredService<MeldingService>().CreateAsync(new NewMelding
+        {
+            Category = "overlast", Description = description, X = x, Y = y, Naam = "Bram Melder", Email = "bram.melder@example.nl", Telefoon = "06 55667788",
+        }, "api", "test");
+        // the team as a principal made in this process (no sign-in stamp: taken as it is)
+        var team = new ClaimsPrincipal(new ClaimsIdentity(
+        [
+            new(ClaimTypes.Name, $"team-{gebied}"), new(ClaimTypes.Role, KaartRoles.Gebiedsteam), new(KaartClaims.Gebied, gebied),
+        ], "test"));
+        var task = await services.GetRequiredService<MeldingTaken>().HandOffAsync(team, made.Id, party, question, DateOnly.FromDateTime(DateTime.UtcNow).AddDays(7));
+        return (made.Id, task.Taak.Id);
     }
 }
 

@@ -38,10 +38,12 @@ public sealed class KaartAuthenticationOptions
         public string? Authority { get; set; }
         public string? ClientId { get; set; }
         public string? ClientSecret { get; set; }
-        /// <summary>The claim in the ID token carrying our role names (gebiedsteam, stadswerk072, planner, beheerder).</summary>
+        /// <summary>The claim in the ID token carrying our role names (gebiedsteam, stadswerk072, planner, beheerder, partner).</summary>
         public string RoleClaim { get; set; } = "roles";
         /// <summary>The claim carrying the gebied codes of a gebiedsteam member.</summary>
         public string GebiedClaim { get; set; } = "gebieden";
+        /// <summary>The claim carrying a partner account's party: its organisation name as in the Gebiedsteam+ register.</summary>
+        public string PartijClaim { get; set; } = "partij";
         public string NameClaim { get; set; } = "preferred_username";
     }
 }
@@ -129,6 +131,8 @@ public static class AccountSetup
                             id.AddClaim(new Claim(ClaimTypes.Role, role));
                         foreach (var g in id.FindAll(options.Oidc.GebiedClaim).ToList())
                             id.AddClaim(new Claim(KaartClaims.Gebied, g.Value));
+                        if (id.FindFirst(options.Oidc.PartijClaim) is { Value.Length: > 0 } partij)
+                            id.AddClaim(new Claim(KaartClaims.Partij, partij.Value));
                     }
                     return Task.CompletedTask;
                 };
@@ -140,13 +144,15 @@ public static class AccountSetup
             // 404/405/415 answers, which are not RouteEndpoints) pass on to that answer.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder()
                 .RequireAssertion(ctx => ctx.Resource is HttpContext h && h.GetEndpoint() is not RouteEndpoint).Build())
-            .AddPolicy(KaartPolicies.Staff, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.All))
+            .AddPolicy(KaartPolicies.Staff, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Staff))
             .AddPolicy(KaartPolicies.Meldingen, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Gebiedsteam, KaartRoles.Stadswerk, KaartRoles.Beheerder))
             .AddPolicy(KaartPolicies.MeldingenBehandelen, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Gebiedsteam, KaartRoles.Beheerder))
             .AddPolicy(KaartPolicies.Initiatieven, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Gebiedsteam, KaartRoles.Beheerder))
             .AddPolicy(KaartPolicies.WijkAanZet, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Gebiedsteam, KaartRoles.Beheerder))
             .AddPolicy(KaartPolicies.Planner, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Planner))
-            .AddPolicy(KaartPolicies.Beheerder, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Beheerder));
+            .AddPolicy(KaartPolicies.Beheerder, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Beheerder))
+            // a partner account without its party claim (a half-made account, an IdP that sends none) sees nothing
+            .AddPolicy(KaartPolicies.Partner, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Partner).RequireClaim(KaartClaims.Partij));
         services.AddCascadingAuthenticationState();
     }
 

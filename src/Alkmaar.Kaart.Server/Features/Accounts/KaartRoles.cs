@@ -14,8 +14,16 @@ public static class KaartRoles
     public const string Planner = "planner";
     /// <summary>Manages users, teams and configuration; sees all meldingen and the audit log.</summary>
     public const string Beheerder = "beheerder";
+    /// <summary>
+    /// A handling party outside the gemeente's staff (a Gebiedsteam+ partner such as a woningcorporatie, or a department
+    /// working by task): sees only the tasks handed to its own party (<see cref="KaartClaims.Partij"/>) across gebieden,
+    /// never a melding itself or the staff pages. Never combined with a staff role.
+    /// </summary>
+    public const string Partner = "partner";
 
-    public static readonly IReadOnlyList<string> All = [Gebiedsteam, Stadswerk, Planner, Beheerder];
+    /// <summary>The municipality's own roles: what the <see cref="KaartPolicies.Staff"/> pages require.</summary>
+    public static readonly IReadOnlyList<string> Staff = [Gebiedsteam, Stadswerk, Planner, Beheerder];
+    public static readonly IReadOnlyList<string> All = [.. Staff, Partner];
 
     public static string Label(string role) => role switch
     {
@@ -23,6 +31,7 @@ public static class KaartRoles
         Stadswerk => "Stadswerk072",
         Planner => "Planner",
         Beheerder => "Beheerder",
+        Partner => "Partner (taken)",
         _ => role,
     };
 }
@@ -31,12 +40,14 @@ public static class KaartClaims
 {
     /// <summary>A gebied code (e.g. GB0361-noord) the user works for; one claim per gebied.</summary>
     public const string Gebied = "kaart:gebied";
+    /// <summary>The handling party (its name in the Gebiedsteam+ register) a <see cref="KaartRoles.Partner"/> account acts for.</summary>
+    public const string Partij = "kaart:partij";
 }
 
 /// <summary>Authorization policy names. Every endpoint and page names one of these, or <c>AllowAnonymous</c>.</summary>
 public static class KaartPolicies
 {
-    /// <summary>Any signed-in staff member with at least one role.</summary>
+    /// <summary>Any signed-in staff member with at least one of the municipality's own roles (not a partner).</summary>
     public const string Staff = "staff";
     /// <summary>Reading and handling meldingen: gebiedsteam, Stadswerk072, beheerder (each sees its own share).</summary>
     public const string Meldingen = "meldingen";
@@ -50,4 +61,6 @@ public static class KaartPolicies
     public const string Planner = "planner";
     /// <summary>Users, teams, configuration, audit log, bulk imports.</summary>
     public const string Beheerder = "beheerder";
+    /// <summary>A handling party's account: its own tasks across gebieden.</summary>
+    public const string Partner = "partner";
 }

@@ -1,6 +1,6 @@
 namespace Alkmaar.Kaart.Server.Features.Accounts;
 
-/// <summary>A local staff account (table <c>app_user</c>).</summary>
+/// <summary>A local account (staff, or a partner (table <c>app_user</c>).</summary>
 public sealed class KaartUser
 {
     public Guid Id { get; set; } = Guid.NewGuid();
@@ -16,5 +16,7 @@ public sealed class KaartUser
     public List<string> Roles { get; set; } = [];
     /// <summary>Gebied codes this user works for (gebiedsteam members).</summary>
     public List<string> Gebieden { get; set; } = [];
+    /// <summary>The handling party a partner account acts for (its organisation name in the Gebiedsteam+ register).</summary>
+    public string? Partij { get; set; }
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 }

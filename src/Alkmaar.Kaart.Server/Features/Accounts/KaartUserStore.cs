@@ -12,12 +12,12 @@ public sealed class KaartUserStore(NpgsqlDataSource db) :
 {
     private const string Columns =
         "id, user_name, normalized_user_name, display_name, password_hash, security_stamp, concurrency_stamp, " +
-        "lockout_enabled, lockout_end, access_failed_count, roles, gebieden, created_at";
+        "lockout_enabled, lockout_end, access_failed_count, roles, gebieden, created_at, partij";
 
     public async Task<IdentityResult> CreateAsync(KaartUser user, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(
-            $"INSERT INTO app_user ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)");
+            $"INSERT INTO app_user ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)");
         Bind(cmd, user);
         try
         {
@@ -38,8 +38,8 @@ public sealed class KaartUserStore(NpgsqlDataSource db) :
             """
             UPDATE app_user SET user_name = $2, normalized_user_name = $3, display_name = $4, password_hash = $5,
               security_stamp = $6, concurrency_stamp = $7, lockout_enabled = $8, lockout_end = $9, access_failed_count = $10,
-              roles = $11, gebieden = $12
-            WHERE id = $1 AND concurrency_stamp = $14
+              roles = $11, gebieden = $12, partij = $14
+            WHERE id = $1 AND concurrency_stamp = $15
             """);
         Bind(cmd, user);
         cmd.Parameters.Add(new NpgsqlParameter { Value = expected });
@@ -103,6 +103,7 @@ public sealed class KaartUserStore(NpgsqlDataSource db) :
                 Roles = [.. r.GetFieldValue<string[]>(10)],
                 Gebieden = [.. r.GetFieldValue<string[]>(11)],
                 CreatedAt = r.GetFieldValue<DateTimeOffset>(12),
+                Partij = r.IsDBNull(13) ? null : r.GetString(13),
             });
         return list;
     }
@@ -113,7 +114,7 @@ public sealed class KaartUserStore(NpgsqlDataSource db) :
         [
             u.Id, u.UserName, u.NormalizedUserName, u.DisplayName, u.PasswordHash, u.SecurityStamp, u.ConcurrencyStamp,
             u.LockoutEnabled, u.LockoutEnd?.ToUniversalTime(), u.AccessFailedCount, u.Roles.ToArray(), u.Gebieden.ToArray(),
-            u.CreatedAt.ToUniversalTime(),
+            u.CreatedAt.ToUniversalTime(), u.Partij,
         ];
         foreach (var v in values) cmd.Parameters.Add(new NpgsqlParameter { Value = v ?? DBNull.Value });
     }

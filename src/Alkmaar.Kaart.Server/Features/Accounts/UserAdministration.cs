@@ -13,8 +13,20 @@ public sealed class UserAdministrationException(string message) : RejectedExcept
 /// authorized too, but a service never trusts its caller) and writes the audit log.
 /// </summary>
 public sealed class UserAdministration(UserManager<KaartUser> users, KaartUserStore store, AuditLog audit, Gebiedsindeling indeling,
-    FreshPrincipal fresh)
+    FreshPrincipal fresh, Npgsql.NpgsqlDataSource db)
 {
+    /// <summary>The handling parties a partner account can act for: every organisation in a Gebiedsteam+ register.</summary>
+    public static async Task<List<string>> PartiesAsync(Npgsql.NpgsqlDataSource db, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT DISTINCT organisation FROM gebiedsteam_partner ORDER BY organisation");
+        var list = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(r.GetString(0));
+        return list;
+    }
+
+    public Task<List<string>> PartiesAsync() => PartiesAsync(db);
+
     public async Task<List<KaartUser>> ListAsync(ClaimsPrincipal actor)
     {
         await Require(actor);
@@ -22,32 +34,35 @@ public sealed class UserAdministration(UserManager<KaartUser> users, KaartUserSt
     }
 
     /// <summary>Creates an account and returns its generated password (shown once).</summary>
-    public async Task<string> CreateAsync(ClaimsPrincipal actor, string name, IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden)
+    public async Task<string> CreateAsync(ClaimsPrincipal actor, string name, IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden,
+        string? partij = null)
     {
         await Require(actor);
-        Validate(roles, gebieden);
+        partij = await ValidateAsync(roles, gebieden, partij);
         var password = UserCommand.GeneratePassword();
-        var user = new KaartUser { UserName = name.Trim(), Roles = [.. roles], Gebieden = [.. gebieden] };
+        var user = new KaartUser { UserName = name.Trim(), Roles = [.. roles], Gebieden = [.. gebieden], Partij = partij };
         var result = await users.CreateAsync(user, password);
         if (!result.Succeeded)
             throw new UserAdministrationException(result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.DuplicateUserName))
                 ? $"Er is al een gebruiker met de naam {name}."
                 : "Deze gebruikersnaam kan niet: gebruik letters, cijfers en - . _ @.");
-        await audit.WriteAsync(AuditLog.ActorOf(actor), "gebruiker aangemaakt", "gebruiker", user.UserName, new { roles, gebieden });
+        await audit.WriteAsync(AuditLog.ActorOf(actor), "gebruiker aangemaakt", "gebruiker", user.UserName, new { roles, gebieden, partij });
         return password;
     }
 
-    public async Task UpdateAsync(ClaimsPrincipal actor, Guid id, IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden)
+    public async Task UpdateAsync(ClaimsPrincipal actor, Guid id, IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden,
+        string? partij = null)
     {
         await Require(actor);
-        Validate(roles, gebieden);
+        partij = await ValidateAsync(roles, gebieden, partij);
         var user = await Find(id);
         if (user.UserName == actor.Identity?.Name && !roles.Contains(KaartRoles.Beheerder))
             throw new UserAdministrationException("U kunt uw eigen beheerdersrol niet intrekken; laat een andere beheerder dat doen.");
         user.Roles = [.. roles];
         user.Gebieden = [.. gebieden];
+        user.Partij = partij;
         Check(await users.UpdateSecurityStampAsync(user)); // signs the user out everywhere at once, so new roles apply
-        await audit.WriteAsync(AuditLog.ActorOf(actor), "rollen gewijzigd", "gebruiker", user.UserName, new { roles, gebieden });
+        await audit.WriteAsync(AuditLog.ActorOf(actor), "rollen gewijzigd", "gebruiker", user.UserName, new { roles, gebieden, partij });
     }
 
     public async Task UnlockAsync(ClaimsPrincipal actor, Guid id)
@@ -81,13 +96,17 @@ public sealed class UserAdministration(UserManager<KaartUser> users, KaartUserSt
         await audit.WriteAsync(AuditLog.ActorOf(actor), "gebruiker verwijderd", "gebruiker", user.UserName);
     }
 
-    private void Validate(IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden)
+    /// <summary>Checks the roles, gebieden and party; answers the party as stored (null unless a partner).</summary>
+    private async Task<string?> ValidateAsync(IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden, string? partij)
     {
-        if (ValidationError(roles, gebieden, indeling) is { } error) throw new UserAdministrationException(error);
+        partij = string.IsNullOrWhiteSpace(partij) ? null : partij.Trim();
+        if (ValidationError(roles, gebieden, indeling, partij, await PartiesAsync(db)) is { } error) throw new UserAdministrationException(error);
+        return partij;
     }
 
-    /// <summary>Why this set of roles and gebieden cannot be given to an account (Dutch), or null when it can.</summary>
-    public static string? ValidationError(IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden, Gebiedsindeling indeling)
+    /// <summary>Why this set of roles, gebieden and party cannot be given to an account (Dutch), or null when it can.</summary>
+    public static string? ValidationError(IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden, Gebiedsindeling indeling,
+        string? partij, IReadOnlyCollection<string> knownParties)
     {
         if (roles.Count == 0) return "Kies minstens één rol.";
         if (roles.FirstOrDefault(r => !KaartRoles.All.Contains(r)) is { } role)
@@ -96,6 +115,16 @@ public sealed class UserAdministration(UserManager<KaartUser> users, KaartUserSt
         if (gebieden.FirstOrDefault(g => !known.Contains(g)) is { } gebied)
             return $"Onbekend gebied '{gebied}'; bekend: {string.Join(", ", known)}.";
         if (roles.Contains(KaartRoles.Gebiedsteam) && gebieden.Count == 0) return "Een lid van een gebiedsteam heeft minstens één gebied nodig.";
+        if (roles.Contains(KaartRoles.Partner))
+        {
+            // a partner is someone outside the municipality's staff: that one role, its own party, no gebieden
+            if (roles.Count > 1) return "Een partneraccount heeft alleen de rol Partner; geef een medewerker een apart account.";
+            if (gebieden.Count > 0) return "Een partneraccount hoort bij een partij, niet bij gebieden: laat de gebieden leeg.";
+            if (partij is null) return "Kies de partij waarvoor dit partneraccount werkt.";
+            if (!knownParties.Contains(partij))
+                return $"De partij '{partij}' staat in geen enkel Gebiedsteam+ register (Beheer → Gebiedsteams); zet haar daar eerst in.";
+        }
+        else if (partij is not null) return "Alleen een partneraccount hoort bij een partij.";
         return null;
     }
 

@@ -6,14 +6,15 @@ using Microsoft.AspNetCore.Identity;
 namespace Alkmaar.Kaart.Server.Features.Accounts;
 
 /// <summary>
-/// The command line <c>user add &lt;name&gt; --role &lt;role&gt; [--role …] [--gebied &lt;code&gt; …] [--password-stdin]</c> and
+/// The command line <c>user add &lt;name&gt; --role &lt;role&gt; [--role …] [--gebied &lt;code&gt; …] [--partij &lt;naam&gt;] [--password-stdin]</c> and
 /// <c>user list</c>, called by <c>./kaart user …</c>. Without <c>--password-stdin</c> a strong password is generated and
 /// printed once.
 /// </summary>
 public static class UserCommand
 {
     public const string Usage =
-        "gebruik: ./kaart user add <naam> --role gebiedsteam|stadswerk072|planner|beheerder [--role …] [--gebied GB0361-noord …] [--password-stdin]\n" +
+        "gebruik: ./kaart user add <naam> --role gebiedsteam|stadswerk072|planner|beheerder|partner [--role …] [--gebied GB0361-noord …]\n" +
+        "                          [--partij \"<organisatie uit het Gebiedsteam+ register>\"] [--password-stdin]\n" +
         "       ./kaart user list";
 
     public static async Task<int> RunAsync(IServiceProvider services, IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr)
@@ -24,7 +25,7 @@ public static class UserCommand
         {
             case "list":
                 foreach (var u in await scope.ServiceProvider.GetRequiredService<KaartUserStore>().ListAsync())
-                    stdout.WriteLine($"{u.UserName}\t{string.Join(",", u.Roles)}\t{string.Join(",", u.Gebieden)}" +
+                    stdout.WriteLine($"{u.UserName}\t{string.Join(",", u.Roles)}\t{(u.Partij ?? string.Join(",", u.Gebieden))}" +
                                      (u.LockoutEnd > DateTimeOffset.UtcNow ? "\tgeblokkeerd" : ""));
                 return 0;
             case "add" when args.Count >= 2 && !args[1].StartsWith("--"):
@@ -37,7 +38,9 @@ public static class UserCommand
         var name = args[1];
         var roles = Values(args, "--role", lower: true);
         var gebieden = Values(args, "--gebied");
-        if (UserAdministration.ValidationError(roles, gebieden, scope.ServiceProvider.GetRequiredService<Gebiedsindeling>()) is { } error)
+        var partij = Values(args, "--partij").LastOrDefault()?.Trim();
+        var parties = await UserAdministration.PartiesAsync(scope.ServiceProvider.GetRequiredService<Npgsql.NpgsqlDataSource>());
+        if (UserAdministration.ValidationError(roles, gebieden, scope.ServiceProvider.GetRequiredService<Gebiedsindeling>(), partij, parties) is { } error)
         {
             stderr.WriteLine(error);
             stderr.WriteLine(Usage);
@@ -46,7 +49,7 @@ public static class UserCommand
 
         var generated = !args.Contains("--password-stdin");
         var password = generated ? GeneratePassword() : (stdin.ReadLine() ?? "").TrimEnd('\r', '\n');
-        var user = new KaartUser { UserName = name, Roles = [.. roles.Distinct()], Gebieden = [.. gebieden.Distinct()] };
+        var user = new KaartUser { UserName = name, Roles = [.. roles.Distinct()], Gebieden = [.. gebieden.Distinct()], Partij = partij };
         var result = await users.CreateAsync(user, password);
         if (!result.Succeeded)
         {
@@ -54,8 +57,8 @@ public static class UserCommand
             return 2;
         }
         await scope.ServiceProvider.GetRequiredService<AuditLog>().WriteAsync(AuditLog.System, "gebruiker aangemaakt", "gebruiker", name,
-            new { roles = user.Roles, gebieden = user.Gebieden });
-        stdout.WriteLine($"Aangemaakt: {name} ({string.Join(", ", user.Roles)}{(user.Gebieden.Count > 0 ? "; " + string.Join(", ", user.Gebieden) : "")}).");
+            new { roles = user.Roles, gebieden = user.Gebieden, partij });
+        stdout.WriteLine($"Aangemaakt: {name} ({string.Join(", ", user.Roles)}{(user.Gebieden.Count > 0 ? "; " + string.Join(", ", user.Gebieden) : "")}{(partij is null ? "" : "; " + partij)}).");
         if (generated) stdout.WriteLine($"Wachtwoord (eenmalig getoond): {password}");
         return 0;
     }

@@ -94,7 +94,7 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         user.Identity?.IsAuthenticated == true && (user.IsInRole(KaartRoles.Gebiedsteam) || user.IsInRole(KaartRoles.Beheerder));
 
     /// <summary>Staff see an initiative's history with who changed it; the public sees it without names.</summary>
-    public static bool MaySeeHistory(ClaimsPrincipal user) => user.Identity?.IsAuthenticated == true && KaartRoles.All.Any(user.IsInRole);
+    public static bool MaySeeHistory(ClaimsPrincipal user) => user.Identity?.IsAuthenticated == true && KaartRoles.Staff.Any(user.IsInRole);
 
     public async Task<Initiatief> CreateAsync(InitiatiefInput input, ClaimsPrincipal user, CancellationToken ct = default)
     {

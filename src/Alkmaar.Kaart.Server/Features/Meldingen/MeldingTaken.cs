@@ -30,6 +30,9 @@ public sealed record TaakUitgezet(MeldingTaak Taak, string Token)
 public sealed record TaakVoorPartij(string Reference, string Category, string? Place, string Team, string PartyName, string Question,
     DateOnly Due, string Status, DateTimeOffset ExpiresAt, IReadOnlyList<TaakStap> Steps);
 
+/// <summary>A task as a partner account sees it in its list: the party's view, its id for the steps, and whether it is late.</summary>
+public sealed record TaakVoorPartner(long Id, int Version, bool Late, TaakVoorPartij Taak);
+
 /// <summary>
 /// Handing (parts of) a melding to the parties that do the work (issue 29, "in het Gebiedsteam+ uitzetten voor de
 /// uitvoering"): a Gebiedsteam+ partner or municipal department from the gebied's register (<c>gebiedsteam_partner</c>,
@@ -182,28 +185,9 @@ public sealed class MeldingTaken(NpgsqlDataSource db, AuditLog audit, TimeProvid
     {
         if (!StatusLinks.LooksValid(token)) return null;
         await using var conn = await db.OpenConnectionAsync(ct);
-        long id;
-        TaakVoorPartij view;
-        await using (var cmd = new NpgsqlCommand(
-            """
-            SELECT k.id, m.id, m.category, coalesce(m.address_text, b.name, w.name), coalesce(t.name, m.gebied_code), k.party_name, k.question, k.due_on,
-                   k.status, k.token_expires_at
-            FROM melding_taak k JOIN melding m ON m.id = k.melding_id
-            LEFT JOIN gebiedsteam t ON t.gebied_code = m.gebied_code
-            LEFT JOIN area_in_force b ON b.code = m.buurt_code AND b.level = 'buurt'
-            LEFT JOIN area_in_force w ON w.code = m.wijk_code AND w.level = 'wijk'
-            WHERE k.token_hash = $1 AND k.token_revoked_at IS NULL AND k.token_expires_at > $2
-            """, conn))
-        {
-            cmd.Parameters.AddWithValue(StatusLinks.Hash(token!));
-            cmd.Parameters.AddWithValue(time.GetUtcNow());
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            if (!await r.ReadAsync(ct)) return null;
-            id = r.GetInt64(0);
-            view = new TaakVoorPartij(StatusLinks.Reference(r.GetInt64(1)), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4),
-                r.GetString(5), r.GetString(6), r.GetFieldValue<DateOnly>(7), r.GetString(8), r.GetFieldValue<DateTimeOffset>(9), []);
-        }
-        return view with { Steps = await StepsAsync(conn, [id], ct) is var s && s.TryGetValue(id, out var steps) ? steps : [] };
+        var found = await PartyViewsAsync(conn, "k.token_hash = $1 AND k.token_revoked_at IS NULL AND k.token_expires_at > $2",
+            [StatusLinks.Hash(token!), time.GetUtcNow()], ct);
+        return found.Count == 1 ? found[0].Taak : null;
     }
 
     /// <summary>
@@ -211,7 +195,40 @@ public sealed class MeldingTaken(NpgsqlDataSource db, AuditLog audit, TimeProvid
     /// answer, the task stays open) or <c>afronden</c> (with what was done). A step that does not fit the task's state is
     /// refused (409); a dead link gets 404. When the last open part of a melding is done, the melding is closed.
     /// </summary>
-    public async Task PartyStepAsync(string? token, string? action, string? text, CancellationToken ct = default)
+    public Task PartyStepAsync(string? token, string? action, string? text, CancellationToken ct = default) =>
+        StepByPartyAsync("token_hash = $1 AND token_revoked_at IS NULL AND token_expires_at > $2",
+            [StatusLinks.Hash(StatusLinks.LooksValid(token) ? token! : "-"), time.GetUtcNow()], party => $"{party} (via link)", action, text, ct);
+
+    // ------------------------------------------------------------------------------------------------ the party, by its account
+    /// <summary>
+    /// A partner account's tasks across gebieden (role <see cref="KaartRoles.Partner"/>, its party from
+    /// <see cref="KaartClaims.Partij"/>): the open ones, then those closed in the last <paramref name="closedDays"/> days —
+    /// what its link would show, never the melder. Empty for anyone who is not (or no longer) a partner.
+    /// </summary>
+    public async Task<List<TaakVoorPartner>> ForAccountAsync(ClaimsPrincipal user, int closedDays = 30, CancellationToken ct = default)
+    {
+        if (await scopes.ActorNowAsync(user) is not { } now || now.Partij() is not { } partij) return [];
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var today = MeldingDeadlines.DayOf(time.GetUtcNow());
+        var list = await PartyViewsAsync(conn,
+            "k.party_name = $1 AND (k.status IN ('uitgezet', 'geaccepteerd') OR k.closed_at > $2)",
+            [partij, time.GetUtcNow().AddDays(-closedDays)], ct);
+        return list.Select(t => t with { Late = IsOpen(t.Taak.Status) && t.Taak.Due < today })
+            .OrderBy(t => IsOpen(t.Taak.Status) ? 0 : 1).ThenBy(t => IsOpen(t.Taak.Status) ? t.Taak.Due.DayNumber : -t.Taak.Due.DayNumber).ToList();
+    }
+
+    /// <summary>A step by a partner account on a task of its own party (the same steps and rules as by link; link expiry
+    /// does not apply, a withdrawn task is gone). Another party's task, or none, gets 404.</summary>
+    public async Task AccountStepAsync(ClaimsPrincipal user, long taakId, string? action, string? text, CancellationToken ct = default)
+    {
+        var now = await scopes.ActorNowAsync(user);
+        if (now?.Partij() is not { } partij)
+            throw new MeldingRejectedException("Geen toegang", "U bent uitgelogd of uw account is gewijzigd; er is niets gewijzigd. Log opnieuw in.", status: StatusCodes.Status403Forbidden);
+        var name = now.Identity?.Name ?? "partner";
+        await StepByPartyAsync("id = $1 AND party_name = $2 AND token_revoked_at IS NULL", [taakId, partij], party => $"{name} ({party})", action, text, ct);
+    }
+
+    private async Task StepByPartyAsync(string where, object[] args, Func<string, string> actorOf, string? action, string? text, CancellationToken ct)
     {
         var note = Clean(text);
         if (note is { Length: > 2000 }) throw new MeldingRejectedException("Tekst te lang", "Ten hoogste 2000 tekens.", "text");
@@ -229,14 +246,12 @@ public sealed class MeldingTaken(NpgsqlDataSource db, AuditLog audit, TimeProvid
         await using var tx = await conn.BeginTransactionAsync(ct);
         long id, meldingId;
         string status, party;
-        await using (var cmd = new NpgsqlCommand(
-            "SELECT id, melding_id, status, party_name FROM melding_taak WHERE token_hash = $1 AND token_revoked_at IS NULL AND token_expires_at > $2 FOR UPDATE", conn, tx))
+        await using (var cmd = new NpgsqlCommand($"SELECT id, melding_id, status, party_name FROM melding_taak WHERE {where} FOR UPDATE", conn, tx))
         {
-            cmd.Parameters.AddWithValue(StatusLinks.Hash(StatusLinks.LooksValid(token) ? token! : "-"));
-            cmd.Parameters.AddWithValue(time.GetUtcNow());
+            foreach (var a in args) cmd.Parameters.AddWithValue(a);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             if (!await r.ReadAsync(ct))
-                throw new MeldingRejectedException("Onbekende of verlopen link", "Deze link hoort bij geen open taak (meer). Neem contact op met het gebiedsteam.", status: StatusCodes.Status404NotFound);
+                throw new MeldingRejectedException("Onbekende of verlopen taak", "Deze taak is niet (meer) voor u open. Neem contact op met het gebiedsteam.", status: StatusCodes.Status404NotFound);
             (id, meldingId, status, party) = (r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3));
         }
         if (!from.Contains(status))
@@ -249,13 +264,47 @@ public sealed class MeldingTaken(NpgsqlDataSource db, AuditLog audit, TimeProvid
             foreach (var v in new object[] { id, to, now }) cmd.Parameters.AddWithValue(v);
             await cmd.ExecuteNonQueryAsync(ct);
         }
-        var actor = $"{party} (via link)";
+        var actor = actorOf(party);
         await StepAsync(conn, tx, id, actor, to ?? "antwoord", note, now, ct);
         await TouchMeldingAsync(conn, tx, meldingId, now, ct);
         if (to == Afgerond) await CloseWhenAllDoneAsync(conn, tx, meldingId, party, now, ct);
         await MeldingService.SyncClockAsync(conn, tx, meldingId, now, O, ct);
         await audit.WriteAsync(actor, $"taak {to ?? "beantwoord"}", "melding", meldingId.ToString(), new { taak = id }, conn, tx, ct);
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Tasks as a party sees them (reference, kind, place, team, question, due date, steps), selected by
+    /// <paramref name="where"/> over <c>melding_taak k</c>. A withdrawal's reason is the team's own and is left out.</summary>
+    private static async Task<List<TaakVoorPartner>> PartyViewsAsync(NpgsqlConnection conn, string where, object[] args, CancellationToken ct)
+    {
+        var rows = new List<TaakVoorPartner>();
+        await using (var cmd = new NpgsqlCommand(
+            $"""
+            SELECT k.id, m.id, m.category, coalesce(m.address_text, b.name, w.name), coalesce(t.name, m.gebied_code), k.party_name, k.question, k.due_on,
+                   k.status, k.token_expires_at, k.version
+            FROM melding_taak k JOIN melding m ON m.id = k.melding_id
+            LEFT JOIN gebiedsteam t ON t.gebied_code = m.gebied_code
+            LEFT JOIN area_in_force b ON b.code = m.buurt_code AND b.level = 'buurt'
+            LEFT JOIN area_in_force w ON w.code = m.wijk_code AND w.level = 'wijk'
+            WHERE {where}
+            ORDER BY k.due_on, k.id
+            """, conn))
+        {
+            foreach (var a in args) cmd.Parameters.AddWithValue(a);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+                rows.Add(new TaakVoorPartner(r.GetInt64(0), r.GetInt32(10), false, new TaakVoorPartij(StatusLinks.Reference(r.GetInt64(1)), r.GetString(2),
+                    r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetFieldValue<DateOnly>(7), r.GetString(8),
+                    r.GetFieldValue<DateTimeOffset>(9), [])));
+        }
+        var steps = await StepsAsync(conn, rows.Select(t => t.Id).ToArray(), ct);
+        return rows.Select(t => t with
+        {
+            Taak = t.Taak with
+            {
+                Steps = steps.TryGetValue(t.Id, out var s) ? s.Select(x => x.Kind == Ingetrokken ? x with { Text = null } : x).ToList() : [],
+            },
+        }).ToList();
     }
 
     /// <summary>The parts as the resident reads them on the status link: to whom, since when, how far — no questions, no answers.</summary>

@@ -4,7 +4,8 @@ using Alkmaar.Kaart.Server.Features.Security;
 namespace Alkmaar.Kaart.Server.Features.Meldingen;
 
 /// <summary>Handing parts of a melding to parties (issue 29): the team's side under /api/meldingen/{id}/taken, the party's
-/// side under /api/taken/{token} (no account: the link is the key; writes spend the public write budget).</summary>
+/// side under /api/taken/{token} (no account: the link is the key; writes spend the public write budget), and a partner
+/// account's side under /api/partner/taken (its own party's tasks across gebieden).</summary>
 public static class TakenEndpoints
 {
     public sealed record HandOffRequest(string? Partij, string? Vraag, DateOnly? Uiterlijk);
@@ -61,5 +62,21 @@ public static class TakenEndpoints
             })
             .AllowAnonymous().SpendsPublicWriteBudget()
             .WithSummary("A step by the party: accepteren, teruggeven {tekst}, antwoord {tekst} or afronden {tekst}; 409 when it does not fit, 404 for a dead link.");
+
+        var account = app.MapGroup("/api/partner/taken").WithTags("Meldingen").RequireAuthorization(KaartPolicies.Partner);
+        account.MapGet("/", async (HttpContext http, MeldingTaken taken, int? afgerondDagen, CancellationToken ct) =>
+            {
+                http.Response.Headers.CacheControl = "no-store";
+                return TypedResults.Ok(await taken.ForAccountAsync(http.User, Math.Clamp(afgerondDagen ?? 30, 0, 365), ct));
+            })
+            .WithSummary("A partner account's tasks across gebieden: open ones (late marked), then those closed in the last afgerondDagen (30) days; never the melder.");
+        account.MapPost("/{taakId:long}/{stap}", async (HttpContext http, long taakId, string stap, MeldingTaken taken, CancellationToken ct) =>
+            {
+                var (input, problem) = await Problems.ReadJsonAsync<StepRequest>(http, ct);
+                if (problem is not null) return problem;
+                await taken.AccountStepAsync(http.User, taakId, stap, input!.Tekst, ct);
+                return Results.NoContent();
+            })
+            .WithSummary("A step by a partner account on its own party's task (as by link); 404 for another party's task, 409 when it does not fit. Audited.");
     }
 }
