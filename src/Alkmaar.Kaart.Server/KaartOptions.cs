@@ -45,6 +45,9 @@ public sealed class SeedOptions
     /// <summary>Inwoners per buurt: the CBS kerncijfers (a_inw).</summary>
     public string PopulationFile { get; set; } = "gemeente-alkmaar-2025/cbs_kerncijfers_2022_buurten.csv";
 
+    /// <summary>CBS Kerncijfers wijken en buurten (all the figures of the Gebiedsanalyse); more years with <c>./kaart import kerncijfers</c>.</summary>
+    public string KerncijfersFile { get; set; } = "gemeente-alkmaar-2025/cbs_kerncijfers_2022_buurten.csv";
+
     /// <summary>Inwoners when <see cref="PopulationFile"/> is not there: CBS PC4 counts apportioned by area.</summary>
     public string PopulationFallbackFile { get; set; } = "cbs-pc4-2021/pc4_alkmaar_18xx_2021.geojson";
 

@@ -64,6 +64,9 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
     public async Task Every_public_page_has_no_accessibility_violations_on_a_desk_and_on_a_phone()
     {
         var campagne = await CampagneAsync();
+        // the area pages with their Gebiedsanalyse table
+        var kerncijfers = fx.App.Services.GetRequiredService<Alkmaar.Kaart.Server.Features.Kerncijfers.KerncijferStore>();
+        if (await kerncijfers.IsEmptyAsync()) await kerncijfers.ImportFileAsync(TestPaths.FullRes("cbs_kerncijfers_2022_buurten.csv"));
         string[] paths =
         [
             "/", "/mijn-gebiedsteam", "/mijn-gebiedsteam?postcode=1822AA&huisnummer=1", "/melding", "/gebieden", "/gebied/GB0361-west",

@@ -18,6 +18,8 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
     {
         await fx.App.Services.GetRequiredService<PopulationStore>().ImportPc4Async(Path.Combine(TestPaths.SharedData, "cbs-pc4-2021", "pc4_alkmaar_18xx_2021.geojson"));
         await fx.App.Services.GetRequiredService<MonitorStore>().GenerateDemoAsync();
+        var kerncijfers = fx.App.Services.GetRequiredService<Server.Features.Kerncijfers.KerncijferStore>();
+        if (await kerncijfers.IsEmptyAsync()) await kerncijfers.ImportFileAsync(TestPaths.FullRes("cbs_kerncijfers_2022_buurten.csv"));
         if (await fx.App.Services.GetRequiredService<DemoMeldingen>().CountAsync() == 0)
             await fx.App.Services.GetRequiredService<DemoMeldingen>().GenerateAsync(2025, 25_000);
     }
@@ -61,7 +63,7 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
         await Assertions.Expect(rows).ToHaveCountAsync(expected.Monitor.Count);
         var first = expected.Monitor[0];
         await Assertions.Expect(rows.First).ToContainTextAsync(ChoroplethView.Format(first.Value, first.Unit));
-        await Assertions.Expect(rows.First).ToContainTextAsync(first.ComparedToGemeente switch { 1 => "beter", -1 => "slechter", 0 => "gelijk", _ => "–" });
+        await Assertions.Expect(rows.First.Locator("[data-testid=monitor-verdict]")).ToHaveTextAsync(Alkmaar.Kaart.Server.Components.Pages.Gebied.Verdict(first).Text);
 
         // hotspots inside the wijk are listed and drawn
         Assert.NotEmpty(expected.Hotspots); // the demo set plants clusters in Zuid
@@ -81,6 +83,38 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
         await page.Locator("path[data-code='GB0361-west']").FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Gebied West");
+    }
+
+    [Fact]
+    public async Task The_gebiedsanalyse_shows_CBS_figures_against_the_gemeente_with_unknown_never_as_zero()
+    {
+        var profiles = fx.App.Services.GetRequiredService<Server.Features.AreaProfiles.AreaProfileService>();
+        var expected = (await profiles.GetAsync("WK036109", Geo.Areas.AreaLevel.Wijk, null))!;
+        var page = await fx.NewPageAsync(1280, 2800); // tall: the side panel scrolls, and the screenshot shows the whole table
+        await page.GotoAsync(fx.BaseUrl + "/gebied/WK036109");
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+        var analyse = page.Locator("[data-testid=area-analyse]");
+        await Assertions.Expect(page.Locator("[data-testid=area-analyse-source]")).ToContainTextAsync("Bron: CBS, Kerncijfers wijken en buurten 2022");
+        // a count: the sum of the buurten, in Dutch notation, next to the gemeente's
+        var inwoners = expected.Kerncijfers.Single(k => k.Definition.Column == "a_inw");
+        var row = analyse.Locator("tr[data-variable=a_inw]");
+        await Assertions.Expect(row.Locator("[data-testid=kerncijfer-value]")).ToContainTextAsync(inwoners.Latest.Value!.Value.ToString("N0", Nl));
+        await Assertions.Expect(row).ToContainTextAsync("110.795");
+        // an income weighted over the known buurten, saying how many were left out
+        await Assertions.Expect(analyse.Locator("tr[data-variable=g_ink_po] [data-testid=kerncijfer-value]")).ToContainTextAsync("onbekend, weggelaten");
+        // a share of households cannot be formed for a wijk: no row with a made-up number, but a note that it exists per buurt
+        await Assertions.Expect(analyse.Locator("tr[data-variable=p_hh_osm]")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("[data-testid=area-kerncijfers-buurt-only]")).ToContainTextAsync("huishoudens onder of rond het sociaal minimum");
+        await analyse.ScrollIntoViewIfNeededAsync();
+        await analyse.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "gebiedsanalyse-wijk.png") });
+
+        // a buurt: CBS's own figures; a secret one reads "onbekend"
+        await page.GotoAsync(fx.BaseUrl + "/gebied/BU03610100?niveau=buurt");
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(page.Locator("tr[data-variable=p_hh_osm] [data-testid=kerncijfer-value]")).ToHaveTextAsync("11,8%");
+        await page.GotoAsync(fx.BaseUrl + "/gebied/BU03611000?niveau=buurt");
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(page.Locator("tr[data-variable=g_ink_po] [data-testid=kerncijfer-value]")).ToHaveTextAsync("onbekend");
     }
 
     [Fact]

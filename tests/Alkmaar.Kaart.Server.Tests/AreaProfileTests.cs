@@ -210,9 +210,28 @@ public class AreaProfileTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtur
             await r.ReadAsync();
             Assert.Equal(Math.Round(r.GetDouble(0), 2), schoon.GetProperty("value").GetDouble(), 2);
             Assert.Equal(r.GetDouble(1), schoon.GetProperty("gemeente").GetDouble(), 6);
-            // schoon: higher is better; equal within 0.05
-            var expected = Math.Abs(r.GetDouble(0) - r.GetDouble(1)) < 0.05 ? 0 : r.GetDouble(0) > r.GetDouble(1) ? 1 : -1;
-            Assert.Equal(expected, schoon.GetProperty("comparedToGemeente").GetInt32());
+            // a rapportcijfer of two wijken has no margin (margins of two areas do not add up): not tested, never "opvallend"
+            Assert.Equal(JsonValueKind.Null, schoon.GetProperty("comparedToGemeente").ValueKind);
+            Assert.Equal(JsonValueKind.Null, schoon.GetProperty("againstGemeente").ValueKind);
+        }
+        // a share of two wijken: the Wilson interval of the pooled respondents decides, against the gemeente's share
+        var overlast = monitor.GetProperty("scores").EnumerateArray().Single(s => s.GetProperty("indicator").GetString() == "Ervaart veel overlast in de buurt");
+        await using (var cmd = db.CreateCommand(
+            """
+            SELECT sum(value * respondents) / sum(respondents), sum(respondents)::int,
+                   (SELECT value FROM monitor_score WHERE indicator = 'Ervaart veel overlast in de buurt' AND year = 2024 AND area_code = 'GM0361')
+            FROM monitor_score WHERE indicator = 'Ervaart veel overlast in de buurt' AND year = 2024 AND area_code IN ('WK036106', 'WK036107')
+            """))
+        await using (var r = await cmd.ExecuteReaderAsync())
+        {
+            await r.ReadAsync();
+            var interval = Alkmaar.Kaart.Geo.Statistics.ScoreComparison.Wilson(r.GetDouble(0), r.GetInt32(1));
+            Assert.Equal(Math.Round(interval.Low, 2), overlast.GetProperty("interval").GetProperty("low").GetDouble(), 2);
+            var gemeente = r.GetDouble(2);
+            var expected = interval.Contains(gemeente) ? "geenVerschil" : r.GetDouble(0) > gemeente ? "hoger" : "lager";
+            Assert.Equal(expected, overlast.GetProperty("againstGemeente").GetString());
+            // lower is better for overlast: "hoger" is worse
+            Assert.Equal(expected switch { "geenVerschil" => 0, "hoger" => -1, _ => 1 }, overlast.GetProperty("comparedToGemeente").GetInt32());
         }
         // the gebied's inwoners are the sum of its buurten
         await using (var cmd = db.CreateCommand(

@@ -53,17 +53,25 @@ public static class DemoMonitorGenerator
                     var value = ind.Centre + (ind.HigherIsBetter ? 1 : -1) * goodness * ind.Spread;
                     value = Math.Round(Math.Clamp(value, ind.Min, ind.Max), 1);
                     var respondents = 90 + (int)(Unit(Seed(wijk, "respondents", year.ToString())) * 260);
-                    result.Add(new MonitorScore(ind.Monitor, ind.Indicator, wijk, year, value, ind.Unit, respondents, ind.HigherIsBetter, true));
+                    result.Add(new MonitorScore(ind.Monitor, ind.Indicator, wijk, year, value, ind.Unit, respondents, ind.HigherIsBetter, true)
+                    {
+                        Margin = DemoMargin(ind, respondents),
+                    });
                     weighted += value * respondents;
                     respondentsTotal += respondents;
                 }
                 if (respondentsTotal > 0)
                     result.Add(new MonitorScore(ind.Monitor, ind.Indicator, gemeenteCode, year, Math.Round(weighted / respondentsTotal, 1), ind.Unit,
-                        respondentsTotal, ind.HigherIsBetter, true));
+                        respondentsTotal, ind.HigherIsBetter, true) { Margin = DemoMargin(ind, respondentsTotal) });
             }
         }
         return result;
     }
+
+    /// <summary>A rapportcijfer's margin as a survey would publish it: 1.96 · s / √n with a spread of grades s = 1.3
+    /// (a share needs none: its Wilson interval follows from the respondents).</summary>
+    private static double? DemoMargin(DemoIndicator ind, int respondents) =>
+        ind.Unit == "%" ? null : Math.Round(1.96 * 1.3 / Math.Sqrt(respondents), 2);
 
     /// <summary>A stable seed from strings (FNV-1a; <see cref="string.GetHashCode()"/> differs per process).</summary>
     private static int Seed(params string[] parts)

@@ -13,6 +13,7 @@ namespace Alkmaar.Kaart.Server.Commands;
 public static class ImportCommand
 {
     public const string Usage = "gebruik: import boundaries|municipalities|postcodes|population [bestand] [--if-empty] [--valid-from JJJJ-MM-DD] [--preview] [--confirm] " +
+                                "| kerncijfers [csv] [--year JJJJ] [--if-empty] " +
                                 "| addresses <csv>|--demo | meldingen --demo [--count N] [--year JJJJ] | monitor <csv>|--demo | initiatieven --demo";
 
     private static readonly string[] OptionsWithValue = ["--valid-from", "--year", "--count"];
@@ -39,6 +40,7 @@ public static class ImportCommand
             "boundaries" => File(b.BuurtenFile),
             "municipalities" => File(b.MunicipalitiesFile),
             "postcodes" => File(seed.PostcodesFile),
+            "kerncijfers" => File(seed.KerncijfersFile),
             "population" => System.IO.File.Exists(File(seed.PopulationFile)) ? File(seed.PopulationFile) : File(seed.PopulationFallbackFile),
             _ => null,
         };
@@ -47,7 +49,7 @@ public static class ImportCommand
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
         var kind = args.ElementAtOrDefault(1) ?? "";
-        if (kind is not ("boundaries" or "municipalities" or "postcodes" or "population" or "addresses" or "meldingen" or "monitor" or "initiatieven"))
+        if (kind is not ("boundaries" or "municipalities" or "postcodes" or "population" or "kerncijfers" or "addresses" or "meldingen" or "monitor" or "initiatieven"))
         {
             Console.Error.WriteLine(Usage);
             return 2;
@@ -65,6 +67,7 @@ public static class ImportCommand
         if (kind == "monitor") return await ImportMonitorAsync(app, args);
         if (kind == "initiatieven") return await ImportDemoInitiatievenAsync(app, args);
         if (kind == "population") return await ImportPopulationAsync(app, args);
+        if (kind == "kerncijfers") return await ImportKerncijfersAsync(app, args);
         var importer = app.Services.GetRequiredService<BoundaryImporter>();
         var municipalities = kind == "municipalities";
         var path = file!;
@@ -198,6 +201,31 @@ public static class ImportCommand
             Console.WriteLine($"{report.Imported} monitorscores geïmporteerd uit {csv}; {report.Rejected.Count} regels geweigerd.");
             foreach (var r in report.Rejected.Take(50)) Console.Error.WriteLine($"  regel {r.Row}: {r.Error}");
             return report.Imported == 0 && report.Rejected.Count > 0 ? 2 : 0;
+        }
+        catch (Exception e) when (e is IOException or FormatException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"Import geweigerd: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary><c>import kerncijfers [csv] [--year YYYY] [--if-empty]</c>: CBS Kerncijfers wijken en buurten, one year (the
+    /// shipped CSV or a kwb file of CBS).</summary>
+    private static async Task<int> ImportKerncijfersAsync(WebApplication app, string[] args)
+    {
+        var store = app.Services.GetRequiredService<Features.Kerncijfers.KerncijferStore>();
+        try
+        {
+            if (args.Contains("--if-empty") && !await store.IsEmptyAsync()) { Console.WriteLine("De kerncijfers zijn al geladen; niets geïmporteerd."); return 0; }
+            var file = args.FirstOrDefault(a => a.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) ?? throw new FileNotFoundException("Geef een CSV van de CBS-kerncijfers.");
+            var year = int.TryParse(args.SkipWhile(a => a != "--year").Skip(1).FirstOrDefault(), out var y) ? y : (int?)null;
+            var report = await store.ImportFileAsync(file, year);
+            Console.WriteLine($"Kerncijfers {report.Year} geïmporteerd uit {file}: {report.Buurten} buurten, {report.Wijken} wijken, {report.Gemeenten} gemeente; " +
+                              $"{report.Columns.Count} cijfers ({string.Join(", ", report.Columns)}), {report.Secret} cellen geheim of onbekend (leeg bewaard, niet 0).");
+            if (report.OtherRows > 0) Console.WriteLine($"  {report.OtherRows} regels van andere gemeenten overgeslagen.");
+            if (report.IgnoredColumns.Count > 0) Console.WriteLine($"  {report.IgnoredColumns.Count} andere CBS-kolommen niet gebruikt: {string.Join(", ", report.IgnoredColumns.Take(20))}{(report.IgnoredColumns.Count > 20 ? ", …" : "")}");
+            foreach (var r in report.Rejected.Take(50)) Console.Error.WriteLine($"  regel {r.Row}: {r.Error}");
+            return report.Buurten + report.Wijken + report.Gemeenten == 0 ? 2 : 0;
         }
         catch (Exception e) when (e is IOException or FormatException or InvalidOperationException)
         {

@@ -20,6 +20,7 @@ public static class SeedCommand
             new(["import", "boundaries", "--if-empty"], "de grenzen"),
             new(["import", "municipalities", "--if-empty"], "de buurgemeenten"),
             new(["import", "population", "--if-empty"], "de inwoners"),
+            new(["import", "kerncijfers", "--if-empty"], "de CBS-kerncijfers"),
             new(["import", "postcodes", "--if-empty"], "de PC4-gebieden"),
             // no BAG extract loaded: a deterministic DEMO address set, as many per buurt as households (marked demo everywhere)
             new(["import", "addresses", "--demo", "--if-empty"], "de demo-adressen", NeedsFile: false, Demo: true),

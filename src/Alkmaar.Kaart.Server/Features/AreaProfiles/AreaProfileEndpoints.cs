@@ -19,7 +19,7 @@ public static class AreaProfileEndpoints
     public static void MapAreaProfiles(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/areas/{code}/profiel", ProfileAsync).WithTags("Areas").AllowAnonymous().WithName("GetAreaProfile")
             .WithSummary("An area's profile: team, inwoners, meldingen per month and top categories (also per 1,000 inwoners), " +
-                         "monitor scores against the gemeente, initiatives and hotspots. Aggregates only.");
+                         "monitor scores against the gemeente, initiatives and hotspots, and the CBS kerncijfers (kerncijfers). Aggregates only.");
 
     private static async Task<IResult> ProfileAsync(AreaProfileService profiles, IOptions<MapOptions> map, string code,
         string? level = null, string? jaar = null, CancellationToken ct = default)
@@ -64,6 +64,10 @@ public static class AreaProfileEndpoints
                     monitor = s.Monitor, indicator = s.Indicator, unit = s.Unit, higherIsBetter = s.HigherIsBetter, year = s.Year,
                     value = Math.Round(s.Value, 2), previous = s.Previous is { } pv ? Math.Round(pv, 2) : (double?)null,
                     gemeente = s.Gemeente, comparedToGemeente = s.ComparedToGemeente, demo = s.Demo,
+                    respondents = s.Respondents, margin = s.Margin,
+                    interval = s.Interval is { } i ? new { low = Math.Round(i.Low, 2), high = Math.Round(i.High, 2) } : null,
+                    // "opvallend" only when the 95% interval says so: hoger, lager, geenVerschil; null when untestable
+                    againstGemeente = Opvallend(s.AgainstGemeente), changeSincePrevious = Opvallend(s.ChangeSincePrevious),
                 }),
             },
             initiatieven = new
@@ -76,9 +80,30 @@ public static class AreaProfileEndpoints
                 id = h.Id, rank = h.Rank, count = h.Hotspot.Count, maxZ = Math.Round(h.Hotspot.MaxZ, 2), confidence = Math.Round(h.Hotspot.Confidence, 4),
                 topCategories = h.Hotspot.TopCategories.Select(c => c.Category), gebied = h.GebiedCode, gebiedsteam = h.Gebiedsteam,
             }),
+            // CBS Kerncijfers wijken en buurten, keyed by CBS's own column names; value null when unknown, secret, not
+            // formable from buurten, or withheld for an area with few inwoners (formed says which)
+            kerncijfers = p.Kerncijfers.ToDictionary(k => k.Definition.Column, k => new
+            {
+                value = Round(k.Latest.Value, k.Definition.Decimals), year = k.Latest.Year, unit = k.Definition.Unit, label = k.Definition.Label,
+                source = k.Source, definition = k.Definition.Definition, formed = k.Latest.Formed, unknownBuurten = k.Latest.UnknownBuurten,
+                buurtOnly = k.Latest.BuurtOnly,
+                previous = k.Previous is { } pv ? new { year = pv.Year, value = Round(pv.Value, k.Definition.Decimals) } : null,
+                change = Round(k.Change, k.Definition.Decimals), gemeente = Round(k.Gemeente, k.Definition.Decimals),
+            }),
             attribution = map.Value.DataAttribution,
         });
     }
 
     private static double? Round(double? v) => v is { } d ? Math.Round(d, 2) : null;
+
+    private static string? Opvallend(Alkmaar.Kaart.Geo.Statistics.Opvallend? o) => o switch
+    {
+        Alkmaar.Kaart.Geo.Statistics.Opvallend.Hoger => "hoger",
+        Alkmaar.Kaart.Geo.Statistics.Opvallend.Lager => "lager",
+        Alkmaar.Kaart.Geo.Statistics.Opvallend.GeenVerschil => "geenVerschil",
+        _ => null,
+    };
+
+    /// <summary>A figure to the precision CBS publishes it (aggregates one decimal more than the figure).</summary>
+    private static double? Round(double? v, int decimals) => v is { } d ? Math.Round(d, decimals + 1) : null;
 }

@@ -30,7 +30,11 @@ public sealed record MonitorBasis(string Description, IReadOnlyList<string> Area
 /// <summary>Everything an area page shows, from public data and aggregates only.</summary>
 public sealed record AreaProfile(AreaDetails Details, PublicGebiedsteam? Team, AreaPopulation? Population,
     MeldingenProfile Meldingen, MonitorBasis? MonitorBasis, IReadOnlyList<MonitorComparison> Monitor, string GemeenteName,
-    IReadOnlyList<Initiatief> Initiatieven, IReadOnlyList<RankedHotspot> Hotspots, double? InitiatievenPer1000, IReadOnlyList<AreaLink> Children);
+    IReadOnlyList<Initiatief> Initiatieven, IReadOnlyList<RankedHotspot> Hotspots, double? InitiatievenPer1000, IReadOnlyList<AreaLink> Children)
+{
+    /// <summary>The CBS kerncijfers of the area (the Gebiedsanalyse), latest year of each against the gemeente.</summary>
+    public IReadOnlyList<Kerncijfers.AreaKerncijfer> Kerncijfers { get; init; } = [];
+}
 
 /// <summary>
 /// The profile of a gebied, wijk, buurt or dorp: its team, inwoners, meldingen trend and top categories (also per 1,000
@@ -38,7 +42,8 @@ public sealed record AreaProfile(AreaDetails Details, PublicGebiedsteam? Team, A
 /// Meldingen and initiatives count by location (inside the area's geometry, its boundary included), not by routing.
 /// </summary>
 public sealed class AreaProfileService(AreaRepository areas, MeldingStatistics meldingen, MonitorStore monitor,
-    InitiatiefStore initiatieven, HotspotService hotspots, PopulationStore population, GebiedsteamStore teams, DisclosureControl release)
+    InitiatiefStore initiatieven, HotspotService hotspots, PopulationStore population, GebiedsteamStore teams, DisclosureControl release,
+    Kerncijfers.KerncijferStore kerncijfers)
 {
     public const int TopCategoryCount = 5;
 
@@ -74,7 +79,11 @@ public sealed class AreaProfileService(AreaRepository areas, MeldingStatistics m
             if (analysis is not null) spots = analysis.Hotspots.Where(h => geometry.Intersects(h.Hotspot.Polygon)).ToList();
         }
         var perInitiatief = inwoners?.Per1000(inside.Count);
-        return new AreaProfile(details, team, inwoners, profile, basis, scores, gemeente?.Name ?? "gemeente", inside, spots, perInitiatief, children);
+        var figures = await kerncijfers.ProfileAsync(area.Code, area.Level, gemeente?.Code, ct);
+        return new AreaProfile(details, team, inwoners, profile, basis, scores, gemeente?.Name ?? "gemeente", inside, spots, perInitiatief, children)
+        {
+            Kerncijfers = figures,
+        };
     }
 
     private async Task<MeldingenProfile> MeldingenAsync(AreaRecord area, AreaLink? gemeente, int? year, List<int> years,

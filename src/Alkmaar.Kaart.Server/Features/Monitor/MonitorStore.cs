@@ -1,3 +1,4 @@
+using Alkmaar.Kaart.Geo.Statistics;
 using System.Globalization;
 using System.Text;
 using Alkmaar.Kaart.Geo.Areas;
@@ -21,10 +22,32 @@ public sealed record MonitorIndicator(string Monitor, string Indicator, string U
 public sealed record MonitorComparison(string Monitor, string Indicator, string Unit, bool HigherIsBetter, int Year, double Value, int Areas,
     bool Demo, double? Previous, double? Gemeente)
 {
-    /// <summary>+1 better than the gemeente, −1 worse, 0 equal within half the last shown digit, null without a gemeente score.</summary>
-    public int? ComparedToGemeente => Gemeente is { } g
-        ? (Math.Abs(Value - g) < 0.05 ? 0 : (Value > g) == HigherIsBetter ? 1 : -1)
+    /// <summary>Respondents behind <see cref="Value"/> (the sum over the areas; null when any is unknown).</summary>
+    public int? Respondents { get; init; }
+    /// <summary>The survey's published margin (one area only: margins of several areas do not add up).</summary>
+    public double? Margin { get; init; }
+    public int? PreviousRespondents { get; init; }
+    public double? PreviousMargin { get; init; }
+
+    /// <summary>The 95% interval of the score (Wilson for a share, the published margin otherwise), or null when untestable.</summary>
+    public ScoreInterval? Interval => ScoreComparison.IntervalOf(Value, Unit, Respondents, Margin);
+
+    /// <summary>Against the gemeente: opvallend hoger/lager only when the gemeente's score lies outside the interval; null
+    /// without a gemeente score or an interval.</summary>
+    public Opvallend? AgainstGemeente => Gemeente is { } g && Interval is { } i ? ScoreComparison.AgainstReference(Value, i, g) : null;
+
+    /// <summary>Since the previous year: a change the intervals show, or none; null when untestable.</summary>
+    public Opvallend? ChangeSincePrevious => Previous is { } p
+        ? ScoreComparison.Change(Value, p, Unit, Respondents, PreviousRespondents, Margin, PreviousMargin)?.Result
         : null;
+
+    /// <summary>+1 opvallend better than the gemeente, −1 opvallend worse, 0 no difference the intervals show, null untestable.</summary>
+    public int? ComparedToGemeente => AgainstGemeente switch
+    {
+        null => null,
+        Opvallend.GeenVerschil => 0,
+        var o => (o == Opvallend.Hoger) == HigherIsBetter ? 1 : -1,
+    };
 }
 
 public sealed record MonitorValue(string AreaCode, int Year, double Value, int? Respondents, bool Demo);
@@ -36,7 +59,7 @@ public sealed record MonitorValue(string AreaCode, int Year, double Value, int? 
 public sealed class MonitorStore(NpgsqlDataSource db)
 {
     /// <summary>The columns of a monitor CSV (header required, comma-separated, UTF-8, decimal point).</summary>
-    public static readonly string[] CsvColumns = ["monitor", "indicator", "area_code", "year", "value", "unit", "respondents", "higher_is_better"];
+    public static readonly string[] CsvColumns = ["monitor", "indicator", "area_code", "year", "value", "unit", "respondents", "higher_is_better", "margin"];
 
     public const int MaxRows = 100_000;
 
@@ -48,7 +71,7 @@ public sealed class MonitorStore(NpgsqlDataSource db)
     {
         var (csv, header) = await CsvUpload.OpenAsync(stream, ct);
         await using var _ = csv;
-        var missing = CsvColumns.Except(["respondents"]).Where(c => !header.Contains(c)).ToList();
+        var missing = CsvColumns.Except(["respondents", "margin"]).Where(c => !header.Contains(c)).ToList();
         var unknown = header.Except(CsvColumns).ToList();
         if (missing.Count > 0 || unknown.Count > 0)
             throw new FormatException($"Verwacht de kolommen {string.Join(",", CsvColumns)} (respondents mag ontbreken)." +
@@ -137,7 +160,14 @@ public sealed class MonitorStore(NpgsqlDataSource db)
         }
         if (known.TryGetValue((monitor, indicator), out var k) && (k.Unit != unit || k.Hib != hib))
             return $"{monitor} / {indicator} is already in '{k.Unit}' with higher_is_better {k.Hib.ToString().ToLowerInvariant()}; one indicator has one unit and direction";
-        score = new MonitorScore(monitor, indicator, area, year, value, unit, respondents, hib, false);
+        double? margin = null;
+        if (cell("margin") is { Length: > 0 } ms)
+        {
+            if (!double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var mv) || !double.IsFinite(mv) || mv <= 0)
+                return $"margin '{Short(ms)}' is geen getal > 0 (de helft van het 95%-betrouwbaarheidsinterval)";
+            margin = mv;
+        }
+        score = new MonitorScore(monitor, indicator, area, year, value, unit, respondents, hib, false) { Margin = margin };
         return null;
     }
 
@@ -168,10 +198,10 @@ public sealed class MonitorStore(NpgsqlDataSource db)
         if (rows.Count == 0) return;
         await using var cmd = new NpgsqlCommand(
             """
-            INSERT INTO monitor_score (monitor, indicator, area_code, year, value, unit, respondents, higher_is_better, demo)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::float8[], $6::text[], $7::int[], $8::bool[], $9::bool[])
+            INSERT INTO monitor_score (monitor, indicator, area_code, year, value, unit, respondents, higher_is_better, demo, margin)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::float8[], $6::text[], $7::int[], $8::bool[], $9::bool[], $10::float8[])
             ON CONFLICT (monitor, indicator, area_code, year) DO UPDATE SET value = EXCLUDED.value, unit = EXCLUDED.unit,
-              respondents = EXCLUDED.respondents, higher_is_better = EXCLUDED.higher_is_better, demo = EXCLUDED.demo
+              respondents = EXCLUDED.respondents, higher_is_better = EXCLUDED.higher_is_better, demo = EXCLUDED.demo, margin = EXCLUDED.margin
             """, conn, tx);
         cmd.Parameters.AddWithValue(rows.Select(r => r.Monitor).ToArray());
         cmd.Parameters.AddWithValue(rows.Select(r => r.Indicator).ToArray());
@@ -182,6 +212,7 @@ public sealed class MonitorStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue(rows.Select(r => r.Respondents).ToArray());
         cmd.Parameters.AddWithValue(rows.Select(r => r.HigherIsBetter).ToArray());
         cmd.Parameters.AddWithValue(rows.Select(r => r.Demo).ToArray());
+        cmd.Parameters.AddWithValue(rows.Select(r => r.Margin).ToArray());
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -213,13 +244,16 @@ public sealed class MonitorStore(NpgsqlDataSource db)
             """
             WITH agg AS (
                 SELECT monitor, indicator, unit, higher_is_better, year,
-                       sum(value * coalesce(respondents, 1)) / sum(coalesce(respondents, 1)) AS value, count(*)::int AS areas, bool_or(demo) AS demo
+                       sum(value * coalesce(respondents, 1)) / sum(coalesce(respondents, 1)) AS value, count(*)::int AS areas, bool_or(demo) AS demo,
+                       CASE WHEN bool_and(respondents IS NOT NULL) THEN sum(respondents)::int END AS respondents,
+                       CASE WHEN count(*) = 1 THEN max(margin) END AS margin
                 FROM monitor_score WHERE area_code = ANY($1) GROUP BY 1, 2, 3, 4, 5
             ), ranked AS (
                 SELECT *, row_number() OVER (PARTITION BY monitor, indicator ORDER BY year DESC) AS n FROM agg
             )
             SELECT l.monitor, l.indicator, l.unit, l.higher_is_better, l.year, l.value, l.areas, l.demo, p.value,
-                   (SELECT g.value FROM monitor_score g WHERE g.monitor = l.monitor AND g.indicator = l.indicator AND g.year = l.year AND g.area_code = $2)
+                   (SELECT g.value FROM monitor_score g WHERE g.monitor = l.monitor AND g.indicator = l.indicator AND g.year = l.year AND g.area_code = $2),
+                   l.respondents, l.margin, p.respondents, p.margin
             FROM ranked l LEFT JOIN ranked p ON p.monitor = l.monitor AND p.indicator = l.indicator AND p.n = 2 AND p.year = l.year - 1
             WHERE l.n = 1 ORDER BY l.monitor, l.indicator
             """);
@@ -229,7 +263,11 @@ public sealed class MonitorStore(NpgsqlDataSource db)
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             result.Add(new MonitorComparison(r.GetString(0), r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetInt32(4), r.GetDouble(5),
-                r.GetInt32(6), r.GetBoolean(7), r.IsDBNull(8) ? null : r.GetDouble(8), r.IsDBNull(9) ? null : r.GetDouble(9)));
+                r.GetInt32(6), r.GetBoolean(7), r.IsDBNull(8) ? null : r.GetDouble(8), r.IsDBNull(9) ? null : r.GetDouble(9))
+            {
+                Respondents = r.IsDBNull(10) ? null : r.GetInt32(10), Margin = r.IsDBNull(11) ? null : r.GetDouble(11),
+                PreviousRespondents = r.IsDBNull(12) ? null : r.GetInt32(12), PreviousMargin = r.IsDBNull(13) ? null : r.GetDouble(13),
+            });
         return result;
     }
 
