@@ -129,6 +129,7 @@ app.UseAntiforgery();
 app.MapStaticAssets().AllowAnonymous();
 app.MapAreas();
 app.MapAreaProfiles();
+app.MapKerncijfers();
 app.MapLocate();
 app.MapRouteBatch();
 app.MapMeldingen();

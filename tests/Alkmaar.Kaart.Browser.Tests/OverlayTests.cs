@@ -13,6 +13,8 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
     public async Task InitializeAsync()
     {
         await fx.App.Services.GetRequiredService<MonitorStore>().GenerateDemoAsync();
+        var kerncijfers = fx.App.Services.GetRequiredService<Alkmaar.Kaart.Server.Features.Kerncijfers.KerncijferStore>();
+        if (await kerncijfers.IsEmptyAsync()) await kerncijfers.ImportFileAsync(Alkmaar.Kaart.Testing.TestPaths.FullRes("cbs_kerncijfers_2022_buurten.csv"));
         if (await fx.App.Services.GetRequiredService<DemoMeldingen>().CountAsync() == 0)
             await fx.App.Services.GetRequiredService<DemoMeldingen>().GenerateAsync(2025, 25_000);
     }
@@ -281,5 +283,70 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
             Assert.True(int.Parse((await map.GetAttributeAsync("data-labels-shown"))!) >= 5, "hardly any labels are shown");
         }
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "labels-no-overlap.png") });
+    }
+
+    [Fact]
+    public async Task The_kerncijfers_layer_colours_the_buurten_by_the_share_at_the_social_minimum_with_secret_ones_grey()
+    {
+        var store = fx.App.Services.GetRequiredService<Alkmaar.Kaart.Server.Features.Kerncijfers.KerncijferStore>();
+        var expected = await store.ChoroplethAsync(Alkmaar.Kaart.Geo.Kerncijfers.KerncijferCatalog.Find("p_hh_osm")!, 2022, Alkmaar.Kaart.Geo.Areas.AreaLevel.Buurt);
+        var page = await OpenDashboardAsync();
+        var control = page.Locator("[data-testid=kerncijfer-control]");
+        await Layer(page, "Gebieden").UncheckAsync();
+        await Layer(page, "CBS-kerncijfers").CheckAsync();
+        await Assertions.Expect(control).ToBeVisibleAsync();
+        await Assertions.Expect(control.Locator("#kerncijfer-variabele")).ToHaveValueAsync("p_hh_osm");
+        await Assertions.Expect(page.Locator("path.leaflet-interactive[data-level=kerncijfers]")).ToHaveCountAsync(66, new() { Timeout = 30000 });
+        foreach (var (code, v) in expected.Values)
+        {
+            var fill = v.Value is { } x ? ClassBreaks.ClassOf(expected.Classes, x)!.Color : Alkmaar.Kaart.Server.Features.Kerncijfers.KerncijferEndpoints.UnknownFill;
+            await Assertions.Expect(page.Locator($"path[data-level=kerncijfers][data-code={code}]")).ToHaveAttributeAsync("fill", fill);
+        }
+        // the legend: five classes and the buurten without a value
+        await Assertions.Expect(control.Locator("[data-testid=kerncijfer-legend] li")).ToHaveCountAsync(expected.Classes.Count + 1);
+        await Assertions.Expect(control.Locator("[data-testid=kerncijfer-legend-unknown]")).ToContainTextAsync($"{expected.Unknown} buurten");
+        Assert.True(expected.Unknown >= 9); // CBS keeps 9 buurten secret; the small-number rule adds the buurten under 250 inwoners
+        await page.Locator("path[data-level=kerncijfers][data-code=BU03610100]").HoverAsync(new() { Force = true });
+        await Assertions.Expect(page.Locator(".leaflet-tooltip")).ToContainTextAsync("11,8%");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "kerncijfers-p_hh_osm-buurt.png") });
+
+        // per wijk a share of households does not exist: the control says so and no wijk gets a colour of a class
+        await control.GetByLabel("wijk", new() { Exact = true }).CheckAsync();
+        await Assertions.Expect(control.Locator("[data-testid=kerncijfer-none]")).ToContainTextAsync("niet uit buurten op te tellen");
+        await Assertions.Expect(page.Locator("[data-testid=kaart-map]")).ToHaveAttributeAsync("data-url-kerncijfers", new System.Text.RegularExpressions.Regex("niveau=wijk"));
+        // another figure per wijk: an income, classed
+        await control.Locator("#kerncijfer-variabele").SelectOptionAsync("g_ink_pi");
+        await Assertions.Expect(control.Locator("[data-testid=kerncijfer-legend] li")).ToHaveCountAsync(5);
+        await Assertions.Expect(page.Locator("path.leaflet-interactive[data-level=kerncijfers]")).ToHaveCountAsync(11, new() { Timeout = 30000 });
+    }
+
+    [Fact]
+    public async Task The_table_of_all_wijken_sorts_and_downloads_as_CSV_with_the_choice_in_the_address()
+    {
+        var page = await fx.NewPageAsync(1400, 1000);
+        await page.GotoAsync(fx.BaseUrl + "/gebiedsanalyse?niveau=wijk&cijfers=a_inw,g_ink_pi");
+        await page.Locator("[data-testid=analyse-tabel-page][data-interactive=true]").WaitForAsync();
+        var grid = page.Locator("[data-testid=analyse-tabel]");
+        await Assertions.Expect(grid.Locator("tbody tr")).ToHaveCountAsync(11);
+        // sort by inwoners: the smallest wijk first, then the largest
+        var store = fx.App.Services.GetRequiredService<Alkmaar.Kaart.Server.Features.Kerncijfers.KerncijferStore>();
+        var wijken = (await store.OfLevelAsync(Alkmaar.Kaart.Geo.Areas.AreaLevel.Wijk)).Select(w => (Code: w.Key, Inwoners: w.Value[2022]["a_inw"].Value!.Value)).OrderBy(w => w.Inwoners).ToList();
+        await grid.GetByText("Inwoners 2022").ClickAsync();
+        await Assertions.Expect(grid.Locator("tbody tr").First).ToContainTextAsync(wijken[0].Inwoners.ToString("N0", CultureInfo.GetCultureInfo("nl-NL")));
+        await grid.GetByText("Inwoners 2022").ClickAsync();
+        await Assertions.Expect(grid.Locator("tbody tr").First).ToContainTextAsync(wijken[^1].Inwoners.ToString("N0", CultureInfo.GetCultureInfo("nl-NL")));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "gebiedsanalyse-tabel.png"), FullPage = true });
+
+        // the CSV is the same table
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=analyse-csv]").ClickAsync());
+        var path = await download.PathAsync();
+        var lines = (await File.ReadAllTextAsync(path!)).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("code,naam,a_inw_2022,g_ink_pi_2022", lines[0]);
+        Assert.Equal(11, lines.Count(l => l.StartsWith("WK")));
+
+        // another level: the choice goes into the address
+        await page.Locator("[data-testid=analyse-niveau]").SelectOptionAsync("buurt");
+        await page.WaitForURLAsync(u => u.Contains("niveau=buurt"));
+        await Assertions.Expect(grid.Locator("tbody tr")).Not.ToHaveCountAsync(11);
     }
 }

@@ -172,4 +172,68 @@ public class KerncijferStoreTests(KaartAppFixture fx) : IClassFixture<KaartAppFi
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public async Task The_choropleth_of_a_share_per_buurt_holds_the_CSV_values_with_secret_ones_grey_and_none_per_wijk()
+    {
+        var csv = Csv();
+        var response = await _http.GetAsync("/api/kerncijfers/kaart?variabele=p_hh_osm&niveau=buurt&jaar=2022");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        var fc = JsonDocument.Parse(body).RootElement;
+        var classes = fc.GetProperty("classes").EnumerateArray().ToList();
+        Assert.Equal(5, classes.Count);
+        var features = fc.GetProperty("features").EnumerateArray().ToList();
+        Assert.Equal(66, features.Count);
+        foreach (var f in features)
+        {
+            var p = f.GetProperty("properties");
+            var expected = Cell(csv[p.GetProperty("code").GetString()!]["p_hh_osm"]);
+            var inwoners = Cell(csv[p.GetProperty("code").GetString()!]["a_inw"])!.Value;
+            if (expected is null || inwoners < 250)
+            {
+                // secret, or too few inwoners for a share: no value, the grey that is no class
+                Assert.Equal(JsonValueKind.Null, p.GetProperty("value").ValueKind);
+                Assert.Equal(KerncijferEndpoints.UnknownFill, p.GetProperty("fill").GetString());
+            }
+            else
+            {
+                Assert.Equal(expected.Value, p.GetProperty("value").GetDouble());
+                var cls = classes[p.GetProperty("class").GetInt32()];
+                Assert.InRange(expected.Value, cls.GetProperty("lower").GetDouble(), cls.GetProperty("upper").GetDouble());
+                Assert.Equal(cls.GetProperty("color").GetString(), p.GetProperty("fill").GetString());
+            }
+        }
+        // per wijk a share of households cannot be formed: every wijk without a value, none classed
+        var wijken = JsonDocument.Parse(await _http.GetStringAsync("/api/kerncijfers/kaart?variabele=p_hh_osm&niveau=wijk")).RootElement;
+        Assert.All(wijken.GetProperty("features").EnumerateArray(), f => Assert.Equal(JsonValueKind.Null, f.GetProperty("properties").GetProperty("value").ValueKind));
+        Assert.Empty(wijken.GetProperty("classes").EnumerateArray());
+        // bad input: problem+json naming the parameter
+        foreach (var (query, parameter) in new[] { ("variabele=x_geheim", "variabele"), ("niveau=planeet", "niveau"), ("jaar=1800", "jaar"), ("jaar=2019", "jaar") })
+        {
+            var bad = await _http.GetAsync($"/api/kerncijfers/kaart?{query}");
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains(parameter, await bad.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task The_table_of_all_wijken_as_CSV_holds_the_sums_and_leaves_unknown_empty()
+    {
+        var csv = Csv();
+        var text = await _http.GetStringAsync("/api/kerncijfers/tabel?niveau=wijk&variabelen=a_inw,p_hh_osm&jaren=2022&format=csv");
+        var lines = text.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("code,naam,a_inw_2022,p_hh_osm_2022", lines[0]);
+        var rows = lines.Skip(1).Where(l => l.StartsWith("WK")).Select(l => l.Split(',')).ToList();
+        Assert.Equal(11, rows.Count);
+        foreach (var r in rows)
+        {
+            var expected = (await BuurtenOfAsync(r[0])).Sum(b => Cell(csv[b]["a_inw"]) ?? 0);
+            Assert.Equal(expected, double.Parse(r[^2], CultureInfo.InvariantCulture));
+            Assert.Equal("", r[^1]); // a share of households per wijk: not formed, left empty (never 0)
+        }
+        Assert.Contains("Bron: CBS, Kerncijfers wijken en buurten 2022", lines[^1]);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _http.GetAsync("/api/kerncijfers/tabel?variabelen=a_inw,onzin")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _http.GetAsync("/api/kerncijfers/tabel?jaren=2031")).StatusCode);
+    }
 }

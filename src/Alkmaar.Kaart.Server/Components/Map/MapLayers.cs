@@ -43,6 +43,11 @@ public static class MapLayers
     public static readonly KaartMap.Layer Monitor =
         new("monitor", "Monitorscores per wijk", "/api/monitor/scores", Visible: false, Color: "#4d4d4d", Weight: 1, FillOpacity: 0.75, LabelMinZoom: 12);
 
+    /// <summary>A CBS kerncijfer per wijk or buurt (the dashboard's control sets figure, level and year).</summary>
+    public static readonly KaartMap.Layer Kerncijfers =
+        new("kerncijfers", "CBS-kerncijfers", "/api/kerncijfers/kaart?variabele=p_hh_osm&niveau=buurt", Visible: false, Color: "#4d4d4d", Weight: 1,
+            FillOpacity: 0.75, LabelMinZoom: 13);
+
     /// <summary>The places the last boundary import repaired (planners; the page sets the version's URL).</summary>
     public static readonly KaartMap.Layer Herstellingen =
         new("herstellingen", "Herstelde plekken", "/api/boundaries/0/repairs", Visible: true, Color: "#c62828", Kind: "markers");
@@ -74,7 +79,7 @@ public static class MapLayers
     [
         (Gebieden, Audience.Public), (Wijken, Audience.Public), (Buurten, Audience.Public), (Dorpen, Audience.Public),
         (Buurgemeenten, Audience.Public), (Hotspots, Audience.Public), (MeldingenClusters, Audience.Public),
-        (MeldingenDichtheid, Audience.Public), (Initiatieven, Audience.Public), (Monitor, Audience.Public), (Herstellingen, Audience.Staff),
+        (MeldingenDichtheid, Audience.Public), (Initiatieven, Audience.Public), (Monitor, Audience.Public), (Kerncijfers, Audience.Public), (Herstellingen, Audience.Staff),
         (Grensband, Audience.Public), (Afwijkingen, Audience.Public), (PlanBuurten, Audience.Staff), (PlanProblemen, Audience.Staff), (PlanVerschil, Audience.Staff),
     ];
 }

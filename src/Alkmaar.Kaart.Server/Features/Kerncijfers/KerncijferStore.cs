@@ -19,6 +19,14 @@ public sealed record KerncijferValue(int Year, double? Value, string? Formed, in
     public bool BuurtOnly { get; init; }
 }
 
+/// <summary>A choropleth of one figure and year over a level: each area's value, the quantile classes of the known ones,
+/// the gemeente's value and how many areas have none.</summary>
+public sealed record KerncijferChoropleth(KerncijferDefinition Definition, int Year, AreaLevel Level, IReadOnlyDictionary<string, KerncijferValue> Values,
+    IReadOnlyList<Alkmaar.Kaart.Geo.Choropleth.ChoroplethClass> Classes, double? Gemeente)
+{
+    public int Unknown => Values.Values.Count(v => v.Value is null);
+}
+
 /// <summary>One figure of an area over the years, with the gemeente's figure of the same year to compare.</summary>
 public sealed record AreaKerncijfer(KerncijferDefinition Definition, KerncijferValue Latest, KerncijferValue? Previous, double? Gemeente)
 {
@@ -149,52 +157,106 @@ public sealed class KerncijferStore(NpgsqlDataSource db, IOptions<PopulationOpti
         // the area's own CBS rows, and the rows of the buurten inside it (interior point, as for inwoners)
         await using var cmd = db.CreateCommand(
             """
-            WITH a AS (SELECT geom FROM area_in_force WHERE code = $1 AND level = $2 LIMIT 1),
+            WITH a AS (SELECT code, geom FROM area_in_force WHERE code = $1 AND level = $2 LIMIT 1),
                  b AS (SELECT ab.code FROM a JOIN area_in_force ab ON ab.level = 'buurt' AND ST_Covers(a.geom, ST_PointOnSurface(ab.geom)))
-            SELECT k.code = $1, k.code, k.year, k.variable, k.value FROM kerncijfer k
+            SELECT $1, k.code = $1, k.code, k.year, k.variable, k.value FROM kerncijfer k
             WHERE k.code = $1 OR (k.level = 'buurt' AND k.code IN (SELECT code FROM b))
             """);
         cmd.Parameters.AddWithValue(code);
         cmd.Parameters.AddWithValue(level.Name());
-        var own = new Dictionary<(int Year, string Variable), double?>();
-        var buurten = new Dictionary<int, Dictionary<string, Dictionary<string, double?>>>(); // year → buurt → variable → value
+        return (await FormAsync(cmd, level, ct)).GetValueOrDefault(code) ?? [];
+    }
+
+    /// <summary>
+    /// The figures of every area of a level in force (wijk, buurt, gebied, dorp) per year, formed as for one area: what the
+    /// choropleth and the table show. Cached per data state (the boundary version and the last import).
+    /// </summary>
+    public async Task<Dictionary<string, Dictionary<int, Dictionary<string, KerncijferValue>>>> OfLevelAsync(AreaLevel level, CancellationToken ct = default)
+    {
+        await using (var state = db.CreateCommand("SELECT (SELECT max(id) FROM boundary_version)::text || '/' || coalesce((SELECT max(imported_at) FROM kerncijfer)::text, '')"))
+        {
+            var key = $"{level.Name()}@{await state.ExecuteScalarAsync(ct)}";
+            if (_levels.TryGetValue(key, out var cached)) return cached;
+            await using var cmd = db.CreateCommand(
+                """
+                WITH t AS (SELECT code, geom FROM area_in_force WHERE level = $1),
+                     b AS (SELECT t.code AS area, ab.code AS buurt FROM t JOIN area_in_force ab ON ab.level = 'buurt' AND ST_Covers(t.geom, ST_PointOnSurface(ab.geom)))
+                SELECT b.area, false, k.code, k.year, k.variable, k.value FROM b JOIN kerncijfer k ON k.code = b.buurt AND k.level = 'buurt' WHERE $1 <> 'buurt'
+                UNION ALL
+                SELECT k.code, true, k.code, k.year, k.variable, k.value FROM kerncijfer k JOIN t ON t.code = k.code
+                """);
+            cmd.Parameters.AddWithValue(level.Name());
+            var formed = await FormAsync(cmd, level, ct);
+            if (_levels.Count > 32) _levels.Clear();
+            _levels[key] = formed;
+            return formed;
+        }
+    }
+
+    /// <summary>The choropleth of a figure in a year over a level (what the map layer and its legend show).</summary>
+    public async Task<KerncijferChoropleth> ChoroplethAsync(KerncijferDefinition definition, int year, AreaLevel level, CancellationToken ct = default)
+    {
+        var values = (await OfLevelAsync(level, ct))
+            .Select(a => (a.Key, Value: a.Value.GetValueOrDefault(year)?.GetValueOrDefault(definition.Column)))
+            .Where(a => a.Value is not null).ToDictionary(a => a.Key, a => a.Value!);
+        var classes = Alkmaar.Kaart.Geo.Choropleth.ClassBreaks.Quantiles(values.Values.Where(v => v.Value is not null).Select(v => v.Value!.Value), 5,
+            definition.HigherIsBetter != -1);
+        var gemeente = (await OfLevelAsync(AreaLevel.Gemeente, ct)).Values.FirstOrDefault()?.GetValueOrDefault(year)?.GetValueOrDefault(definition.Column)?.Value;
+        return new KerncijferChoropleth(definition, year, level, values, classes, gemeente);
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Dictionary<string, Dictionary<int, Dictionary<string, KerncijferValue>>>> _levels = new();
+
+    /// <summary>Reads rows (area, own row?, code, year, variable, value) and forms each area's figures per year.</summary>
+    private async Task<Dictionary<string, Dictionary<int, Dictionary<string, KerncijferValue>>>> FormAsync(NpgsqlCommand cmd, AreaLevel level, CancellationToken ct)
+    {
+        // area → year → (own rows, buurt → variable → value)
+        var areas = new Dictionary<string, Dictionary<int, (Dictionary<string, double?> Own, Dictionary<string, Dictionary<string, double?>> Buurten)>>();
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
             {
-                var (isOwn, c, year, variable) = (r.GetBoolean(0), r.GetString(1), r.GetInt32(2), r.GetString(3));
-                double? value = r.IsDBNull(4) ? null : r.GetDouble(4);
-                if (isOwn) own[(year, variable)] = value;
+                var (area, isOwn, c, year, variable) = (r.GetString(0), r.GetBoolean(1), r.GetString(2), r.GetInt32(3), r.GetString(4));
+                double? value = r.IsDBNull(5) ? null : r.GetDouble(5);
+                if (!areas.TryGetValue(area, out var years)) areas[area] = years = [];
+                if (!years.TryGetValue(year, out var data)) years[year] = data = ([], []);
+                if (isOwn) data.Own[variable] = value;
                 if (level == AreaLevel.Buurt || !isOwn)
                 {
-                    if (!buurten.TryGetValue(year, out var byBuurt)) buurten[year] = byBuurt = [];
-                    if (!byBuurt.TryGetValue(c, out var vars)) byBuurt[c] = vars = [];
+                    if (!data.Buurten.TryGetValue(c, out var vars)) data.Buurten[c] = vars = [];
                     vars[variable] = value;
                 }
             }
-        var result = new Dictionary<int, Dictionary<string, KerncijferValue>>();
-        foreach (var year in own.Keys.Select(k => k.Year).Concat(buurten.Keys).Distinct())
+        var result = new Dictionary<string, Dictionary<int, Dictionary<string, KerncijferValue>>>();
+        foreach (var (area, years) in areas)
         {
-            var figures = result[year] = [];
-            var inYear = buurten.GetValueOrDefault(year) ?? [];
-            foreach (var definition in KerncijferCatalog.All)
-            {
-                if (own.TryGetValue((year, definition.Column), out var mine))
-                {
-                    figures[definition.Column] = new KerncijferValue(year, mine, level == AreaLevel.Buurt ? null : $"CBS' eigen cijfer voor deze {level.Name()}", 0);
-                    continue;
-                }
-                var values = inYear.Where(b => b.Value.ContainsKey(definition.Column))
-                    .Select(b => new BuurtValue(b.Key, b.Value[definition.Column], definition.Base is { } basis ? b.Value.GetValueOrDefault(basis) : null)).ToList();
-                if (values.Count == 0) continue;
-                var aggregate = KerncijferAggregator.Aggregate(definition, values);
-                figures[definition.Column] = new KerncijferValue(year, aggregate.Value, aggregate.Formed, aggregate.Unknown)
-                {
-                    BuurtOnly = definition.Aggregation == KerncijferAggregation.NotAggregated,
-                };
-            }
-            ApplySmallNumberRule(figures);
+            var perYear = result[area] = [];
+            foreach (var (year, (own, buurten)) in years)
+                perYear[year] = Form(level, year, own, buurten);
         }
         return result;
+    }
+
+    private Dictionary<string, KerncijferValue> Form(AreaLevel level, int year, Dictionary<string, double?> own, Dictionary<string, Dictionary<string, double?>> buurten)
+    {
+        var figures = new Dictionary<string, KerncijferValue>();
+        foreach (var definition in KerncijferCatalog.All)
+        {
+            if (own.TryGetValue(definition.Column, out var mine))
+            {
+                figures[definition.Column] = new KerncijferValue(year, mine, level == AreaLevel.Buurt ? null : $"CBS' eigen cijfer voor deze {level.Name()}", 0);
+                continue;
+            }
+            var values = buurten.Where(b => b.Value.ContainsKey(definition.Column))
+                .Select(b => new BuurtValue(b.Key, b.Value[definition.Column], definition.Base is { } basis ? b.Value.GetValueOrDefault(basis) : null)).ToList();
+            if (values.Count == 0) continue;
+            var aggregate = KerncijferAggregator.Aggregate(definition, values);
+            figures[definition.Column] = new KerncijferValue(year, aggregate.Value, aggregate.Formed, aggregate.Unknown)
+            {
+                BuurtOnly = definition.Aggregation == KerncijferAggregation.NotAggregated,
+            };
+        }
+        ApplySmallNumberRule(figures);
+        return figures;
     }
 
     /// <summary>Averages and shares of an area with fewer inwoners than the minimum are not shown (counts stay).</summary>
