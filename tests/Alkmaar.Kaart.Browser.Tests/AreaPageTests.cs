@@ -118,6 +118,44 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
     }
 
     [Fact]
+    public async Task The_gebiedsprofiel_prints_on_two_A4_pages_and_its_PDF_holds_the_same_figures()
+    {
+        var profiles = fx.App.Services.GetRequiredService<Server.Features.AreaProfiles.AreaProfileService>();
+        var expected = (await profiles.GetAsync("GB0361-zuid", Geo.Areas.AreaLevel.Gebied, null))!;
+        var inwoners = expected.Kerncijfers.Single(k => k.Definition.Column == "a_inw").Latest.Value!.Value.ToString("N0", Nl);
+        var page = await fx.NewPageAsync(1000, 1200);
+        await page.GotoAsync(fx.BaseUrl + "/gebied/GB0361-zuid");
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+        await page.Locator("[data-testid=area-profiel-link]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=profiel-title]")).ToHaveTextAsync("Gebiedsprofiel gebied Zuid");
+        await Assertions.Expect(page.Locator("[data-testid=profiel-made]")).ToContainTextAsync(Server.Features.DutchTime.Date(DateTimeOffset.UtcNow));
+        await Assertions.Expect(page.Locator("[data-testid=profiel-kerncijfers]")).ToContainTextAsync(inwoners);
+        await Assertions.Expect(page.Locator("[data-testid=profiel-monitor]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=profiel-sources]")).ToContainTextAsync("Kerncijfers wijken en buurten 2022");
+
+        // the browser's print: A4, at most two pages, the links and menu left out
+        await page.EmulateMediaAsync(new() { Media = Media.Print });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "gebiedsprofiel-print.png"), FullPage = true });
+        var printed = await page.PdfAsync(new() { Format = "A4", PrintBackground = true });
+        using (var pdf = UglyToad.PdfPig.PdfDocument.Open(printed))
+        {
+            Assert.InRange(pdf.NumberOfPages, 1, 2);
+            Assert.DoesNotContain("Wie is mijn gebiedsteam", string.Join(" ", pdf.GetPages().Select(p => p.Text)));
+        }
+        await page.EmulateMediaAsync(new() { Media = Media.Screen });
+
+        // the server's PDF from the link: it opens and holds the same figures
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=profiel-pdf]").ClickAsync());
+        var file = Path.Combine(BrowserFixture.ScreenshotFolder, "gebiedsprofiel-zuid.pdf");
+        await download.SaveAsAsync(file);
+        using var serverPdf = UglyToad.PdfPig.PdfDocument.Open(file);
+        var words = string.Join(" ", serverPdf.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text));
+        Assert.Contains(inwoners, words);
+        Assert.Contains("Zuid", words);
+        Assert.InRange(serverPdf.NumberOfPages, 1, 2);
+    }
+
+    [Fact]
     public async Task A_dorp_page_uses_its_wijks_monitor_scores_and_the_dashboard_links_to_area_pages()
     {
         var page = await fx.NewPageAsync(1280, 900);

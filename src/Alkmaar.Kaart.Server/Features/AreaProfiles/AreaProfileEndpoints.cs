@@ -13,13 +13,36 @@ public static class AreaProfileEndpoints
     public static WebApplicationBuilder AddAreaProfiles(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AreaProfileService>();
+        builder.Services.AddSingleton<GebiedsprofielService>();
         return builder;
     }
 
-    public static void MapAreaProfiles(this IEndpointRouteBuilder app) =>
+    public static void MapAreaProfiles(this IEndpointRouteBuilder app)
+    {
         app.MapGet("/api/areas/{code}/profiel", ProfileAsync).WithTags("Areas").AllowAnonymous().WithName("GetAreaProfile")
             .WithSummary("An area's profile: team, inwoners, meldingen per month and top categories (also per 1,000 inwoners), " +
                          "monitor scores against the gemeente, initiatives and hotspots, and the CBS kerncijfers (kerncijfers). Aggregates only.");
+        app.MapGet("/api/areas/{code}/gebiedsprofiel.pdf", PdfAsync).WithTags("Areas").AllowAnonymous()
+            .WithSummary("The printable gebiedsprofiel as an A4 PDF: figures, meldingen against last year, monitor scores that stand out, " +
+                         "hotspots, initiatives, speerpunten, neighbours; dated and sourced. The same blocks as /gebied/{code}/profiel.");
+    }
+
+    private static async Task<IResult> PdfAsync(GebiedsprofielService profielen, Meldingen.DisclosureControl release, string code,
+        string? level = null, string? jaar = null, CancellationToken ct = default)
+    {
+        if (!AreasEndpoints.TryParse(level, out var areaLevel, out var problem)) return problem!;
+        int? year = null;
+        if (jaar is not null)
+        {
+            if (!int.TryParse(jaar, out var y) || y is < 1990 or > 2100)
+                return Problems.BadRequest("Ongeldig jaar", $"jaar '{jaar}' is geen jaar (1990–2100).", "jaar");
+            year = y;
+        }
+        var g = await profielen.GetAsync(code, areaLevel, year, ct);
+        if (g is null) return Problems.NotFound("Gebied niet gevonden", $"Geen gebied dat nu geldt heeft de code '{code}'.");
+        var pdf = GebiedsprofielPdf.Render(GebiedsprofielDocument.Build(g, release.MinimumCount));
+        return TypedResults.File(pdf, "application/pdf", $"gebiedsprofiel-{g.Profile.Details.Area.Code}-{DutchTime.Local(g.Made):yyyy-MM-dd}.pdf");
+    }
 
     private static async Task<IResult> ProfileAsync(AreaProfileService profiles, IOptions<MapOptions> map, string code,
         string? level = null, string? jaar = null, CancellationToken ct = default)

@@ -86,6 +86,14 @@ public sealed class AreaProfileService(AreaRepository areas, MeldingStatistics m
         };
     }
 
+    /// <summary>The meldingen of the profile's area in another year (the same release rule), e.g. last year to compare.</summary>
+    public async Task<MeldingenProfile> MeldingenOfYearAsync(AreaProfile p, int year, CancellationToken ct = default)
+    {
+        var gemeente = p.Details.Chain.LastOrDefault(c => c.Level == AreaLevel.Gemeente);
+        var gemeenteInwoners = gemeente is null ? null : await population.OfAreaAsync(gemeente.Code, AreaLevel.Gemeente, ct);
+        return await MeldingenAsync(p.Details.Area, gemeente, year, [.. p.Meldingen.Years], p.Population, gemeenteInwoners, ct);
+    }
+
     private async Task<MeldingenProfile> MeldingenAsync(AreaRecord area, AreaLink? gemeente, int? year, List<int> years,
         AreaPopulation? inwoners, AreaPopulation? gemeenteInwoners, CancellationToken ct)
     {
