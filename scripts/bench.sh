@@ -12,13 +12,14 @@ cmd_bench() {
     lijst) filters=('*WorkspaceListBenchmarks*') ;;
     indeling) filters=('*PlanEditBenchmarks*') ;;
     afhandeling) filters=('*HandlingBenchmarks*') ;;
+    gebiedsanalyse) filters=('*GebiedsanalyseBenchmarks*') ;;
     load) . "$ROOT/scripts/bench-load.sh"; cmd_bench_load; return ;;
     all) filters=('*') ;;
-    *) die "gebruik: ./kaart bench routing|ogc|hotspots|draw|lijst|indeling|afhandeling|load|all" ;;
+    *) die "gebruik: ./kaart bench routing|ogc|hotspots|draw|lijst|indeling|afhandeling|gebiedsanalyse|load|all" ;;
   esac
   ensure_dotnet
   # the plan editor is measured on what ./kaart run loads (addresses, inwoners) and a million meldingen: its own database
-  local db=kaart_bench; [ "$what" = indeling ] || [ "$what" = afhandeling ] && db=kaart_bench_indeling
+  local db=kaart_bench; [ "$what" = indeling ] || [ "$what" = afhandeling ] || [ "$what" = gebiedsanalyse ] && db=kaart_bench_indeling
   pg_start; ensure_database "$db"; publish_app
   export KAART_BENCH_PG="$KAART_CONNECTION" KAART_SHARED_DATA="$SHARED_DATA" KAART_CHROMIUM="${KAART_CHROMIUM:-/usr/bin/chromium}"
   # The real server, a separate process on loopback, for the end-to-end batch benchmark.
@@ -28,7 +29,7 @@ cmd_bench() {
     # exactly 100,000 DEMO meldingen for the browser draw and the large export benchmarks
     app import meldingen --demo --count 100000 >/dev/null || die "het maken van de benchmarkmeldingen is mislukt"
   fi
-  if [ "$what" = indeling ] || [ "$what" = afhandeling ]; then
+  if [ "$what" = indeling ] || [ "$what" = afhandeling ] || [ "$what" = gebiedsanalyse ]; then
     # what ./kaart run loads (addresses, inwoners, PC4), then a million meldingen
     app seed >/dev/null || die "het laden van de gegevens is mislukt"
     if [ "$(pg_psql "$db" -tAc "SELECT count(*) FROM melding")" != "1000000" ]; then
