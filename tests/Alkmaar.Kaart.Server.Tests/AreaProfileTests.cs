@@ -282,4 +282,43 @@ public class AreaProfileTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtur
         Assert.Equal("jaar", (await Json(year, HttpStatusCode.BadRequest)).GetProperty("parameter").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, (await _http.GetAsync("/api/areas/WK036101/profiel?level=provincie")).StatusCode);
     }
+
+    [Fact]
+    public async Task The_meldingen_kept_per_buurt_and_month_equal_a_recount_by_location_after_inserts_updates_and_deletes()
+    {
+        await using var db = fx.Database.CreateDataSource();
+        async Task<List<string>> Diff()
+        {
+            await using var cmd = db.CreateCommand(
+                """
+                WITH recount AS (
+                    SELECT date_trunc('month', m.created_at AT TIME ZONE 'Europe/Amsterdam')::date AS maand, b.code AS buurt_code, m.category,
+                           count(*)::int AS n, count(*) FILTER (WHERE m.source = 'demo')::int AS demo
+                    FROM melding m JOIN LATERAL (SELECT code FROM area_in_force b WHERE b.level = 'buurt' AND ST_Covers(b.geom, m.geom) ORDER BY code LIMIT 1) b ON true
+                    GROUP BY 1, 2, 3),
+                kept AS (SELECT maand, buurt_code, category, n, demo FROM melding_buurt_maand WHERE n <> 0 OR demo <> 0)
+                SELECT coalesce(r.buurt_code, k.buurt_code) || ' ' || coalesce(r.maand, k.maand) || ' ' || coalesce(r.category, k.category) || ': '
+                       || coalesce(r.n, 0) || ' against ' || coalesce(k.n, 0)
+                FROM recount r FULL JOIN kept k USING (maand, buurt_code, category)
+                WHERE (r.n, r.demo) IS DISTINCT FROM (k.n, k.demo)
+                """);
+            var list = new List<string>();
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync()) list.Add(r.GetString(0));
+            return list;
+        }
+        Assert.Empty(await Diff()); // after the demo year (one statement of 10,000)
+        var (x, y) = await TestData.InsideAsync(db, "BU03610100");
+        var made = await fx.Factory.Services.GetRequiredService<MeldingService>().CreateAsync(
+            new NewMelding { Category = "afval", Description = "telling per buurt", X = x, Y = y }, "api", "test");
+        Assert.Empty(await Diff());
+        await db.ExecAsync("UPDATE melding SET category = 'verlichting' WHERE id = $1", made.Id);       // another category
+        Assert.Empty(await Diff());
+        await db.ExecAsync("UPDATE melding SET status = 'in_behandeling' WHERE id = $1", made.Id);      // changes nothing here
+        Assert.Empty(await Diff());
+        await db.ExecAsync("UPDATE melding SET created_at = created_at - interval '40 days' WHERE id = $1", made.Id); // another month
+        Assert.Empty(await Diff());
+        await db.ExecAsync("DELETE FROM melding WHERE id = $1", made.Id);
+        Assert.Empty(await Diff());
+    }
 }

@@ -152,20 +152,8 @@ public sealed class KerncijferStore(NpgsqlDataSource db, IOptions<PopulationOpti
     /// Every figure of an area in force (any level) per year: a buurt's own, CBS's own row for a wijk or the gemeente when
     /// imported, otherwise formed from the buurten whose interior point lies in the area. Empty when there are none.
     /// </summary>
-    public async Task<Dictionary<int, Dictionary<string, KerncijferValue>>> OfAreaAsync(string code, AreaLevel level, CancellationToken ct = default)
-    {
-        // the area's own CBS rows, and the rows of the buurten inside it (interior point, as for inwoners)
-        await using var cmd = db.CreateCommand(
-            """
-            WITH a AS (SELECT code, geom FROM area_in_force WHERE code = $1 AND level = $2 LIMIT 1),
-                 b AS (SELECT ab.code FROM a JOIN area_in_force ab ON ab.level = 'buurt' AND ST_Covers(a.geom, ST_PointOnSurface(ab.geom)))
-            SELECT $1, k.code = $1, k.code, k.year, k.variable, k.value FROM kerncijfer k
-            WHERE k.code = $1 OR (k.level = 'buurt' AND k.code IN (SELECT code FROM b))
-            """);
-        cmd.Parameters.AddWithValue(code);
-        cmd.Parameters.AddWithValue(level.Name());
-        return (await FormAsync(cmd, level, ct)).GetValueOrDefault(code) ?? [];
-    }
+    public async Task<Dictionary<int, Dictionary<string, KerncijferValue>>> OfAreaAsync(string code, AreaLevel level, CancellationToken ct = default) =>
+        (await OfLevelAsync(level, ct)).GetValueOrDefault(code) ?? []; // the whole level is formed once per data state
 
     /// <summary>
     /// The figures of every area of a level in force (wijk, buurt, gebied, dorp) per year, formed as for one area: what the
@@ -173,7 +161,9 @@ public sealed class KerncijferStore(NpgsqlDataSource db, IOptions<PopulationOpti
     /// </summary>
     public async Task<Dictionary<string, Dictionary<int, Dictionary<string, KerncijferValue>>>> OfLevelAsync(AreaLevel level, CancellationToken ct = default)
     {
-        await using (var state = db.CreateCommand("SELECT (SELECT max(id) FROM boundary_version)::text || '/' || coalesce((SELECT max(imported_at) FROM kerncijfer)::text, '')"))
+        // the data state: the boundary version, and the kerncijfer rows (an import or a removal changes count or time)
+        await using (var state = db.CreateCommand(
+            "SELECT (SELECT max(id) FROM boundary_version)::text || '/' || (SELECT count(*) || '/' || coalesce(max(imported_at)::text, '') FROM kerncijfer)"))
         {
             var key = $"{level.Name()}@{await state.ExecuteScalarAsync(ct)}";
             if (_levels.TryGetValue(key, out var cached)) return cached;

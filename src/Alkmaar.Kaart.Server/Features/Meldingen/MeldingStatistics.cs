@@ -42,11 +42,91 @@ public sealed class MeldingStatistics(NpgsqlDataSource db, MeldingCells cells)
     }
 
     /// <summary>
-    /// Meldingen inside the area in force <paramref name="areaCode"/> at <paramref name="level"/> (points on its boundary
-    /// count) created in [from, to), counted per local month and category; and whether any of them is demo. Aggregates only.
+    /// Meldingen inside the area in force <paramref name="areaCode"/> at <paramref name="level"/> created in [from, to),
+    /// counted per local month and category; and whether any of them is demo. Aggregates only. Over whole local months
+    /// (what the area pages ask) from the counts kept per buurt in force and month (<c>melding_buurt_maand</c>: a melding
+    /// counts in the buurt whose polygon covers it; an area sums the buurten whose interior point it covers); over any other
+    /// period by PostGIS over the meldingen (points on the area's boundary count).
     /// </summary>
     public async Task<(List<(int Month, string Category, int Count)> Counts, bool Demo)> CountsInAsync(string areaCode, AreaLevel level,
         DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
+    {
+        var (fromMonth, toMonth) = (MonthOf(from), MonthOf(to));
+        if (fromMonth is null || toMonth is null) return await CountsInExactAsync(areaCode, level, from, to, ct);
+        // whole local months: the counts kept per buurt and month (melding_buurt_maand), summed over the area's buurten
+        var version = await EnsureBuurtMaandAsync(ct);
+        var buurten = await BuurtenOfAsync(areaCode, level, version, ct);
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT extract(month FROM t.maand)::int, t.category, sum(t.n)::int, sum(t.demo) > 0
+            FROM melding_buurt_maand t WHERE t.buurt_code = ANY ($1) AND t.maand >= $2 AND t.maand < $3
+            GROUP BY 1, 2 HAVING sum(t.n) > 0 ORDER BY 1, 2
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = buurten });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = fromMonth.Value });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = toMonth.Value });
+        var counts = new List<(int, string, int)>();
+        var demo = false;
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            counts.Add((r.GetInt32(0), r.GetString(1), r.GetInt32(2)));
+            demo |= r.GetBoolean(3);
+        }
+        return (counts, demo);
+    }
+
+    /// <summary>The local month a moment starts, when it is exactly the start of one (Europe/Amsterdam), else null.</summary>
+    private static DateOnly? MonthOf(DateTimeOffset t)
+    {
+        var local = TimeZoneInfo.ConvertTime(t, DutchTime.Amsterdam);
+        return local.Day == 1 && local.TimeOfDay == TimeSpan.Zero ? new DateOnly(local.Year, local.Month, 1) : null;
+    }
+
+    private int _builtFor = -1;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, AreaLevel, int), string[]> _buurten = new();
+
+    /// <summary>The buurten in force whose interior point lies in the area (kept per boundary version: they only change with it).</summary>
+    private async Task<string[]> BuurtenOfAsync(string areaCode, AreaLevel level, int version, CancellationToken ct)
+    {
+        if (_buurten.TryGetValue((areaCode, level, version), out var known)) return known;
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT ab.code FROM (SELECT geom FROM area_in_force WHERE code = $1 AND level = $2 LIMIT 1) a
+            JOIN area_in_force ab ON ab.level = 'buurt' AND ST_Covers(a.geom, ST_PointOnSurface(ab.geom))
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = areaCode });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = level.Name() });
+        var list = new List<string>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) list.Add(r.GetString(0));
+        if (_buurten.Count > 1000) _buurten.Clear();
+        return _buurten[(areaCode, level, version)] = [.. list];
+    }
+
+    /// <summary>The per-buurt counts follow the buurten in force: rebuilt (once, under a lock) when another version came
+    /// into force since they were built — an import, or a version whose valid-from date arrived. Answers that version.</summary>
+    private async Task<int> EnsureBuurtMaandAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        int inForce;
+        await using (var cmd = new NpgsqlCommand("SELECT coalesce((SELECT max(version_id) FROM area_in_force WHERE level = 'buurt'), 0)", conn))
+            inForce = (int)(await cmd.ExecuteScalarAsync(ct))!;
+        if (inForce == _builtFor) return inForce;
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var cmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('melding_buurt_maand'))", conn, tx)) await cmd.ExecuteNonQueryAsync(ct);
+        await using (var cmd = new NpgsqlCommand("SELECT version_id FROM melding_buurt_maand_state", conn, tx))
+            if (await cmd.ExecuteScalarAsync(ct) is not int built || built != inForce)
+                await using (var rebuild = new NpgsqlCommand("SELECT melding_buurt_maand_rebuild()", conn, tx) { CommandTimeout = 600 })
+                    await rebuild.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        _builtFor = inForce;
+        return inForce;
+    }
+
+    /// <summary>Meldingen inside an area (by location, its boundary included) per local month and category over any period.</summary>
+    private async Task<(List<(int Month, string Category, int Count)> Counts, bool Demo)> CountsInExactAsync(string areaCode, AreaLevel level,
+        DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(
             """
