@@ -281,10 +281,10 @@ public class MeldingTakenTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtu
         var admin = await scope.ServiceProvider.GetRequiredService<IUserClaimsPrincipalFactory<KaartUser>>().CreateAsync((await manager.FindByNameAsync("beheerder"))!);
         var users = scope.ServiceProvider.GetRequiredService<UserAdministration>();
 
-        // refused, and nothing stored: with a staff role, with gebieden, without a party, with a party in no register, a party without the role
+        // refused, and nothing stored: with a staff role, without a party, with a party in no register, a party without the role
         foreach (var (roles, gebieden, partij) in new (string[], string[], string?)[]
                  {
-                     ([KaartRoles.Partner, KaartRoles.Gebiedsteam], ["GB0361-oost"], party), ([KaartRoles.Partner], ["GB0361-oost"], party),
+                     ([KaartRoles.Partner, KaartRoles.Gebiedsteam], ["GB0361-oost"], party), ([KaartRoles.Partner], ["GB0361-mars"], party),
                      ([KaartRoles.Partner], [], null), ([KaartRoles.Partner], [], "Een partij die nergens staat"), ([KaartRoles.Planner], [], party),
                  })
             await Assert.ThrowsAsync<UserAdministrationException>(() => users.CreateAsync(admin, "partner-geweigerd", roles, gebieden, partij));
@@ -293,8 +293,8 @@ public class MeldingTakenTests(KaartAppFixture fx) : IClassFixture<KaartAppFixtu
         await Assert.ThrowsAsync<PostgresException>(() => ScalarAsync<int>(
             "INSERT INTO app_user (id, user_name, normalized_user_name, security_stamp, concurrency_stamp, roles, partij) VALUES (gen_random_uuid(), 'x', 'X', 's', 'c', '{partner,beheerder}', 'P') RETURNING 1"));
 
-        // accepted: the party's claim goes into the sign-in, and the partner's list is that party's
-        await users.CreateAsync(admin, "partner-ggd", [KaartRoles.Partner], [], party);
+        // accepted: the party's claim goes into the sign-in (with the Gebiedsteam+ circles it takes part in, optional)
+        await users.CreateAsync(admin, "partner-ggd", [KaartRoles.Partner], ["GB0361-oost"], party);
         var account = (await manager.FindByNameAsync("partner-ggd"))!;
         Assert.Equal(party, account.Partij);
         var principal = await scope.ServiceProvider.GetRequiredService<IUserClaimsPrincipalFactory<KaartUser>>().CreateAsync(account);

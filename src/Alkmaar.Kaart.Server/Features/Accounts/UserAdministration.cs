@@ -117,9 +117,9 @@ public sealed class UserAdministration(UserManager<KaartUser> users, KaartUserSt
         if (roles.Contains(KaartRoles.Gebiedsteam) && gebieden.Count == 0) return "Een lid van een gebiedsteam heeft minstens één gebied nodig.";
         if (roles.Contains(KaartRoles.Partner))
         {
-            // a partner is someone outside the municipality's staff: that one role, its own party, no gebieden
+            // a partner is someone outside the municipality's staff: that one role and its own party; its gebieden (optional)
+            // are the Gebiedsteam+ circles it takes part in — its tasks come from every gebied regardless
             if (roles.Count > 1) return "Een partneraccount heeft alleen de rol Partner; geef een medewerker een apart account.";
-            if (gebieden.Count > 0) return "Een partneraccount hoort bij een partij, niet bij gebieden: laat de gebieden leeg.";
             if (partij is null) return "Kies de partij waarvoor dit partneraccount werkt.";
             if (!knownParties.Contains(partij))
                 return $"De partij '{partij}' staat in geen enkel Gebiedsteam+ register (Beheer → Gebiedsteams); zet haar daar eerst in.";
