@@ -40,11 +40,11 @@ public sealed class GebiedsagendaService(NpgsqlDataSource db, Audit.AuditLog aud
     }
 
 
-    /// <summary>The speerpunten of an area's agenda with their actions.</summary>
+    /// <summary>The speerpunten of an area chosen from a campaign's result outside a yearly agenda, with their actions.</summary>
     public async Task<List<Speerpunt>> AgendaAsync(string areaCode, CancellationToken ct = default)
     {
         var list = new List<(long Id, string Area, string Title, long? Vp, string Owner)>();
-        await using (var cmd = db.CreateCommand("SELECT id, area_code, title, verbeterpunt_id, owner FROM speerpunt WHERE area_code = $1 ORDER BY id"))
+        await using (var cmd = db.CreateCommand("SELECT id, area_code, title, verbeterpunt_id, owner FROM speerpunt WHERE area_code = $1 AND agenda_id IS NULL ORDER BY id"))
         {
             cmd.Parameters.AddWithValue(areaCode);
             await using var r = await cmd.ExecuteReaderAsync(ct);

@@ -32,6 +32,7 @@ public static class WijkAanZetEndpoints
         builder.Services.AddSingleton<WijkAanZetService>();
         builder.Services.AddSingleton<StemService>();
         builder.Services.AddSingleton<GebiedsagendaService>();
+        builder.Services.AddSingleton<JaaragendaService>();
         builder.Services.AddSingleton<CampagneChangeFeed>();
         builder.Services.AddSingleton<IPgNotificationSubscriber>(sp => sp.GetRequiredService<CampagneChangeFeed>());
         builder.AddResidentSignIn();
@@ -93,6 +94,11 @@ public static class WijkAanZetEndpoints
             .WithSummary("A batch of one-time codes, one per address of the area, as CSV for the letters (only their hashes are kept).");
 
         var a = app.MapGroup("/api/agenda").WithTags("Wij(k) aan zet");
+        a.MapGet("/{code}/{jaar:int}", async Task<IResult> (JaaragendaService s, string code, int jaar, CancellationToken ct) =>
+                await s.PublishedAsync(code, jaar, ct) is { } agenda ? TypedResults.Ok(agenda)
+                    : Problems.NotFound("Geen agenda", $"Er is geen gepubliceerde agenda {jaar} voor '{code}'."))
+            .AllowAnonymous()
+            .WithSummary("The published gebiedsagenda or dorpsagenda of a year: goals, speerpunten with what they aim at, actions with trekker, date, status and dated progress. 404 for a concept.");
         a.MapGet("/{code}", AgendaAsync).AllowAnonymous()
             .WithSummary("The speerpunten of an area's gebiedsagenda or dorpsagenda with their actions and progress; formaat=csv for a spreadsheet (one row per action).");
         a.MapPost("/{id:long}/acties", AddActieAsync).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("Add an action to a speerpunt.");
