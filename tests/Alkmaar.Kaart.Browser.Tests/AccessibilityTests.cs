@@ -96,7 +96,7 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
         string[] paths =
         [
             "/meldingen", "/meldingen/week", "/meldingen/cijfers", "/meldingen/opnemen", $"/meldingen/{melding}", "/beheer/audit", "/beheer/berichten", "/beheer/standaardantwoorden", "/beheer/gebiedsteams",
-            "/beheer/gebruikers", "/beheer/grenzen", "/beheer/indeling", $"/beheer/indeling/{plan}", $"/indeling/{plan}",
+            "/beheer/gebruikers", "/beheer/grenzen", "/beheer/indeling", $"/beheer/indeling/{plan}", $"/indeling/{plan}", "/agenda/GB0361-noord?jaar=2027",
         ];
         var found = await CheckAsync(page, fx.BaseUrl, paths);
         Assert.True(found.Count == 0, string.Join("\n", found));

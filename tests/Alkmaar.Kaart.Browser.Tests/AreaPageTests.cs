@@ -156,6 +156,55 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
     }
 
     [Fact]
+    public async Task A_team_drafts_agrees_and_publishes_its_2027_agenda_which_residents_then_read_on_the_area_page()
+    {
+        var team = await fx.SignedInPageAsync("agenda-noord", "GB0361-noord", "/agenda/GB0361-noord?jaar=2027");
+        await team.Locator("[data-testid=agenda-page][data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(team.Locator("[data-testid=agenda-title]")).ToHaveTextAsync("Gebiedsagenda 2027 — Noord");
+        await team.Locator("[data-testid=agenda-create]").ClickAsync();
+        await Assertions.Expect(team.Locator("[data-testid=agenda-status]")).ToHaveAttributeAsync("data-status", "concept");
+
+        // a speerpunt from the team's own analysis, aimed at a monitor indicator, with its baseline and target
+        await team.GetByLabel("Speerpunt", new() { Exact = true }).FillAsync("Minder overlast rond het winkelcentrum");
+        await team.GetByLabel("Gericht op (optioneel)").SelectOptionAsync(new SelectOptionValue { Label = "Veiligheidsmonitor — Ervaart veel overlast in de buurt" });
+        await team.GetByLabel("Nulmeting").FillAsync("13,9");
+        await team.GetByLabel("Streefwaarde").FillAsync("11");
+        await team.Locator("[data-testid=agenda-speerpunt-add]").ClickAsync();
+        var speerpunt = team.Locator("[data-testid=agenda-speerpunt]");
+        await Assertions.Expect(speerpunt).ToContainTextAsync("gericht op Veiligheidsmonitor — Ervaart veel overlast in de buurt: van 13,9 naar 11");
+
+        // an action owned by a Gebiedsteam+ partner, with a date
+        await speerpunt.Locator("[data-testid=agenda-actie-title]").FillAsync("Jongerenwerk op straat op vrijdagavond");
+        await speerpunt.Locator("[data-testid=agenda-actie-owner]").FillAsync("Jongerenwerk Noord");
+        await speerpunt.Locator("[data-testid=agenda-actie-kind]").SelectOptionAsync("partner");
+        await speerpunt.Locator("input[placeholder=dd-mm-jjjj]").FillAsync("30-06-2027");
+        await speerpunt.Locator("[data-testid=agenda-actie-add]").ClickAsync();
+        await Assertions.Expect(speerpunt.Locator("[data-testid=agenda-actie]")).ToContainTextAsync("Jongerenwerk Noord (partner)");
+        await Assertions.Expect(speerpunt.Locator("[data-testid=agenda-actie]")).ToContainTextAsync("30-06-2027");
+
+        // agreed in the Gebiedsteam+ overleg, then published
+        await team.Locator("#agenda-vastgesteld-op").FillAsync("12-01-2027");
+        await team.Locator("[data-testid=agenda-agreed-by]").FillAsync("Overleg Gebiedsteam+ Noord");
+        await team.Locator("[data-testid=agenda-agree]").ClickAsync();
+        await Assertions.Expect(team.Locator("[data-testid=agenda-status]")).ToHaveAttributeAsync("data-status", "vastgesteld");
+        await team.Locator("[data-testid=agenda-publish]").ClickAsync();
+        await Assertions.Expect(team.Locator("[data-testid=agenda-status]")).ToHaveAttributeAsync("data-status", "gepubliceerd");
+        await team.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "agenda-team.png"), FullPage = true });
+
+        // a resident reads it on the area page, dated, with its progress
+        var resident = await fx.NewPageAsync(1280, 1600);
+        await resident.GotoAsync(fx.BaseUrl + "/gebied/GB0361-noord");
+        await resident.Locator("[data-interactive=true]").WaitForAsync();
+        var agenda = resident.Locator("[data-testid=area-agenda]");
+        await Assertions.Expect(agenda.Locator("#agenda-title")).ToHaveTextAsync("Gebiedsagenda 2027");
+        await Assertions.Expect(agenda.Locator("[data-testid=agenda-published]")).ToContainTextAsync("Vastgesteld op 12-01-2027 door Overleg Gebiedsteam+ Noord");
+        await Assertions.Expect(agenda.Locator("[data-testid=published-speerpunt]")).ToContainTextAsync("Minder overlast rond het winkelcentrum");
+        await Assertions.Expect(agenda.Locator("[data-testid=agenda-keep-link]")).ToHaveCountAsync(0); // residents do not keep it
+        await agenda.ScrollIntoViewIfNeededAsync();
+        await agenda.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "agenda-gebiedspagina.png") });
+    }
+
+    [Fact]
     public async Task A_dorp_page_uses_its_wijks_monitor_scores_and_the_dashboard_links_to_area_pages()
     {
         var page = await fx.NewPageAsync(1280, 900);
