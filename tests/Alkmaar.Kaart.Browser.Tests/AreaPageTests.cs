@@ -69,7 +69,7 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
         Assert.NotEmpty(expected.Hotspots); // the demo set plants clusters in Zuid
         await Assertions.Expect(page.Locator("[data-testid=area-hotspot]")).ToHaveCountAsync(expected.Hotspots.Count);
         await Assertions.Expect(page.Locator("path[data-level=hotspot]")).Not.ToHaveCountAsync(0, new() { Timeout = 30000 });
-        await page.WaitForTimeoutAsync(500);
+        await BrowserFixture.AnimationsDoneAsync(page);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "area-page.png") });
 
         // the breadcrumb leads to the gebied, whose page lists its wijken

@@ -77,6 +77,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         return page;
     }
 
+    /// <summary>
+    /// Before a screenshot: waits until the page's own animations and transitions (a side panel sliding in, Leaflet's zoom)
+    /// have finished — the page's state, not a time; endless ones (a spinner) do not count.
+    /// </summary>
+    public static async Task AnimationsDoneAsync(IPage page) =>
+        await page.WaitForFunctionAsync(
+            "() => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity)");
+
     /// <summary>Console errors per page (Content-Security-Policy violations show up here).</summary>
     public System.Runtime.CompilerServices.ConditionalWeakTable<IPage, List<string>> ConsoleErrors { get; } = new();
 

@@ -45,7 +45,7 @@ public class DashboardTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         var km2 = await panel.Locator("[data-testid=area-km2]").InnerTextAsync();
         Assert.Matches(@"^\d+,\d\d km²$", km2);
 
-        await page.WaitForTimeoutAsync(600); // let the side panel finish sliding in before the picture
+        await BrowserFixture.AnimationsDoneAsync(page); // let the side panel finish sliding in before the picture
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "dashboard.png") });
     }
 
@@ -68,7 +68,7 @@ public class DashboardTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         await page.Locator("path[data-level=dorp][data-code=BU03611003]").ClickAsync(new() { Force = true });
         await Assertions.Expect(page.Locator("[data-testid=area-name]")).ToHaveTextAsync("De Rijp");
         await Assertions.Expect(page.Locator("[data-testid=area-level]")).ToHaveTextAsync("Dorp");
-        await page.WaitForTimeoutAsync(600);
+        await BrowserFixture.AnimationsDoneAsync(page);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "dashboard-layers.png") });
     }
 
@@ -104,7 +104,7 @@ public class DashboardTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         var page = await OpenDashboard(fx, 390, 844);
         await page.Locator("path[data-code='GB0361-west']").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=area-name]")).ToHaveTextAsync("West");
-        await page.WaitForTimeoutAsync(600);
+        await BrowserFixture.AnimationsDoneAsync(page);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "dashboard-phone.png") });
     }
 }

@@ -36,7 +36,7 @@ public class HotspotPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         await page.Keyboard.PressAsync("Enter");
         var selected = page.Locator("[data-testid=hotspot-selected]");
         await Assertions.Expect(selected.Locator("[data-testid=hotspot-team]")).ToContainTextAsync("Gebiedsteam ");
-        await page.WaitForTimeoutAsync(300);
+        await BrowserFixture.AnimationsDoneAsync(page);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "hotspots.png") });
 
         // one category: as many hotspots as its planted clusters (apart ones), on the list and on the map

@@ -54,7 +54,7 @@ public class InitiatievenPageTests(BrowserFixture fx) : IClassFixture<BrowserFix
         var popup = page.Locator(".leaflet-popup-content", new() { HasText = "Toegekend" });
         await Assertions.Expect(popup).ToContainTextAsync("Geveltuinen Testbuurt", new() { Timeout = 30000 });
         await Assertions.Expect(page.Locator(".leaflet-popup-content", new() { HasText = "Aangevraagd" })).ToHaveCountAsync(0);
-        await page.WaitForTimeoutAsync(400);
+        await BrowserFixture.AnimationsDoneAsync(page);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "initiatieven.png") });
 
         // a filter that excludes it empties list and map

@@ -94,7 +94,7 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
         var series = await store.ValuesAsync(onveilig.Monitor, onveilig.Indicator, null, someWijk.AreaCode);
         await Assertions.Expect(trend.Locator("[data-testid=monitor-trend-table] tbody tr")).ToHaveCountAsync(series.Count);
         await Assertions.Expect(trend.Locator("[data-testid=monitor-trend-table]")).ToContainTextAsync(series[0].Value.ToString("0.0", CultureInfo.GetCultureInfo("nl-NL")));
-        await page.WaitForTimeoutAsync(600);
+        await BrowserFixture.AnimationsDoneAsync(page);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overlay-monitor-trend.png") });
         Assert.DoesNotContain(fx.ConsoleErrors.GetOrCreateValue(page), e => e.Contains("Content Security Policy"));
     }
@@ -183,10 +183,10 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
         for (var i = 0; i < 3; i++)
         {
             await page.Locator(".leaflet-control-zoom-out").ClickAsync();
-            await page.WaitForTimeoutAsync(400);
+            await BrowserFixture.AnimationsDoneAsync(page);
         }
         await ExpectPublishedAsync(map, "dichtheid", "verlichting");
-        await page.WaitForTimeoutAsync(300);
+        await BrowserFixture.AnimationsDoneAsync(page);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overlay-dichtheid.png") });
 
         // and the hotspots over it, one opened in the side panel
@@ -194,7 +194,7 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
         await page.Locator("path[data-level=hotspot][data-code='hotspot-1']").FocusAsync(new() { Timeout = 30000 });
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.Locator("[data-testid=hotspot-panel] [data-testid=hotspot-team]")).ToContainTextAsync("Gebiedsteam ", new() { Timeout = 30000 });
-        await page.WaitForTimeoutAsync(600);
+        await BrowserFixture.AnimationsDoneAsync(page);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overlay-hotspot.png") });
         Assert.DoesNotContain(fx.ConsoleErrors.GetOrCreateValue(page), e => e.Contains("Content Security Policy"));
     }

@@ -93,14 +93,14 @@ public class ResidentPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture
         await Assertions.Expect(page.Locator(".leaflet-marker-pane img")).ToHaveCountAsync(1);
         await page.WaitForFunctionAsync("() => { const i = document.querySelector('.leaflet-marker-pane img'); return i && i.complete; }");
         Assert.True(await page.Locator(".leaflet-marker-pane img").EvaluateAsync<bool>("i => i.naturalWidth > 0"), "the marker image did not load");
-        await page.WaitForTimeoutAsync(400);
+        await BrowserFixture.AnimationsDoneAsync(page);
         await Shot(page, "mijn-gebiedsteam.png");
 
         // the shared link, opened on a phone, gives the same answer
         var phone = await Open(new Uri(page.Url).Query, 390, 844);
         await Assertions.Expect(phone.Locator("[data-testid=answer-team]")).ToHaveTextAsync($"Gebiedsteam {a.Gebied}");
         await Assertions.Expect(phone.Locator("#postcode")).ToHaveValueAsync(a.Postcode);
-        await phone.WaitForTimeoutAsync(400);
+        await BrowserFixture.AnimationsDoneAsync(phone);
         await Shot(phone, "mijn-gebiedsteam-telefoon.png");
     }
 
@@ -130,7 +130,7 @@ public class ResidentPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture
         await Assertions.Expect(answer.Locator("#answer-title")).ToHaveTextAsync("Deze plek ligt niet in de gemeente Alkmaar");
         await Assertions.Expect(answer.Locator("[data-testid=answer-outside]")).ToContainTextAsync("gemeente Heiloo");
         await Assertions.Expect(page.Locator("[data-testid=kaart-map][data-focus=point]")).ToHaveCountAsync(1);
-        await page.WaitForTimeoutAsync(400);
+        await BrowserFixture.AnimationsDoneAsync(page);
         await Shot(page, "mijn-gebiedsteam-buiten.png");
 
         // far away: still a helpful answer, not an error page
