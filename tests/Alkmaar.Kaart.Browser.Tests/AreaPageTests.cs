@@ -205,6 +205,42 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
     }
 
     [Fact]
+    public async Task The_grensoverleg_keeps_its_afspraken_for_the_team_and_prints_them_while_the_public_page_shows_none()
+    {
+        var team = await fx.SignedInPageAsync("grens-west", "GB0361-west", "/grensoverleg/GB0361-west/GM0399");
+        var panel = team.Locator("[data-testid=grensband]");
+        await team.Locator("[data-testid=grensband][data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(team.Locator("[data-testid=afspraken-none]")).ToBeVisibleAsync();
+        async Task AddAsync(string wat, string wie, string datum)
+        {
+            await team.Locator("[data-testid=afspraak-wat]").FillAsync(wat);
+            await team.Locator("[data-testid=afspraak-wie]").FillAsync(wie);
+            await team.Locator("#afspraak-uiterlijk").FillAsync(datum);
+            await team.Locator("[data-testid=afspraak-add]").ClickAsync();
+            await Assertions.Expect(team.Locator("[data-testid=afspraak]", new() { HasText = wat })).ToBeVisibleAsync();
+        }
+        await AddAsync("Samen schouwen langs de grens", "Gebiedsregisseur West", "01-03-2027");
+        await AddAsync("Meldingen over de grens doorsturen", "Wijkagent", "01-02-2027");
+        await team.Locator("[data-testid=afspraak]", new() { HasText = "Meldingen over de grens" }).GetByRole(AriaRole.Button, new() { Name = "gedaan" }).ClickAsync();
+        await Assertions.Expect(team.Locator("[data-testid=afspraak][data-status=gedaan]")).ToContainTextAsync("Meldingen over de grens doorsturen");
+
+        // the next meeting: the open one is still there
+        await team.ReloadAsync();
+        await team.Locator("[data-testid=grensband][data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(team.Locator("[data-testid=afspraak][data-status=open]")).ToContainTextAsync("Samen schouwen langs de grens");
+        await team.EmulateMediaAsync(new() { Media = Media.Print });
+        await team.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "grensoverleg-afspraken-print.png"), FullPage = true });
+        await team.EmulateMediaAsync(new() { Media = Media.Screen });
+
+        // the public page: lines to write on, no stored afspraak
+        var resident = await fx.NewPageAsync(1280, 900);
+        await resident.GotoAsync(fx.BaseUrl + "/grensoverleg/GB0361-west/GM0399");
+        await resident.Locator("[data-testid=grensband][data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(resident.Locator("ol.agenda-lines")).ToBeVisibleAsync();
+        Assert.DoesNotContain("Samen schouwen", await resident.ContentAsync());
+    }
+
+    [Fact]
     public async Task A_dorp_page_uses_its_wijks_monitor_scores_and_the_dashboard_links_to_area_pages()
     {
         var page = await fx.NewPageAsync(1280, 900);
