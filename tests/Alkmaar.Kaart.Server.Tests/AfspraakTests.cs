@@ -11,8 +11,7 @@ public class AfspraakTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
 {
     private AfspraakStore Store => fx.Factory.Services.GetRequiredService<AfspraakStore>();
 
-    private static ClaimsPrincipal Team(string gebied) => new(new ClaimsIdentity(
-        [new(ClaimTypes.Name, $"team-{gebied}"), new(ClaimTypes.Role, KaartRoles.Gebiedsteam), new(KaartClaims.Gebied, gebied)], "test"));
+    private static ClaimsPrincipal Team(string gebied) => TestAccounts.TeamPrincipal(gebied);
 
     [Fact]
     public async Task Open_afspraken_come_back_until_done_and_only_the_circles_team_keeps_them()

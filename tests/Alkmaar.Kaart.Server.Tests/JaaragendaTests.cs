@@ -16,8 +16,7 @@ public class JaaragendaTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture
 {
     private JaaragendaService Agendas => fx.Factory.Services.GetRequiredService<JaaragendaService>();
 
-    private static ClaimsPrincipal Team(string gebied) => new(new ClaimsIdentity(
-        [new(ClaimTypes.Name, $"team-{gebied}"), new(ClaimTypes.Role, KaartRoles.Gebiedsteam), new(KaartClaims.Gebied, gebied)], "test"));
+    private static ClaimsPrincipal Team(string gebied) => TestAccounts.TeamPrincipal(gebied);
 
     [Fact]
     public async Task A_team_drafts_agrees_and_publishes_its_agenda_and_only_the_published_one_is_public()

@@ -37,6 +37,14 @@ public static partial class TestAccounts
         if (!result.Succeeded) throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
     }
 
+    /// <summary>A gebiedsteam member of <paramref name="gebied"/> as a principal made in this process (no sign-in stamp: the
+    /// services take it as it is), for calling a service directly.</summary>
+    public static System.Security.Claims.ClaimsPrincipal TeamPrincipal(string gebied) => new(new System.Security.Claims.ClaimsIdentity(
+    [
+        new(System.Security.Claims.ClaimTypes.Name, $"team-{gebied}"), new(System.Security.Claims.ClaimTypes.Role, KaartRoles.Gebiedsteam),
+        new(KaartClaims.Gebied, gebied),
+    ], "test"));
+
     public static HttpClient CreateNoRedirectClient(this WebApplicationFactory<Program> factory) =>
         factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 

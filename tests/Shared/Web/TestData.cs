@@ -1,5 +1,3 @@
-using System.Security.Claims;
-using Alkmaar.Kaart.Server.Features.Accounts;
 using Alkmaar.Kaart.Server.Features.Addresses;
 using Alkmaar.Kaart.Server.Features.Meldingen;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,11 +60,7 @@ public static class TestData
         {
             Category = "overlast", Description = description, X = x, Y = y, Naam = "Bram Melder", Email = "bram.melder@example.nl", Telefoon = "06 55667788",
         }, "api", "test");
-        // the team as a principal made in this process (no sign-in stamp: taken as it is)
-        var team = new ClaimsPrincipal(new ClaimsIdentity(
-        [
-            new(ClaimTypes.Name, $"team-{gebied}"), new(ClaimTypes.Role, KaartRoles.Gebiedsteam), new(KaartClaims.Gebied, gebied),
-        ], "test"));
+        var team = TestAccounts.TeamPrincipal(gebied);
         var task = await services.GetRequiredService<MeldingTaken>().HandOffAsync(team, made.Id, party, question, DateOnly.FromDateTime(DateTime.UtcNow).AddDays(7));
         return (made.Id, task.Taak.Id);
     }

@@ -30,14 +30,8 @@ public static class AreaProfileEndpoints
     private static async Task<IResult> PdfAsync(GebiedsprofielService profielen, Meldingen.DisclosureControl release, string code,
         string? level = null, string? jaar = null, CancellationToken ct = default)
     {
-        if (!AreasEndpoints.TryParse(level, out var areaLevel, out var problem)) return problem!;
-        int? year = null;
-        if (jaar is not null)
-        {
-            if (!int.TryParse(jaar, out var y) || y is < 1990 or > 2100)
-                return Problems.BadRequest("Ongeldig jaar", $"jaar '{jaar}' is geen jaar (1990–2100).", "jaar");
-            year = y;
-        }
+        var (areaLevel, year, problem) = Parse(level, jaar);
+        if (problem is not null) return problem;
         var g = await profielen.GetAsync(code, areaLevel, year, ct);
         if (g is null) return Problems.NotFound("Gebied niet gevonden", $"Geen gebied dat nu geldt heeft de code '{code}'.");
         var pdf = GebiedsprofielPdf.Render(GebiedsprofielDocument.Build(g, release.MinimumCount));
@@ -47,14 +41,8 @@ public static class AreaProfileEndpoints
     private static async Task<IResult> ProfileAsync(AreaProfileService profiles, IOptions<MapOptions> map, string code,
         string? level = null, string? jaar = null, CancellationToken ct = default)
     {
-        if (!AreasEndpoints.TryParse(level, out var areaLevel, out var problem)) return problem!;
-        int? year = null;
-        if (jaar is not null)
-        {
-            if (!int.TryParse(jaar, out var y) || y is < 1990 or > 2100)
-                return Problems.BadRequest("Ongeldig jaar", $"jaar '{jaar}' is geen jaar (1990–2100).", "jaar");
-            year = y;
-        }
+        var (areaLevel, year, problem) = Parse(level, jaar);
+        if (problem is not null) return problem;
         var p = await profiles.GetAsync(code, areaLevel, year, ct);
         if (p is null)
             return Problems.NotFound("Gebied niet gevonden", $"Geen gebied dat nu geldt heeft de code '{code}'{(areaLevel is null ? "" : $" op niveau {areaLevel.Value.Name()}")}.");
@@ -115,6 +103,15 @@ public static class AreaProfileEndpoints
             }),
             attribution = map.Value.DataAttribution,
         });
+    }
+
+    /// <summary>The profile's level and year from the query (both optional), or the problem with them.</summary>
+    private static (AreaLevel? Level, int? Year, IResult? Problem) Parse(string? level, string? jaar)
+    {
+        if (!AreasEndpoints.TryParse(level, out var areaLevel, out var problem)) return (null, null, problem);
+        if (jaar is null) return (areaLevel, null, null);
+        return int.TryParse(jaar, out var y) && y is >= 1990 and <= 2100 ? (areaLevel, y, null)
+            : (null, null, Problems.BadRequest("Ongeldig jaar", $"jaar '{jaar}' is geen jaar (1990–2100).", "jaar"));
     }
 
     private static double? Round(double? v) => v is { } d ? Math.Round(d, 2) : null;
