@@ -29,6 +29,9 @@ public static class DutchTime
     /// <summary>"06-12-2026".</summary>
     public static string Date(DateOnly d) => d.ToString("dd-MM-yyyy", CultureInfo.InvariantCulture);
 
+    /// <summary>The Dutch calendar day of an instant.</summary>
+    public static DateOnly Day(DateTimeOffset t) => DateOnly.FromDateTime(Local(t).DateTime);
+
     /// <summary>"6 december 2026 17:59" (running text).</summary>
     public static string Long(DateTimeOffset t) => Local(t).ToString("d MMMM yyyy HH:mm", Nl);
 

@@ -50,7 +50,11 @@ public sealed record MonitorComparison(string Monitor, string Indicator, string 
     };
 }
 
-public sealed record MonitorValue(string AreaCode, int Year, double Value, int? Respondents, bool Demo);
+public sealed record MonitorValue(string AreaCode, int Year, double Value, int? Respondents, bool Demo)
+{
+    /// <summary>The survey's published margin, when given.</summary>
+    public double? Margin { get; init; }
+}
 
 /// <summary>
 /// Monitor scores (table <c>monitor_score</c>): the CSV importer, the DEMO set and the queries behind the choropleth and
@@ -127,7 +131,7 @@ public sealed class MonitorStore(NpgsqlDataSource db)
         return new MonitorImportReport(rows.Count, rejected);
     }
 
-    private static string? Parse(Func<string, string> cell, HashSet<string> areaCodes, Dictionary<(string, string), (string Unit, bool Hib)> known,
+    private static string? Parse(Func<string, string> cell, Dictionary<string, string> areaCodes, Dictionary<(string, string), (string Unit, bool Hib)> known,
         out MonitorScore? score)
     {
         score = null;
@@ -137,8 +141,8 @@ public sealed class MonitorStore(NpgsqlDataSource db)
         if (monitor.Length is 0 or > 100) return "monitor is verplicht (ten hoogste 100 tekens)";
         if (indicator.Length is 0 or > 200) return "indicator is verplicht (ten hoogste 200 tekens)";
         if (unit.Length is 0 or > 50) return "unit is verplicht (ten hoogste 50 tekens), bijvoorbeeld % of rapportcijfer";
-        var area = cell("area_code").ToUpperInvariant();
-        if (!areaCodes.Contains(area)) return $"area_code '{Short(area)}' is geen code van een gemeente, gebied, wijk, buurt of dorp die nu geldt";
+        if (!areaCodes.TryGetValue(cell("area_code"), out var area))
+            return $"area_code '{Short(cell("area_code"))}' is geen code van een gemeente, gebied, wijk, buurt of dorp die nu geldt";
         if (!int.TryParse(cell("year"), NumberStyles.None, CultureInfo.InvariantCulture, out var year) || year is < 1990 or > 2100)
             return $"year '{Short(cell("year"))}' is geen jaar van 1990 tot 2100";
         if (!double.TryParse(cell("value"), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
@@ -216,12 +220,13 @@ public sealed class MonitorStore(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    private async Task<HashSet<string>> AreaCodesAsync(CancellationToken ct)
+    /// <summary>The codes in force, found whatever their case: "GB0361-ZUID" in a file is our gebied "GB0361-zuid".</summary>
+    private async Task<Dictionary<string, string>> AreaCodesAsync(CancellationToken ct)
     {
-        var codes = new HashSet<string>(StringComparer.Ordinal);
+        var codes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         await using var cmd = db.CreateCommand("SELECT DISTINCT code FROM area_in_force");
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) codes.Add(r.GetString(0));
+        while (await r.ReadAsync(ct)) codes.TryAdd(r.GetString(0), r.GetString(0));
         return codes;
     }
 
@@ -302,7 +307,7 @@ public sealed class MonitorStore(NpgsqlDataSource db)
         var result = new List<MonitorValue>();
         await using var cmd = db.CreateCommand(
             """
-            SELECT area_code, year, value, respondents, demo FROM monitor_score m
+            SELECT area_code, year, value, respondents, demo, margin FROM monitor_score m
             WHERE monitor = $1 AND indicator = $2 AND ($3::int IS NULL OR year = $3) AND ($4::text IS NULL OR area_code = $4)
               AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM area_in_force a WHERE a.code = m.area_code AND a.level = $5))
             ORDER BY year, area_code
@@ -314,7 +319,8 @@ public sealed class MonitorStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, (object?)level?.Name() ?? DBNull.Value);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            result.Add(new MonitorValue(r.GetString(0), r.GetInt32(1), r.GetDouble(2), r.IsDBNull(3) ? null : r.GetInt32(3), r.GetBoolean(4)));
+            result.Add(new MonitorValue(r.GetString(0), r.GetInt32(1), r.GetDouble(2), r.IsDBNull(3) ? null : r.GetInt32(3), r.GetBoolean(4))
+            { Margin = r.IsDBNull(5) ? null : r.GetDouble(5) });
         return result;
     }
 }

@@ -7,10 +7,23 @@ namespace Alkmaar.Kaart.Server.Features.WijkAanZet;
 
 public sealed record ActieUpdate(DateTimeOffset At, string Actor, string Text);
 
-public sealed record AgendaActie(long Id, string Title, string? Owner, string? OwnerKind, DateOnly? Due, string Status, IReadOnlyList<ActieUpdate> Updates);
+public sealed record AgendaActie(long Id, string Title, string? Owner, string? OwnerKind, DateOnly? Due, string Status, IReadOnlyList<ActieUpdate> Updates)
+{
+    /// <summary>When it became klaar or vervallen.</summary>
+    public DateTimeOffset? AfgeslotenOp { get; init; }
+    public bool Open => Status is Jaaragenda.Gepland or Jaaragenda.Bezig;
+    /// <summary>Klaar after its date, or still open past it (on <paramref name="at"/>).</summary>
+    public bool Late(DateOnly at) => Due is { } d && (Open ? d < at : Status == Jaaragenda.Klaar && AfgeslotenOp is { } k && DutchTime.Day(k) > d);
+}
 
 public sealed record AgendaSpeerpunt(long Id, string Title, string Bron, string? Indicator, double? Nulmeting, double? Streefwaarde, IReadOnlyList<AgendaActie> Acties)
 {
+    /// <summary>The team's verdict at the toetsing: behaald, deels, niet behaald (null: not yet judged).</summary>
+    public string? Oordeel { get; init; }
+    public string? OordeelToelichting { get; init; }
+    /// <summary>The speerpunt of an earlier year this one carries over.</summary>
+    public long? OvergenomenUit { get; init; }
+
     /// <summary>The share of its actions (those not dropped) that are done.</summary>
     public double Progress => Acties.Count(a => a.Status != Jaaragenda.Vervallen) is var n and > 0 ? (double)Acties.Count(a => a.Status == Jaaragenda.Klaar) / n : 0;
 }
@@ -35,7 +48,7 @@ public sealed record Jaaragenda(long Id, string AreaCode, int Year, string Statu
 /// (on a date, by whom) and published; the public area page shows only a published agenda. Every change is audited; the
 /// agenda's own changes carry its version (a second editor gets a Dutch refusal instead of overwriting).
 /// </summary>
-public sealed class JaaragendaService(NpgsqlDataSource db, AuditLog audit, WijkAanZetService campagnes, IServiceScopeFactory scopes, TimeProvider time)
+public sealed partial class JaaragendaService(NpgsqlDataSource db, AuditLog audit, WijkAanZetService campagnes, IServiceScopeFactory scopes, TimeProvider time)
 {
     /// <summary>The level of an area that has an agenda (a gebied or a dorp), or null.</summary>
     public async Task<string?> AgendaLevelAsync(string code, CancellationToken ct = default)
@@ -201,10 +214,11 @@ public sealed class JaaragendaService(NpgsqlDataSource db, AuditLog audit, WijkA
             }
         }
         var acties = new Dictionary<long, List<AgendaActie>>();
-        var speerpunten = new List<(long Id, string Title, string Bron, string? Indicator, double? Nul, double? Streef)>();
+        var speerpunten = new List<(long Id, string Title, string Bron, string? Indicator, double? Nul, double? Streef, string? Oordeel, string? Why, long? From)>();
         await using (var cmd = db.CreateCommand(
             """
-            SELECT s.id, s.title, s.bron, s.indicator, s.nulmeting, s.streefwaarde, a.id, a.title, a.owner, a.eigenaar_soort, a.due, a.status
+            SELECT s.id, s.title, s.bron, s.indicator, s.nulmeting, s.streefwaarde, a.id, a.title, a.owner, a.eigenaar_soort, a.due, a.status,
+                   a.afgesloten_op, s.oordeel, s.oordeel_toelichting, s.overgenomen_uit
             FROM speerpunt s LEFT JOIN speerpunt_actie a ON a.speerpunt_id = s.id WHERE s.agenda_id = $1 ORDER BY s.id, a.id
             """))
         {
@@ -214,17 +228,20 @@ public sealed class JaaragendaService(NpgsqlDataSource db, AuditLog audit, WijkA
             {
                 var sid = r.GetInt64(0);
                 if (speerpunten.Count == 0 || speerpunten[^1].Id != sid)
-                    speerpunten.Add((sid, r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetDouble(4), r.IsDBNull(5) ? null : r.GetDouble(5)));
+                    speerpunten.Add((sid, r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetDouble(4), r.IsDBNull(5) ? null : r.GetDouble(5),
+                        r.IsDBNull(13) ? null : r.GetString(13), r.IsDBNull(14) ? null : r.GetString(14), r.IsDBNull(15) ? null : r.GetInt64(15)));
                 if (r.IsDBNull(6)) continue;
                 if (!acties.TryGetValue(sid, out var l)) acties[sid] = l = [];
                 var aid = r.GetInt64(6);
                 l.Add(new AgendaActie(aid, r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9),
-                    r.IsDBNull(10) ? null : r.GetFieldValue<DateOnly>(10), r.GetString(11), updates.GetValueOrDefault(aid) ?? []));
+                    r.IsDBNull(10) ? null : r.GetFieldValue<DateOnly>(10), r.GetString(11), updates.GetValueOrDefault(aid) ?? [])
+                { AfgeslotenOp = r.IsDBNull(12) ? null : r.GetFieldValue<DateTimeOffset>(12) });
             }
         }
         return agenda with
         {
-            Speerpunten = speerpunten.Select(s => new AgendaSpeerpunt(s.Id, s.Title, s.Bron, s.Indicator, s.Nul, s.Streef, acties.GetValueOrDefault(s.Id) ?? [])).ToList(),
+            Speerpunten = speerpunten.Select(s => new AgendaSpeerpunt(s.Id, s.Title, s.Bron, s.Indicator, s.Nul, s.Streef, acties.GetValueOrDefault(s.Id) ?? [])
+            { Oordeel = s.Oordeel, OordeelToelichting = s.Why, OvergenomenUit = s.From }).ToList(),
         };
     }
 }
