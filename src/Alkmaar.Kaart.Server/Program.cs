@@ -139,6 +139,7 @@ app.MapBoundaryUpload();
 app.MapPlans();
 app.MapCrossBoundary();
 app.MapWijkAanZet();
+app.MapOverleg();
 app.MapNotifications();
 app.MapAddresses();
 app.MapGebiedsteams();

@@ -165,6 +165,7 @@ public static class OverlegFeature
         builder.Services.AddSingleton<OverlegAgendaBuilder>();
         builder.Services.AddSingleton<ToetsingService>();
         builder.Services.AddSingleton<RaadsrapportageService>();
+        builder.Services.AddSingleton<SamenwerkingService>();
         return builder;
     }
 }

@@ -22,6 +22,10 @@ public sealed partial class JaaragendaService
 {
     public static readonly string[] Oordelen = ["behaald", "deels", "niet behaald"];
 
+    /// <summary>The gebied of an area with an agenda (itself, or the gebied a dorp lies in), or null.</summary>
+    public async Task<string?> GebiedOfAgendaAreaAsync(string code, CancellationToken ct = default) =>
+        await AgendaLevelAsync(code, ct) switch { "gebied" => code, "dorp" => await campagnes.GebiedOfAsync(code, "dorp", ct), _ => null };
+
     /// <summary>The areas whose agenda the gebied's team keeps: the gebied and the dorpen in it.</summary>
     public async Task<List<string>> AgendaAreasOfGebiedAsync(string gebied, CancellationToken ct = default)
     {

@@ -156,3 +156,8 @@
     }
   }).observe(document, { childList: true, subtree: true });
 })();
+
+// Print buttons on server-rendered pages (no inline handlers under the CSP): <button data-print> prints the page.
+document.addEventListener("click", (e) => {
+  if (e.target instanceof Element && e.target.closest("[data-print]")) window.print();
+});
