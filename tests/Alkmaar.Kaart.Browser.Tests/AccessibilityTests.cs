@@ -87,6 +87,8 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
         var plan = await fx.App.Services.GetRequiredService<PlanService>().CreateFromVersionAsync("Toegankelijkheid", null, "test");
         await using var cmd = fx.App.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand("SELECT min(id) FROM melding");
         var melding = (long)(await cmd.ExecuteScalarAsync())!;
+        var overleg = await fx.App.Services.GetRequiredService<Server.Features.Overleg.OverlegStore>().CreateAsync(TestAccounts.TeamPrincipal("GB0361-noord"),
+            "gebiedsteamplus:GB0361-noord", "GB0361-noord", new DateOnly(2027, 1, 12), null, "Buurthuis", [], "1. Opening\n2. Rondvraag");
         var page = await fx.NewPageAsync(1366, 900);
         await page.GotoAsync(fx.BaseUrl + "/inloggen");
         await page.GetByLabel("Gebruikersnaam").FillAsync("axe-beheerder");
@@ -97,6 +99,7 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
         [
             "/meldingen", "/meldingen/week", "/meldingen/cijfers", "/meldingen/opnemen", $"/meldingen/{melding}", "/beheer/audit", "/beheer/berichten", "/beheer/standaardantwoorden", "/beheer/gebiedsteams",
             "/beheer/gebruikers", "/beheer/grenzen", "/beheer/indeling", $"/beheer/indeling/{plan}", $"/indeling/{plan}", "/agenda/GB0361-noord?jaar=2027",
+            "/agenda/GB0361-noord/toetsing?jaar=2027", "/overleg", $"/overleg/{overleg}", "/raadsrapportage",
         ];
         var found = await CheckAsync(page, fx.BaseUrl, paths);
         Assert.True(found.Count == 0, string.Join("\n", found));
@@ -116,7 +119,7 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
             await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
             await page.GetByLabel("Wachtwoord").PressAsync("Enter");
             await page.Locator("[data-testid=partner-taak]").First.WaitForAsync();
-            found.AddRange(await CheckAsync(page, fx.BaseUrl, ["/taken"]));
+            found.AddRange(await CheckAsync(page, fx.BaseUrl, ["/taken", "/samenwerking"]));
         }
         Assert.True(found.Count == 0, string.Join("\n", found));
     }

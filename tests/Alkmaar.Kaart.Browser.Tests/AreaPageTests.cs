@@ -158,6 +158,7 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
     [Fact]
     public async Task A_team_drafts_agrees_and_publishes_its_2027_agenda_which_residents_then_read_on_the_area_page()
     {
+        await TestData.RegisterPartnerAsync(fx.App.Services, "GB0361-noord", "Jongerenwerk Noord", "Jongerenwerk");
         var team = await fx.SignedInPageAsync("agenda-noord", "GB0361-noord", "/agenda/GB0361-noord?jaar=2027");
         await team.Locator("[data-testid=agenda-page][data-interactive=true]").WaitForAsync();
         await Assertions.Expect(team.Locator("[data-testid=agenda-title]")).ToHaveTextAsync("Gebiedsagenda 2027 — Noord");
@@ -173,10 +174,10 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
         var speerpunt = team.Locator("[data-testid=agenda-speerpunt]");
         await Assertions.Expect(speerpunt).ToContainTextAsync("gericht op Veiligheidsmonitor — Ervaart veel overlast in de buurt: van 13,9 naar 11");
 
-        // an action owned by a Gebiedsteam+ partner, with a date
+        // an action owned by a Gebiedsteam+ partner (from the register), with a date
         await speerpunt.Locator("[data-testid=agenda-actie-title]").FillAsync("Jongerenwerk op straat op vrijdagavond");
-        await speerpunt.Locator("[data-testid=agenda-actie-owner]").FillAsync("Jongerenwerk Noord");
         await speerpunt.Locator("[data-testid=agenda-actie-kind]").SelectOptionAsync("partner");
+        await speerpunt.Locator("[data-testid=agenda-actie-partner]").SelectOptionAsync("Jongerenwerk Noord");
         await speerpunt.Locator("input[placeholder=dd-mm-jjjj]").FillAsync("30-06-2027");
         await speerpunt.Locator("[data-testid=agenda-actie-add]").ClickAsync();
         await Assertions.Expect(speerpunt.Locator("[data-testid=agenda-actie]")).ToContainTextAsync("Jongerenwerk Noord (partner)");

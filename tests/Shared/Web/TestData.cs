@@ -45,16 +45,20 @@ public static class TestData
     /// A melding in <paramref name="gebied"/> (the melder leaves a name, e-mail and phone) handed by its team to
     /// <paramref name="party"/>, which is put in the gebied's Gebiedsteam+ register first; answers both ids.
     /// </summary>
+    /// <summary>Puts an organisation in a gebied's Gebiedsteam+ register (once).</summary>
+    public static Task RegisterPartnerAsync(IServiceProvider services, string gebied, string organisation, string kind = "Woningcorporatie") =>
+        services.GetRequiredService<NpgsqlDataSource>().ExecAsync(
+            """
+            INSERT INTO gebiedsteam_partner (gebied_code, organisation, kind, contact_email)
+            SELECT $1, $2, $3, 'partner@example.org'
+            WHERE NOT EXISTS (SELECT 1 FROM gebiedsteam_partner WHERE gebied_code = $1 AND organisation = $2)
+            """, gebied, organisation, kind);
+
     public static async Task<(long Melding, long Taak)> HandedToPartyAsync(IServiceProvider services, string gebied, string party,
         string description, string question)
     {
         var db = services.GetRequiredService<NpgsqlDataSource>();
-        await db.ExecAsync(
-            """
-            INSERT INTO gebiedsteam_partner (gebied_code, organisation, kind, contact_email)
-            SELECT $1, $2, 'Woningcorporatie', 'partner@example.org'
-            WHERE NOT EXISTS (SELECT 1 FROM gebiedsteam_partner WHERE gebied_code = $1 AND organisation = $2)
-            """, gebied, party);
+        await RegisterPartnerAsync(services, gebied, party);
         var (x, y) = await InsideAsync(db, gebied);
         var made = await services.GetRequiredService<MeldingService>().CreateAsync(new NewMelding
         {

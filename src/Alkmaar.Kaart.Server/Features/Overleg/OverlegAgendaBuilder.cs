@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
+using Alkmaar.Kaart.Geo.Areas;
+using Alkmaar.Kaart.Server.Features.Areas;
 using Alkmaar.Kaart.Server.Features.Hotspots;
 using Alkmaar.Kaart.Server.Features.Meldingen;
 using Alkmaar.Kaart.Server.Features.WijkAanZet;
@@ -8,7 +10,7 @@ using Alkmaar.Kaart.Server.Features.WijkAanZet;
 namespace Alkmaar.Kaart.Server.Features.Overleg;
 
 /// <summary>An agenda of the areas the team keeps, with its progress at the meeting's date.</summary>
-public sealed record AgendaStand(string AreaCode, int Year, string Status, int Speerpunten, int ActiesKlaar, int Acties);
+public sealed record AgendaStand(string AreaCode, string AreaName, int Year, string Status, int Speerpunten, int ActiesKlaar, int Acties);
 
 /// <summary>
 /// What an overleg takes up, as it stood at the start of its day: the last full week's meldingen and the month's handling,
@@ -40,7 +42,7 @@ public sealed record OverlegAgenda(DateOnly Datum, DateOnly WeekVan, WeekOvervie
                 t.AppendLine($"   Afhandeling in {WeekVan.ToString("MMMM yyyy", Nl)}: {a.Afgehandeld} afgehandeld, {(a.OpTijdPct is { } p ? p.ToString("0", Nl) + "% op tijd" : "nog niets op tijd te tellen")}");
         }
         Item(Agendas.Count == 0 ? "Gebiedsagenda: nog geen agenda voor dit jaar" : "Voortgang van de agenda");
-        foreach (var g in Agendas) t.AppendLine($"   {g.AreaCode} {g.Year} ({g.Status}): {g.ActiesKlaar} van {g.Acties} acties klaar, {g.Speerpunten} speerpunten");
+        foreach (var g in Agendas) t.AppendLine($"   {g.AreaName} {g.Year} ({g.Status}): {g.ActiesKlaar} van {g.Acties} acties klaar, {g.Speerpunten} {(g.Speerpunten == 1 ? "speerpunt" : "speerpunten")}");
         foreach (var a in OpenActies)
             t.AppendLine($"   - {a.Title} ({a.Speerpunt}; {a.Owner ?? "geen trekker"}{(a.Due is { } d ? ", uiterlijk " + D(d) : "")}{(a.Late(Datum) ? ", TE LAAT" : "")})");
         Item(OpenAfspraken.Count == 0 ? "Afspraken van vorige keer: geen open afspraken" : $"Open afspraken ({OpenAfspraken.Count})");
@@ -62,7 +64,8 @@ public sealed record OverlegAgenda(DateOnly Datum, DateOnly WeekVan, WeekOvervie
 }
 
 /// <summary>Assembles an <see cref="OverlegAgenda"/> for a circle and date from the stores that hold the current state.</summary>
-public sealed class OverlegAgendaBuilder(AfspraakStore afspraken, JaaragendaService agendas, MeldingList meldingen, MeldingCijfers cijfers, HotspotService hotspots)
+public sealed class OverlegAgendaBuilder(AfspraakStore afspraken, JaaragendaService agendas, MeldingList meldingen, MeldingCijfers cijfers, HotspotService hotspots,
+    AreaRepository areaRepository)
 {
     public async Task<OverlegAgenda> AssembleAsync(ClaimsPrincipal user, string kring, string gebied, DateOnly datum, CancellationToken ct = default)
     {
@@ -77,7 +80,8 @@ public sealed class OverlegAgendaBuilder(AfspraakStore afspraken, JaaragendaServ
             if (await agendas.GetAsync(area, datum.Year, ct) is { } a)
             {
                 var acties = a.Speerpunten.SelectMany(s => s.Acties).Where(x => x.Status != Jaaragenda.Vervallen).ToList();
-                stand.Add(new AgendaStand(area, a.Year, a.Status, a.Speerpunten.Count, acties.Count(x => x.Status == Jaaragenda.Klaar), acties.Count));
+                var name = (await areaRepository.GetAsync(area, area == gebied ? AreaLevel.Gebied : AreaLevel.Dorp, withGeometry: false, ct: ct))?.Area.Name ?? area;
+                stand.Add(new AgendaStand(area, (area == gebied ? "Gebiedsagenda " : "Dorpsagenda ") + name, a.Year, a.Status, a.Speerpunten.Count, acties.Count(x => x.Status == Jaaragenda.Klaar), acties.Count));
             }
         var openActies = grens ? [] : await agendas.OpenActiesAtAsync(areas, datum, ct);
         WeekOverview? week = null;

@@ -19,7 +19,7 @@ public static class OverlegEndpoints
     {
         var thisYear = DutchTime.Day(time.GetUtcNow()).Year;
         var year = jaar ?? thisYear - 1;
-        if (year < 2000 || year > thisYear) return Problems.BadRequest("Onbekend jaar", $"Kies een jaar van 2000 tot en met {thisYear}.", "jaar");
+        if (year < 2000 || year > thisYear + 1) return Problems.BadRequest("Onbekend jaar", $"Kies een jaar van 2000 tot en met {thisYear + 1} (de agenda's van volgend jaar in voorbereiding).", "jaar");
         var report = await service.BuildAsync(year, ct);
         if (!string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)) return TypedResults.Ok(report);
         var sb = new StringBuilder(string.Join(',', RaadsrapportageService.CsvHeader)).Append("\r\n");

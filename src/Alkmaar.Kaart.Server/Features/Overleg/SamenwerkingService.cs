@@ -7,7 +7,7 @@ using Alkmaar.Kaart.Server.Features.WijkAanZet;
 namespace Alkmaar.Kaart.Server.Features.Overleg;
 
 /// <summary>What a partner organisation sees of the cycle: its actions and afspraken, the meetings it attended, and the
-/// agreed or published agendas of the gebieden it works in. Names of areas and circles for showing them.</summary>
+/// agreed or published agendas (this year and next) of the gebieden it works in. Names of areas and circles for showing them.</summary>
 public sealed record SamenwerkingView(string Partij, DateOnly Today, IReadOnlyList<CycleActie> Acties, IReadOnlyList<Afspraak> Afspraken,
     IReadOnlyList<OverlegRow> Overleggen, IReadOnlyList<Jaaragenda> Agendas, IReadOnlyDictionary<string, string> Names)
 {
@@ -44,7 +44,8 @@ public sealed class SamenwerkingService(JaaragendaService agendas, AfspraakStore
         foreach (var g in gebieden) areaCodes.UnionWith(await agendas.AgendaAreasOfGebiedAsync(g, ct));
         var shown = new List<Jaaragenda>();
         foreach (var code in areaCodes.Order())
-            if (await agendas.GetAsync(code, today.Year, ct) is { Status: not Jaaragenda.Concept } a) shown.Add(a);
+        foreach (var year in new[] { today.Year, today.Year + 1 }) // this year's, and next year's once agreed
+            if (await agendas.GetAsync(code, year, ct) is { Status: not Jaaragenda.Concept } a) shown.Add(a);
         return new SamenwerkingView(partij, today, acties, afspr, meetings.Take(20).ToList(), shown, names);
     }
 }
