@@ -69,6 +69,7 @@ builder.AddAreaProfiles();
 builder.AddOgc();
 builder.AddExport();
 builder.AddKaartSecurity();
+builder.AddSharedDataProtection();
 builder.AddKaartReverseProxy();
 builder.AddKaartOptions<SeedOptions>(SeedOptions.Section);
 

@@ -94,7 +94,8 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
         await page.GetByLabel("Gebruikersnaam").FillAsync("axe-beheerder");
         await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
         await page.GetByLabel("Wachtwoord").PressAsync("Enter");
-        await page.WaitForURLAsync(u => !u.Contains("/inloggen"));
+        // signed in once the browser has left /inloggen (not the landing page's load: each page below is waited on by its own signals)
+        await page.WaitForURLAsync(u => !u.Contains("/inloggen"), new() { WaitUntil = WaitUntilState.Commit });
         string[] paths =
         [
             "/meldingen", "/meldingen/week", "/meldingen/cijfers", "/meldingen/opnemen", $"/meldingen/{melding}", "/beheer/audit", "/beheer/berichten", "/beheer/standaardantwoorden", "/beheer/gebiedsteams",
