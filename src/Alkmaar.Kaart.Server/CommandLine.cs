@@ -6,7 +6,7 @@ namespace Alkmaar.Kaart.Server;
 /// </summary>
 public static class CommandLine
 {
-    public static readonly IReadOnlySet<string> Commands = new HashSet<string> { "import", "seed", "durability", "user" };
+    public static readonly IReadOnlySet<string> Commands = new HashSet<string> { "import", "seed", "durability", "drill-failover", "user" };
 
     public static (string[] HostArgs, string[] Command) Split(string[] args)
     {

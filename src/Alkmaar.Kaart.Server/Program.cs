@@ -106,6 +106,8 @@ switch (command.FirstOrDefault())
         return await Alkmaar.Kaart.Server.Commands.ImportCommand.RunAsync(app, command);
     case "seed": // what ./kaart run loads into empty tables
         return await Alkmaar.Kaart.Server.Commands.SeedCommand.RunAsync(app);
+    case "drill-failover": // drill-failover --url <proxy> … --kill <command …>
+        return await Alkmaar.Kaart.Server.Commands.FailoverDrill.RunAsync(app, command);
     case "durability": // durability --pgdata <dir> --restart <command …>
         return await Alkmaar.Kaart.Server.Commands.DurabilityCommand.RunAsync(app, command);
     case "user": // user add <name> --role … | user list
@@ -150,6 +152,9 @@ app.MapHotspots();
 app.MapMonitor();
 app.MapInitiatieven();
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteResponse }).AllowAnonymous();
+// for the proxy and the process supervisor: ready = the database (the primary) answers and boundaries are loaded; live = the process answers
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteResponse }).AllowAnonymous();
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
 app.MapAccounts();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymousFrameworkEndpoints();
 

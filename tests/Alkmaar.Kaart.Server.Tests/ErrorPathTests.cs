@@ -80,4 +80,13 @@ public class ErrorPathTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public void A_failover_without_a_primary_yet_is_the_database_being_away_not_an_error()
+    {
+        // Npgsql's answer when every host of a multi-host connection string (Patroni) is a standby or down: 503 + Retry-After
+        Assert.True(Features.Security.ErrorHandling.IsDatabaseUnavailable(new Npgsql.NpgsqlException("No suitable host was found.")));
+        Assert.False(Features.Security.ErrorHandling.IsDatabaseUnavailable(new InvalidOperationException("No suitable host was found.")));
+        Assert.False(Features.Security.ErrorHandling.IsDatabaseUnavailable(new Npgsql.NpgsqlException("syntax error")));
+    }
 }

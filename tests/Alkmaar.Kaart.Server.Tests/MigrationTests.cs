@@ -29,6 +29,19 @@ public class MigrationTests
     }
 
     [Fact]
+    public async Task Three_servers_starting_at_once_migrate_an_empty_database_once_between_them()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var runs = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => KaartDatabase.Migrate(db.ConnectionString, NullLogger.Instance))));
+        // one applied every script; the others waited and found nothing to do (without the lock two would collide)
+        Assert.Single(runs, r => r.Count > 0);
+        Assert.Equal(2, runs.Count(r => r.Count == 0));
+        await using var ds = db.CreateDataSource();
+        await using var cmd = ds.CreateCommand("SELECT count(*) FROM schema_versions");
+        Assert.Equal((long)runs.Single(r => r.Count > 0).Count, await cmd.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task The_area_table_refuses_invalid_geometry_and_other_srids()
     {
         await using var db = await TestDatabase.CreateAsync();

@@ -19,9 +19,24 @@ public static class KaartDatabase
 
     /// <summary>
     /// Applies the embedded migrations (<c>Database/Migrations/NNNN_name.sql</c>) in name order, each once, all in one
-    /// transaction, journaled in <c>schema_versions</c>. Running it on an up-to-date database changes nothing.
+    /// transaction, journaled in <c>schema_versions</c>. Running it on an up-to-date database changes nothing. Several
+    /// servers starting at once (a rolling start behind a proxy) take turns: a session advisory lock is held meanwhile, so
+    /// the first applies and the others find nothing left to do.
     /// </summary>
     public static IReadOnlyList<string> Migrate(string connectionString, ILogger logger)
+    {
+        using var guard = new NpgsqlConnection(connectionString);
+        guard.Open();
+        using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtext('kaart.migrate'))", guard)) take.ExecuteNonQuery();
+        try { return MigrateUnguarded(connectionString, logger); }
+        finally
+        {
+            using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtext('kaart.migrate'))", guard);
+            release.ExecuteNonQuery();
+        }
+    }
+
+    private static IReadOnlyList<string> MigrateUnguarded(string connectionString, ILogger logger)
     {
         var assembly = Assembly.GetExecutingAssembly();
         var upgrader = DeployChanges.To

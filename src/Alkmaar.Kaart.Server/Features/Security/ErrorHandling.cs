@@ -65,6 +65,8 @@ public static class ErrorHandling
         PostgresException p => p.SqlState is "57P01" or "57P02" or "57P03" or "53300" or "08006" or "08001" or "08004",
         NpgsqlException { InnerException: SocketException or IOException or TimeoutException } => true,
         NpgsqlException n when n.Message.Contains("connect", StringComparison.OrdinalIgnoreCase) => true,
+        // several hosts (Patroni) and none is the primary now: a failover is under way
+        NpgsqlException n when n.Message.Contains("No suitable host", StringComparison.OrdinalIgnoreCase) => true,
         SocketException => true,
         _ when e.InnerException is { } inner => IsDatabaseUnavailable(inner),
         _ => false,

@@ -1,0 +1,87 @@
+# Drills on the production layout (issue 32), sourced by ./kaart after scripts/cluster.sh: each prints what it measured.
+#   failover  kill -9 of the primary's PostgreSQL while 20 residents a second make meldingen through nginx
+#   backup    pgBackRest full backup + WAL archive; restore into a fresh cluster to a point between two meldingen
+# ./kaart drill runs both (and ./kaart test runs it in CI); the cluster is started when it is not running.
+cmd_drill() {
+  local what="${1:-all}" code=0
+  case "$what" in failover|backup|all) ;; *) die "gebruik: ./kaart drill [failover|backup]" ;; esac
+  # the drill's load comes from one address: its servers run with the public write budget lifted (only for the drill)
+  export KAART_CLUSTER_DRILL=1
+  cluster_up
+  local f
+  for f in "$CLUSTER"/run/server-*.pid; do [ -f "$f" ] || continue; stop_job "$(cat "$f")"; rm -f "$f"; done
+  cl_start_servers
+  if [ "$what" = failover ] || [ "$what" = all ]; then drill_failover || code=1; fi
+  if [ "$what" = backup ] || [ "$what" = all ]; then drill_backup || code=1; fi
+  return "$code"
+}
+
+drill_failover() {
+  local port node
+  port="$(cl_primary_port)" || { say "oefening failover: geen primary"; return 1; }
+  node=1; [ "$port" = "${CL_PG[1]}" ] && node=2
+  say "oefening failover: kill -9 van PostgreSQL op node $node (poort $port) terwijl 20 inwoners per seconde een melding doen via $CL_URL"
+  cl_server_env
+  local code=0
+  app drill-failover --url "$CL_URL" --rate 20 --seconds 40 --kill-at 12 --insecure-local \
+    --kill bash -c 'kill -9 "$(head -1 "$0")"' "$CLUSTER/pg$node/data/postmaster.pid" || code=$?
+  # the cluster heals itself: Patroni restarts the node or promotes the standby, and the other follows again
+  cl_wait 180 "weer een primary en een synchrone standby" cl_sync_pair
+  say "oefening failover: primary nu op poort $(cl_primary_port), standby synchroon"
+  return "$code"
+}
+
+drill_melding() { # description → the id of a melding made through nginx, as a resident makes it (201 or failure)
+  local answer
+  answer="$(curl -sk -w '\n%{http_code}' -X POST "$CL_URL/api/meldingen" -H 'Content-Type: application/json' \
+    -d "{\"category\":\"afval\",\"description\":\"$1\",\"x\":112000,\"y\":516000}")"
+  [ "$(printf '%s' "$answer" | tail -1)" = 201 ] || return 1
+  printf '%s' "$answer" | head -1 | sed -n 's/.*"id": *\([0-9]*\).*/\1/p'
+}
+
+drill_backup() {
+  local conf="$CLUSTER/pgbackrest.conf" port
+  port="$(cl_primary_port)" || { say "oefening backup: geen primary"; return 1; }
+  say "oefening backup: volledige backup met pgBackRest"
+  local t0=$SECONDS
+  pg_user_run pgbackrest --config="$conf" --stanza=kaart --type=full backup >>"$CLUSTER/log/pgbackrest-cli.log" 2>&1 \
+    || { say "oefening backup: backup mislukt (zie $CLUSTER/log)"; return 1; }
+  local took=$((SECONDS - t0))
+  # two meldingen with a moment between them; the restore point lies between the two commits
+  local tag="herstel-$(date +%s)" first second point
+  first="$(drill_melding "$tag eerste")" || { say "oefening backup: de eerste melding werd niet bevestigd"; return 1; }
+  sleep 1.5; point="$(cl_super_psql "$port" -d kaart -tAc "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'")"; sleep 1.5
+  second="$(drill_melding "$tag tweede")" || { say "oefening backup: de tweede melding werd niet bevestigd"; return 1; }
+  port="$(cl_primary_port)"
+  cl_super_psql "$port" -d postgres -c "SELECT pg_switch_wal()" >/dev/null
+  pg_user_run pgbackrest --config="$conf" --stanza=kaart check >>"$CLUSTER/log/pgbackrest-cli.log" 2>&1 || true # waits until the WAL is archived
+  # restore into a fresh data folder and start it on its own port until the point, then read what it holds
+  local target="$CLUSTER/restore" rport=55449
+  if [ -f "$target/data/postmaster.pid" ]; then pg_user_run "$PGBIN/pg_ctl" -D "$target/data" -m immediate stop >/dev/null 2>&1 || true; fi
+  rm -rf "$target"; mkdir -p "$target/data"; if [ "$(id -u)" = 0 ]; then chown -R postgres: "$target"; fi; chmod 700 "$target/data"
+  t0=$SECONDS
+  pg_user_run pgbackrest --config="$conf" --stanza=kaart --pg1-path="$target/data" --type=time "--target=$point" \
+    --target-action=promote restore >>"$CLUSTER/log/pgbackrest-cli.log" 2>&1 || { say "oefening backup: herstel mislukt (zie $CLUSTER/log)"; return 1; }
+  # the restored copy runs alone: no archiving into the live repository, its own port and socket
+  cat >> "$target/data/postgresql.auto.conf" <<EOF2
+port = $rport
+archive_mode = off
+synchronous_standby_names = ''
+unix_socket_directories = '$target'
+listen_addresses = '127.0.0.1'
+EOF2
+  pg_user_run "$PGBIN/pg_ctl" -D "$target/data" -l "$target/postgres.log" -w -t 120 start >/dev/null \
+    || { say "oefening backup: de herstelde database startte niet (zie $target/postgres.log)"; return 1; }
+  local found=""
+  for _ in $(seq 1 60); do
+    found="$(cl_super_psql "$rport" -d kaart -tAc "SELECT string_agg(description, ',' ORDER BY id) FROM melding WHERE description LIKE '$tag%'" 2>/dev/null)" \
+      && [ "$(cl_super_psql "$rport" -d kaart -tAc "SELECT pg_is_in_recovery()" 2>/dev/null)" = f ] && break
+    sleep 1
+  done
+  local restored=$((SECONDS - t0))
+  pg_user_run "$PGBIN/pg_ctl" -D "$target/data" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$target"
+  say "oefening backup: backup in ${took} s; herstel naar $point in ${restored} s; melding $first (ervoor) en $second (erna): hersteld bevat '${found}'"
+  if [ "$found" = "$tag eerste" ]; then say "oefening backup: geslaagd (precies de eerste)"; return 0; fi
+  say "oefening backup: MISLUKT (verwacht alleen '$tag eerste')"; return 1
+}
