@@ -51,7 +51,7 @@ cl_sync_pair() { # a primary, and a standby that is synchronous (either node may
 }
 
 cl_prepare() {
-  apt_install nginx-light patroni etcd-server pgbackrest curl openssl
+  apt_install nginx-light patroni python3-etcd etcd-server pgbackrest curl openssl
   ensure_postgis; find_pgbin
   publish_app; ensure_dp_cert
   mkdir -p "$CLUSTER"/{etcd,run,log,backup,nginx,secrets,tls}
