@@ -131,7 +131,7 @@ cl_start_servers() {
   for p in "${CL_APP[@]}"; do
     i=$((i + 1))
     cl_alive "$CLUSTER/run/server-$i.pid" && continue
-    ( app --urls "http://127.0.0.1:$p" >>"$CLUSTER/log/server-$i.log" 2>&1 ) &
+    ( Metrics__Port=$((9464 + i)) Logging__Format=json app --urls "http://127.0.0.1:$p" >>"$CLUSTER/log/server-$i.log" 2>&1 ) &
     echo $! > "$CLUSTER/run/server-$i.pid"
   done
   for p in "${CL_APP[@]}"; do cl_wait 120 "server op poort $p" curl -sf "http://127.0.0.1:$p/health/ready"; done

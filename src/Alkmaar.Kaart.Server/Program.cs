@@ -70,6 +70,7 @@ builder.AddOgc();
 builder.AddExport();
 builder.AddKaartSecurity();
 builder.AddSharedDataProtection();
+builder.AddKaartTelemetry();
 builder.AddKaartReverseProxy();
 builder.AddKaartOptions<SeedOptions>(SeedOptions.Section);
 
@@ -155,6 +156,7 @@ app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = Databas
 // for the proxy and the process supervisor: ready = the database (the primary) answers and boundaries are loaded; live = the process answers
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteResponse }).AllowAnonymous();
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+app.MapKaartMetrics(); // /metrics on the internal metrics port only (Metrics:Port)
 app.MapAccounts();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymousFrameworkEndpoints();
 

@@ -77,12 +77,19 @@ public sealed class PgNotifications(NpgsqlDataSource db, IEnumerable<IPgNotifica
 
     private void Listening(bool on)
     {
+        KaartTelemetry.SetListening(on);
         foreach (var s in _subscribers) s.ListeningChanged(on);
     }
 
     private async Task DeliverAsync(IPgNotificationSubscriber s, IReadOnlyList<string> payloads, bool reconnected, CancellationToken ct)
     {
-        try { await s.OnNotifiedAsync(payloads, reconnected, ct); }
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            await s.OnNotifiedAsync(payloads, reconnected, ct);
+            KaartTelemetry.ListenNotifications.Add(payloads.Count, new KeyValuePair<string, object?>("channel", s.Channel));
+            KaartTelemetry.ListenDelivery.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("channel", s.Channel));
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogWarning(e, "The subscriber of {Channel} failed on a notification", s.Channel);

@@ -48,6 +48,7 @@ public static class LocateEndpoints
         if (snapshot is null)
             return Problems.NoBoundaries();
         var r = snapshot.Locator.Locate(rdX, rdY);
+        KaartTelemetry.RoutedPoints.Add(1, new KeyValuePair<string, object?>("via", "locate"));
         return TypedResults.Ok(new LocateResponse(
             KindName(r.Kind),
             Ref(r.Buurt), Ref(r.Wijk), Ref(r.Gebied), Ref(r.Dorp), Ref(r.Gemeente), snapshot.TeamOf(r),

@@ -132,6 +132,7 @@ public static class RouteBatchEndpoints
         if (PointInput.ToRd(item.A!.Value, item.B!.Value, item.Wgs84, out var x, out var y) is { } error)
             return new Row(item.Id, null, null, null, null, null, null, error);
         var r = snapshot.Locator.Locate(x, y);
+        KaartTelemetry.RoutedPoints.Add(1, new KeyValuePair<string, object?>("via", "batch"));
         if (r.Kind == LocationKind.Outside) // named, so that a partner knows whom to send it to
             return new Row(item.Id, null, null, null, null, null, null, null, "outside", r.Municipality?.Code, r.Municipality?.Name);
         return new Row(item.Id, r.Buurt?.Code, r.Wijk?.Code, r.Gebied?.Code, r.Dorp?.Code, snapshot.TeamOf(r), r.DistanceM, null,
