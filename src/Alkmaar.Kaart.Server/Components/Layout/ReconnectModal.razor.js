@@ -16,7 +16,7 @@ function handleReconnectStateChanged(event) {
     } else if (event.detail.state === "failed") {
         document.addEventListener("visibilitychange", retryWhenDocumentBecomesVisible);
     } else if (event.detail.state === "rejected") {
-        location.reload();
+        reloadKeepingTyping();
     }
 }
 
@@ -34,7 +34,7 @@ async function retry() {
             // We'll reload the page so the user can continue using the app as quickly as possible.
             const resumeSuccessful = await Blazor.resumeCircuit();
             if (!resumeSuccessful) {
-                location.reload();
+                reloadKeepingTyping();
             } else {
                 reconnectModal.close();
             }
@@ -49,7 +49,7 @@ async function resume() {
     try {
         const successful = await Blazor.resumeCircuit();
         if (!successful) {
-            location.reload();
+            reloadKeepingTyping();
         }
     } catch {
         reconnectModal.classList.replace("components-reconnect-paused", "components-reconnect-resume-failed");
@@ -60,4 +60,11 @@ async function retryWhenDocumentBecomesVisible() {
     if (document.visibilityState === "visible") {
         await retry();
     }
+}
+
+// The circuit is gone (its server restarted, or another server behind the proxy answered): reload, and tell keep-typing.js
+// to put back what was typed on this page.
+function reloadKeepingTyping() {
+    try { sessionStorage.setItem("kaart-reconnect-reload", String(Date.now())); } catch { /* storage off */ }
+    location.reload();
 }

@@ -9,11 +9,26 @@
 //
 // What is forgotten: a form's values when that form is submitted (what the page does after a submit is its own), and
 // everything when the page's address changes. Only values the person typed count (trusted events), never ones a script set.
+//
+// A page whose server went away (a restart, one of several servers stopped behind the proxy) reconnects to another server,
+// which does not know its circuit: the page is reloaded (ReconnectModal.razor.js). What was typed is kept for that too: it
+// is also written to this tab's sessionStorage, and put back after a reload that the reconnect asked for (within a minute;
+// an ordinary reload starts empty, as before).
 (() => {
   "use strict";
   const typed = new Map(); // key → { value, checked }
   let focused = null; // { key, start, end }
   let page = location.pathname;
+  const STORE = "kaart-typed", RELOAD = "kaart-reconnect-reload";
+  const save = () => {
+    try { sessionStorage.setItem(STORE, JSON.stringify({ page, entries: [...typed] })); } catch { /* storage off or full */ }
+  };
+  try {
+    const asked = Number(sessionStorage.getItem(RELOAD) || 0);
+    sessionStorage.removeItem(RELOAD);
+    const kept = JSON.parse(sessionStorage.getItem(STORE) || "null");
+    if (asked && Date.now() - asked < 60_000 && kept && kept.page === page) for (const [k, v] of kept.entries) typed.set(k, v);
+  } catch { /* storage off: nothing to bring back */ }
 
   const isField = (el) =>
     el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement ||
@@ -45,6 +60,7 @@
     } else {
       typed.set(key, { value: e.target.value });
     }
+    save();
   };
   document.addEventListener("input", remember, true);
   document.addEventListener("change", remember, true);
@@ -94,6 +110,7 @@
     if (!(f instanceof HTMLFormElement)) return;
     restored = null; focused = null;
     for (const el of f.elements) { const k = isField(el) && keyOf(el); if (k) typed.delete(k); }
+    save();
   }, true);
 
   // Tells the page the field's value (its bindings listen to input and change).
