@@ -28,7 +28,24 @@ drill_failover() {
   # the cluster heals itself: Patroni restarts the node or promotes the standby, and the other follows again
   cl_wait 180 "weer een primary en een synchrone standby" cl_sync_pair
   say "oefening failover: primary nu op poort $(cl_primary_port), standby synchroon"
+  # every server listens again (LISTEN reconnected to the primary of now), so a team's open inbox gets new meldingen
+  # without a reload: a melding made now reaches all three servers as a notification
+  local i before=() after ok=1
+  for i in 1 2 3; do before[$i]="$(drill_metric $i kaart_listen_notifications_total)"; done
+  drill_melding "na de failover $(date +%s)" >/dev/null || { say "oefening failover: een melding na de failover werd niet bevestigd"; code=1; }
+  for i in 1 2 3; do
+    for _ in $(seq 1 20); do after="$(drill_metric $i kaart_listen_notifications_total)"; [ "${after:-0}" -gt "${before[$i]:-0}" ] && break; sleep 0.5; done
+    local listening reconnects
+    listening="$(drill_metric $i kaart_listen_connected)"; reconnects="$(drill_metric $i kaart_listen_reconnects_total)"
+    say "oefening failover: server $i luistert ${listening:-?} (opnieuw verbonden: ${reconnects:-0}×), meldingen-berichten ${before[$i]:-0} → ${after:-0}"
+    { [ "${listening:-0}" = 1 ] && [ "${after:-0}" -gt "${before[$i]:-0}" ]; } || ok=0
+  done
+  [ "$ok" = 1 ] || { say "oefening failover: MISLUKT — niet elke server kreeg de nieuwe melding door (LISTEN)"; code=1; }
   return "$code"
+}
+
+drill_metric() { # server number, metric name → its value summed over its series (integer), from the server's metrics port
+  curl -s "http://127.0.0.1:$((9464 + $1))/metrics" | awk -v m="$2" '$1 == m || index($1, m "{") == 1 { s += $NF } END { printf "%d", s }'
 }
 
 drill_melding() { # description → the id of a melding made through nginx, as a resident makes it (201 or failure)
