@@ -22,6 +22,7 @@ public static class InitiatiefEndpoints
     public static WebApplicationBuilder AddInitiatieven(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<InitiatiefStore>();
+        builder.Services.AddSingleton<WijkbudgetStore>();
         return builder;
     }
 
@@ -36,6 +37,24 @@ public static class InitiatiefEndpoints
         group.MapPost("/aanvraag", ApplyAsync).AllowAnonymous().SpendsPublicWriteBudget()
             .WithSummary("A resident applies for a bewonersinitiatief (status aangevraagd); answers its private status link.");
         group.MapGet("/status/{token}", StatusAsync).AllowAnonymous().WithSummary("An application by its private status link: status and steps.");
+        var budget = app.MapGroup("/api/wijkbudget").WithTags("Initiatieven");
+        budget.MapGet("/", BudgetsAsync).AllowAnonymous()
+            .WithSummary("The wijkbudgetten of a year (jaar, default this year): per wijk or dorp the budget, who decides, requested (open applications), granted and left.");
+        budget.MapPut("/{code}/{jaar:int}", SetBudgetAsync).RequireAuthorization(KaartPolicies.Initiatieven)
+            .WithSummary("Set a wijk's or dorp's budget for a year ({ bedrag, beslist: team|regiegroep }): its gebied's team or a beheerder; never below what is granted. Audited.");
+    }
+
+    public sealed record BudgetInput(decimal? Bedrag, string? Beslist);
+
+    private static async Task<IResult> BudgetsAsync(WijkbudgetStore store, int? jaar, CancellationToken ct) =>
+        TypedResults.Ok((await store.StandAsync(jaar ?? DutchTime.Day(DateTimeOffset.UtcNow).Year, null, ct))
+            .Select(b => new { code = b.AreaCode, naam = b.AreaName, jaar = b.Year, budget = b.Amount, beslist = b.BeslistDoor, aangevraagd = b.Requested, toegekend = b.Granted, over = b.Left }));
+
+    private static async Task<IResult> SetBudgetAsync(WijkbudgetStore store, ClaimsPrincipal user, string code, int jaar, BudgetInput input, CancellationToken ct)
+    {
+        if (input.Bedrag is not { } bedrag) return Problems.BadRequest("Bedrag ontbreekt", "Stuur { \"bedrag\": 2000, \"beslist\": \"team\" }.", "bedrag");
+        await store.SetAsync(user, code, jaar, bedrag, input.Beslist ?? "team", ct);
+        return TypedResults.Ok((await store.StandAsync(jaar, code, ct)).Single());
     }
 
     /// <summary>A resident's application: the initiative's fields (no status, no subsidy) and an optional e-mail address.</summary>
@@ -47,6 +66,8 @@ public static class InitiatiefEndpoints
         public double? Lat { get; set; }
         public double? Lon { get; set; }
         public string? Email { get; set; }
+        /// <summary>The amount asked from the wijkbudget, in euro.</summary>
+        public decimal? Bedrag { get; set; }
     }
 
     private static async Task<IResult> ApplyAsync(HttpContext http, InitiatiefStore store, CancellationToken ct)
@@ -56,7 +77,7 @@ public static class InitiatiefEndpoints
         var (created, token) = await store.ApplyAsync(new InitiatiefInput
         {
             Title = input!.Title, Description = input.Description, Theme = input.Theme, Lat = input.Lat, Lon = input.Lon,
-            Year = DateTime.UtcNow.Year,
+            Year = DateTime.UtcNow.Year, Requested = input.Bedrag,
         }, input.Email, ct);
         return TypedResults.Created($"/api/initiatieven/status/{token}", new { id = created.Id, gebied = created.GebiedCode, statusUrl = $"/initiatief/status/{token}" });
     }
@@ -99,7 +120,7 @@ public static class InitiatiefEndpoints
 
     public static Feature ToFeature(Initiatief i, KnownCrs crs) => new(i.Geometry, GeoJsonFeatureCollectionWriter.Attributes(i.Id.ToString(CultureInfo.InvariantCulture),
         ("id", i.Id), ("code", $"initiatief-{i.Id}"), ("level", "initiatief"), ("name", i.Title), ("title", i.Title), ("description", i.Description),
-        ("theme", i.Theme), ("status", i.Status), ("subsidy", i.Subsidy), ("year", i.Year), ("buurtCode", i.BuurtCode), ("wijkCode", i.WijkCode),
+        ("theme", i.Theme), ("status", i.Status), ("subsidy", i.Subsidy), ("requested", i.Requested), ("year", i.Year), ("buurtCode", i.BuurtCode), ("wijkCode", i.WijkCode),
         ("gebiedCode", i.GebiedCode), ("updatedAt", i.UpdatedAt.ToString("yyyy-MM-dd")), ("demo", i.Demo),
         ("labelPoint", GeoJsonFeatureCollectionWriter.Position(i.Geometry.InteriorPoint, crs))));
 

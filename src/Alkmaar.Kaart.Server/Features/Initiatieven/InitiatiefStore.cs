@@ -19,6 +19,8 @@ public sealed class InitiatiefInput
     public string? Theme { get; set; }
     public string? Status { get; set; }
     public decimal? Subsidy { get; set; }
+    /// <summary>The amount a resident asks from the wijkbudget (an application).</summary>
+    public decimal? Requested { get; set; }
     public int? Year { get; set; }
     public double? X { get; set; }
     public double? Y { get; set; }
@@ -36,6 +38,9 @@ public sealed record Initiatief(long Id, string Title, string Description, strin
 
     /// <summary>A generated initiative of the DEMO set (labelled as such wherever shown).</summary>
     public bool Demo { get; init; }
+
+    /// <summary>What the application asked from the wijkbudget.</summary>
+    public decimal? Requested { get; init; }
 }
 
 public sealed record InitiatiefHistory(DateTimeOffset At, string Actor, string? From, string To);
@@ -157,6 +162,10 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         var geom = ReadGeometry(input) ?? current.Geometry;
         var (buurt, wijk, gebied) = ReferenceEquals(geom, current.Geometry) ? (current.BuurtCode, current.WijkCode, current.GebiedCode) : await RouteAsync(geom, ct);
         if (!MayEdit(user, gebied)) throw new InitiatiefRejectedException("Geen toegang", $"De nieuwe plek ligt in {gebied}, niet in uw gebieden.", "location", 403);
+        // a grant draws on the wijk's or dorp's budget: checked with the budget's row locked (concurrent grants take turns)
+        if ((status == InitiatiefStatus.Toegekend.Code || status == InitiatiefStatus.Uitgevoerd.Code) && subsidy is { } granted &&
+            (status != current.Status || subsidy != current.Subsidy || year != current.Year || !ReferenceEquals(geom, current.Geometry)))
+            await WijkbudgetStore.CheckGrantAsync(conn, tx, id, granted, year, geom, wijk, ct);
         var actor = Audit.AuditLog.ActorOf(user);
         await using (var cmd = new NpgsqlCommand(
             """
@@ -274,11 +283,12 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    private const string Columns = "id, title, description, theme, status, subsidy_eur, year, geom, buurt_code, wijk_code, gebied_code, updated_at, version, demo";
+    private const string Columns = "id, title, description, theme, status, subsidy_eur, year, geom, buurt_code, wijk_code, gebied_code, updated_at, version, demo, requested_eur";
 
     private static Initiatief Read(NpgsqlDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
         r.IsDBNull(5) ? null : r.GetDecimal(5), r.GetInt32(6), (Geometry)r.GetValue(7), r.IsDBNull(8) ? null : r.GetString(8),
-        r.IsDBNull(9) ? null : r.GetString(9), r.GetString(10), r.GetFieldValue<DateTimeOffset>(11), r.GetInt32(12)) { Demo = r.GetBoolean(13) };
+        r.IsDBNull(9) ? null : r.GetString(9), r.GetString(10), r.GetFieldValue<DateTimeOffset>(11), r.GetInt32(12))
+        { Demo = r.GetBoolean(13), Requested = r.IsDBNull(14) ? null : r.GetDecimal(14) };
 
     /// <summary>
     /// A resident applies for an initiative (issue 20): the same checks as staff's, status <c>aangevraagd</c>, no subsidy
@@ -290,6 +300,7 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         input.Status = InitiatiefStatus.Aangevraagd;
         input.Subsidy = null;
         var (title, description, theme, _, year) = Validate(input, null);
+        if (input.Requested is < 0 or > 1_000_000) throw new InitiatiefRejectedException("Ongeldig bedrag", "Het gevraagde bedrag is 0 tot 1.000.000 euro.", "requested");
         var geom = ReadGeometry(input) ?? throw new InitiatiefRejectedException("Plek ontbreekt", "Kies op de kaart waar uw initiatief plaatsvindt.", "location");
         var (buurt, wijk, gebied) = await RouteAsync(geom, ct);
         email = string.IsNullOrWhiteSpace(email) ? null : email.Trim();
@@ -299,12 +310,13 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using var cmd = new NpgsqlCommand(
             """
-            INSERT INTO initiatief (title, description, theme, status, subsidy_eur, year, geom, buurt_code, wijk_code, gebied_code, updated_by, status_token_hash, applicant_email)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id
+            INSERT INTO initiatief (title, description, theme, status, subsidy_eur, year, geom, buurt_code, wijk_code, gebied_code, updated_by, status_token_hash, applicant_email, requested_eur)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id
             """, conn, tx);
         AddFields(cmd, title, description, theme, InitiatiefStatus.Aangevraagd, null, year, geom, buurt, wijk, gebied, "bewoner");
         cmd.Parameters.AddWithValue(StatusLinks.Hash(token));
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)email ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = input.Requested is { } req ? Math.Round(req, 2) : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Numeric });
         var id = (long)(await cmd.ExecuteScalarAsync(ct))!;
         await HistoryAsync(conn, tx, id, "bewoner", null, InitiatiefStatus.Aangevraagd, ct);
         if (email is not null)
