@@ -152,6 +152,8 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
                 $"Initiatief {id} was changed by someone else (now version {current.Version}, you edited version {v}); reload and try again.", null, 412);
         var (title, description, theme, subsidy, year) = Validate(input, current);
         var status = input.Status ?? current.Status;
+        // granting without an amount grants what the application asked
+        if (status == InitiatiefStatus.Toegekend.Code && status != current.Status && input.Subsidy is null && current.Requested is { } asked) subsidy = asked;
         if (status != current.Status)
         {
             if (!Statuses.Contains(status)) throw new InitiatiefRejectedException("Onbekende status", $"status is een van: {string.Join(", ", Statuses)}.", "status");

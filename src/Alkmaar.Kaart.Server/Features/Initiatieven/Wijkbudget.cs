@@ -84,6 +84,19 @@ public sealed class WijkbudgetStore(NpgsqlDataSource db, Audit.AuditLog audit, I
         return list;
     }
 
+    /// <summary>The budget a place (WGS84) draws on in a year — its dorp's, or else its wijk's — or null when none is set.</summary>
+    public async Task<WijkbudgetStand?> AtAsync(double lat, double lon, int year, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT initiatief_budget_area(p, (SELECT code FROM area_in_force WHERE level = 'wijk' AND ST_Intersects(geom, p) LIMIT 1))
+            FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint($1, $2), 4326), 28992) p) q
+            """);
+        cmd.Parameters.AddWithValue(lon);
+        cmd.Parameters.AddWithValue(lat);
+        return await cmd.ExecuteScalarAsync(ct) is string area ? (await StandAsync(year, area, ct)).FirstOrDefault() : null;
+    }
+
     /// <summary>Sets (or changes) the budget of a wijk or dorp for a year: the team of its gebied or a beheerder; audited.
     /// Lowering it below what is already granted is refused.</summary>
     public async Task SetAsync(ClaimsPrincipal user, string area, int year, decimal amount, string beslistDoor, CancellationToken ct = default)

@@ -1,0 +1,81 @@
+using Alkmaar.Kaart.Server.Features.Initiatieven;
+using Alkmaar.Kaart.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Alkmaar.Kaart.Browser.Tests;
+
+/// <summary>
+/// Wijkbudget (issue 33, part 1) as its people use it: a resident on a phone taps the place of an initiative, sees how much
+/// is left in that wijk's budget (€ 2.000) and asks € 750; the team grants it on the initiatives page and € 1.250 is left;
+/// a second application of € 1.500 at the same place cannot be granted (refused in Dutch, nothing granted).
+/// </summary>
+public class WijkbudgetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task A_resident_asks_750_from_a_wijk_with_2000_left_the_team_grants_it_and_a_grant_beyond_what_is_left_is_refused()
+    {
+        var year = DateTime.Today.Year;
+        var db = fx.App.Services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        // every wijk and dorp gets € 2.000 this year, so wherever the tap lands there is a budget
+        await db.ExecAsync("INSERT INTO wijkbudget (area_code, year, amount_eur, updated_by) SELECT DISTINCT code, $1, 2000, 'test' FROM area_in_force WHERE level IN ('wijk', 'dorp') ON CONFLICT DO NOTHING", year);
+
+        var resident = await fx.NewPageAsync(390, 844, o => { o.IsMobile = true; o.HasTouch = true; });
+        await resident.GotoAsync(fx.BaseUrl + "/initiatief-aanvragen");
+        await resident.Locator("[data-testid=initiatief-aanvragen][data-interactive=true]").WaitForAsync();
+        await resident.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync();
+        await resident.Locator("[data-testid=kaart-map]").TapAsync();
+        await Assertions.Expect(resident.Locator("#ia-bedrag-uitleg")).ToContainTextAsync($"Wijkbudget {year} van");
+        await Assertions.Expect(resident.Locator("#ia-bedrag-uitleg")).ToContainTextAsync("nog € 2.000 over (van € 2.000)");
+        await resident.Locator("#ia-titel").FillAsync("Buurtfeest Wijkbudget (test)");
+        await resident.Locator("#ia-tekst").FillAsync("Een straatfeest met alle buren, muziek en een springkussen.");
+        await resident.Locator("#ia-bedrag").FillAsync("750");
+        await resident.Locator("#ia-bedrag").ScrollIntoViewIfNeededAsync();
+        await resident.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wijkbudget-formulier-telefoon.png") });
+        await resident.GetByTestId("ia-submit").ClickAsync();
+        await Assertions.Expect(resident.GetByTestId("aanvraag-done")).ToBeVisibleAsync();
+        await resident.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wijkbudget-aanvraag-telefoon.png"), FullPage = true });
+
+        // where it landed: its gebied and the wijk or dorp whose budget it draws on
+        string gebied = "", area = "";
+        long id = 0;
+        await using (var cmd = db.CreateCommand("SELECT id, gebied_code, initiatief_budget_area(geom, wijk_code) FROM initiatief WHERE title = 'Buurtfeest Wijkbudget (test)'"))
+        await using (var r = await cmd.ExecuteReaderAsync())
+        {
+            Assert.True(await r.ReadAsync());
+            (id, gebied, area) = (r.GetInt64(0), r.GetString(1), r.GetString(2));
+        }
+        // a second application of € 1.500 at the same place (as another resident would make it)
+        await db.ExecAsync(
+            """
+            INSERT INTO initiatief (title, description, theme, status, year, geom, buurt_code, wijk_code, gebied_code, updated_by, requested_eur)
+            SELECT 'Speeltuin Wijkbudget (test)', 'Nieuwe speeltoestellen', 'spelen', 'aangevraagd', year, geom, buurt_code, wijk_code, gebied_code, 'bewoner', 1500
+            FROM initiatief WHERE id = $1
+            """, id);
+
+        // the team grants the first: € 1.250 left
+        await fx.App.EnsureUserAsync("budget-team", ["gebiedsteam"], [gebied]);
+        var team = await fx.NewPageAsync(1400, 1000);
+        await team.GotoAsync(fx.BaseUrl + "/inloggen?ReturnUrl=%2Finitiatieven");
+        await team.GetByLabel("Gebruikersnaam").FillAsync("budget-team");
+        await team.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
+        await team.GetByLabel("Wachtwoord").PressAsync("Enter");
+        await team.Locator("[data-interactive=true]").WaitForAsync();
+        await team.GetByRole(AriaRole.Button, new() { Name = "Buurtfeest Wijkbudget (test): Toegekend" }).ClickAsync();
+        await Assertions.Expect(team.Locator("[data-testid=init-message]")).ToContainTextAsync("toegekend");
+        var row = team.Locator($"[data-testid=wijkbudget-row][data-code='{area}']");
+        await Assertions.Expect(row.Locator("[data-testid=wijkbudget-left]")).ToHaveTextAsync("€ 1.250");
+
+        // the second cannot be granted from what is left
+        await team.GetByRole(AriaRole.Button, new() { Name = "Speeltuin Wijkbudget (test): Toegekend" }).ClickAsync();
+        await Assertions.Expect(team.Locator("[data-testid=init-message]")).ToContainTextAsync("Wijkbudget niet toereikend");
+        await Assertions.Expect(team.Locator("[data-testid=init-message]")).ToContainTextAsync("over € 1.250");
+        await Assertions.Expect(row.Locator("[data-testid=wijkbudget-left]")).ToHaveTextAsync("€ 1.250");
+        await row.ScrollIntoViewIfNeededAsync();
+        await team.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wijkbudget-team.png"), FullPage = true });
+        await using var check = db.CreateCommand("SELECT status, subsidy_eur FROM initiatief WHERE title = 'Speeltuin Wijkbudget (test)'");
+        await using var rr = await check.ExecuteReaderAsync();
+        Assert.True(await rr.ReadAsync());
+        Assert.Equal(("aangevraagd", true), (rr.GetString(0), rr.IsDBNull(1)));
+    }
+}
