@@ -135,6 +135,7 @@ app.UseAntiforgery();
 app.MapStaticAssets().AllowAnonymous();
 app.MapAreas();
 app.MapAreaProfiles();
+app.MapAreaFeed();
 app.MapKerncijfers();
 app.MapLocate();
 app.MapRouteBatch();
