@@ -78,4 +78,35 @@ public class WijkbudgetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
         Assert.True(await rr.ReadAsync());
         Assert.Equal(("aangevraagd", true), (rr.GetString(0), rr.IsDBNull(1)));
     }
+
+    [Fact]
+    public async Task The_area_page_of_a_wijk_shows_its_bewonersorganisaties_and_the_register_lists_them()
+    {
+        var db = fx.App.Services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        string wijk, naam;
+        double lat, lon;
+        await using (var cmd = db.CreateCommand(
+            "SELECT code, name, ST_Y(p), ST_X(p) FROM (SELECT code, name, ST_Transform(ST_PointOnSurface(geom), 4326) p FROM area_in_force WHERE level = 'wijk' AND parent_code = 'GB0361-zuid' ORDER BY code LIMIT 1) w"))
+        await using (var r = await cmd.ExecuteReaderAsync())
+        {
+            Assert.True(await r.ReadAsync());
+            (wijk, naam, lat, lon) = (r.GetString(0), r.GetString(1), r.GetDouble(2), r.GetDouble(3));
+        }
+        await fx.App.Services.GetRequiredService<Server.Features.Organisaties.OrganisatieStore>().AddAsync(TestAccounts.TeamPrincipal("GB0361-zuid"),
+            new Server.Features.Organisaties.OrganisatieInput { Soort = "wijkraad", Naam = "Wijkraad Zuid (test)", Adres = "Kennemerstraatweg 1", Openingstijden = "elke eerste dinsdag, 20 uur", Website = "https://example.org/wijkraad", Lat = lat, Lon = lon });
+
+        var page = await fx.NewPageAsync(1280, 1000);
+        await page.GotoAsync(fx.BaseUrl + "/gebied/" + wijk);
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+        var section = page.Locator("[data-testid=area-organisaties]");
+        await Assertions.Expect(section.Locator("[data-testid=area-organisatie]")).ToContainTextAsync("Wijkraad Zuid (test) — Wijkraad, Kennemerstraatweg 1");
+        await Assertions.Expect(section).ToContainTextAsync("elke eerste dinsdag, 20 uur");
+        await section.ScrollIntoViewIfNeededAsync();
+        await section.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "bewonersorganisaties-wijk.png") });
+
+        await page.GotoAsync(fx.BaseUrl + "/bewonersorganisaties");
+        await page.Locator("[data-testid=organisaties-page][data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(page.Locator("[data-testid=organisatie]", new() { HasText = "Wijkraad Zuid (test)" })).ToBeVisibleAsync();
+        Assert.False(string.IsNullOrEmpty(naam));
+    }
 }

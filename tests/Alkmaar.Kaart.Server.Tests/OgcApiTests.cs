@@ -69,7 +69,7 @@ public class OgcApiTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>, I
 
         var (_, collections) = await Get("/ogc/collections");
         var list = collections.GetProperty("collections").EnumerateArray().ToList();
-        Assert.Equal(["gebieden", "wijken", "buurten", "dorpen", "meldingen", "initiatieven", "monitorscores", "hotspots"], list.Select(c => c.GetProperty("id").GetString()));
+        Assert.Equal(["gebieden", "wijken", "buurten", "dorpen", "meldingen", "initiatieven", "monitorscores", "hotspots", "bewonersorganisaties"], list.Select(c => c.GetProperty("id").GetString()));
         foreach (var c in list)
         {
             Assert.Equal([Crs84, Rd], c.GetProperty("crs").EnumerateArray().Select(x => x.GetString()));

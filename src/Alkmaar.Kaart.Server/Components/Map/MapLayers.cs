@@ -40,6 +40,11 @@ public static class MapLayers
         new("initiatieven", "Bewonersinitiatieven", "/api/initiatieven", Visible: false, Color: "#2c7fb8", Kind: "markers",
             Popup: new("title", [new("status", null, "status"), new("theme", null), new("year", null), new("subsidy", "Subsidie", "euro"), new("description", null, "muted")]));
 
+    /// <summary>Wijkraden, dorpsraden, buurthuizen, bewonersondernemingen and wijkposten (issue 33).</summary>
+    public static readonly KaartMap.Layer Bewonersorganisaties =
+        new("organisaties", "Bewonersorganisaties", "/api/bewonersorganisaties", Visible: false, Color: "#1b7837", Kind: "markers",
+            Popup: new("title", [new("soort", null), new("adres", null), new("openingstijden", "Open", "muted"), new("telefoon", "Telefoon"), new("website", null)]));
+
     public static readonly KaartMap.Layer Monitor =
         new("monitor", "Monitorscores per wijk", "/api/monitor/scores", Visible: false, Color: "#4d4d4d", Weight: 1, FillOpacity: 0.75, LabelMinZoom: 12);
 

@@ -9,7 +9,7 @@ using NpgsqlTypes;
 namespace Alkmaar.Kaart.Server.Features.Ogc;
 
 /// <summary>What kind of features a collection holds (for the pages and exports that offer kind-specific filters).</summary>
-public enum OgcKind { Areas, Cells, Initiatieven, Monitor, Hotspots }
+public enum OgcKind { Areas, Cells, Initiatieven, Monitor, Hotspots, Organisaties }
 
 /// <summary>A feature as a collection gives it: id, geometry in RD New, properties in order.</summary>
 public sealed record OgcFeature(string Id, Geometry Geometry, IReadOnlyList<(string Name, object? Value)> Properties);

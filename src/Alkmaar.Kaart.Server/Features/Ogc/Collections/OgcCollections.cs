@@ -18,6 +18,7 @@ public static class OgcCollections
         new InitiatievenCollection(),
         new MonitorScoresCollection(),
         new HotspotsCollection(),
+        new OrganisatiesCollection(),
     ];
 
     public static OgcCollection? Find(string id) => All.FirstOrDefault(c => c.Id == id);
