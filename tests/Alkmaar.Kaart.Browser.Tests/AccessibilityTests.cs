@@ -73,7 +73,7 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
             "/gebied/WK036105", "/grensband/GB0361-west", "/grensoverleg/GB0361-west/GM0399", "/hotspots", "/initiatieven",
             "/initiatief-aanvragen", "/wijkaanzet", $"/wijkaanzet/{campagne}", "/export", "/inloggen", "/geen-toegang",
             "/melding/status/onbekend", "/initiatief/status/onbekend", "/wijkaanzet/status/onbekend", "/bestaat-niet",
-            "/taak/onbekend", "/gebiedsanalyse?niveau=wijk", "/bewonersorganisaties",
+            "/taak/onbekend", "/gebiedsanalyse?niveau=wijk", "/bewonersorganisaties", "/volgen/onbekend",
         ];
         var desk = await CheckAsync(await fx.NewPageAsync(1366, 900), fx.BaseUrl, paths);
         var phone = await CheckAsync(await fx.NewPageAsync(390, 844, o => { o.IsMobile = true; o.HasTouch = true; }), fx.BaseUrl, paths);

@@ -14,6 +14,8 @@ public static class AreaProfileEndpoints
     {
         builder.Services.AddSingleton<AreaProfileService>();
         builder.Services.AddSingleton<GebiedsprofielService>();
+        builder.Services.AddSingleton<AbonnementService>();
+        builder.Services.AddHostedService<AbonnementDigestJob>();
         return builder;
     }
 
