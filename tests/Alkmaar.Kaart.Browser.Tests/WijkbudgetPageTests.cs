@@ -108,5 +108,20 @@ public class WijkbudgetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
         await page.Locator("[data-testid=organisaties-page][data-interactive=true]").WaitForAsync();
         await Assertions.Expect(page.Locator("[data-testid=organisatie]", new() { HasText = "Wijkraad Zuid (test)" })).ToBeVisibleAsync();
         Assert.False(string.IsNullOrEmpty(naam));
+
+        // the team of Zuid changes its opening hours on the page
+        await fx.App.EnsureUserAsync("org-zuid", ["gebiedsteam"], ["GB0361-zuid"]);
+        var team = await fx.NewPageAsync(1280, 1000);
+        await team.GotoAsync(fx.BaseUrl + "/inloggen?ReturnUrl=%2Fbewonersorganisaties");
+        await team.GetByLabel("Gebruikersnaam").FillAsync("org-zuid");
+        await team.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
+        await team.GetByLabel("Wachtwoord").PressAsync("Enter");
+        await team.Locator("[data-testid=organisaties-page][data-interactive=true]").WaitForAsync();
+        await team.GetByRole(AriaRole.Button, new() { Name = "Wijkraad Zuid (test) wijzigen" }).ClickAsync();
+        await Assertions.Expect(team.Locator("#org-open")).ToHaveValueAsync("elke eerste dinsdag, 20 uur");
+        await team.Locator("#org-open").FillAsync("elke eerste woensdag, 19.30 uur");
+        await team.Locator("[data-testid=org-save]").ClickAsync();
+        await Assertions.Expect(team.Locator("[data-testid=org-message]")).ToContainTextAsync("bijgewerkt");
+        await Assertions.Expect(team.Locator("[data-testid=organisatie]", new() { HasText = "Wijkraad Zuid (test)" })).ToContainTextAsync("elke eerste woensdag, 19.30 uur");
     }
 }
