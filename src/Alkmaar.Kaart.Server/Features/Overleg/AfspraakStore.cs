@@ -69,8 +69,6 @@ public sealed class AfspraakStore(NpgsqlDataSource db, AuditLog audit, IServiceS
     public Task<List<Afspraak>> OfPeriodAsync(string gebied, DateOnly from, DateOnly to, CancellationToken ct = default) =>
         QueryAsync("gebied_code = $1 AND created_at < $3 AND (closed_at IS NULL OR closed_at >= $2)", [gebied, DutchTime.StartOf(from).ToUniversalTime(), DutchTime.StartOf(to.AddDays(1)).ToUniversalTime()], ct);
 
-    public Task<List<Afspraak>> OfOverlegAsync(long overleg, CancellationToken ct = default) => QueryAsync("overleg_id = $1", [overleg], ct);
-
     private async Task<List<Afspraak>> QueryAsync(string where, object[] args, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand($"SELECT {Columns} FROM afspraak WHERE {where} ORDER BY status <> 'open', uiterlijk NULLS LAST, id");

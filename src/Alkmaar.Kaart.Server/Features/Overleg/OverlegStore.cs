@@ -57,10 +57,6 @@ public sealed class OverlegStore(NpgsqlDataSource db, AuditLog audit, AfspraakSt
     public Task<List<OverlegRow>> OfPartijAsync(string partij, CancellationToken ct = default) =>
         QueryAsync("partijen @> ARRAY[$1]", [partij], ct);
 
-    /// <summary>The circle's meeting before <paramref name="datum"/>, if any.</summary>
-    public async Task<OverlegRow?> PreviousAsync(string kring, DateOnly datum, CancellationToken ct = default) =>
-        (await QueryAsync("kring = $1 AND datum < $2", [kring, datum], ct)).FirstOrDefault();
-
     private async Task<List<OverlegRow>> QueryAsync(string where, object[] args, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand($"SELECT {Columns} FROM overleg WHERE {where} ORDER BY datum DESC, aanvang DESC NULLS LAST, id DESC");
