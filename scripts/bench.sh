@@ -14,8 +14,9 @@ cmd_bench() {
     afhandeling) filters=('*HandlingBenchmarks*') ;;
     gebiedsanalyse) filters=('*GebiedsanalyseBenchmarks*') ;;
     load) . "$ROOT/scripts/bench-load.sh"; cmd_bench_load; return ;;
+    circuits) . "$ROOT/scripts/bench-circuits.sh"; cmd_bench_circuits; return ;;
     all) filters=('*') ;;
-    *) die "gebruik: ./kaart bench routing|ogc|hotspots|draw|lijst|indeling|afhandeling|gebiedsanalyse|load|all" ;;
+    *) die "gebruik: ./kaart bench routing|ogc|hotspots|draw|lijst|indeling|afhandeling|gebiedsanalyse|load|circuits|all" ;;
   esac
   ensure_dotnet
   # the plan editor is measured on what ./kaart run loads (addresses, inwoners) and a million meldingen: its own database
