@@ -1,10 +1,11 @@
 # Drills on the production layout (issue 32), sourced by ./kaart after scripts/cluster.sh: each prints what it measured.
 #   failover  kill -9 of the primary's PostgreSQL while 20 residents a second make meldingen through nginx
+#   node      the primary's whole node lost (kill -9 of its Patroni and its PostgreSQL): the synchronous standby is promoted
 #   backup    pgBackRest full backup + WAL archive; restore into a fresh cluster to a point between two meldingen
 # ./kaart drill runs both (and ./kaart test runs it in CI); the cluster is started when it is not running.
 cmd_drill() {
   local what="${1:-all}" code=0
-  case "$what" in failover|backup|all) ;; *) die "gebruik: ./kaart drill [failover|backup]" ;; esac
+  case "$what" in failover|node|backup|all) ;; *) die "gebruik: ./kaart drill [failover|node|backup]" ;; esac
   # the drill's load comes from one address: its servers run with the public write budget lifted (only for the drill)
   export KAART_CLUSTER_DRILL=1
   cluster_up
@@ -12,6 +13,7 @@ cmd_drill() {
   for f in "$CLUSTER"/run/server-*.pid; do [ -f "$f" ] || continue; stop_job "$(cat "$f")"; rm -f "$f"; done
   cl_start_servers
   if [ "$what" = failover ] || [ "$what" = all ]; then drill_failover || code=1; fi
+  if [ "$what" = node ] || [ "$what" = all ]; then drill_node || code=1; fi
   if [ "$what" = backup ] || [ "$what" = all ]; then drill_backup || code=1; fi
   return "$code"
 }
@@ -41,6 +43,30 @@ drill_failover() {
     { [ "${listening:-0}" = 1 ] && [ "${after:-0}" -gt "${before[$i]:-0}" ]; } || ok=0
   done
   [ "$ok" = 1 ] || { say "oefening failover: MISLUKT — niet elke server kreeg de nieuwe melding door (LISTEN)"; code=1; }
+  return "$code"
+}
+
+drill_node() {
+  # The primary's machine gone: its Patroni and its PostgreSQL killed at once (Patroni first, so nothing restarts the
+  # database in place). Nobody renews the leader key; when it expires (ttl 20 s, Patroni's minimum) the synchronous
+  # standby — which holds every acknowledged write — is promoted, and the servers' next connection finds it. Then the
+  # lost node comes back and rejoins as the standby (pg_rewind).
+  local port node other
+  port="$(cl_primary_port)" || { say "oefening knooppunt: geen primary"; return 1; }
+  node=1; [ "$port" = "${CL_PG[1]}" ] && node=2
+  other=$((3 - node))
+  say "oefening knooppunt: node $node (primary, poort $port) valt weg — Patroni en PostgreSQL kill -9 — terwijl 20 inwoners per seconde een melding doen"
+  cl_server_env
+  local code=0
+  app drill-failover --url "$CL_URL" --rate 20 --seconds 50 --kill-at 10 --resume-limit 30 --insecure-local \
+    --kill bash -c 'pkill -9 -f "patroni $0" ; kill -9 "$(head -1 "$1")"' "$CLUSTER/patroni-$node.yml" "$CLUSTER/pg$node/data/postmaster.pid" || code=$?
+  local now; now="$(cl_primary_port)" || true
+  if [ "$now" = "${CL_PG[$((other - 1))]}" ]; then say "oefening knooppunt: node $other is nu primary (poort $now)"
+  else say "oefening knooppunt: MISLUKT — node $other werd niet primary (primary nu: ${now:-geen})"; code=1; fi
+  local t0=$SECONDS
+  cl_start_patroni "$node"
+  cl_wait 180 "node $node terug als synchrone standby" cl_sync_pair
+  say "oefening knooppunt: node $node weer synchrone standby na $((SECONDS - t0)) s (pg_rewind)"
   return "$code"
 }
 
