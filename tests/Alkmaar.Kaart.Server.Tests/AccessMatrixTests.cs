@@ -15,11 +15,11 @@ namespace Alkmaar.Kaart.Server.Tests;
 /// </summary>
 public partial class AccessMatrixTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
 {
-    private static readonly string[] Roles = ["anoniem", "gebiedsteam", "stadswerk072", "planner", "beheerder", "partner"];
+    private static readonly string[] Roles = ["anoniem", "gebiedsteam", "stadswerk072", "planner", "beheerder", "partner", "regiegroep"];
     private static readonly Dictionary<string, string> Accounts = new()
     {
         ["gebiedsteam"] = "team-noord", ["stadswerk072"] = "stadswerk", ["planner"] = "planner", ["beheerder"] = "beheerder",
-        ["partner"] = "partner",
+        ["partner"] = "partner", ["regiegroep"] = "regiegroep",
     };
 
     private static Dictionary<string, Dictionary<string, string>> Matrix()

@@ -25,6 +25,7 @@ public static partial class TestAccounts
             ["planner"] = ([KaartRoles.Planner], [], null),
             ["beheerder"] = ([KaartRoles.Beheerder], [], null),
             ["partner"] = ([KaartRoles.Partner], [], PartnerParty),
+            ["regiegroep"] = ([KaartRoles.Regiegroep], ["WK036108"], null),
         };
 
     public static async Task EnsureUserAsync(this WebApplicationFactory<Program> factory, string name, string[] roles, string[] gebieden,

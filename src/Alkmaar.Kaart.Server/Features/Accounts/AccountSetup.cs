@@ -152,7 +152,8 @@ public static class AccountSetup
             .AddPolicy(KaartPolicies.Planner, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Planner))
             .AddPolicy(KaartPolicies.Beheerder, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Beheerder))
             // a partner account without its party claim (a half-made account, an IdP that sends none) sees nothing
-            .AddPolicy(KaartPolicies.Partner, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Partner).RequireClaim(KaartClaims.Partij));
+            .AddPolicy(KaartPolicies.Partner, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Partner).RequireClaim(KaartClaims.Partij))
+            .AddPolicy(KaartPolicies.Regiegroep, p => p.RequireAuthenticatedUser().RequireRole(KaartRoles.Regiegroep).RequireClaim(KaartClaims.Gebied));
         services.AddCascadingAuthenticationState();
     }
 

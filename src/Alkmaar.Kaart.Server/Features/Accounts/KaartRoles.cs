@@ -20,10 +20,16 @@ public static class KaartRoles
     /// never a melding itself or the staff pages. Never combined with a staff role.
     /// </summary>
     public const string Partner = "partner";
+    /// <summary>
+    /// A member of a wijk's, dorp's or gebied's regiegroep (residents): judges the applications for bewonersinitiatieven in
+    /// that one area (<see cref="KaartClaims.Gebied"/> holds its code) and records the group's advice or decision. Never
+    /// combined with another role; sees nothing of meldingen or staff pages.
+    /// </summary>
+    public const string Regiegroep = "regiegroep";
 
     /// <summary>The municipality's own roles: what the <see cref="KaartPolicies.Staff"/> pages require.</summary>
     public static readonly IReadOnlyList<string> Staff = [Gebiedsteam, Stadswerk, Planner, Beheerder];
-    public static readonly IReadOnlyList<string> All = [.. Staff, Partner];
+    public static readonly IReadOnlyList<string> All = [.. Staff, Partner, Regiegroep];
 
     public static string Label(string role) => role switch
     {
@@ -32,6 +38,7 @@ public static class KaartRoles
         Planner => "Planner",
         Beheerder => "Beheerder",
         Partner => "Partner (taken)",
+        Regiegroep => "Regiegroep",
         _ => role,
     };
 }
@@ -63,4 +70,6 @@ public static class KaartPolicies
     public const string Beheerder = "beheerder";
     /// <summary>A handling party's account: its own tasks across gebieden.</summary>
     public const string Partner = "partner";
+    /// <summary>A regiegroep member: the applications in its own area.</summary>
+    public const string Regiegroep = "regiegroep";
 }

@@ -27,6 +27,16 @@ public sealed class UserAdministration(UserManager<KaartUser> users, KaartUserSt
 
     public Task<List<string>> PartiesAsync() => PartiesAsync(db);
 
+    /// <summary>The areas a regiegroep can be for: every gebied, wijk and dorp in force.</summary>
+    public static async Task<HashSet<string>> RegiegroepAreasAsync(Npgsql.NpgsqlDataSource db, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT code FROM area_in_force WHERE level IN ('gebied', 'wijk', 'dorp')");
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) set.Add(r.GetString(0));
+        return set;
+    }
+
     public async Task<List<KaartUser>> ListAsync(ClaimsPrincipal actor)
     {
         await Require(actor);
@@ -100,18 +110,28 @@ public sealed class UserAdministration(UserManager<KaartUser> users, KaartUserSt
     private async Task<string?> ValidateAsync(IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden, string? partij)
     {
         partij = string.IsNullOrWhiteSpace(partij) ? null : partij.Trim();
-        if (ValidationError(roles, gebieden, indeling, partij, await PartiesAsync(db)) is { } error) throw new UserAdministrationException(error);
+        if (ValidationError(roles, gebieden, indeling, partij, await PartiesAsync(db),
+                roles.Contains(KaartRoles.Regiegroep) ? await RegiegroepAreasAsync(db) : null) is { } error) throw new UserAdministrationException(error);
         return partij;
     }
 
     /// <summary>Why this set of roles, gebieden and party cannot be given to an account (Dutch), or null when it can.</summary>
     public static string? ValidationError(IReadOnlyCollection<string> roles, IReadOnlyCollection<string> gebieden, Gebiedsindeling indeling,
-        string? partij, IReadOnlyCollection<string> knownParties)
+        string? partij, IReadOnlyCollection<string> knownParties, IReadOnlyCollection<string>? regiegroepAreas = null)
     {
         if (roles.Count == 0) return "Kies minstens één rol.";
         if (roles.FirstOrDefault(r => !KaartRoles.All.Contains(r)) is { } role)
             return $"Onbekende rol '{role}'; bekend: {string.Join(", ", KaartRoles.All)}.";
         var known = indeling.Gebieden.Select(g => g.Code).ToHashSet();
+        if (roles.Contains(KaartRoles.Regiegroep))
+        {
+            // a regiegroep is residents of one wijk, dorp or gebied: that one role and that one area
+            if (roles.Count > 1) return "Een regiegroeplid heeft alleen de rol Regiegroep; geef een medewerker een apart account.";
+            if (gebieden.Count != 1) return "Een regiegroeplid hoort bij precies één wijk, dorp of gebied (--gebied met een wijk-, dorp- of gebiedscode).";
+            var area = gebieden.First();
+            return (regiegroepAreas ?? []).Contains(area) ? partij is null ? null : "Alleen een partneraccount hoort bij een partij."
+                : $"Onbekende wijk, dorp of gebied '{area}'.";
+        }
         if (gebieden.FirstOrDefault(g => !known.Contains(g)) is { } gebied)
             return $"Onbekend gebied '{gebied}'; bekend: {string.Join(", ", known)}.";
         if (roles.Contains(KaartRoles.Gebiedsteam) && gebieden.Count == 0) return "Een lid van een gebiedsteam heeft minstens één gebied nodig.";

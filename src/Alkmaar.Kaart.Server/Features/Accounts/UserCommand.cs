@@ -13,7 +13,7 @@ namespace Alkmaar.Kaart.Server.Features.Accounts;
 public static class UserCommand
 {
     public const string Usage =
-        "gebruik: ./kaart user add <naam> --role gebiedsteam|stadswerk072|planner|beheerder|partner [--role …] [--gebied GB0361-noord …]\n" +
+        "gebruik: ./kaart user add <naam> --role gebiedsteam|stadswerk072|planner|beheerder|partner|regiegroep [--role …] [--gebied GB0361-noord …]\n" +
         "                          [--partij \"<organisatie uit het Gebiedsteam+ register>\"] [--password-stdin]\n" +
         "       ./kaart user list";
 
@@ -40,7 +40,9 @@ public static class UserCommand
         var gebieden = Values(args, "--gebied");
         var partij = Values(args, "--partij").LastOrDefault()?.Trim();
         var parties = await UserAdministration.PartiesAsync(scope.ServiceProvider.GetRequiredService<Npgsql.NpgsqlDataSource>());
-        if (UserAdministration.ValidationError(roles, gebieden, scope.ServiceProvider.GetRequiredService<Gebiedsindeling>(), partij, parties) is { } error)
+        var regiegroepAreas = roles.Contains(KaartRoles.Regiegroep)
+            ? await UserAdministration.RegiegroepAreasAsync(scope.ServiceProvider.GetRequiredService<Npgsql.NpgsqlDataSource>()) : null;
+        if (UserAdministration.ValidationError(roles, gebieden, scope.ServiceProvider.GetRequiredService<Gebiedsindeling>(), partij, parties, regiegroepAreas) is { } error)
         {
             stderr.WriteLine(error);
             stderr.WriteLine(Usage);

@@ -23,6 +23,7 @@ public static class InitiatiefEndpoints
     {
         builder.Services.AddSingleton<InitiatiefStore>();
         builder.Services.AddSingleton<WijkbudgetStore>();
+        builder.Services.AddSingleton<RegiegroepService>();
         return builder;
     }
 

@@ -138,13 +138,7 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         user = await ActorNowAsync(user);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        Initiatief? current;
-        await using (var lockCmd = new NpgsqlCommand($"SELECT {Columns} FROM initiatief WHERE id = $1 FOR UPDATE", conn, tx))
-        {
-            lockCmd.Parameters.AddWithValue(id);
-            await using var r = await lockCmd.ExecuteReaderAsync(ct);
-            current = await r.ReadAsync(ct) ? Read(r) : null;
-        }
+        var current = await LockAsync(conn, tx, id, ct);
         if (current is null) throw new InitiatiefRejectedException("Initiatief niet gevonden", $"Er is geen initiatief {id}.", null, 404);
         if (!MayEdit(user, current.GebiedCode)) throw new InitiatiefRejectedException("Geen toegang", $"Initiatief {id} ligt in {current.GebiedCode}, niet in uw gebieden.", null, 403);
         if (expectedVersion is { } v && v != current.Version)
@@ -182,9 +176,8 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         if (status != current.Status)
         {
             await HistoryAsync(conn, tx, id, actor, current.Status, status, ct);
-            var to = await Notifications.MailOutbox.AddressesAsync(conn, tx, "SELECT applicant_email FROM initiatief WHERE id = $1", [id], ct);
-            await Notifications.MailOutbox.EnqueueAsync(to.Select(a => ToApplicant(a, id, "initiatief status", $"Uw initiatief '{title}' is {status}",
-                $"Uw aanvraag voor het bewonersinitiatief '{title}' is {StatusNl(status)}. Met de link die u bij uw aanvraag kreeg, ziet u de hele geschiedenis.")), conn, tx, ct);
+            await TellApplicantAsync(conn, tx, id, "initiatief status", $"Uw initiatief '{title}' is {status}",
+                $"Uw aanvraag voor het bewonersinitiatief '{title}' is {StatusNl(status)}. Met de link die u bij uw aanvraag kreeg, ziet u de hele geschiedenis.", ct);
         }
         await tx.CommitAsync(ct);
         return (await GetAsync(id, ct))!;
@@ -273,6 +266,48 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)wijk ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         cmd.Parameters.AddWithValue(gebied);
         cmd.Parameters.AddWithValue(actor);
+    }
+
+    /// <summary>
+    /// A regiegroep's decision on an application (issue 33, part 2), inside the caller's transaction with the initiative's
+    /// row locked: aangevraagd → toegekend (the amount checked against the wijkbudget, row-locked) or afgewezen; history;
+    /// the applicant told, with the regiegroep's reason.
+    /// </summary>
+    internal static async Task DecideAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Initiatief current, bool grant, decimal? amount, string actor,
+        string reason, string body, CancellationToken ct)
+    {
+        var status = grant ? InitiatiefStatus.Toegekend.Code : InitiatiefStatus.Afgewezen.Code;
+        var subsidy = grant ? amount ?? current.Requested : current.Subsidy;
+        if (grant && subsidy is { } granted)
+            await WijkbudgetStore.CheckGrantAsync(conn, tx, current.Id, granted, current.Year, current.Geometry, current.WijkCode, ct);
+        await using (var cmd = new NpgsqlCommand(
+            "UPDATE initiatief SET status = $2, subsidy_eur = $3, updated_by = $4, updated_at = now(), version = version + 1 WHERE id = $1", conn, tx))
+        {
+            cmd.Parameters.AddWithValue(current.Id);
+            cmd.Parameters.AddWithValue(status);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)subsidy ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Numeric });
+            cmd.Parameters.AddWithValue(actor);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await HistoryAsync(conn, tx, current.Id, actor, current.Status, status, ct);
+        await TellApplicantAsync(conn, tx, current.Id, "initiatief status", $"Uw initiatief '{current.Title}' is {status}",
+            $"{body}\n\nReden: {reason}\n\nMet de link die u bij uw aanvraag kreeg, ziet u de hele geschiedenis.", ct);
+    }
+
+    /// <summary>Queues a message to the initiative's applicant, when they left an e-mail address (in the caller's transaction).</summary>
+    internal static async Task TellApplicantAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, string kind, string subject, string text, CancellationToken ct)
+    {
+        var to = await Notifications.MailOutbox.AddressesAsync(conn, tx, "SELECT applicant_email FROM initiatief WHERE id = $1", [id], ct);
+        await Notifications.MailOutbox.EnqueueAsync(to.Select(a => ToApplicant(a, id, kind, subject, text)), conn, tx, ct);
+    }
+
+    /// <summary>The initiative, locked for the caller's transaction (null when it does not exist).</summary>
+    internal static async Task<Initiatief?> LockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand($"SELECT {Columns} FROM initiatief WHERE id = $1 FOR UPDATE", conn, tx);
+        cmd.Parameters.AddWithValue(id);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? Read(r) : null;
     }
 
     private static async Task HistoryAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, string actor, string? from, string to, CancellationToken ct)
