@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Alkmaar.Kaart.Server.Features.Accounts;
 using Alkmaar.Kaart.Server.Features.WijkAanZet;
 using Alkmaar.Kaart.Testing;
 using Microsoft.Extensions.DependencyInjection;

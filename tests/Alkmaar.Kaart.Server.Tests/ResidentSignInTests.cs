@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Alkmaar.Kaart.Server.Features.Accounts;
 using Alkmaar.Kaart.Server.Features.WijkAanZet;
 using Alkmaar.Kaart.Testing;
 using Microsoft.AspNetCore.Hosting;

@@ -38,7 +38,7 @@ public static class MapLayers
 
     public static readonly KaartMap.Layer Initiatieven =
         new("initiatieven", "Bewonersinitiatieven", "/api/initiatieven", Visible: false, Color: "#2c7fb8", Kind: "markers",
-            Popup: new("title", [new("status", null, "status"), new("theme", null), new("year", null), new("subsidy", "Subsidie", "euro"), new("description", null, "muted")]));
+            Popup: new("title", [new("status", null, "status"), new("theme", null), new("year", null), new("subsidy", "Subsidie", "euro"), new("steun", "Steunbetuigingen"), new("description", null, "muted")]));
 
     /// <summary>Wijkraden, dorpsraden, buurthuizen, bewonersondernemingen and wijkposten (issue 33).</summary>
     public static readonly KaartMap.Layer Bewonersorganisaties =

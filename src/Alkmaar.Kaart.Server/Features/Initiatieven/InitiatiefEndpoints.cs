@@ -24,6 +24,7 @@ public static class InitiatiefEndpoints
         builder.Services.AddSingleton<InitiatiefStore>();
         builder.Services.AddSingleton<WijkbudgetStore>();
         builder.Services.AddSingleton<RegiegroepService>();
+        builder.Services.AddSingleton<DraagvlakService>();
         return builder;
     }
 
@@ -41,11 +42,26 @@ public static class InitiatiefEndpoints
         var budget = app.MapGroup("/api/wijkbudget").WithTags("Initiatieven");
         budget.MapGet("/", BudgetsAsync).AllowAnonymous()
             .WithSummary("The wijkbudgetten of a year (jaar, default this year): per wijk or dorp the budget, who decides, requested (open applications), granted and left.");
+        app.MapPost("/api/steuncodes/{code}/{jaar:int}", SteuncodesAsync).RequireAuthorization(KaartPolicies.Initiatieven).WithTags("Initiatieven")
+            .WithSummary("Steuncodes for the letter to every address of a wijk or dorp for a year (CSV: postcode, huisnummer, toevoeging, steuncode); only their hashes are kept. Its gebied's team or a beheerder; audited.");
+        // the municipality's sign-in for residents, where configured (404 otherwise): support without a code
+        app.MapGet("/initiatief/{id:long}/inloggen", (long id, Microsoft.Extensions.Options.IOptions<ResidentSignInOptions> o) => o.Value.Configured
+                ? Results.Challenge(new Microsoft.AspNetCore.Authentication.AuthenticationProperties { RedirectUri = $"/initiatief/{id}/steunen" }, [ResidentSignIn.OidcScheme])
+                : TypedResults.Problem(title: "Niet ingesteld", detail: "Inloggen als inwoner is voor deze site niet ingesteld; steun met de code uit de brief.", statusCode: StatusCodes.Status404NotFound))
+            .AllowAnonymous().WithTags("Initiatieven").WithSummary("Sign in as a resident (e.g. DigiD) to support an initiative without a code; 404 when not configured.");
         budget.MapPut("/{code}/{jaar:int}", SetBudgetAsync).RequireAuthorization(KaartPolicies.Initiatieven)
             .WithSummary("Set a wijk's or dorp's budget for a year ({ bedrag, beslist: team|regiegroep }): its gebied's team or a beheerder; never below what is granted. Audited.");
     }
 
     public sealed record BudgetInput(decimal? Bedrag, string? Beslist);
+
+    private static async Task<IResult> SteuncodesAsync(DraagvlakService s, ClaimsPrincipal user, string code, int jaar, CancellationToken ct)
+    {
+        var codes = await s.GenerateCodesAsync(user, code, jaar, ct);
+        var sb = new System.Text.StringBuilder("postcode,huisnummer,toevoeging,steuncode\n");
+        foreach (var c in codes) sb.AppendJoin(',', new object?[] { c.Postcode, c.Huisnummer, c.Toevoeging, c.Code }.Select(Csv.Cell)).Append('\n');
+        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(sb.ToString()), "text/csv; charset=utf-8", $"steuncodes-{code}-{jaar}.csv");
+    }
 
     private static async Task<IResult> BudgetsAsync(WijkbudgetStore store, int? jaar, CancellationToken ct) =>
         TypedResults.Ok((await store.StandAsync(jaar ?? DutchTime.Day(DateTimeOffset.UtcNow).Year, null, ct))
@@ -112,22 +128,24 @@ public static class InitiatiefEndpoints
         if (error is not null) { await Problems.BadRequest(error, $"De parameter '{parameter}' is afgewezen.", parameter).ExecuteAsync(http); return; }
         var staff = InitiatiefStore.MaySeeApplications(http.User);
         var list = await store.ListAsync(filter! with { PublicOnly = !staff }, ct);
+        var support = await http.RequestServices.GetRequiredService<DraagvlakService>().StandAsync(list.Select(i => i.Id).ToList(), ct: ct);
         GeoJsonResponse.Start(http.Response, target);
         await using var writer = new GeoJsonFeatureCollectionWriter(http.Response.Body, target);
         writer.WriteStart([new("attribution", map.Value.DataAttribution)]);
-        foreach (var i in list) await writer.WriteFeatureAsync(ToFeature(i, target), ct);
+        foreach (var i in list) await writer.WriteFeatureAsync(ToFeature(i, target, support[i.Id].Steun), ct);
         await writer.WriteEndAsync([new("numberReturned", writer.Count)], ct);
     }
 
-    public static Feature ToFeature(Initiatief i, KnownCrs crs) => new(i.Geometry, GeoJsonFeatureCollectionWriter.Attributes(i.Id.ToString(CultureInfo.InvariantCulture),
+    public static Feature ToFeature(Initiatief i, KnownCrs crs, int? steun = null) => new(i.Geometry, GeoJsonFeatureCollectionWriter.Attributes(i.Id.ToString(CultureInfo.InvariantCulture),
         ("id", i.Id), ("code", $"initiatief-{i.Id}"), ("level", "initiatief"), ("name", i.Title), ("title", i.Title), ("description", i.Description),
         ("theme", i.Theme), ("status", i.Status), ("subsidy", i.Subsidy), ("requested", i.Requested), ("year", i.Year), ("buurtCode", i.BuurtCode), ("wijkCode", i.WijkCode),
-        ("gebiedCode", i.GebiedCode), ("updatedAt", i.UpdatedAt.ToString("yyyy-MM-dd")), ("demo", i.Demo),
+        ("gebiedCode", i.GebiedCode), ("updatedAt", i.UpdatedAt.ToString("yyyy-MM-dd")), ("demo", i.Demo), ("steun", steun),
         ("labelPoint", GeoJsonFeatureCollectionWriter.Position(i.Geometry.InteriorPoint, crs))));
 
     private static async Task GetAsync(HttpContext http, long id, InitiatiefStore store, CancellationToken ct)
     {
-        var i = await store.GetAsync(id, ct);
+        // an unchecked application is nobody's business but its team's: to everyone else it does not exist
+        var i = await store.GetAsync(id, ct, publicOnly: !InitiatiefStore.MaySeeApplications(http.User));
         if (i is null) { await Problems.NotFound("Initiatief niet gevonden", $"Er is geen initiatief {id}.").ExecuteAsync(http); return; }
         var staff = InitiatiefStore.MaySeeHistory(http.User);
         http.Response.Headers.ETag = i.ETag;

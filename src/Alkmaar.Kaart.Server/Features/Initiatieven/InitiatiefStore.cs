@@ -77,9 +77,10 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
 
     /// <summary>
     /// The rows the public may see (SQL, on <c>initiatief</c>): everything the team entered, and a resident's application
-    /// (it has a status link) only once the team moved it on from 'aangevraagd' — no stranger's text is published unreviewed.
+    /// (it has a status link) only once the team checked it (for draagvlak) or moved it on from 'aangevraagd' — no
+    /// stranger's text is published unreviewed.
     /// </summary>
-    public const string PublicCondition = "(status_token_hash IS NULL OR status <> 'aangevraagd')";
+    public const string PublicCondition = "(status_token_hash IS NULL OR status <> 'aangevraagd' OR gecontroleerd_at IS NOT NULL)";
     public static readonly string[] Themes = ["cultuur", "duurzaamheid", "groen", "ontmoeten", "schoon", "spelen", "sport", "veiligheid"];
 
     /// <summary>The lifecycle: which status may follow which. Afgewezen and uitgevoerd are final.</summary>
@@ -445,9 +446,10 @@ public sealed class InitiatiefStore(NpgsqlDataSource db, AreaLocatorProvider rou
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    public async Task<Initiatief?> GetAsync(long id, CancellationToken ct = default)
+    /// <summary>An initiative; with <paramref name="publicOnly"/> only when the public may see it (else null, as if it did not exist).</summary>
+    public async Task<Initiatief?> GetAsync(long id, CancellationToken ct = default, bool publicOnly = false)
     {
-        await using var cmd = db.CreateCommand($"SELECT {Columns} FROM initiatief WHERE id = $1");
+        await using var cmd = db.CreateCommand($"SELECT {Columns} FROM initiatief WHERE id = $1{(publicOnly ? $" AND {PublicCondition}" : "")}");
         cmd.Parameters.AddWithValue(id);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? Read(r) : null;

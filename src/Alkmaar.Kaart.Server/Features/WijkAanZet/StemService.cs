@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Alkmaar.Kaart.Server.Features.Accounts;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -147,10 +148,7 @@ public sealed class StemService(NpgsqlDataSource db, Audit.AuditLog audit, WijkA
     }
 
     /// <summary>The stored form of a code: SHA-256 of its letters and digits, upper case (spaces and dashes in the letter ignored).</summary>
-    public static byte[] CodeHash(string code) =>
-        SHA256.HashData(Encoding.ASCII.GetBytes(new string((code ?? "").Where(char.IsLetterOrDigit).Select(char.ToUpperInvariant).ToArray())));
-
-    private const string CodeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I
+    public static byte[] CodeHash(string code) => LetterCodes.Hash(code);
 
     /// <summary>
     /// A batch of one-time codes, one per address in the campaign's area (for a letter): returns (postcode, huisnummer,
@@ -178,7 +176,7 @@ public sealed class StemService(NpgsqlDataSource db, Audit.AuditLog audit, WijkA
     public async Task<List<(string Postcode, int Huisnummer, string Toevoeging, string Code)>> StoreCodesAsync(int campagne,
         IReadOnlyList<(string Postcode, int Huisnummer, string Toevoeging)> voters, string actor, CancellationToken ct = default)
     {
-        var result = voters.Select(a => (a.Postcode, a.Huisnummer, a.Toevoeging, Code: NewCode())).ToList();
+        var result = voters.Select(a => (a.Postcode, a.Huisnummer, a.Toevoeging, Code: LetterCodes.New())).ToList();
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         int batch;
@@ -201,12 +199,5 @@ public sealed class StemService(NpgsqlDataSource db, Audit.AuditLog audit, WijkA
         await audit.WriteAsync(actor, "stemcodes gemaakt", "campagne", campagne.ToString(), new { batch, count = result.Count }, conn, tx, ct);
         await tx.CommitAsync(ct);
         return result;
-    }
-
-    private static string NewCode()
-    {
-        Span<char> s = stackalloc char[12];
-        for (var i = 0; i < s.Length; i++) s[i] = CodeAlphabet[RandomNumberGenerator.GetInt32(CodeAlphabet.Length)];
-        return $"{s[..4]}-{s[4..8]}-{s[8..]}";
     }
 }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
-namespace Alkmaar.Kaart.Server.Features.WijkAanZet;
+namespace Alkmaar.Kaart.Server.Features.Accounts;
 
 /// <summary>
 /// The municipality's sign-in for residents (section <c>WijkAanZet:Inloggen</c>), a second proof of residence for voting
