@@ -6,9 +6,11 @@ using Microsoft.Playwright;
 namespace Alkmaar.Kaart.Browser.Tests;
 
 /// <summary>
-/// Wijkbudget (issue 33, part 1) as its people use it: a resident on a phone taps the place of an initiative, sees how much
-/// is left in that wijk's budget (€ 2.000) and asks € 750; the team grants it on the initiatives page and € 1.250 is left;
-/// a second application of € 1.500 at the same place cannot be granted (refused in Dutch, nothing granted).
+/// Wijkbudget, draagvlak and regiegroep (issue 33) as their people use them: a resident on a phone taps the place of an
+/// initiative, sees how much is left in that wijk's budget (€ 2.000) and asks € 750; the team makes the application public
+/// for support; two neighbours support it on their phones with their letters' codes (the same code twice is refused, the
+/// typing kept); the regiegroep of the wijk judges it and advises to grant; the team sees the advice, lets the comment
+/// through and grants it: € 1.250 left; a second application of € 1.500 at the same place cannot be granted.
 /// </summary>
 public class WijkbudgetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
 {
@@ -53,7 +55,7 @@ public class WijkbudgetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
             FROM initiatief WHERE id = $1
             """, id);
 
-        // the team grants the first: € 1.250 left
+        // the team checks the application: public now, so neighbours can find and support it
         await fx.App.EnsureUserAsync("budget-team", ["gebiedsteam"], [gebied]);
         var team = await fx.NewPageAsync(1400, 1000);
         await team.GotoAsync(fx.BaseUrl + "/inloggen?ReturnUrl=%2Finitiatieven");
@@ -61,6 +63,64 @@ public class WijkbudgetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
         await team.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
         await team.GetByLabel("Wachtwoord").PressAsync("Enter");
         await team.Locator("[data-interactive=true]").WaitForAsync();
+        await team.GetByRole(AriaRole.Button, new() { Name = "Buurtfeest Wijkbudget (test): openbaar voor steun" }).ClickAsync();
+        await Assertions.Expect(team.GetByTestId("controle-message")).ToContainTextAsync("openbaar");
+
+        // two neighbours support it on their phones with the codes from their letters; the first offers help and a comment
+        var codes = await fx.App.Services.GetRequiredService<DraagvlakService>().StoreCodesAsync(area, year, [("1811AA", 1, ""), ("1811AA", 2, "")], "test");
+        IPage? neighbour = null;
+        for (var n = 0; n < codes.Count; n++)
+        {
+            neighbour = await fx.NewPageAsync(390, 844, o => { o.IsMobile = true; o.HasTouch = true; });
+            await neighbour.GotoAsync($"{fx.BaseUrl}/initiatief/{id}/steunen");
+            await Assertions.Expect(neighbour.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Buurtfeest Wijkbudget (test)");
+            await neighbour.Locator("#steun-code").FillAsync(codes[n].Code.ToLowerInvariant());
+            if (n == 0)
+            {
+                await neighbour.GetByLabel("Ik help mee").CheckAsync();
+                await neighbour.Locator("#steun-reactie").FillAsync("Leuk! Ik zet de tafels klaar.");
+            }
+            await neighbour.GetByTestId("steun-submit").ClickAsync();
+            await Assertions.Expect(neighbour.GetByTestId("steun-done")).ToBeVisibleAsync();
+            await Assertions.Expect(neighbour.GetByTestId("steun-stand")).ToHaveAttributeAsync("data-steun", (n + 1).ToString());
+        }
+        await neighbour!.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "draagvlak-steunen-telefoon.png"), FullPage = true });
+        // the first code again: refused in Dutch, and what was typed stays
+        await neighbour.GotoAsync($"{fx.BaseUrl}/initiatief/{id}/steunen");
+        await neighbour.Locator("#steun-code").FillAsync(codes[0].Code);
+        await neighbour.Locator("#steun-reactie").FillAsync("Nog een keer");
+        await neighbour.GetByTestId("steun-submit").ClickAsync();
+        await Assertions.Expect(neighbour.GetByTestId("steun-error")).ToContainTextAsync("al gesteund");
+        await Assertions.Expect(neighbour.Locator("#steun-reactie")).ToHaveValueAsync("Nog een keer");
+        await Assertions.Expect(neighbour.GetByTestId("steun-stand")).ToHaveAttributeAsync("data-steun", "2");
+
+        // the regiegroep of its wijk (or dorp) judges it and advises the team
+        await fx.App.EnsureUserAsync("rg-lid", ["regiegroep"], [area]);
+        var rg = await fx.NewPageAsync(1280, 1000);
+        await rg.GotoAsync(fx.BaseUrl + "/inloggen");
+        await rg.GetByLabel("Gebruikersnaam").FillAsync("rg-lid");
+        await rg.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
+        await rg.GetByLabel("Wachtwoord").PressAsync("Enter");
+        var card = rg.Locator($"[data-testid=regiegroep-aanvraag][data-id='{id}']");
+        await Assertions.Expect(card).ToContainTextAsync("gevraagd: € 750");
+        await card.GetByLabel("voor", new() { Exact = true }).CheckAsync();
+        await card.Locator($"#oordeel-tekst-{id}").FillAsync("Twee buren steunen het; past in het budget.");
+        await card.GetByTestId("regiegroep-oordeel-submit").ClickAsync();
+        await Assertions.Expect(rg.GetByTestId("regiegroep-done")).ToContainTextAsync("opgeslagen");
+        await Assertions.Expect(card.Locator("[data-testid=regiegroep-oordelen] li[data-oordeel=voor]")).ToContainTextAsync("rg-lid");
+        await card.GetByLabel("toekennen", new() { Exact = true }).CheckAsync();
+        await card.Locator($"#besluit-reden-{id}").FillAsync("Breed gedragen: twee buren steunen het en één helpt mee.");
+        await card.GetByTestId("regiegroep-besluit-submit").ClickAsync();
+        await Assertions.Expect(card.GetByTestId("regiegroep-besluit")).ToHaveAttributeAsync("data-uitkomst", "toekennen");
+        await Assertions.Expect(card.GetByTestId("regiegroep-besluit")).ToContainTextAsync("Advies van de regiegroep");
+        await rg.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "regiegroep-advies.png"), FullPage = true });
+
+        // the team sees the advice and the neighbours' support, lets the comment through, and grants it: € 1.250 left
+        await team.ReloadAsync();
+        await team.Locator("[data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(team.Locator("[data-testid=init-regiegroep][data-uitkomst=toekennen]")).ToContainTextAsync("advies: toekennen € 750 (1 voor, 0 tegen)");
+        await team.GetByRole(AriaRole.Button, new() { Name = "Reactie bij Buurtfeest Wijkbudget (test) tonen" }).ClickAsync();
+        await Assertions.Expect(team.GetByTestId("controle-message")).ToContainTextAsync("staat nu bij het initiatief");
         await team.GetByRole(AriaRole.Button, new() { Name = "Buurtfeest Wijkbudget (test): Toegekend" }).ClickAsync();
         await Assertions.Expect(team.Locator("[data-testid=init-message]")).ToContainTextAsync("toegekend");
         var row = team.Locator($"[data-testid=wijkbudget-row][data-code='{area}']");
@@ -73,6 +133,9 @@ public class WijkbudgetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
         await Assertions.Expect(row.Locator("[data-testid=wijkbudget-left]")).ToHaveTextAsync("€ 1.250");
         await row.ScrollIntoViewIfNeededAsync();
         await team.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "wijkbudget-team.png"), FullPage = true });
+        // the comment is public now, on the neighbours' page
+        await neighbour.ReloadAsync();
+        await Assertions.Expect(neighbour.GetByTestId("steun-reacties")).ToContainTextAsync("Leuk! Ik zet de tafels klaar.");
         await using var check = db.CreateCommand("SELECT status, subsidy_eur FROM initiatief WHERE title = 'Speeltuin Wijkbudget (test)'");
         await using var rr = await check.ExecuteReaderAsync();
         Assert.True(await rr.ReadAsync());
