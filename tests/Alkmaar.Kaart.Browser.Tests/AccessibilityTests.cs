@@ -73,7 +73,7 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
             "/gebied/WK036105", "/grensband/GB0361-west", "/grensoverleg/GB0361-west/GM0399", "/hotspots", "/initiatieven",
             "/initiatief-aanvragen", "/wijkaanzet", $"/wijkaanzet/{campagne}", "/export", "/inloggen", "/geen-toegang",
             "/melding/status/onbekend", "/initiatief/status/onbekend", "/wijkaanzet/status/onbekend", "/bestaat-niet",
-            "/taak/onbekend", "/gebiedsanalyse?niveau=wijk", "/bewonersorganisaties", "/volgen/onbekend",
+            "/taak/onbekend", "/gebiedsanalyse?niveau=wijk", "/bewonersorganisaties", "/volgen/onbekend", "/initiatief/999999999/steunen",
         ];
         var desk = await CheckAsync(await fx.NewPageAsync(1366, 900), fx.BaseUrl, paths);
         var phone = await CheckAsync(await fx.NewPageAsync(390, 844, o => { o.IsMobile = true; o.HasTouch = true; }), fx.BaseUrl, paths);
@@ -121,6 +121,36 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
             await page.GetByLabel("Wachtwoord").PressAsync("Enter");
             await page.Locator("[data-testid=partner-taak]").First.WaitForAsync();
             found.AddRange(await CheckAsync(page, fx.BaseUrl, ["/taken", "/samenwerking"]));
+        }
+        Assert.True(found.Count == 0, string.Join("\n", found));
+    }
+
+    [Fact]
+    public async Task The_regiegroep_page_and_the_support_page_have_no_accessibility_violations_on_a_desk_and_on_a_phone()
+    {
+        var db = fx.App.Services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        double x, y;
+        await using (var cmd = db.CreateCommand("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area_in_force WHERE code = 'WK036105') w"))
+        await using (var r = await cmd.ExecuteReaderAsync()) { Assert.True(await r.ReadAsync()); (x, y) = (r.GetDouble(0), r.GetDouble(1)); }
+        var (application, _) = await fx.App.Services.GetRequiredService<Server.Features.Initiatieven.InitiatiefStore>().ApplyAsync(new Server.Features.Initiatieven.InitiatiefInput
+            { Title = "Toegankelijk buurtfeest", Description = "Voor iedereen.", Theme = "ontmoeten", X = x, Y = y, Requested = 300, Year = DateTime.Today.Year }, null);
+        await using (var cmd = db.CreateCommand("UPDATE initiatief SET gecontroleerd_at = now() WHERE id = $1"))
+        {
+            cmd.Parameters.AddWithValue(application.Id);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var area = (string)(await new Npgsql.NpgsqlCommand($"SELECT initiatief_budget_area(geom, wijk_code) FROM initiatief WHERE id = {application.Id}", await db.OpenConnectionAsync()).ExecuteScalarAsync())!;
+        await fx.App.EnsureUserAsync("axe-regiegroep", ["regiegroep"], [area]);
+        var found = new List<string>();
+        foreach (var page in new[] { await fx.NewPageAsync(1366, 900), await fx.NewPageAsync(390, 844, o => { o.IsMobile = true; o.HasTouch = true; }) })
+        {
+            found.AddRange(await CheckAsync(page, fx.BaseUrl, [$"/initiatief/{application.Id}/steunen"]));
+            await page.GotoAsync(fx.BaseUrl + "/inloggen");
+            await page.GetByLabel("Gebruikersnaam").FillAsync("axe-regiegroep");
+            await page.GetByLabel("Wachtwoord").FillAsync(TestAccounts.Password);
+            await page.GetByLabel("Wachtwoord").PressAsync("Enter");
+            await page.Locator("[data-testid=regiegroep-aanvraag]").First.WaitForAsync();
+            found.AddRange(await CheckAsync(page, fx.BaseUrl, ["/regiegroep"]));
         }
         Assert.True(found.Count == 0, string.Join("\n", found));
     }
