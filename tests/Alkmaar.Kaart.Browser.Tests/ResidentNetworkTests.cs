@@ -68,8 +68,8 @@ public partial class ResidentNetworkTests(BrowserFixture fx) : IClassFixture<Bro
         await team.GetByTestId("wijkpanels-versturen").ClickAsync();
         await Assertions.Expect(team.GetByTestId("wijkpanels-done")).ToContainTextAsync("verstuurd aan 1 lid");
 
-        // the resident answers from their page (the mail's link), once
-        Assert.Contains(link, await MailAsync("panellid@example.org", "wijkpanel ronde"));
+        // the resident answers from their page by the link in the round's mail (signed anew: another link to the same page), once
+        link = MemberLink().Match(await MailAsync("panellid@example.org", "wijkpanel ronde")).Value;
         await resident.GotoAsync(fx.BaseUrl + link);
         await Assertions.Expect(resident.GetByTestId("wijkpanel-bijeenkomst")).ToContainTextAsync("Dinsdag 19.30 uur");
         await resident.GetByLabel("ja", new() { Exact = true }).CheckAsync();
@@ -118,7 +118,15 @@ public partial class ResidentNetworkTests(BrowserFixture fx) : IClassFixture<Bro
         agenda = (await agendas.GetAsync(gebied, year))!;
         await agendas.PublishAsync(team, agenda, agenda.Version);
         Assert.True(await fx.App.Services.GetRequiredService<AbonnementService>().SendDigestsAsync(TimeSpan.Zero) >= 1);
-        Assert.Contains($"Speerpunt {year}: Schone Laat", await MailAsync(email, "abonnement overzicht"));
+        var digest = await MailAsync(email, "abonnement overzicht");
+        Assert.Contains($"Speerpunt {year}: Schone Laat", digest);
+
+        // its leave link: one button, and the address is gone
+        await page.GotoAsync(fx.BaseUrl + Regex.Match(digest, @"/volgen/afmelden/\S+").Value);
+        await page.GetByTestId("afmelden-knop").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("afmelden-ok")).ToBeVisibleAsync();
+        await using var count = fx.App.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand($"SELECT count(*) FROM abonnement WHERE email = '{email}'");
+        Assert.Equal(0L, await count.ExecuteScalarAsync());
     }
 
     [GeneratedRegex(@"/wijkpanel/lid/[A-Za-z0-9_-]+")] private static partial Regex MemberLink();
