@@ -61,4 +61,43 @@ public class AbonnementTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture
         await using var db = fx.Database.CreateDataSource();
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM abonnement WHERE email = $1", confirmed));
     }
+
+    [Fact]
+    public async Task A_follower_of_one_initiative_hears_only_when_its_public_state_changes()
+    {
+        var service = fx.Factory.Services.GetRequiredService<AbonnementService>();
+        await using var db = fx.Database.CreateDataSource();
+        var (x, y) = await TestData.InsideAsync(db, "WK036105");
+        var store = fx.Factory.Services.GetRequiredService<Features.Initiatieven.InitiatiefStore>();
+        var (application, _) = await store.ApplyAsync(new Features.Initiatieven.InitiatiefInput
+            { Title = "Bloembakken in de straat", Description = "Kleur!", Theme = "groen", X = x, Y = y, Requested = 300, Year = 2026 }, null);
+        const string email = "initiatief-volger@example.org";
+        // not public yet (unchecked application): nothing to follow
+        Assert.Equal(404, (await Assert.ThrowsAsync<Features.RejectedException>(() => service.SubscribeToAsync(email, "initiatief", application.Id))).Status);
+        Assert.Equal(404, (await Assert.ThrowsAsync<Features.RejectedException>(() => service.SubscribeToAsync(email, "verbeterpunt", 987654321))).Status);
+        var gebied = application.GebiedCode;
+        await fx.Factory.Services.GetRequiredService<Features.Initiatieven.DraagvlakService>().CheckApplicationAsync(TestAccounts.TeamPrincipal(gebied), application.Id);
+        await service.SubscribeToAsync(email, "initiatief", application.Id);
+        var token = Regex.Match(Assert.Single(await MailsToAsync(email)).Body, @"/volgen/([A-Za-z0-9_-]{40,})").Groups[1].Value;
+
+        // unconfirmed: a change tells nobody
+        await store.UpdateAsync(application.Id, new Features.Initiatieven.InitiatiefInput { Status = "toegekend" }, TestAccounts.TeamPrincipal(gebied));
+        await service.SendDigestsAsync(TimeSpan.Zero);
+        Assert.Single(await MailsToAsync(email));
+
+        // confirmed: nothing while nothing changes, then one mail naming the new state
+        Assert.Equal(($"initiatief-{application.Id}", "initiatief"), await service.ConfirmAsync(token));
+        await service.SendDigestsAsync(TimeSpan.Zero);
+        var first = (await MailsToAsync(email)).Where(m => m.Kind == "abonnement overzicht").ToList();
+        // the state remembered at subscription was "aangevraagd": the grant is news
+        Assert.Contains("Status: Toegekend", Assert.Single(first).Body);
+        Assert.Contains("Subsidie: € 300", first[0].Body);
+        await service.SendDigestsAsync(TimeSpan.Zero);
+        Assert.Single((await MailsToAsync(email)).Where(m => m.Kind == "abonnement overzicht"));
+        await store.UpdateAsync(application.Id, new Features.Initiatieven.InitiatiefInput { Status = "uitgevoerd" }, TestAccounts.TeamPrincipal(gebied));
+        await service.SendDigestsAsync(TimeSpan.Zero);
+        var digests = (await MailsToAsync(email)).Where(m => m.Kind == "abonnement overzicht").ToList();
+        Assert.Equal(2, digests.Count);
+        Assert.Contains("Status: Uitgevoerd", digests[1].Body);
+    }
 }

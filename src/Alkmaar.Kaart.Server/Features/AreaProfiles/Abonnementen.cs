@@ -14,8 +14,56 @@ namespace Alkmaar.Kaart.Server.Features.AreaProfiles;
 /// erased after seven days.
 /// </summary>
 public sealed class AbonnementService(NpgsqlDataSource db, AreaProfileService profiles, JaaragendaService agendas, WijkAanZetService campagnes,
-    IOptions<MailOptions> mail, TimeProvider time, IDataProtectionProvider protection)
+    IOptions<MailOptions> mail, TimeProvider time, IDataProtectionProvider protection, Initiatieven.InitiatiefStore initiatieven,
+    Initiatieven.RegiegroepService regiegroepen)
 {
+    /// <summary>What can be followed besides an area: one initiative or one verbeterpunt.</summary>
+    public static readonly string[] Things = ["initiatief", "verbeterpunt"];
+
+    /// <summary>
+    /// The public state of a followed initiative or verbeterpunt as lines for a mail (status, subsidy, the regiegroep's
+    /// conclusion; a verbeterpunt's status and the team's check), its title and page; null when it is not (or no longer) public.
+    /// </summary>
+    public async Task<(string Title, List<string> Lines, string Path)?> StateAsync(string kind, long id, CancellationToken ct = default)
+    {
+        if (kind == "initiatief")
+        {
+            if (await initiatieven.GetAsync(id, ct, publicOnly: true) is not { } i) return null;
+            var lines = new List<string> { $"Status: {Initiatieven.InitiatiefStatus.LabelOf(i.Status)}" };
+            if (i.Subsidy is { } s) lines.Add($"Subsidie: {Initiatieven.WijkbudgetStand.Euro(s)}");
+            if ((await regiegroepen.ConclusionsAsync([id], ct)).GetValueOrDefault(id) is { } b)
+                lines.Add($"{(b.Soort == "besluit" ? "Besluit" : "Advies")} van de regiegroep: {b.Uitkomst} — {b.Reden}");
+            return (i.Title, lines, $"/initiatief/{id}/steunen");
+        }
+        if (kind == "verbeterpunt" && await campagnes.PointAsync(id, ct) is { } p && p.Status != "samengevoegd")
+        {
+            var lines = new List<string> { $"Status: {VerbeterpuntStatus.Parse(p.Status)?.Label ?? p.Status}" };
+            if (p.FeasibilityNote is { Length: > 0 } note) lines.Add($"Toets van het gebiedsteam: {note}");
+            return (p.Title, lines, $"/wijkaanzet/{p.CampagneId}");
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Asks to follow one initiative or verbeterpunt: as an area (double opt-in, nothing but the confirmation before it), with
+    /// its public state of now remembered, so the first digest comes when that changes.
+    /// </summary>
+    public async Task SubscribeToAsync(string? email, string kind, long id, CancellationToken ct = default)
+    {
+        email = ValidEmail(email);
+        if (!Things.Contains(kind) || await StateAsync(kind, id, ct) is not { } state)
+            throw new RejectedException("Niet gevonden", "Dit initiatief of verbeterpunt bestaat niet (of is nog niet openbaar).", "id", 404);
+        await SubscribeRowAsync(email, $"{kind}-{id}", kind, string.Join("\n", state.Lines), $"'{state.Title}'",
+            $"de stand van '{state.Title}' (status, besluiten)", ct);
+    }
+
+    private static string ValidEmail(string? email)
+    {
+        email = email?.Trim();
+        if (email is null || email.Length is < 3 or > 200 || !email.Contains('@') || !TextFields.IsSingleLine(email))
+            throw new RejectedException("E-mailadres klopt niet", "Vul een geldig e-mailadres in.", "email", 422);
+        return email;
+    }
     public const int UnconfirmedDays = 7;
 
     // the leave link names the subscription, signed with the shared key ring (nothing more to store; works on every server)
@@ -45,34 +93,68 @@ public sealed class AbonnementService(NpgsqlDataSource db, AreaProfileService pr
     /// sends the confirmation. A confirmed subscription is left as it is (and nothing tells the asker).</summary>
     public async Task SubscribeAsync(string? email, string code, AreaLevel? level, CancellationToken ct = default)
     {
-        email = email?.Trim();
-        if (email is null || email.Length is < 3 or > 200 || !email.Contains('@') || !TextFields.IsSingleLine(email))
-            throw new RejectedException("E-mailadres klopt niet", "Vul een geldig e-mailadres in.", "email", 422);
+        email = ValidEmail(email);
         var area = (await profiles.GetAsync(code, level, null, ct))?.Details.Area ?? throw new RejectedException("Gebied niet gevonden", $"Geen gebied met code '{code}'.", "code", 404);
+        await SubscribeRowAsync(email, area.Code, area.Level.Name(), null, area.Name,
+            $"wat er verandert in {area.Name}: de gebiedsagenda, bewonersinitiatieven en Wij(k) aan zet", ct);
+    }
+
+    private async Task SubscribeRowAsync(string email, string code, string level, string? state, string name, string what, CancellationToken ct)
+    {
         var token = StatusLinks.NewToken();
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         long? id;
         await using (var cmd = new NpgsqlCommand(
             """
-            INSERT INTO abonnement (email, area_code, area_level, token_hash) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (lower(email), area_code) DO UPDATE SET token_hash = excluded.token_hash, created_at = now()
+            INSERT INTO abonnement (email, area_code, area_level, token_hash, seen_state) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (lower(email), area_code) DO UPDATE SET token_hash = excluded.token_hash, created_at = now(), seen_state = excluded.seen_state
                 WHERE abonnement.confirmed_at IS NULL
             RETURNING id
             """, conn, tx))
         {
             cmd.Parameters.AddWithValue(email);
-            cmd.Parameters.AddWithValue(area.Code);
-            cmd.Parameters.AddWithValue(area.Level.Name());
+            cmd.Parameters.AddWithValue(code);
+            cmd.Parameters.AddWithValue(level);
             cmd.Parameters.AddWithValue(StatusLinks.Hash(token));
+            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)state ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             id = await cmd.ExecuteScalarAsync(ct) as long?;
         }
         if (id is { } made)
-            await MailOutbox.EnqueueAsync([Letter(email, "abonnement bevestigen", area.Code, $"Bevestig dat u {area.Name} wilt volgen",
-                $"Iemand (hopelijk u) wil per e-mail horen wat er verandert in {area.Name}: de gebiedsagenda, bewonersinitiatieven en Wij(k) aan zet. " +
+            await MailOutbox.EnqueueAsync([Letter(email, "abonnement bevestigen", code, $"Bevestig dat u {name} wilt volgen",
+                $"Iemand (hopelijk u) wil per e-mail horen {what}. " +
                 $"Bevestig dat met deze link; zonder bevestiging krijgt u niets meer van ons en wissen we uw adres na {UnconfirmedDays} dagen:\n" +
                 (mail.Value.Link($"/volgen/{token}") ?? $"/volgen/{token}") + $"\n\nWas u het niet, of wilt u later niet meer volgen? Met deze link wissen we uw adres meteen:\n{LeaveLink(made)}")], conn, tx, ct);
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>A followed initiative's or verbeterpunt's digest: only when its public state changed since the last one told.</summary>
+    private async Task<int> ThingDigestAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, string email, string code, string kind, DateTimeOffset now, CancellationToken ct)
+    {
+        string? seen;
+        await using (var cmd = new NpgsqlCommand("SELECT seen_state FROM abonnement WHERE id = $1", conn, tx))
+        {
+            cmd.Parameters.AddWithValue(id);
+            seen = await cmd.ExecuteScalarAsync(ct) as string;
+        }
+        var state = long.TryParse(code[(kind.Length + 1)..], out var thing) ? await StateAsync(kind, thing, ct) : null;
+        var text = state is { } st ? string.Join("\n", st.Lines) : null;
+        var sent = 0;
+        if (state is { } now_ && text != seen)
+        {
+            await MailOutbox.EnqueueAsync([Letter(email, "abonnement overzicht", code, $"Nieuws over '{now_.Title}'",
+                $"Er is iets veranderd aan '{now_.Title}':\n\n{string.Join("\n", now_.Lines.Select(l => "- " + l))}\n\n" +
+                $"Meer op {mail.Value.Link(now_.Path) ?? now_.Path}.\nNiet meer volgen? Met één klik op deze link wissen we uw adres meteen:\n{LeaveLink(id)}")], conn, tx, ct);
+            sent = 1;
+        }
+        await using (var mark = new NpgsqlCommand("UPDATE abonnement SET last_digest_at = $2, seen_state = coalesce($3, seen_state) WHERE id = $1", conn, tx))
+        {
+            mark.Parameters.AddWithValue(id);
+            mark.Parameters.AddWithValue(now);
+            mark.Parameters.Add(new NpgsqlParameter { Value = (object?)text ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            await mark.ExecuteNonQueryAsync(ct);
+        }
+        return sent;
     }
 
     /// <summary>Confirms by the link's token; the area's name, or null for an unknown (or erased) link.</summary>
@@ -115,6 +197,11 @@ public sealed class AbonnementService(NpgsqlDataSource db, AreaProfileService pr
         var news = new Dictionary<string, (Areas.AreaRecord Area, List<AreaFeed.NewsItem> Items)?>();
         foreach (var s in due)
         {
+            if (Things.Contains(s.Level))
+            {
+                sent += await ThingDigestAsync(conn, tx, s.Id, s.Email, s.Code, s.Level, now, ct);
+                continue;
+            }
             if (!news.TryGetValue(s.Code, out var n)) news[s.Code] = n = await AreaFeed.NewsAsync(profiles, agendas, campagnes, s.Code, AreaLevels.Parse(s.Level), ct);
             var fresh = n?.Items.Where(i => i.Updated > s.Since).ToList() ?? [];
             if (fresh.Count > 0 && n is { } found)

@@ -155,6 +155,15 @@ public sealed class WijkAanZetService(NpgsqlDataSource db, TimeProvider time, Au
         r.IsDBNull(6) ? null : r.GetInt64(6), r.IsDBNull(7) ? null : r.GetBoolean(7), r.IsDBNull(8) ? null : r.GetBoolean(8), r.IsDBNull(9) ? null : r.GetString(9),
         r.GetInt64(10), r.GetFieldValue<DateTimeOffset>(11), r.IsDBNull(12) ? null : (Point)r.GetValue(12));
 
+    /// <summary>One verbeterpunt (null when there is none).</summary>
+    public async Task<Verbeterpunt?> PointAsync(long id, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"SELECT {PointColumns} FROM verbeterpunt v WHERE v.id = $1");
+        cmd.Parameters.AddWithValue(id);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? ReadPoint(r) : null;
+    }
+
     /// <summary>The verbeterpunten of a campaign (merged ones included, with the point they went into), most votes first.</summary>
     public async Task<List<Verbeterpunt>> PointsAsync(int campagne, CancellationToken ct = default)
     {
