@@ -73,7 +73,7 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
             "/gebied/WK036105", "/grensband/GB0361-west", "/grensoverleg/GB0361-west/GM0399", "/hotspots", "/initiatieven",
             "/initiatief-aanvragen", "/wijkaanzet", $"/wijkaanzet/{campagne}", "/export", "/inloggen", "/geen-toegang",
             "/melding/status/onbekend", "/initiatief/status/onbekend", "/wijkaanzet/status/onbekend", "/bestaat-niet",
-            "/taak/onbekend", "/gebiedsanalyse?niveau=wijk", "/bewonersorganisaties", "/volgen/onbekend", "/initiatief/999999999/steunen",
+            "/taak/onbekend", "/gebiedsanalyse?niveau=wijk", "/bewonersorganisaties", "/volgen/onbekend", "/initiatief/999999999/steunen", "/wijkpanel", "/wijkpanel/lid/onbekend",
         ];
         var desk = await CheckAsync(await fx.NewPageAsync(1366, 900), fx.BaseUrl, paths);
         var phone = await CheckAsync(await fx.NewPageAsync(390, 844, o => { o.IsMobile = true; o.HasTouch = true; }), fx.BaseUrl, paths);
@@ -100,7 +100,7 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
         [
             "/meldingen", "/meldingen/week", "/meldingen/cijfers", "/meldingen/opnemen", $"/meldingen/{melding}", "/beheer/audit", "/beheer/berichten", "/beheer/standaardantwoorden", "/beheer/gebiedsteams",
             "/beheer/gebruikers", "/beheer/grenzen", "/beheer/indeling", $"/beheer/indeling/{plan}", $"/indeling/{plan}", "/agenda/GB0361-noord?jaar=2027",
-            "/agenda/GB0361-noord/toetsing?jaar=2027", "/overleg", $"/overleg/{overleg}", "/raadsrapportage",
+            "/agenda/GB0361-noord/toetsing?jaar=2027", "/overleg", $"/overleg/{overleg}", "/raadsrapportage", "/wijkpanels",
         ];
         var found = await CheckAsync(page, fx.BaseUrl, paths);
         Assert.True(found.Count == 0, string.Join("\n", found));

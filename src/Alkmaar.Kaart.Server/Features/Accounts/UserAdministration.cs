@@ -27,6 +27,17 @@ public sealed class UserAdministration(UserManager<KaartUser> users, KaartUserSt
 
     public Task<List<string>> PartiesAsync() => PartiesAsync(db);
 
+    /// <summary>The areas a regiegroep can be for, with their names ("Wijk …", "Dorp …", "Gebied …"), for the users page.</summary>
+    public async Task<List<(string Code, string Name)>> RegiegroepAreaChoicesAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT code, initcap(level) || ' ' || name FROM area_in_force WHERE level IN ('gebied', 'wijk', 'dorp') ORDER BY level DESC, name");
+        var list = new List<(string, string)>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add((r.GetString(0), r.GetString(1)));
+        return list;
+    }
+
     /// <summary>The areas a regiegroep can be for: every gebied, wijk and dorp in force.</summary>
     public static async Task<HashSet<string>> RegiegroepAreasAsync(Npgsql.NpgsqlDataSource db, CancellationToken ct = default)
     {
