@@ -100,4 +100,41 @@ public class AbonnementTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture
         Assert.Equal(2, digests.Count);
         Assert.Contains("Status: Uitgevoerd", digests[1].Body);
     }
+
+    [Fact]
+    public async Task A_verbeterpunt_is_followed_through_its_page_and_its_check_by_the_team_is_news()
+    {
+        var campagnes = fx.Factory.Services.GetRequiredService<WijkAanZetService>();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var campagne = await campagnes.CreateCampagneAsync("WK036105", "wijk", "Volgen", today.AddDays(-1), today.AddDays(10), today.AddDays(20), today.AddDays(30), today.AddDays(60), "test");
+        var (point, _) = await campagnes.SubmitAsync(campagne, "Meer bankjes in het park", "Om even te zitten.", "groen", null, null);
+        const string email = "punt-volger@example.org";
+
+        // the page shows the point and its form; the form's post (with its antiforgery token) asks for the confirmation
+        var client = fx.Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = true });
+        var page = await client.GetStringAsync($"/volgen/verbeterpunt/{point}");
+        Assert.Contains("Meer bankjes in het park", page);
+        var post = await client.PostAsync($"/volgen/verbeterpunt/{point}", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = TestAccounts.HiddenValue(page, "__RequestVerificationToken"),
+            ["_handler"] = TestAccounts.HiddenValue(page, "_handler"),
+            ["Volg.Email"] = email,
+        }));
+        Assert.Contains("Kijk in uw e-mail", await post.Content.ReadAsStringAsync());
+        var service = fx.Factory.Services.GetRequiredService<AbonnementService>();
+        var token = Regex.Match(Assert.Single(await MailsToAsync(email)).Body, @"/volgen/([A-Za-z0-9_-]{40,})").Groups[1].Value;
+        Assert.Equal(($"verbeterpunt-{point}", "verbeterpunt"), await service.ConfirmAsync(token));
+
+        // the team's check is news; nothing before it
+        await service.SendDigestsAsync(TimeSpan.Zero);
+        Assert.Empty((await MailsToAsync(email)).Where(m => m.Kind == "abonnement overzicht"));
+        // submitting is over (between indienen and stemmen: the team checks)
+        await using (var db = fx.Database.CreateDataSource())
+        await using (var cmd = db.CreateCommand($"UPDATE campagne SET indienen_from = current_date - 10, indienen_to = current_date - 1 WHERE id = {campagne}"))
+            await cmd.ExecuteNonQueryAsync();
+        await campagnes.CheckAsync(campagne, point, feasible: true, affordable: true, "Past in het groenplan.", "test");
+        await service.SendDigestsAsync(TimeSpan.Zero);
+        var digest = Assert.Single((await MailsToAsync(email)).Where(m => m.Kind == "abonnement overzicht"));
+        Assert.Contains("Toets van het gebiedsteam: Past in het groenplan.", digest.Body);
+    }
 }
