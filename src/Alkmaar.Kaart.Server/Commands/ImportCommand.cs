@@ -266,6 +266,10 @@ public static class ImportCommand
     }
 
     /// <summary><c>import postcodes [file] [--if-empty]</c>; <c>import addresses &lt;csv&gt;</c>; <c>import addresses --demo [--if-empty]</c>.</summary>
+    /// <summary>Search by name reads the addresses: rebuilt after they change (a running server shares the table).</summary>
+    private static async Task RebuildSearchAsync(WebApplication app) =>
+        Console.WriteLine($"Zoekindex bijgewerkt: {await app.Services.GetRequiredService<Features.Zoeken.ZoekIndex>().RebuildAsync()} namen.");
+
     private static async Task<int> ImportAddressesAsync(WebApplication app, string[] args)
     {
         var store = app.Services.GetRequiredService<Features.Addresses.AddressStore>();
@@ -284,6 +288,7 @@ public static class ImportCommand
             {
                 if (ifEmpty && await store.CountAsync() > 0) { Console.WriteLine("Er zijn al adressen; geen demoset gemaakt."); return 0; }
                 Console.WriteLine($"{await store.GenerateDemoAsync()} DEMO-adressen gemaakt (straten 'Demostraat …', ids DEMO…): geen echte adressen.");
+                await RebuildSearchAsync(app);
                 return 0;
             }
             var csv = args.FirstOrDefault(a => a.EndsWith(".csv")) ?? throw new FileNotFoundException("Give the address CSV file (or --demo).");
@@ -291,6 +296,7 @@ public static class ImportCommand
             var report = await store.ImportCsvAsync(stream);
             Console.WriteLine($"{report.Imported} adressen geïmporteerd uit {csv}; {report.Rejected.Count} regels geweigerd.");
             foreach (var r in report.Rejected.Take(50)) Console.Error.WriteLine($"  regel {r.Row}: {r.Error}");
+            await RebuildSearchAsync(app);
             return 0;
         }
         catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or GeoJsonFormatException)
