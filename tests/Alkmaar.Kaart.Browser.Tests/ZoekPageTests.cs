@@ -1,0 +1,58 @@
+using Alkmaar.Kaart.Server.Features.Zoeken;
+using Alkmaar.Kaart.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Alkmaar.Kaart.Browser.Tests;
+
+/// <summary>
+/// Search by name on a phone (issue 34): a resident types the street of their address with its number (one letter
+/// wrong) in "Wie is mijn gebiedsteam?", picks the suggestion and gets their team; another types a local name
+/// ("Nieuw Overdie") and presses Enter without picking, and gets the team of that part of town.
+/// </summary>
+public class ZoekPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task A_resident_finds_their_team_by_street_name_and_by_a_local_name_on_a_phone()
+    {
+        await TestData.EnsureDemoAddressesAsync(fx.App.Services);
+        await fx.App.Services.GetRequiredService<ZoekIndex>().RebuildAsync();
+        var db = fx.App.Services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        string straat, postcode, gebied;
+        int nr;
+        await using (var cmd = db.CreateCommand(
+            """
+            SELECT a.straat, a.postcode, a.huisnummer, g.name FROM address a JOIN area_in_force g ON g.level = 'gebied' AND ST_Covers(g.geom, a.geom)
+            WHERE a.toevoeging = '' AND a.woonplaats = 'Alkmaar' ORDER BY a.bag_id LIMIT 1
+            """))
+        await using (var r = await cmd.ExecuteReaderAsync())
+        {
+            Assert.True(await r.ReadAsync());
+            (straat, postcode, nr, gebied) = (r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetString(3));
+        }
+
+        var page = await fx.NewPageAsync(390, 844, o => { o.IsMobile = true; o.HasTouch = true; });
+        await page.GotoAsync(fx.BaseUrl + "/mijn-gebiedsteam");
+        await page.Locator("[data-testid=mijn-gebiedsteam][data-interactive=true]").WaitForAsync();
+        var box = page.Locator("#zoek");
+        // the street with one letter wrong ("Demostraat" → "Demostrat"), then the number
+        await box.PressSequentiallyAsync($"{straat.Replace("straat", "strat")} {nr}".ToLowerInvariant());
+        var option = page.Locator("#zoek-suggesties [role=option]").First;
+        await Assertions.Expect(option).ToContainTextAsync($"{straat} {nr}");
+        await Assertions.Expect(box).ToHaveAttributeAsync("aria-expanded", "true");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "zoeken-straat-telefoon.png") });
+        await option.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("answer-gebied")).ToHaveTextAsync(gebied);
+        await Assertions.Expect(page.Locator("#postcode")).ToHaveValueAsync(postcode);
+        Assert.Contains($"huisnummer={nr}", page.Url);
+
+        // a local name, Enter without choosing: the best match
+        await page.GotoAsync(fx.BaseUrl + "/mijn-gebiedsteam");
+        await page.Locator("[data-testid=mijn-gebiedsteam][data-interactive=true]").WaitForAsync();
+        await page.Locator("#zoek").FillAsync("Nieuw Overdie");
+        await page.Locator("#zoek").PressAsync("Enter");
+        await Assertions.Expect(page.GetByTestId("answer-wijk")).ToHaveTextAsync("Overdie");
+        await Assertions.Expect(page.GetByTestId("answer-team")).Not.ToBeEmptyAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "zoeken-alias-telefoon.png"), FullPage = true });
+    }
+}
