@@ -100,7 +100,7 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
         [
             "/meldingen", "/meldingen/week", "/meldingen/cijfers", "/meldingen/opnemen", $"/meldingen/{melding}", "/beheer/audit", "/beheer/berichten", "/beheer/standaardantwoorden", "/beheer/gebiedsteams",
             "/beheer/gebruikers", "/beheer/grenzen", "/beheer/indeling", $"/beheer/indeling/{plan}", $"/indeling/{plan}", "/agenda/GB0361-noord?jaar=2027",
-            "/agenda/GB0361-noord/toetsing?jaar=2027", "/overleg", $"/overleg/{overleg}", "/raadsrapportage", "/wijkpanels",
+            "/agenda/GB0361-noord/toetsing?jaar=2027", "/overleg", $"/overleg/{overleg}", "/raadsrapportage", "/wijkpanels", "/beheer/zoeknamen",
         ];
         var found = await CheckAsync(page, fx.BaseUrl, paths);
         Assert.True(found.Count == 0, string.Join("\n", found));
