@@ -14,7 +14,7 @@ public static class ImportCommand
 {
     public const string Usage = "gebruik: import boundaries|municipalities|postcodes|population [bestand] [--if-empty] [--valid-from JJJJ-MM-DD] [--preview] [--confirm] " +
                                 "| kerncijfers [csv] [--year JJJJ] [--if-empty] " +
-                                "| addresses <csv>|--demo | meldingen --demo [--count N] [--year JJJJ] | monitor <csv>|--demo | initiatieven --demo";
+                                "| addresses <bag-light.gpkg>|<csv>|--demo | meldingen --demo [--count N] [--year JJJJ] | monitor <csv>|--demo | initiatieven --demo";
 
     private static readonly string[] OptionsWithValue = ["--valid-from", "--year", "--count"];
 
@@ -291,7 +291,15 @@ public static class ImportCommand
                 await RebuildSearchAsync(app);
                 return 0;
             }
-            var csv = args.FirstOrDefault(a => a.EndsWith(".csv")) ?? throw new FileNotFoundException("Give the address CSV file (or --demo).");
+            if (args.FirstOrDefault(a => a.EndsWith(".gpkg", StringComparison.OrdinalIgnoreCase)) is { } gpkg)
+            {
+                // the BAG GeoPackage as PDOK publishes it (docs/data.md): the whole set replaced, what changed reported
+                var bag = await app.Services.GetRequiredService<Features.Addresses.BagImport>().ImportAsync(Path.GetFullPath(gpkg));
+                Console.WriteLine($"BAG uit {gpkg}: {bag.Dutch}");
+                await RebuildSearchAsync(app);
+                return 0;
+            }
+            var csv = args.FirstOrDefault(a => a.EndsWith(".csv")) ?? throw new FileNotFoundException("Give the BAG GeoPackage (.gpkg), the address CSV file, or --demo.");
             await using var stream = File.OpenRead(csv);
             var report = await store.ImportCsvAsync(stream);
             Console.WriteLine($"{report.Imported} adressen geïmporteerd uit {csv}; {report.Rejected.Count} regels geweigerd.");

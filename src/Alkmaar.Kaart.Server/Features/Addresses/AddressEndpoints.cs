@@ -11,6 +11,7 @@ public static class AddressEndpoints
     public static WebApplicationBuilder AddAddresses(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AddressStore>();
+        builder.Services.AddSingleton<BagImport>();
         return builder;
     }
 

@@ -31,7 +31,7 @@ public sealed record Pc4Share(string Level, string Code, string Name, double Sha
 /// Addresses (table <c>address</c>) and PC4 areas (table <c>postcode4</c>): importers and lookups. Addresses are public
 /// BAG data, not personal data.
 /// </summary>
-public sealed partial class AddressStore(NpgsqlDataSource db, AreaRepository areas)
+public sealed partial class AddressStore(NpgsqlDataSource db, AreaRepository areas, ILogger<AddressStore> logger)
 {
     /// <summary>The columns of a BAG-style CSV extract (header required, comma-separated, UTF-8; x/y in RD New metres).</summary>
     public static readonly string[] CsvColumns = ["nummeraanduiding", "postcode", "huisnummer", "huisletter", "toevoeging", "straat", "woonplaats", "x", "y"];
@@ -56,6 +56,7 @@ public sealed partial class AddressStore(NpgsqlDataSource db, AreaRepository are
             else rejected.Add(new AddressRowError(n, error));
         }
         await UpsertAsync(rows, ct);
+        await Database.KaartDatabase.ReadyAfterImportAsync(db, ["address"], logger, ct);
         return new AddressImportReport(rows.Count, rejected);
     }
 
@@ -102,6 +103,7 @@ public sealed partial class AddressStore(NpgsqlDataSource db, AreaRepository are
         await using (var del = new NpgsqlCommand("DELETE FROM address WHERE demo", conn, tx)) await del.ExecuteNonQueryAsync(ct);
         await CopyAsync(conn, set, ct);
         await tx.CommitAsync(ct);
+        await Database.KaartDatabase.ReadyAfterImportAsync(db, ["address"], logger, ct);
         return set.Count;
     }
 
@@ -124,7 +126,7 @@ public sealed partial class AddressStore(NpgsqlDataSource db, AreaRepository are
         await tx.CommitAsync(ct);
     }
 
-    private static async Task CopyAsync(NpgsqlConnection conn, IReadOnlyList<AddressRecord> rows, CancellationToken ct, string table = "address")
+    internal static async Task CopyAsync(NpgsqlConnection conn, IReadOnlyList<AddressRecord> rows, CancellationToken ct, string table = "address")
     {
         await using var copy = await conn.BeginBinaryImportAsync(
             $"COPY {table} (bag_id, postcode, huisnummer, toevoeging, straat, woonplaats, geom, demo) FROM STDIN (FORMAT BINARY)", ct);

@@ -242,6 +242,7 @@ public sealed class BoundaryImporter(NpgsqlDataSource db, Gebiedsindeling fileIn
         await Routing.BoundaryChangeListener.NotifyAsync(conn, tx, $"version {versionId}", ct);
 
         await tx.CommitAsync(ct);
+        await Database.KaartDatabase.ReadyAfterImportAsync(db, ["area", "boundary_version"], logger, ct);
         foreach (var listener in listeners) await listener.BoundariesChangedAsync(ct);
         var counts = Count(hierarchy);
         logger.LogInformation("Imported boundary version {Version} from {Source} ({Crs}), valid from {ValidFrom}: {Counts}",

@@ -15,9 +15,12 @@ namespace Alkmaar.Kaart.Server.Features.Meldingen;
 /// like real ones (areas, team, boundary version, Stadswerk072 forwarding) and stored with <c>source = 'demo'</c>, no text
 /// and no person. Replaces an earlier demo set; real meldingen are never touched.
 /// </summary>
-public sealed class DemoMeldingen(NpgsqlDataSource db, AreaRepository areas, AreaLocatorProvider routing, IOptions<MeldingOptions> options,
+public sealed partial class DemoMeldingen(NpgsqlDataSource db, AreaRepository areas, AreaLocatorProvider routing, IOptions<MeldingOptions> options,
     ILogger<DemoMeldingen> logger, MeldingDeadlines deadlines)
 {
+    /// <summary>What a bulk of meldingen fills (the rows, their routing, the disclosure grid's cells and the month counts).</summary>
+    public static readonly string[] MeldingTables = ["melding", "melding_routing", "melding_cell", "melding_cell_day", "melding_cell_grid", "melding_buurt_maand"];
+
     /// <summary>A calendar year of DEMO meldingen.</summary>
     public Task<(int Count, IReadOnlyList<PlantedCluster> Planted)> GenerateAsync(int year, int count, CancellationToken ct = default) =>
         GenerateAsync(new DateOnly(year, 1, 1), new DateOnly(year, 12, 31), count, ct);
@@ -40,6 +43,8 @@ public sealed class DemoMeldingen(NpgsqlDataSource db, AreaRepository areas, Are
             "COPY melding (created_at, category, status, closed_at, geom, location_source, buurt_code, wijk_code, dorp_code, gebied_code, " +
             "routing_kind, routing_reason, distance_m, boundary_version_id, forwarded_to, source, handling_days, due_on, three_times_due_on) FROM STDIN (FORMAT BINARY)", ct))
         {
+            // a million rows and their cells' triggers take minutes on a busy machine: the 30 s command timeout would end it
+            copy.Timeout = TimeSpan.FromMinutes(30);
             foreach (var m in meldingen)
             {
                 // each melding is routed on the boundaries in force at its own time
@@ -75,6 +80,8 @@ public sealed class DemoMeldingen(NpgsqlDataSource db, AreaRepository areas, Are
         }
         await tx.CommitAsync(ct);
         logger.LogInformation("Generated {Count} DEMO meldingen from {First} to {Last} with {Clusters} planted clusters", stored, first, last, planted.Count);
+        // the first request after a million is as fast as the thousandth: statistics and visibility maps refreshed now
+        await Database.KaartDatabase.ReadyAfterImportAsync(db, MeldingTables, logger, ct);
         return (stored, planted);
     }
 
