@@ -141,15 +141,15 @@ public sealed class DraagvlakService(NpgsqlDataSource db, Audit.AuditLog audit, 
         return counts;
     }
 
-    private async Task<List<DraagvlakReactie>> CommentsAsync(IReadOnlyCollection<long>? ids, string? status, CancellationToken ct)
+    private async Task<List<DraagvlakReactie>> CommentsAsync(IReadOnlyCollection<long> ids, string? status, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(
             """
             SELECT id, initiatief_id, reactie, created_at, reactie_status FROM steun
-            WHERE reactie IS NOT NULL AND ($1::bigint[] IS NULL OR initiatief_id = ANY($1)) AND ($2::text IS NULL OR reactie_status = $2)
+            WHERE reactie IS NOT NULL AND initiatief_id = ANY($1) AND ($2::text IS NULL OR reactie_status = $2)
             ORDER BY created_at DESC LIMIT 500
             """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)ids?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        cmd.Parameters.AddWithValue(ids.ToArray());
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         var list = new List<DraagvlakReactie>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -165,8 +165,16 @@ public sealed class DraagvlakService(NpgsqlDataSource db, Audit.AuditLog audit, 
         var all = await store.ListAsync(new InitiatiefFilter(Status: "aangevraagd", PublicOnly: false), ct);
         var mine = all.Where(i => InitiatiefStore.MayEdit(user, i.GebiedCode)).ToList();
         var unchecked_ = await UncheckedAsync(mine.Select(i => i.Id).ToArray(), ct);
-        var titles = (await store.ListAsync(new InitiatiefFilter(PublicOnly: false), ct)).Where(i => InitiatiefStore.MayEdit(user, i.GebiedCode)).ToDictionary(i => i.Id, i => i.Title);
-        var comments = (await CommentsAsync(null, "nieuw", ct)).Where(c => titles.ContainsKey(c.InitiatiefId)).Select(c => (c, titles[c.InitiatiefId])).ToList();
+        var comments = new List<(DraagvlakReactie, string)>();
+        await using (var cmd = db.CreateCommand(
+            """
+            SELECT s.id, s.initiatief_id, s.reactie, s.created_at, s.reactie_status, i.title, i.gebied_code
+            FROM steun s JOIN initiatief i ON i.id = s.initiatief_id WHERE s.reactie_status = 'nieuw' ORDER BY s.created_at LIMIT 500
+            """))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                if (InitiatiefStore.MayEdit(user, r.GetString(6)))
+                    comments.Add((new DraagvlakReactie(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.GetString(4)), r.GetString(5)));
         return (mine.Where(i => unchecked_.Contains(i.Id)).ToList(), comments);
     }
 
