@@ -16,8 +16,9 @@ cmd_bench() {
     load) . "$ROOT/scripts/bench-load.sh"; cmd_bench_load; return ;;
     circuits) . "$ROOT/scripts/bench-circuits.sh"; cmd_bench_circuits; return ;;
     fresh) . "$ROOT/scripts/bench-fresh.sh"; cmd_bench_fresh; return ;;
+    zoeken) . "$ROOT/scripts/bench-zoeken.sh"; cmd_bench_zoeken; return ;;
     all) filters=('*') ;;
-    *) die "gebruik: ./kaart bench routing|ogc|hotspots|draw|lijst|indeling|afhandeling|gebiedsanalyse|load|circuits|fresh|all" ;;
+    *) die "gebruik: ./kaart bench routing|ogc|hotspots|draw|lijst|indeling|afhandeling|gebiedsanalyse|load|circuits|fresh|zoeken|all" ;;
   esac
   ensure_dotnet
   # the plan editor is measured on what ./kaart run loads (addresses, inwoners) and a million meldingen: its own database

@@ -154,6 +154,12 @@ public sealed partial class ZoekIndex(NpgsqlDataSource db, AreaLocatorProvider r
         limit = Math.Clamp(limit, 1, 20);
         var results = new List<ZoekResultaat>();
         var snapshot = await routing.GetAsync(ct);
+        // The planner prices pg_trgm's operators like a simple comparison and scans the few thousand names one by one
+        // (8 ms, ./kaart bench zoeken) instead of using the trigram index (0.2 ms): within this read-only transaction it
+        // may not.
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
+        await using (var set = new NpgsqlCommand("SET LOCAL enable_seqscan = off", conn, tx)) await set.ExecuteNonQueryAsync(ct);
 
         // an address: "<street or postcode> <number>[letter]"
         if (AddressQuery().Match(norm) is { Success: true } m)
@@ -162,17 +168,18 @@ public sealed partial class ZoekIndex(NpgsqlDataSource db, AreaLocatorProvider r
             var nr = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
             var letter = m.Groups[3].Value.ToUpperInvariant();
             var pc = PostcodeQuery().Match(head);
-            await using var cmd = db.CreateCommand(pc.Success
+            await using var cmd = new NpgsqlCommand(pc.Success
                 ? """
                   SELECT postcode, huisnummer, toevoeging, straat, woonplaats, ST_X(geom), ST_Y(geom) FROM address
                   WHERE postcode = $1 AND huisnummer = $2 ORDER BY toevoeging = $3 DESC, toevoeging LIMIT 3
                   """
                 : """
                   SELECT a.postcode, a.huisnummer, a.toevoeging, a.straat, a.woonplaats, ST_X(a.geom), ST_Y(a.geom)
-                  FROM (SELECT label FROM zoekterm WHERE kind = 'straat' AND (norm % $1 OR $1 <% norm) ORDER BY norm = $1 DESC, similarity(norm, $1) DESC LIMIT 3) s
+                  FROM (SELECT label, norm FROM zoekterm WHERE kind = 'straat' ORDER BY norm <-> $1 LIMIT 3) s
                   JOIN address a ON lower(a.straat) = lower(s.label) AND a.huisnummer = $2
-                  ORDER BY a.toevoeging = $3 DESC, a.toevoeging LIMIT 3
-                  """);
+                  WHERE similarity(s.norm, $1) >= 0.3
+                  ORDER BY s.norm = $1 DESC, similarity(s.norm, $1) DESC, a.toevoeging = $3 DESC, a.toevoeging LIMIT 3
+                  """, conn, tx);
             cmd.Parameters.AddWithValue(pc.Success ? (pc.Groups[1].Value + pc.Groups[2].Value).ToUpperInvariant() : head);
             cmd.Parameters.AddWithValue(nr);
             cmd.Parameters.AddWithValue(letter);
@@ -185,13 +192,15 @@ public sealed partial class ZoekIndex(NpgsqlDataSource db, AreaLocatorProvider r
             }
         }
 
-        await using (var cmd = db.CreateCommand(
+        // an address found: that is the answer (the names that merely look like "street number" would only crowd it)
+        if (results.Count > 0) return results;
+        await using (var cmd = new NpgsqlCommand(
             """
             SELECT kind, label, sub, x, y FROM zoekterm
             WHERE norm % $1 OR $1 <% norm OR norm LIKE $2
             ORDER BY norm = $1 DESC, norm LIKE $2 DESC, greatest(similarity(norm, $1), word_similarity($1, norm)) DESC, similarity(norm, $1) DESC, kind <> 'straat', label
             LIMIT $3
-            """))
+            """, conn, tx))
         {
             cmd.Parameters.AddWithValue(norm);
             cmd.Parameters.AddWithValue(norm.Replace("%", "").Replace("_", "") + "%");
