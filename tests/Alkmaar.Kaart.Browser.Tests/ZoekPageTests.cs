@@ -55,4 +55,31 @@ public class ZoekPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         await Assertions.Expect(page.GetByTestId("answer-team")).Not.ToBeEmptyAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "zoeken-alias-telefoon.png"), FullPage = true });
     }
+
+    [Fact]
+    public async Task On_the_melding_form_a_street_and_number_fill_the_address_fields()
+    {
+        await TestData.EnsureDemoAddressesAsync(fx.App.Services);
+        await fx.App.Services.GetRequiredService<ZoekIndex>().RebuildAsync();
+        var db = fx.App.Services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        string straat, postcode;
+        int nr;
+        await using (var cmd = db.CreateCommand("SELECT straat, postcode, huisnummer FROM address WHERE toevoeging = '' AND woonplaats = 'Alkmaar' ORDER BY bag_id DESC LIMIT 1"))
+        await using (var r = await cmd.ExecuteReaderAsync())
+        {
+            Assert.True(await r.ReadAsync());
+            (straat, postcode, nr) = (r.GetString(0), r.GetString(1), r.GetInt32(2));
+        }
+        var page = await fx.NewPageAsync(390, 844, o => { o.IsMobile = true; o.HasTouch = true; });
+        await page.GotoAsync(fx.BaseUrl + "/melding");
+        var box = page.Locator("#melding-zoek");
+        await box.WaitForAsync(); // shown once the form's script runs
+        await box.PressSequentiallyAsync($"{straat} {nr}");
+        var option = page.Locator("#zoek-suggesties [role=option]").First;
+        await Assertions.Expect(option).ToContainTextAsync($"{straat} {nr}");
+        await option.ClickAsync();
+        await Assertions.Expect(page.Locator("#postcode")).ToHaveValueAsync($"{postcode[..4]} {postcode[4..]}");
+        await Assertions.Expect(page.Locator("#huisnummer")).ToHaveValueAsync(nr.ToString());
+        Assert.EndsWith("/melding", page.Url); // the form stays, with what was typed
+    }
 }

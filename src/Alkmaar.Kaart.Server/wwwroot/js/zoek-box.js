@@ -4,6 +4,9 @@
 // action with the place: ?postcode=&huisnummer=&toevoeging= for an address, else ?lat=&lon=. Without this script (or
 // before it loads) the form still works: it submits ?zoek=… and the page answers with the best match.
 //
+// With data-zoek="vul" (the melding form) only addresses are suggested, and choosing one fills the form's postcode,
+// huisnummer and toevoeging fields instead of leaving the page.
+//
 // Delegated from the document, so it works on server-rendered pages and on Blazor pages alike; the listbox lives at the
 // end of <body> (never inside a Blazor-rendered element, whose children Blazor keeps track of).
 (() => {
@@ -60,10 +63,26 @@
     if (items.length) place();
   };
 
+  const fill = (form, name, value) => {
+    const el = form?.elements.namedItem(name);
+    if (!(el instanceof HTMLInputElement)) return;
+    el.value = value;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+    el.dispatchEvent(new Event("change", { bubbles: true }));
+  };
+
   const choose = i => {
     const it = items[i];
     if (!it || !input) return;
     const form = input.form;
+    if (input.dataset.zoek === "vul") {
+      fill(form, "Input.Postcode", `${it.postcode.slice(0, 4)} ${it.postcode.slice(4)}`);
+      fill(form, "Input.Huisnummer", String(it.huisnummer));
+      fill(form, "Input.Toevoeging", it.toevoeging || "");
+      input.value = it.label;
+      close();
+      return;
+    }
     const target = new URL(form?.getAttribute("action") || location.pathname, document.baseURI);
     if (it.kind === "adres" && it.postcode) {
       target.searchParams.set("postcode", it.postcode);
@@ -85,7 +104,7 @@
     try {
       const r = await fetch(`${document.baseURI.replace(/\/$/, "")}/api/zoeken?q=${encodeURIComponent(q)}&limit=8`, { headers: { Accept: "application/json" } });
       if (!r.ok || mine !== seq) return;
-      items = (await r.json()).results || [];
+      items = ((await r.json()).results || []).filter(it => input.dataset.zoek !== "vul" || it.kind === "adres");
       active = -1;
       render();
       input.dataset.zoekReady = String(items.length);
