@@ -14,22 +14,15 @@ cmd_bench_circuits() {
   mkdir -p "$STATE/bench"
   # every circuit holds a socket in the server and one in the client
   ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-  local port=5190; while port_busy "$port"; do port=$((port + 1)); done
   local mport=9490; while port_busy "$mport"; do mport=$((mport + 1)); done
-  local url="http://127.0.0.1:$port"
-  RateLimits__PublicReadsPerMinute=10000000 RateLimits__PublicPagesPerMinute=10000000 Meldingen__RetentionJob=false \
-    Metrics__Port="$mport" Logging__LogLevel__Default=Warning app --urls "$url" >"$STATE/bench-circuits-server.log" 2>&1 &
-  local server=$!
-  trap 'stop_job "$server"' EXIT
-  for _ in $(seq 1 90); do port_busy "$port" && break; sleep 1; done
-  port_busy "$port" || die "de benchmarkserver startte niet (zie $STATE/bench-circuits-server.log)"
-  local pid; pid="$(pgrep -P "$server" -f Alkmaar.Kaart.Server.dll | head -1)"
+  Metrics__Port="$mport" bench_server_start bench-circuits-server
+  local url="$BENCH_URL" pid; pid="$(pgrep -P "$BENCH_SERVER" -f Alkmaar.Kaart.Server.dll | head -1)"
   [ -n "$pid" ] || die "het serverproces is niet gevonden"
   curl -sf -o /dev/null "$url/mijn-gebiedsteam" || die "GET /mijn-gebiedsteam mislukt"
   say "circuits openen tot $levels (enkele minuten; machine: $(nproc) kernen, $(free -g | awk '/Mem:/ {print $2}') GiB)"
   KAART_BENCH_PG="$KAART_CONNECTION" dotnet run -c Release --project "$ROOT/tests/Alkmaar.Kaart.Benchmarks" -- circuits \
     --url "$url" --server-pid "$pid" --metrics "http://127.0.0.1:$mport/metrics" --levels "$levels" \
     --report "$STATE/bench/circuits-report.md" || die "de circuitbenchmark is mislukt (zie $STATE/bench-circuits-server.log)"
-  stop_job "$server"; trap - EXIT
+  stop_job "$BENCH_SERVER"; trap - EXIT
   say "resultaten: $STATE/bench/circuits-report.md"
 }

@@ -19,15 +19,8 @@ cmd_bench_fresh() {
   local t0=$SECONDS
   app import meldingen --demo --count "$n" >/dev/null || die "het maken van de benchmarkmeldingen is mislukt"
   local took=$((SECONDS - t0))
-  local port=5190; while port_busy "$port"; do port=$((port + 1)); done
-  local url="http://127.0.0.1:$port" page
-  RateLimits__PublicReadsPerMinute=10000000 RateLimits__PublicPagesPerMinute=10000000 Meldingen__RetentionJob=false Logging__LogLevel__Default=Warning \
-    app --urls "$url" >"$STATE/bench-fresh-server.log" 2>&1 &
-  local server=$!
-  trap 'stop_job "$server"' EXIT
-  for _ in $(seq 1 90); do port_busy "$port" && break; sleep 1; done
-  port_busy "$port" || die "de benchmarkserver startte niet (zie $STATE/bench-fresh-server.log)"
-  page="$url/ogc/collections/meldingen/items?limit=1000"
+  bench_server_start bench-fresh-server
+  local page="$BENCH_URL/ogc/collections/meldingen/items?limit=1000"
   curl -sf -o /dev/null "$page" || die "GET $page mislukt"
   local fresh=() after=() r
   local t1=$SECONDS
@@ -35,7 +28,7 @@ cmd_bench_fresh() {
   local within=$((SECONDS - t1))
   pg_psql "$db" -c "VACUUM ANALYZE" >/dev/null
   for r in 1 2 3; do after+=("$(wrk -t2 -c8 -d${secs}s "$page" 2>/dev/null | awk '/Requests\/sec/ {print $2}')"); done
-  stop_job "$server"; trap - EXIT
+  stop_job "$BENCH_SERVER"; trap - EXIT
   local f a
   f=$(printf '%s\n' "${fresh[@]}" | sort -g | awk '{a[NR]=$1} END {print a[2]}')
   a=$(printf '%s\n' "${after[@]}" | sort -g | awk '{a[NR]=$1} END {print a[2]}')

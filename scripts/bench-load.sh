@@ -68,13 +68,8 @@ cmd_bench_load() {
       app import meldingen --demo --count "$n" >/dev/null || die "het maken van de benchmarkmeldingen is mislukt"
     fi
     pg_psql "$db" -c "VACUUM ANALYZE" >/dev/null
-    local port=5190; while port_busy "$port"; do port=$((port + 1)); done
-    local url="http://127.0.0.1:$port"
-    RateLimits__PublicReadsPerMinute=10000000 RateLimits__PublicPagesPerMinute=10000000 Hotspots__CacheSeconds=0 Meldingen__RetentionJob=false Logging__LogLevel__Default=Warning \
-      app --urls "$url" >"$STATE/bench-load-server.log" 2>&1 &
-    local server=$!
-    for _ in $(seq 1 90); do port_busy "$port" && break; sleep 1; done
-    port_busy "$port" || die "de benchmarkserver startte niet (zie $STATE/bench-load-server.log)"
+    Hotspots__CacheSeconds=0 bench_server_start bench-load-server
+    local url="$BENCH_URL"
     local -A target=(
       [buurten]="$url/ogc/collections/buurten/items"
       [meldingen]="$url/ogc/collections/meldingen/items?limit=1000"
@@ -97,7 +92,7 @@ cmd_bench_load() {
       done
       order=("${order[@]:1}" "${order[0]}") # rotate
     done
-    stop_job "$server"
+    stop_job "$BENCH_SERVER"; trap - EXIT
     for m in buurten meldingen bbox hotspots; do
       local o w
       o=$(echo "${ours[$m]}" | median); w=$(echo "${raw[$m]}" | median)

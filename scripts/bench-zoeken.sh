@@ -15,14 +15,8 @@ cmd_bench_zoeken() {
   local addresses; addresses="$(pg_psql "$db" -tAc "SELECT count(*) FROM address")"
   local street pc nr
   read -r street pc nr < <(pg_psql "$db" -tAc "SELECT replace(lower(straat), ' ', '+'), postcode, huisnummer FROM address WHERE toevoeging = '' ORDER BY bag_id LIMIT 1" | tr '|' ' ')
-  local port=5190; while port_busy "$port"; do port=$((port + 1)); done
-  local url="http://127.0.0.1:$port"
-  RateLimits__PublicReadsPerMinute=10000000 RateLimits__PublicPagesPerMinute=10000000 Meldingen__RetentionJob=false Logging__LogLevel__Default=Warning \
-    app --urls "$url" >"$STATE/bench-zoeken-server.log" 2>&1 &
-  local server=$!
-  trap 'stop_job "$server"' EXIT
-  for _ in $(seq 1 90); do port_busy "$port" && break; sleep 1; done
-  port_busy "$port" || die "de benchmarkserver startte niet (zie $STATE/bench-zoeken-server.log)"
+  bench_server_start bench-zoeken-server
+  local url="$BENCH_URL"
   mkdir -p "$STATE/bench/sql"
   local report="$STATE/bench/zoeken-report.md"
   {
@@ -68,7 +62,7 @@ SQL
     tps="$(PGPASSWORD="$(pg_password)" "$PGBIN/pgbench" -n -h 127.0.0.1 -p "$PGPORT" -U "$PGUSER_NAME" -c 1 -T "$secs" -f "$STATE/bench/sql/zoeken.sql" "$db" 2>/dev/null | awk '/^tps/ {print $3; exit}')"
     echo "| \`$norm\` | $p50 | $p99 | $rps | $tps | $(awk -v a="$tps" -v b="$rps" 'BEGIN {printf "%.1f", a/b}') |" >> "$report"
   done
-  stop_job "$server"; trap - EXIT
+  stop_job "$BENCH_SERVER"; trap - EXIT
   echo >> "$report"
   echo "Goal (issue 34): ≤ 30 ms p95 over HTTP at 60,000 addresses (p99 shown: stricter)." >> "$report"
   cat "$report"

@@ -50,16 +50,23 @@ cmd_bench() {
     echo "$KAART_BENCH_PASSWORD" | app user add bench-oost --role gebiedsteam --gebied GB0361-oost --password-stdin >/dev/null || die "bench-oost aanmaken is mislukt"
     echo "$KAART_BENCH_PASSWORD" | app user add bench-beheer --role beheerder --password-stdin >/dev/null || die "bench-beheer aanmaken is mislukt"
   fi
-  local port=5190; while port_busy "$port"; do port=$((port + 1)); done
-  export KAART_BENCH_URL="http://127.0.0.1:$port"
-  RateLimits__PublicReadsPerMinute=10000000 RateLimits__PublicPagesPerMinute=10000000 Logging__LogLevel__Default=Warning app --urls "$KAART_BENCH_URL" >"$STATE/bench-server.log" 2>&1 &
-  BENCH_SERVER=$!
-  trap 'stop_job "$BENCH_SERVER"' EXIT
-  for _ in $(seq 1 60); do port_busy "$port" && break; sleep 1; done
-  port_busy "$port" || die "de benchmarkserver startte niet (zie $STATE/bench-server.log)"
+  bench_server_start bench-server
+  export KAART_BENCH_URL="$BENCH_URL"
   say "benchmark $what (enkele minuten; machine: $(nproc) kernen, $(free -g | awk '/Mem:/ {print $2}') GiB)"
   mkdir -p "$STATE/bench"
   (cd "$STATE/bench" && dotnet run -c Release --project "$ROOT/tests/Alkmaar.Kaart.Benchmarks" -- \
       --filter "${filters[@]}" --artifacts "$STATE/bench")
   say "resultaten: $STATE/bench/results/*-report-github.md"
+}
+
+bench_server_start() { # $1 = log name: the real server on a free loopback port with the public rate limits lifted (extra
+  # settings as environment prefixes of the call); sets BENCH_URL, BENCH_PORT, BENCH_SERVER and a trap that stops it
+  BENCH_PORT=5190; while port_busy "$BENCH_PORT"; do BENCH_PORT=$((BENCH_PORT + 1)); done
+  BENCH_URL="http://127.0.0.1:$BENCH_PORT"
+  RateLimits__PublicReadsPerMinute=10000000 RateLimits__PublicPagesPerMinute=10000000 Meldingen__RetentionJob=false \
+    Logging__LogLevel__Default=Warning app --urls "$BENCH_URL" >"$STATE/$1.log" 2>&1 &
+  BENCH_SERVER=$!
+  trap 'stop_job "$BENCH_SERVER"' EXIT
+  for _ in $(seq 1 90); do port_busy "$BENCH_PORT" && break; sleep 1; done
+  port_busy "$BENCH_PORT" || die "de benchmarkserver startte niet (zie $STATE/$1.log)"
 }
