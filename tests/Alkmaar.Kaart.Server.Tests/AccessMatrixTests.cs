@@ -100,7 +100,7 @@ public partial class AccessMatrixTests(KaartAppFixture fx) : IClassFixture<Kaart
             "/{**path:file}" => "/niet-bestaand-bestand.txt",
             var p => p.Replace("{code}", "GB0361-noord").Replace("{id}", meldingId.ToString()).Replace("{Id}", meldingId.ToString())
                       .Replace("{token}", new string('A', 43)).Replace("{Token}", new string('A', 43))
-                      .Replace("{point}", "1").Replace("{noteId}", "1").Replace("{taakId}", "1").Replace("{stap}", "accepteren").Replace("{collectionId}", "buurten").Replace("{layer}", "gebieden").Replace("{featureId}", "BU03610800").Replace("{version}", "1").Replace("{jaar}", "2026"),
+                      .Replace("{point}", "1").Replace("{noteId}", "1").Replace("{taakId}", "1").Replace("{stap}", "accepteren").Replace("{collectionId}", "buurten").Replace("{layer}", "gebieden").Replace("{featureId}", "BU03610800").Replace("{version}", "1").Replace("{jaar}", "2026").Replace("{bevinding}", "1"),
         };
         if (path == "/api/locate") path += "?lat=52.63&lon=4.74";
         var request = new HttpRequestMessage(new HttpMethod(method), path);

@@ -145,6 +145,7 @@ public sealed class MeldingCijfers(NpgsqlDataSource db, TimeProvider time)
         "telefoon" => "Telefoon (14 072)",
         "balie" => "Balie",
         "wijkpost" => "Wijkpost / spreekuur",
+        "schouw" => "Wijkschouw",
         _ => channel,
     };
 
