@@ -89,6 +89,9 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
         var melding = (long)(await cmd.ExecuteScalarAsync())!;
         var overleg = await fx.App.Services.GetRequiredService<Server.Features.Overleg.OverlegStore>().CreateAsync(TestAccounts.TeamPrincipal("GB0361-noord"),
             "gebiedsteamplus:GB0361-noord", "GB0361-noord", new DateOnly(2027, 1, 12), null, "Buurthuis", [], "1. Opening\n2. Rondvraag");
+        var team = TestAccounts.TeamPrincipal("GB0361-noord");
+        var schouwen = fx.App.Services.GetRequiredService<Server.Features.Schouwen.SchouwService>();
+        var schouw = await schouwen.PlanAsync(team, (await schouwen.BuurtenAsync(team))[0].Code, new DateOnly(2027, 1, 12), null, "Start bij de school", ["Gebiedsteam"], 3);
         var page = await fx.NewPageAsync(1366, 900);
         await page.GotoAsync(fx.BaseUrl + "/inloggen");
         await page.GetByLabel("Gebruikersnaam").FillAsync("axe-beheerder");
@@ -101,6 +104,7 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
             "/meldingen", "/meldingen/week", "/meldingen/cijfers", "/meldingen/opnemen", $"/meldingen/{melding}", "/beheer/audit", "/beheer/berichten", "/beheer/standaardantwoorden", "/beheer/gebiedsteams",
             "/beheer/gebruikers", "/beheer/grenzen", "/beheer/indeling", $"/beheer/indeling/{plan}", $"/indeling/{plan}", "/agenda/GB0361-noord?jaar=2027",
             "/agenda/GB0361-noord/toetsing?jaar=2027", "/overleg", $"/overleg/{overleg}", "/raadsrapportage", "/wijkpanels", "/beheer/zoeknamen",
+            "/schouwen", $"/schouwen/{schouw}", $"/schouwen/{schouw}/lopen",
         ];
         var found = await CheckAsync(page, fx.BaseUrl, paths);
         Assert.True(found.Count == 0, string.Join("\n", found));

@@ -64,11 +64,11 @@ function initLopen(root) {
   };
   if (navigator.geolocation) navigator.geolocation.watchPosition(onPosition, onPositionError, { enableHighAccuracy: true, maximumAge: 10000, timeout: 30000 });
   else plek.textContent = 'Plek: deze browser kan uw locatie niet bepalen.';
+  // where you stand now: a fresh fix (a few seconds at most), else the last one the watch gave
   const currentPosition = () => new Promise(resolve => {
-    if (position) return resolve(position);
-    if (!navigator.geolocation) return resolve(null);
-    navigator.geolocation.getCurrentPosition(async p => { await onPosition(p); resolve(position); }, () => resolve(null),
-      { enableHighAccuracy: true, maximumAge: 30000, timeout: 15000 });
+    if (!navigator.geolocation) return resolve(position);
+    navigator.geolocation.getCurrentPosition(async p => { await onPosition(p); resolve(position); }, () => resolve(position),
+      { enableHighAccuracy: true, maximumAge: 0, timeout: position ? 5000 : 15000 });
   });
 
   // ------------------------------------------------------------------ what is kept here
@@ -157,7 +157,7 @@ function initLopen(root) {
 
   // ------------------------------------------------------------------ recording a finding
   const doel = root.querySelector('[data-doel]');
-  const itemSelect = form.elements.item;
+  const itemSelect = form.querySelector('select[name="item"]'); // not form.elements.item: that is the collection's item() method
   const showDoel = () => { doel.textContent = `(doel ${config.doel[itemSelect.value] ?? 'B'})`; };
   itemSelect.addEventListener('change', showDoel);
   showDoel();

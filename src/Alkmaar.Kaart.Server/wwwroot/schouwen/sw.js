@@ -18,7 +18,13 @@ self.addEventListener('message', event => {
     const cache = await caches.open(CACHE);
     const urls = [...new Set(event.data.urls)];
     const results = await Promise.allSettled(urls.map(async u => {
-      const response = await fetch(u, { credentials: 'same-origin', cache: 'no-cache' });
+      let response;
+      try {
+        response = await fetch(u, { credentials: 'same-origin', cache: 'no-cache' });
+      } catch (e) {
+        if (await cache.match(u)) return; // opened again without a connection: the copy kept before still serves
+        throw e;
+      }
       if (!response.ok || response.redirected) throw new Error(`${u}: ${response.status}`);
       await cache.put(u, response);
     }));
