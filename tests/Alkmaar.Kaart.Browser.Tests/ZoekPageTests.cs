@@ -82,4 +82,28 @@ public class ZoekPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         await Assertions.Expect(page.Locator("#huisnummer")).ToHaveValueAsync(nr.ToString());
         Assert.EndsWith("/melding", page.Url); // the form stays, with what was typed
     }
+
+    [Fact]
+    public async Task The_header_box_on_the_dashboard_and_on_a_staff_page_finds_a_place_by_name()
+    {
+        await fx.App.Services.GetRequiredService<ZoekIndex>().RebuildAsync();
+        // the dashboard: a wijk by name with one letter wrong; the choice answers with its team
+        var page = await fx.NewPageAsync(1366, 900);
+        await page.GotoAsync(fx.BaseUrl + "/");
+        await page.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync();
+        var box = page.Locator("#kop-zoek-invoer");
+        await box.PressSequentiallyAsync("Overdi");
+        var option = page.Locator("#zoek-suggesties [role=option]").First;
+        await Assertions.Expect(option).ToContainTextAsync("Overdie");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "zoeken-dashboard.png") });
+        await option.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("answer-wijk")).ToHaveTextAsync("Overdie");
+        await Assertions.Expect(page.GetByTestId("answer-team")).Not.ToBeEmptyAsync();
+
+        // a staff page (the meldingen workspace): the same box, Enter without choosing answers with the best match
+        var staff = await fx.SignedInPageAsync("zoek-team", "GB0361-noord", "/meldingen");
+        await staff.Locator("#kop-zoek-invoer").FillAsync("Nieuw Overdie");
+        await staff.Locator("#kop-zoek-invoer").PressAsync("Enter");
+        await Assertions.Expect(staff.GetByTestId("answer-wijk")).ToHaveTextAsync("Overdie");
+    }
 }
