@@ -12,6 +12,13 @@ cmd_bench_zoeken() {
   pg_start; ensure_database "$db"; publish_app
   say "de gegevens van ./kaart run laden in $db"
   app seed >/dev/null || die "het laden van de gegevens is mislukt"
+  # the goal is stated at 60,000 addresses: the shipped set (~56,000) is topped up with copies of its own addresses
+  # (toevoeging X, DEMO), so the index holds at least that many; the search index is rebuilt when the server starts
+  local shipped; shipped="$(pg_psql "$db" -tAc "SELECT count(*) FROM address")"
+  pg_psql "$db" -qc "INSERT INTO address (bag_id, postcode, huisnummer, toevoeging, straat, woonplaats, geom, demo)
+    SELECT 'EXTRA-' || bag_id, postcode, huisnummer, 'X', straat, woonplaats, geom, true FROM address WHERE toevoeging = ''
+    ORDER BY bag_id LIMIT greatest(0, 60000 - $shipped) ON CONFLICT DO NOTHING" >/dev/null
+  pg_psql "$db" -qc "VACUUM ANALYZE address" >/dev/null
   local addresses; addresses="$(pg_psql "$db" -tAc "SELECT count(*) FROM address")"
   local street pc nr
   read -r street pc nr < <(pg_psql "$db" -tAc "SELECT replace(lower(straat), ' ', '+'), postcode, huisnummer FROM address WHERE toevoeging = '' ORDER BY bag_id LIMIT 1" | tr '|' ' ')
@@ -20,7 +27,7 @@ cmd_bench_zoeken() {
   mkdir -p "$STATE/bench/sql"
   local report="$STATE/bench/zoeken-report.md"
   {
-    echo "# Search by name ($(date -u +%Y-%m-%d), $(nproc) cores; $addresses addresses; wrk -t1 -c1 --latency ${secs} s each)"
+    echo "# Search by name ($(date -u +%Y-%m-%d), $(nproc) cores; $addresses addresses — the $shipped shipped, topped up with copies; wrk -t1 -c1 --latency ${secs} s each)"
     echo
     echo "Ours: \`GET /api/zoeken?q=…\` on the real server (the answer's areas and team included). Baseline: pgbench -c1 running the"
     echo "same SQL our answer runs — the trigram query on \`zoekterm\`, or for an address the nearest streets and the address join —"

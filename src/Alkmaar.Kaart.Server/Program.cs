@@ -126,7 +126,9 @@ switch (command.FirstOrDefault())
 // a server (no command) on a database without boundaries loads the configured, full-resolution ones first
 await Alkmaar.Kaart.Server.Features.Import.BoundaryBootstrap.EnsureLoadedAsync(app);
 
+app.UseKaartForwardedHeaders();
 app.UseKaartErrorHandling();
+app.UseLeanLocate(); // GET /api/locate on the leanest path, before the rest of the pipeline (issue 35)
 app.UseKaartHeadRequests(); // HEAD as GET without a body (pages and APIs are mapped for GET)
 app.UseRouting(); // (after HEAD became GET: the endpoint is chosen for GET)
 app.UseKaartOriginCheck();

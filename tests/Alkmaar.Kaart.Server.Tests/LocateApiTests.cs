@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Alkmaar.Kaart.Geo.Transforms;
 using Alkmaar.Kaart.Testing;
+using Microsoft.AspNetCore.Hosting;
 
 namespace Alkmaar.Kaart.Server.Tests;
 
@@ -96,5 +97,71 @@ public class LocateOutsideTests(KaartAppFixture fx) : IClassFixture<KaartAppFixt
         Assert.Equal("near", near.GetProperty("kind").GetString());
         Assert.Equal(dist, near.GetProperty("distanceM").GetDouble(), 1);
         Assert.InRange(dist, 9.8, 10.1);
+    }
+}
+
+/// <summary>
+/// The lean path of GET /api/locate (issue 35) answers what the endpoint answers — the same bytes' meaning for a point
+/// inside, near, outside in a neighbouring municipality and outside everything — with the security headers and within
+/// the same read budget per client; HEAD and a request with a date go the full way.
+/// </summary>
+public class LeanLocateTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
+{
+    [Fact]
+    public async Task The_lean_answer_equals_the_endpoints_answer_for_every_kind_of_point()
+    {
+        var http = fx.Factory.CreateClient();
+        await using var ds = fx.Database.CreateDataSource();
+        var points = new List<(double X, double Y)>();
+        await using (var cmd = ds.CreateCommand(
+            """
+            SELECT ST_X(p), ST_Y(p) FROM (
+              SELECT ST_PointOnSurface(geom) p FROM area_in_force WHERE level = 'buurt' ORDER BY code LIMIT 5) a
+            UNION ALL SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(ST_Buffer(geom, -500)) p FROM municipality WHERE code = 'GM0399') h
+            UNION ALL SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointN(ST_ExteriorRing(ST_GeometryN(ST_Buffer(geom, 10), 1)), 1) p FROM area_in_force WHERE level = 'gemeente') n
+            UNION ALL SELECT 155000.5, 463000.25
+            """))
+        await using (var r = await cmd.ExecuteReaderAsync())
+            while (await r.ReadAsync()) points.Add((r.GetDouble(0), r.GetDouble(1)));
+        var today = Features.DutchTime.Day(DateTimeOffset.UtcNow).ToString("yyyy-MM-dd");
+        var kinds = new HashSet<string>();
+        foreach (var (x, y) in points)
+        {
+            var query = FormattableString.Invariant($"x={x}&y={y}");
+            var lean = await http.GetAsync("/api/locate?" + query);
+            var full = await http.GetAsync($"/api/locate?{query}&date={today}"); // a date: the endpoint's own answer
+            Assert.Equal(HttpStatusCode.OK, lean.StatusCode);
+            Assert.Equal("application/json", lean.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("nosniff", lean.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Contains("default-src 'self'", lean.Headers.GetValues("Content-Security-Policy").Single());
+            var a = System.Text.Json.Nodes.JsonNode.Parse(await lean.Content.ReadAsStringAsync())!;
+            var b = System.Text.Json.Nodes.JsonNode.Parse(await full.Content.ReadAsStringAsync())!;
+            Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(a, b), $"{query}:\n{a.ToJsonString()}\n{b.ToJsonString()}");
+            kinds.Add(a["kind"]!.GetValue<string>());
+            // asked again: the same (the answer's bytes are kept per area)
+            Assert.Equal(a.ToJsonString(), System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync("/api/locate?" + query))!.ToJsonString());
+        }
+        Assert.Equal(["inside", "near", "outside"], kinds.Order());
+        // in WGS84 too
+        var (lon, lat) = RdNew.ToWgs84(points[0].X, points[0].Y);
+        var wgs = JsonDocument.Parse(await http.GetStringAsync(FormattableString.Invariant($"/api/locate?lat={lat}&lon={lon}"))).RootElement;
+        Assert.Equal("inside", wgs.GetProperty("kind").GetString());
+        // HEAD goes the full way: the headers, no body
+        var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, FormattableString.Invariant($"/api/locate?x={points[0].X}&y={points[0].Y}")));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task The_lean_path_spends_the_same_read_budget_as_the_rest_of_the_api()
+    {
+        await using var limited = fx.Factory.WithWebHostBuilder(b => b.UseSetting("RateLimits:PublicReadsPerMinute", "4"));
+        var http = limited.CreateClient();
+        for (var i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/locate?x=111000&y=516000")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/areas?level=gebied")).StatusCode); // the fourth read
+        var refused = await http.GetAsync("/api/locate?x=111000&y=516000");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await http.GetAsync("/api/areas?level=gemeente")).StatusCode);
     }
 }

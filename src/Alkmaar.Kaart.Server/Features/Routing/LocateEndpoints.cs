@@ -49,13 +49,16 @@ public static class LocateEndpoints
             return Problems.NoBoundaries();
         var r = snapshot.Locator.Locate(rdX, rdY);
         KaartTelemetry.RoutedPoints.Add(1, new KeyValuePair<string, object?>("via", "locate"));
-        return TypedResults.Ok(new LocateResponse(
-            KindName(r.Kind),
-            Ref(r.Buurt), Ref(r.Wijk), Ref(r.Gebied), Ref(r.Dorp), Ref(r.Gemeente), snapshot.TeamOf(r),
-            double.IsNaN(r.DistanceM) ? null : Math.Round(r.DistanceM, 2),
-            r.Municipality is null ? null : new AreaRef(r.Municipality.Code, r.Municipality.Name),
-            snapshot.Locator.VersionId, Math.Round(rdX, 3), Math.Round(rdY, 3)));
+        return TypedResults.Ok(ResponseOf(snapshot, r, rdX, rdY));
     }
+
+    /// <summary>The answer for a located point (also made, once per area, by the lean path: <see cref="LeanLocate"/>).</summary>
+    public static LocateResponse ResponseOf(BoundarySnapshot snapshot, AreaLocation r, double rdX, double rdY) => new(
+        KindName(r.Kind),
+        Ref(r.Buurt), Ref(r.Wijk), Ref(r.Gebied), Ref(r.Dorp), Ref(r.Gemeente), snapshot.TeamOf(r),
+        double.IsNaN(r.DistanceM) ? null : Math.Round(r.DistanceM, 2),
+        r.Municipality is null ? null : new AreaRef(r.Municipality.Code, r.Municipality.Name),
+        snapshot.Locator.VersionId, Math.Round(rdX, 3), Math.Round(rdY, 3));
 
     public static AreaRef? Ref(Area? a) => a is null ? null : new AreaRef(a.Code, a.Name);
 

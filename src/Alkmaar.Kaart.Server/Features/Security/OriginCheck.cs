@@ -53,11 +53,18 @@ public static class OriginCheck
         });
     }
 
-    public static void UseKaartOriginCheck(this WebApplication app)
+    /// <summary>The client's address from a configured proxy, first of all (rate limits, the audit log and the lean
+    /// locate path all read it).</summary>
+    public static void UseKaartForwardedHeaders(this WebApplication app)
     {
         var proxy = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ReverseProxyOptions>>().Value;
         // Only with a configured proxy: the middleware trusts every sender when its lists are empty.
         if (proxy.KnownProxies.Count > 0 || proxy.KnownNetworks.Count > 0) app.UseForwardedHeaders();
+    }
+
+    public static void UseKaartOriginCheck(this WebApplication app)
+    {
+        var proxy = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ReverseProxyOptions>>().Value;
         var allowed = proxy.AllowedOrigins.Select(o => o.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase);
         app.Use(async (http, next) =>
         {

@@ -32,6 +32,8 @@ public static class SecuritySetup
         var limits = builder.Configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
         var writes = new PublicWriteBudget(limits.PublicWritesPerMinute);
         builder.Services.AddSingleton(writes);
+        var reads = new PublicReadBudget(limits.PublicReadsPerMinute);
+        builder.Services.AddSingleton(reads);
         builder.Services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -51,13 +53,21 @@ public static class SecuritySetup
                     "<body><main><h1>Te veel pogingen</h1><p>Wacht een minuut en probeer het dan opnieuw.</p><p><a href=\"/\">Terug naar de kaart</a></p></main></body></html>", ct);
             };
             // the write budget is the one the interactive pages spend too (PublicWriteBudget); every other limit is here
+            // so is the read budget, which the lean locate path (LeanLocate) spends before routing
             o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
                 PartitionedRateLimiter.Create<HttpContext, string>(http => Partition(http, limits)),
-                writes.Limiter.WithTranslatedKey<HttpContext>(http => SpendsWrite(http) ? PublicWriteBudget.KeyOf(Client(http)) : "", leaveOpen: true));
+                writes.Limiter.WithTranslatedKey<HttpContext>(http => SpendsWrite(http) ? PublicWriteBudget.KeyOf(Client(http)) : "", leaveOpen: true),
+                reads.Limiter.WithTranslatedKey<HttpContext>(http => IsPublicRead(http) ? PublicReadBudget.KeyOf(Client(http)) : "", leaveOpen: true));
         });
     }
 
     private static string Client(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "onbekend";
+
+    /// <summary>An anonymous read of /api or /ogc (not a public write, not a sign-in): it spends the read budget.</summary>
+    private static bool IsPublicRead(HttpContext http) =>
+        http.User.Identity?.IsAuthenticated != true && !SpendsWrite(http)
+        && !(HttpMethods.IsPost(http.Request.Method) && http.GetEndpoint()?.Metadata.GetMetadata<SignInFormAttribute>() is not null)
+        && (http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/ogc"));
 
     private static bool SpendsWrite(HttpContext http) =>
         HttpMethods.IsPost(http.Request.Method) && http.GetEndpoint()?.Metadata.GetMetadata<PublicWriteAttribute>() is not null;
@@ -77,8 +87,7 @@ public static class SecuritySetup
         if (post && endpoint?.Metadata.GetMetadata<SignInFormAttribute>() is not null) return Window("inloggen:" + Client(http), limits.SignInsPerMinute);
         if (SpendsWrite(http)) return RateLimitPartition.GetNoLimiter("schrijven"); // the write budget (chained, PublicWriteBudget)
         if (http.User.Identity?.IsAuthenticated == true) return RateLimitPartition.GetNoLimiter("staff");
-        if (http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/ogc"))
-            return Window("lezen:" + Client(http), limits.PublicReadsPerMinute);
+        if (IsPublicRead(http)) return RateLimitPartition.GetNoLimiter("lezen"); // the read budget (chained, PublicReadBudget)
         if (endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>() is not null)
             return Window("pagina:" + Client(http), limits.PublicPagesPerMinute);
         return RateLimitPartition.GetNoLimiter("overig");
@@ -95,21 +104,30 @@ public static class SecuritySetup
         var csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
                   $"img-src 'self' data: blob:{tiles}; font-src 'self' data:; connect-src 'self' ws: wss:; " +
                   "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+        Csp = csp;
         app.Use(async (http, next) =>
         {
             http.Response.OnStarting(() =>
             {
-                var h = http.Response.Headers;
-                h.XContentTypeOptions = "nosniff";
-                h.XFrameOptions = "DENY";
-                h["Referrer-Policy"] = "strict-origin-when-cross-origin";
-                h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self), payment=()";
-                h["Cross-Origin-Opener-Policy"] = "same-origin";
-                h.ContentSecurityPolicy = csp;
-                if (http.Request.IsHttps) h.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
+                AddSecurityHeaders(http);
                 return Task.CompletedTask;
             });
             await next();
         });
+    }
+
+    private static string Csp = "default-src 'self'";
+
+    /// <summary>The security headers of every response (also those of the lean locate path, which answers before this middleware).</summary>
+    public static void AddSecurityHeaders(HttpContext http)
+    {
+        var h = http.Response.Headers;
+        h.XContentTypeOptions = "nosniff";
+        h.XFrameOptions = "DENY";
+        h["Referrer-Policy"] = "strict-origin-when-cross-origin";
+        h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self), payment=()";
+        h["Cross-Origin-Opener-Policy"] = "same-origin";
+        h.ContentSecurityPolicy = Csp;
+        if (http.Request.IsHttps) h.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
     }
 }
