@@ -17,8 +17,9 @@ cmd_bench() {
     circuits) . "$ROOT/scripts/bench-circuits.sh"; cmd_bench_circuits; return ;;
     fresh) . "$ROOT/scripts/bench-fresh.sh"; cmd_bench_fresh; return ;;
     zoeken) . "$ROOT/scripts/bench-zoeken.sh"; cmd_bench_zoeken; return ;;
+    locate) . "$ROOT/scripts/bench-locate.sh"; cmd_bench_locate; return ;;
     all) filters=('*') ;;
-    *) die "gebruik: ./kaart bench routing|ogc|hotspots|draw|lijst|indeling|afhandeling|gebiedsanalyse|load|circuits|fresh|zoeken|all" ;;
+    *) die "gebruik: ./kaart bench routing|ogc|hotspots|draw|lijst|indeling|afhandeling|gebiedsanalyse|load|circuits|fresh|zoeken|locate|all" ;;
   esac
   ensure_dotnet
   # the plan editor is measured on what ./kaart run loads (addresses, inwoners) and a million meldingen: its own database

@@ -4,12 +4,15 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [folder, out, cores] = process.argv.slice(2);
-const pages = { home: '/', 'mijn-gebiedsteam': '/mijn-gebiedsteam', melding: '/melding' };
-const goals = { performance: 90, accessibility: 95, lcpMs: 2500, bytes: 300_000 };
+// the pages measured: {name}-{i}.json, where name is the path with / as _ (home for /)
+const names = [...new Set(readdirSync(folder).filter(f => /-\d+\.json$/.test(f)).map(f => f.replace(/-\d+\.json$/, '')))];
+const pages = Object.fromEntries(names.map(n => [n, n === 'home' ? '/' : '/' + n.replaceAll('_', '/')]));
+// issue 35: every resident page on the shipped data
+const goals = { performance: 90, accessibility: 100, lcpMs: 2500, tbtMs: 200, bytes: 300_000 };
 const rows = [];
 let failed = false;
 for (const [name, path] of Object.entries(pages)) {
-  const runs = readdirSync(folder).filter(f => f.startsWith(`${name}-`) && f.endsWith('.json'))
+  const runs = readdirSync(folder).filter(f => new RegExp(`^${name}-\\d+\\.json$`).test(f))
     .map(f => JSON.parse(readFileSync(join(folder, f), 'utf8')))
     .sort((a, b) => a.categories.performance.score - b.categories.performance.score);
   const r = runs[Math.floor((runs.length - 1) / 2)];
@@ -27,7 +30,7 @@ for (const [name, path] of Object.entries(pages)) {
       .map(i => `${new URL(i.url).pathname.split('/').pop() || 'the page'} ${(i.transferSize / 1024).toFixed(0)} KiB`).join(', '),
     all: runs.map(x => Math.round(x.categories.performance.score * 100)).join(', '),
   };
-  row.ok = row.performance >= goals.performance && row.accessibility >= goals.accessibility && row.lcpMs <= goals.lcpMs && row.bytes <= goals.bytes;
+  row.ok = row.performance >= goals.performance && row.accessibility >= goals.accessibility && row.lcpMs <= goals.lcpMs && row.tbtMs <= goals.tbtMs && row.bytes <= goals.bytes;
   failed ||= !row.ok;
   rows.push(row);
 }
@@ -38,8 +41,9 @@ const md = [
   `Measured by \`./kaart lighthouse\` on ${new Date().toISOString().slice(0, 10)} (${cores} cores): the published server on loopback with`,
   'the shipped configuration, Lighthouse ' + JSON.parse(readFileSync(new URL('./package.json', import.meta.url))).dependencies.lighthouse +
   ' (npm) with Debian\'s Chromium, mobile form factor, default simulated throttling (slow 4G, 4× CPU slowdown). Median of',
-  `${rows[0].runs} runs per page by performance score. Goals (issue 17): performance ≥ ${goals.performance}, accessibility ≥ ${goals.accessibility},`,
-  `LCP ≤ ${goals.lcpMs / 1000} s, ≤ ${kb(goals.bytes)} KB transferred before interaction.`,
+  `${rows[0].runs} runs per page by performance score. Goals (issue 35): performance ≥ ${goals.performance}, accessibility ${goals.accessibility},`,
+  `total blocking time ≤ ${goals.tbtMs} ms, LCP ≤ ${goals.lcpMs / 1000} s, ≤ ${kb(goals.bytes)} KB transferred before interaction. The data is what`,
+  '`./kaart run` loads (full-resolution boundaries, DEMO addresses, a DEMO year of meldingen, monitor scores, initiatives, CBS figures).',
   '',
   '| page | performance | accessibility | LCP | FCP | TBT | CLS | transferred | requests | goals | performance of each run |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
