@@ -38,6 +38,8 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
             // interactive pages say so; a page with a map says when its layers are drawn
             if (await page.Locator("[data-interactive]").CountAsync() > 0)
                 await page.Locator("[data-interactive=true]").First.WaitForAsync();
+            // a server-rendered page on a phone shows its map on request: ask for it, so the map is checked too
+            if (await page.Locator("[data-show-map]:visible").CountAsync() > 0) await page.Locator("[data-show-map]").ClickAsync();
             if (await page.Locator("[data-testid=kaart-map]").CountAsync() > 0)
                 await page.Locator("[data-testid=kaart-map][data-loaded=true]").First.WaitForAsync();
             // the page's title is back: while Blazor starts it replaces the prerendered <head> content (HeadOutlet), and

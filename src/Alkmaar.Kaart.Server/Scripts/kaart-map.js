@@ -322,7 +322,7 @@ function drawMarkers(state, layer, data) {
     const p = f.properties;
     const [lon, lat] = f.geometry?.type === 'Point' ? f.geometry.coordinates : p.labelPoint;
     const marker = L.marker([lat, lon], {
-      icon: L.divIcon({ className: `kaart-pin kaart-pin-${p.status ?? 'x'}`, html: '<span></span>', iconSize: [22, 22], iconAnchor: [11, 11] }),
+      icon: L.divIcon({ className: `kaart-pin kaart-pin-${p.status ?? 'x'}`, html: '<span></span>', iconSize: [24, 24], iconAnchor: [12, 12] }),
       title: p.title ?? p.name, alt: p.title ?? p.name, keyboard: true,
     });
     marker.bindPopup(popupHtml(layer.def, p));
