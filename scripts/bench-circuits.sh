@@ -1,7 +1,7 @@
 # Circuits per server (issue 32), sourced by ./kaart (its helpers: say, die, pg_psql, app, …).
 #
 # One server process with the shipped configuration (what ./kaart run loads) on loopback, its metrics on an internal port;
-# the load client (tests/Alkmaar.Kaart.Benchmarks, mode "circuits") opens residents' circuits on /mijn-gebiedsteam up to
+# the load client (tests/Alkmaar.Kaart.Benchmarks, mode "circuits") opens residents' circuits on /gebied/GB0361-centrum up to
 # each level (KAART_BENCH_CIRCUITS, default 500,2000,5000), keeps them open, and measures memory and interaction latency
 # against a baseline with few circuits open, in the same run. Results: .kaart/bench/circuits-report.md.
 

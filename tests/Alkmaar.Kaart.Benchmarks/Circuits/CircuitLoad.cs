@@ -7,15 +7,16 @@ namespace Alkmaar.Kaart.Benchmarks.Circuits;
 
 /// <summary>
 /// <c>./kaart bench circuits</c>: how many residents' circuits one server holds. Opens circuits on
-/// <c>/mijn-gebiedsteam</c> (a resident's page, interactive) up to each level and keeps them open; at each level measures
-/// the server's memory (resident set and managed heap, after a settle) and the interaction latency (a resident asks for
-/// their team by postcode and huisnummer on a circuit that has not asked before, timed until the render batch that holds
-/// the answer), with a fixed number of interactions in flight. The baseline of the same run: the same interactions with
+/// <c>/gebied/GB0361-centrum</c> (a resident's page, interactive) up to each level and keeps them open; at each level measures
+/// the server's memory (resident set and managed heap, after a settle) and the interaction latency (a resident opens the
+/// page of their buurt on a circuit that has not asked before, timed until the render batch that holds it), with a fixed number of interactions in flight. The baseline of the same run: the same interactions with
 /// only the baseline's circuits open. Writes a Markdown report.
 /// </summary>
 public static class CircuitLoad
 {
-    private const string Page = "mijn-gebiedsteam";
+    // an interactive resident page (/mijn-gebiedsteam is server-rendered since issue 35 and opens no circuit): the area page,
+    // and a resident's lookup is a navigation to another area (a buurt) within the circuit
+    private const string Page = "gebied/GB0361-centrum";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -91,8 +92,8 @@ public static class CircuitLoad
             var pool = fresh.ToList();
             for (var i = 0; i < opt.Samples && i < pool.Count; i++)
             {
-                var (pc, nr) = addresses[next++ % addresses.Count];
-                sample.Add((pool[pool.Count - 1 - i], $"{Page}?postcode={pc}&huisnummer={nr}"));
+                var buurt = addresses[next++ % addresses.Count];
+                sample.Add((pool[pool.Count - 1 - i], $"gebied/{buurt}"));
             }
             fresh = new Queue<CircuitClient>(pool.Take(pool.Count - sample.Count));
             var latencies = new List<double>();
@@ -100,7 +101,7 @@ public static class CircuitLoad
             {
                 try
                 {
-                    var t = await s.Circuit.NavigateAsync(s.Path, "answer-areas", ct);
+                    var t = await s.Circuit.NavigateAsync(s.Path, "area-title", ct);
                     lock (latencies) latencies.Add(t.TotalMilliseconds);
                 }
                 catch (Exception e)
@@ -151,17 +152,20 @@ public static class CircuitLoad
         return (heap, circuits);
     }
 
-    private static async Task<List<(string Postcode, int Huisnummer)>> AddressesAsync(string connection, int count)
+    private static async Task<List<string>> AddressesAsync(string connection, int count)
     {
         await using var conn = new NpgsqlConnection(connection);
         await conn.OpenAsync();
-        // addresses spread over the gemeente (a seeded sample: the same in every run)
+        // the buurten of residents' addresses spread over the gemeente (a seeded sample: the same in every run)
         await using var cmd = new NpgsqlCommand(
-            "SELECT postcode, huisnummer FROM address WHERE toevoeging = '' ORDER BY md5(bag_id) LIMIT $1", conn);
+            """
+            SELECT b.code FROM (SELECT geom FROM address WHERE toevoeging = '' ORDER BY md5(bag_id) LIMIT $1) a
+            JOIN area_in_force b ON b.level = 'buurt' AND ST_Covers(b.geom, a.geom)
+            """, conn);
         cmd.Parameters.AddWithValue(count);
-        var list = new List<(string, int)>();
+        var list = new List<string>();
         await using var r = await cmd.ExecuteReaderAsync();
-        while (await r.ReadAsync()) list.Add((r.GetString(0), r.GetInt32(1)));
+        while (await r.ReadAsync()) list.Add(r.GetString(0));
         if (list.Count == 0) throw new InvalidOperationException("no addresses loaded: run ./kaart seed first");
         return list;
     }
@@ -173,10 +177,10 @@ public static class CircuitLoad
         sb.AppendLine(CultureInfo.InvariantCulture, $"# Circuits per server ({DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, {MemoryGiB():F0} GiB; {took.TotalMinutes:F0} min)");
         sb.AppendLine();
         sb.AppendLine("`./kaart bench circuits`: one server process (the shipped configuration: `./kaart run`'s data, Release build, server GC) on");
-        sb.AppendLine("loopback; a load client in a second process opens residents' circuits on `/mijn-gebiedsteam` the way blazor.web.js does");
+        sb.AppendLine("loopback; a load client in a second process opens residents' circuits on `/gebied/GB0361-centrum` the way blazor.web.js does");
         sb.AppendLine("(prerendered GET, WebSocket, `StartCircuit`, `UpdateRootComponents`, every render batch acknowledged, every JS call answered)");
         sb.AppendLine("and keeps them open. At each level: the server's resident set and managed heap, and " + opt.Samples + " residents asking for their team");
-        sb.AppendLine("(postcode + huisnummer, a navigation within the circuit) on circuits that had not asked yet, " + opt.InFlight + " at a time, timed until the");
+        sb.AppendLine("(the page of their buurt, a navigation within the circuit) on circuits that had not asked yet, " + opt.InFlight + " at a time, timed until the");
         sb.AppendLine("render batch holding the answer arrives. Baseline (first row): the same interactions with only " + (opt.Samples + 40) + " circuits open (after 40 warm-up interactions, not counted).");
         sb.AppendLine("The client shares the machine's cores with the server. Map layers (plain HTTP, cached) are not fetched.");
         sb.AppendLine();
