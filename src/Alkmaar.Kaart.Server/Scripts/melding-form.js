@@ -2,6 +2,8 @@
 // the place can also be picked on the map or taken from the device, and the description suggests a category.
 // Leaflet (kaart-map.js) is loaded only when the resident opens the map, so the page stays light on a phone.
 
+import { loadMapModule } from './map-loader.js';
+
 const form = document.querySelector('[data-melding-form]');
 if (form) init(form);
 
@@ -44,12 +46,7 @@ function init(form) {
   async function openMap() {
     if (map) return map;
     mapElement.hidden = false;
-    if (!document.querySelector('link[data-map-css]')) {
-      const css = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: form.dataset.mapCss });
-      css.dataset.mapCss = '';
-      await new Promise(resolve => { css.onload = css.onerror = resolve; document.head.append(css); });
-    }
-    const module = await import('./kaart-map.js');
+    const module = await loadMapModule(form.dataset.mapCss);
     const o = JSON.parse(form.dataset.map);
     // the map module reports clicks to a .NET object; here a plain object stands in for it
     const receiver = { invokeMethodAsync: (name, a, b) => { if (name === 'OnPointClickedJs') choose(a, b, 'op de kaart'); return Promise.resolve(); } };

@@ -12,6 +12,8 @@
 //   [data-focus-answer]   an answer to move the focus to when the page opened on it
 // When done it sets data-interactive="true" on [data-resident-page] (what people and tests wait on).
 
+import { loadMapModule } from './map-loader.js';
+
 const page = document.querySelector('[data-resident-page]');
 if (page) init(page);
 
@@ -29,12 +31,7 @@ function init(page) {
     const showButton = page.querySelector('[data-show-map]');
     if (showButton) showButton.hidden = true;
     mapElement.hidden = false;
-    if (!document.querySelector('link[data-map-css]')) {
-      const css = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: mapElement.dataset.mapCss });
-      css.dataset.mapCss = '';
-      await new Promise(resolve => { css.onload = css.onerror = resolve; document.head.append(css); });
-    }
-    const module = await import('./kaart-map.js');
+    const module = await loadMapModule(mapElement.dataset.mapCss);
     // the map reports clicks to a .NET object on interactive pages; here a plain object stands in for it
     const receiver = { invokeMethodAsync: (name, a, b) => { if (name === 'OnPointClickedJs') go(a, b); return Promise.resolve(); } };
     await module.createMap(mapElement, { ...options, pointClicks: !!options.pointUrl }, receiver);

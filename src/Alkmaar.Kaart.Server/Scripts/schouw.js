@@ -6,6 +6,7 @@
 //   length of a round. The page's own signals: data-offline-ready, data-pending (kept, not yet sent), data-sent.
 // - /schouwen/{id} (the report): the walked route and the findings on a map, loaded after the page.
 import { createStore, get, set, del, entries } from 'idb-keyval';
+import { loadMapModule } from './map-loader.js';
 
 const lopen = document.querySelector('[data-schouw-lopen]');
 if (lopen && lopen.dataset.schouwLopen !== '{}') initLopen(lopen);
@@ -13,12 +14,7 @@ const kaart = document.querySelector('[data-schouw-kaart]');
 if (kaart) initKaart(kaart);
 
 async function initKaart(element) {
-  if (!document.querySelector('link[data-map-css]')) {
-    const css = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: element.dataset.mapCss });
-    css.dataset.mapCss = '';
-    await new Promise(resolve => { css.onload = css.onerror = resolve; document.head.append(css); });
-  }
-  const module = await import('./kaart-map.js');
+  const module = await loadMapModule(element.dataset.mapCss);
   await module.createMap(element, JSON.parse(element.dataset.schouwKaart), { invokeMethodAsync: () => Promise.resolve() });
 }
 

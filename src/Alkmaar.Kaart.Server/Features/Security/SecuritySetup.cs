@@ -56,8 +56,8 @@ public static class SecuritySetup
             // so is the read budget, which the lean locate path (LeanLocate) spends before routing
             o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
                 PartitionedRateLimiter.Create<HttpContext, string>(http => Partition(http, limits)),
-                writes.Limiter.WithTranslatedKey<HttpContext>(http => SpendsWrite(http) ? PublicWriteBudget.KeyOf(Client(http)) : "", leaveOpen: true),
-                reads.Limiter.WithTranslatedKey<HttpContext>(http => IsPublicRead(http) ? PublicReadBudget.KeyOf(Client(http)) : "", leaveOpen: true));
+                writes.Limiter.WithTranslatedKey<HttpContext>(http => SpendsWrite(http) ? writes.KeyOf(Client(http)) : "", leaveOpen: true),
+                reads.Limiter.WithTranslatedKey<HttpContext>(http => IsPublicRead(http) ? reads.KeyOf(Client(http)) : "", leaveOpen: true));
         });
     }
 
