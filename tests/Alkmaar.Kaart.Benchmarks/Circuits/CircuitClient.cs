@@ -63,7 +63,10 @@ public sealed partial class CircuitClient : IAsyncDisposable
             {
                 var handle = (long)args[0]!;
                 if (handle == 0) return; // fire and forget
-                var result = (int)args[3]! == 1 ? $"{{\"__jsObjectId\":{Interlocked.Increment(ref _jsObjectId)}}}" : "null";
+                var result = (int)args[3]! == 1 ? $"{{\"__jsObjectId\":{Interlocked.Increment(ref _jsObjectId)}}}"
+                    // a chart measures its element (Radzen's createChart answers the element's box, as a phone's browser would)
+                    : (string)args[1]! == "Radzen.createChart" ? "{\"left\":0,\"top\":0,\"width\":358,\"height\":240}"
+                    : "null";
                 await connection.SendAsync("EndInvokeJSFromDotNet", handle, true, $"[{handle},true,{result}]");
             }, this);
         connection.On<string>("JS.Error", e => Error = e);

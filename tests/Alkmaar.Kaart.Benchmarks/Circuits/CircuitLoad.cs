@@ -87,13 +87,14 @@ public static class CircuitLoad
 
         async Task<List<double>> InteractAsync(int level)
         {
-            var sample = new List<(CircuitClient Circuit, string Path)>();
+            // (the page is the same component: the render batch that answers holds the buurt's name, not the unchanged markup)
+            var sample = new List<(CircuitClient Circuit, string Path, string Expect)>();
             // the newest circuits interact (the oldest stay idle, as most residents' pages do)
             var pool = fresh.ToList();
             for (var i = 0; i < opt.Samples && i < pool.Count; i++)
             {
-                var buurt = addresses[next++ % addresses.Count];
-                sample.Add((pool[pool.Count - 1 - i], $"gebied/{buurt}"));
+                var (buurt, naam) = addresses[next++ % addresses.Count];
+                sample.Add((pool[pool.Count - 1 - i], $"gebied/{buurt}", naam));
             }
             fresh = new Queue<CircuitClient>(pool.Take(pool.Count - sample.Count));
             var latencies = new List<double>();
@@ -101,7 +102,7 @@ public static class CircuitLoad
             {
                 try
                 {
-                    var t = await s.Circuit.NavigateAsync(s.Path, "area-title", ct);
+                    var t = await s.Circuit.NavigateAsync(s.Path, s.Expect, ct);
                     lock (latencies) latencies.Add(t.TotalMilliseconds);
                 }
                 catch (Exception e)
@@ -152,20 +153,20 @@ public static class CircuitLoad
         return (heap, circuits);
     }
 
-    private static async Task<List<string>> AddressesAsync(string connection, int count)
+    private static async Task<List<(string Code, string Name)>> AddressesAsync(string connection, int count)
     {
         await using var conn = new NpgsqlConnection(connection);
         await conn.OpenAsync();
         // the buurten of residents' addresses spread over the gemeente (a seeded sample: the same in every run)
         await using var cmd = new NpgsqlCommand(
             """
-            SELECT b.code FROM (SELECT geom FROM address WHERE toevoeging = '' ORDER BY md5(bag_id) LIMIT $1) a
+            SELECT b.code, b.name FROM (SELECT geom FROM address WHERE toevoeging = '' ORDER BY md5(bag_id) LIMIT $1) a
             JOIN area_in_force b ON b.level = 'buurt' AND ST_Covers(b.geom, a.geom)
             """, conn);
         cmd.Parameters.AddWithValue(count);
-        var list = new List<string>();
+        var list = new List<(string, string)>();
         await using var r = await cmd.ExecuteReaderAsync();
-        while (await r.ReadAsync()) list.Add(r.GetString(0));
+        while (await r.ReadAsync()) list.Add((r.GetString(0), r.GetString(1)));
         if (list.Count == 0) throw new InvalidOperationException("no addresses loaded: run ./kaart seed first");
         return list;
     }
@@ -179,8 +180,8 @@ public static class CircuitLoad
         sb.AppendLine("`./kaart bench circuits`: one server process (the shipped configuration: `./kaart run`'s data, Release build, server GC) on");
         sb.AppendLine("loopback; a load client in a second process opens residents' circuits on `/gebied/GB0361-centrum` the way blazor.web.js does");
         sb.AppendLine("(prerendered GET, WebSocket, `StartCircuit`, `UpdateRootComponents`, every render batch acknowledged, every JS call answered)");
-        sb.AppendLine("and keeps them open. At each level: the server's resident set and managed heap, and " + opt.Samples + " residents asking for their team");
-        sb.AppendLine("(the page of their buurt, a navigation within the circuit) on circuits that had not asked yet, " + opt.InFlight + " at a time, timed until the");
+        sb.AppendLine("and keeps them open. At each level: the server's resident set and managed heap, and " + opt.Samples + " residents opening the page of their buurt");
+        sb.AppendLine("(a navigation within the circuit) on circuits that had not asked yet, " + opt.InFlight + " at a time, timed until the");
         sb.AppendLine("render batch holding the answer arrives. Baseline (first row): the same interactions with only " + (opt.Samples + 40) + " circuits open (after 40 warm-up interactions, not counted).");
         sb.AppendLine("The client shares the machine's cores with the server. Map layers (plain HTTP, cached) are not fetched.");
         sb.AppendLine();
