@@ -66,9 +66,9 @@ public class InitiatievenPageTests(BrowserFixture fx) : IClassFixture<BrowserFix
         await page.Locator("#init-status").SelectOptionAsync("");
         var pin = page.Locator(".leaflet-marker-icon.kaart-pin-toegekend");
         await Assertions.Expect(pin).Not.ToHaveCountAsync(0, new() { Timeout = 30000 });
-        await Assertions.Expect(grid.Locator("tr.rz-state-highlight")).ToHaveCountAsync(0);
+        await Assertions.Expect(grid.Locator("tr.geselecteerd")).ToHaveCountAsync(0);
         await pin.First.ClickAsync();
-        await Assertions.Expect(grid.Locator("tr.rz-state-highlight")).ToContainTextAsync("Geveltuinen Testbuurt", new() { Timeout = 30000 });
+        await Assertions.Expect(grid.Locator("tr.geselecteerd")).ToContainTextAsync("Geveltuinen Testbuurt", new() { Timeout = 30000 });
 
         // a resident sees it on the dashboard layer, without edit buttons on the page
         var resident = await fx.NewPageAsync(1280, 900);
