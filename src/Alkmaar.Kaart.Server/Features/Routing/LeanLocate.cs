@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Alkmaar.Kaart.Geo.Routing;
 using Alkmaar.Kaart.Server.Features.Security;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace Alkmaar.Kaart.Server.Features.Routing;
@@ -20,6 +21,7 @@ namespace Alkmaar.Kaart.Server.Features.Routing;
 public static class LeanLocate
 {
     private static readonly byte[] YPart = ",\"y\":"u8.ToArray();
+    private static readonly KeyValuePair<string, object?> RouteTag = new("http.route", "/api/locate/");
 
     /// <summary>The answer before its x, per snapshot and per located area (the buurt for inside, the municipality for outside).</summary>
     private sealed class Prefixes
@@ -48,6 +50,8 @@ public static class LeanLocate
             if (!reads.TrySpend(http.Connection.RemoteIpAddress?.ToString())) return next(http); // the endpoint answers 429
             var r = snapshot.Locator.Locate(x, y);
             KaartTelemetry.RoutedPoints.Add(1, new KeyValuePair<string, object?>("via", "locate"));
+            // the request metrics name the route as the endpoint's do (no endpoint was chosen: routing did not run)
+            http.Features.Get<IHttpMetricsTagsFeature>()?.Tags.Add(RouteTag);
             var prefix = PrefixOf(snapshot, r, json);
             x = Math.Round(x, 3);
             y = Math.Round(y, 3);
