@@ -66,6 +66,8 @@ public class SchouwTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
         await Assert.ThrowsAsync<SchouwException>(() => schouwen.PlanAsync(other, buurt, today, null, null, [], 0));
         var id = await schouwen.PlanAsync(team, buurt, today, null, "Start bij de Waag", ["Gebiedsteam", "Stadswerk072", "iets anders"], 4);
         Assert.Null(await schouwen.GetAsync(other, id));
+        Assert.DoesNotContain(await schouwen.ListAsync(other), x => x.Id == id);
+        Assert.Contains(await schouwen.ListAsync(team), x => x.Id == id);
         var s = (await schouwen.GetAsync(team, id))!;
         // the Centrum's beeldkwaliteit: schoon and heel at A, groen at B (data/boundaries/beeldkwaliteit.json)
         Assert.Equal(("A", "A", "B"), (s.Doel["schoon"], s.Doel["heel"], s.Doel["groen"]));

@@ -13,7 +13,7 @@ using NpgsqlTypes;
 namespace Alkmaar.Kaart.Server.Features.Schouwen;
 
 /// <summary>A buurt a schouw round can be planned for.</summary>
-public sealed record SchouwBuurt(string Code, string Naam, string WijkNaam, string GebiedCode);
+public sealed record SchouwBuurt(string Code, string Naam, string WijkCode, string WijkNaam, string GebiedCode);
 
 /// <summary>A schouw round with the checklist and target levels it was planned with.</summary>
 public sealed record Schouw(long Id, string BuurtCode, string BuurtNaam, string GebiedCode, DateOnly Datum, string Titel, string? Route,
@@ -64,13 +64,13 @@ public sealed class SchouwService(NpgsqlDataSource db, AreaLocatorProvider locat
     {
         await using var cmd = db.CreateCommand(
             """
-            SELECT b.code, b.name, w.name, w.parent_code FROM area_in_force b JOIN area_in_force w ON w.level = 'wijk' AND w.code = b.parent_code
+            SELECT b.code, b.name, w.code, w.name, w.parent_code FROM area_in_force b JOIN area_in_force w ON w.level = 'wijk' AND w.code = b.parent_code
             WHERE b.level = 'buurt' AND w.parent_code IS NOT NULL ORDER BY b.name, b.code
             """);
         var list = new List<SchouwBuurt>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            if (InScope(user, r.GetString(3))) list.Add(new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3)));
+            if (InScope(user, r.GetString(4))) list.Add(new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4)));
         return list;
     }
 
@@ -86,13 +86,7 @@ public sealed class SchouwService(NpgsqlDataSource db, AreaLocatorProvider locat
         if (route?.Length > 1000) throw new SchouwException("Route te lang", "Beschrijf de route in ten hoogste 1000 tekens.", field: "route");
         if (bewoners is < 0 or > 500) throw new SchouwException("Aantal bewoners", "Het aantal bewoners is 0 tot 500.", field: "bewoners");
         var parties = deelnemers.Where(Partijen.Contains).Distinct().ToArray();
-        string? wijk;
-        await using (var w = db.CreateCommand("SELECT parent_code FROM area_in_force WHERE level = 'buurt' AND code = $1"))
-        {
-            w.Parameters.AddWithValue(b.Code);
-            wijk = await w.ExecuteScalarAsync(ct) as string;
-        }
-        var doel = beeldkwaliteit.DoelVoor(b.Code, wijk, b.GebiedCode);
+        var doel = beeldkwaliteit.DoelVoor(b.Code, b.WijkCode, b.GebiedCode);
         await using var cmd = db.CreateCommand(
             """
             INSERT INTO schouw (buurt_code, gebied_code, datum, titel, route, deelnemers, bewoners, doel, items, created_by)
@@ -132,14 +126,13 @@ public sealed class SchouwService(NpgsqlDataSource db, AreaLocatorProvider locat
     /// <summary>The rounds in the user's gebieden, newest first.</summary>
     public async Task<List<Schouw>> ListAsync(ClaimsPrincipal user, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand(SelectSchouw + " ORDER BY s.datum DESC, s.id DESC LIMIT 200");
+        // the scope in the query: a limit applied before it would hide a team's own rounds behind other gebieden's
+        await using var cmd = db.CreateCommand(SelectSchouw + " WHERE $1 OR s.gebied_code = ANY($2) ORDER BY s.datum DESC, s.id DESC LIMIT 200");
+        cmd.Parameters.AddWithValue(SeesAll(user));
+        cmd.Parameters.AddWithValue(user.IsInRole(KaartRoles.Gebiedsteam) ? user.Gebieden().ToArray() : Array.Empty<string>());
         var list = new List<Schouw>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            var s = ReadSchouw(r);
-            if (InScope(user, s.GebiedCode)) list.Add(s);
-        }
+        while (await r.ReadAsync(ct)) list.Add(ReadSchouw(r));
         return list;
     }
 
