@@ -50,8 +50,11 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
         await Assertions.Expect(meldingen).ToContainTextAsync("DEMO");
         await Assertions.Expect(page.Locator("[data-testid=area-meldingen-count]"))
             .ToContainTextAsync($"{expected.Meldingen.Count!.Value.ToString("N0", Nl)} meldingen in 2025: {expected.Meldingen.Per1000!.Value.ToString("N0", Nl)} per 1.000 inwoners");
-        var columns = meldingen.Locator(".area-month-chart path[style*='fill: #6a1b9a']");
-        Assert.True(await columns.CountAsync() == 12, await meldingen.Locator(".area-month-chart").InnerHTMLAsync()); // a column per month
+        // the month chart (Chart.js, drawn when it comes into view): a bar per month of 2025 with a count to release
+        var chart = page.GetByTestId("area-month-chart");
+        await chart.ScrollIntoViewIfNeededAsync();
+        await Assertions.Expect(chart).ToHaveAttributeAsync("data-bars", expected.Meldingen.PerMonth.Take(expected.Meldingen.Months).Count(c => c is not null).ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(12, expected.Meldingen.Months);
         var categories = page.Locator("[data-testid=area-categories] tbody tr");
         await Assertions.Expect(categories).ToHaveCountAsync(expected.Meldingen.TopCategories.Count);
         await Assertions.Expect(categories.First).ToContainTextAsync(expected.Meldingen.TopCategories[0].Category);
@@ -83,6 +86,46 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
         await page.Locator("path[data-code='GB0361-west']").FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Gebied West");
+    }
+
+    [Fact]
+    public async Task The_area_page_is_served_without_a_live_connection_keeps_what_was_typed_and_gives_staff_the_displacement_by_link()
+    {
+        // a resident: the page is HTML and plain forms; no Blazor script, no circuit
+        var page = await fx.NewPageAsync(1280, 1000);
+        var blazor = 0;
+        page.Request += (_, r) => { if (r.Url.Contains("/_blazor") || r.Url.Contains("blazor.web.js")) Interlocked.Increment(ref blazor); };
+        await page.GotoAsync(fx.BaseUrl + "/gebied/GB0361-oost");
+        await page.Locator("[data-resident-page][data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(page.GetByTestId("kaart-map")).ToHaveAttributeAsync("data-focus", "GB0361-oost");
+        Assert.Equal(0, blazor);
+        await Assertions.Expect(page.GetByTestId("displacement-form")).ToHaveCountAsync(0); // staff only
+
+        // following by e-mail: a refused address comes back as typed, with the reason; a good one is sent
+        await page.GetByTestId("volgen-email").FillAsync("geen adres");
+        await page.GetByTestId("volgen-knop").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=area-volgen] .form-error")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("volgen-email")).ToHaveValueAsync("geen adres");
+        await page.GetByTestId("volgen-email").FillAsync("oost-volger@example.org");
+        await page.GetByTestId("volgen-knop").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("volgen-verstuurd")).ToBeVisibleAsync();
+
+        // staff: the displacement test is a form whose answer has a link of its own (the same figures as the service)
+        var start = DateOnly.FromDateTime(DateTime.Today).AddDays(-70);
+        var expected = (await fx.App.Services.GetRequiredService<Server.Features.CrossBoundary.CrossBoundaryService>()
+            .DisplacementAsync("GB0361-oost", Geo.Areas.AreaLevel.Gebied, start, 4, null))!;
+        var team = await fx.SignedInPageAsync("verplaatsing-oost", "GB0361-oost", "/gebied/GB0361-oost");
+        await team.Locator("[data-testid=area-displacement] summary").ClickAsync();
+        await team.Locator("#verplaatsing-datum").FillAsync(start.ToString("dd-MM-yyyy", CultureInfo.InvariantCulture));
+        await team.Locator("#verplaatsing-weken").FillAsync("4");
+        await team.GetByTestId("displacement-run").ClickAsync();
+        var band = team.Locator("[data-testid=displacement-table] tbody tr").First;
+        await Assertions.Expect(band).ToContainTextAsync($"{expected.Band.InsideBefore} / {expected.Band.InsideAfter}");
+        Assert.Contains("aanpak=", team.Url);
+        await team.Locator("#verplaatsing-datum").FillAsync("31-02-2026");
+        await team.GetByTestId("displacement-run").ClickAsync();
+        await Assertions.Expect(team.Locator("#verplaatsing-fout")).ToContainTextAsync("Geen geldige datum");
+        await Assertions.Expect(team.Locator("#verplaatsing-datum")).ToHaveValueAsync("31-02-2026");
     }
 
     [Fact]
@@ -252,9 +295,10 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
         await Assertions.Expect(page.Locator("[data-testid=area-monitor]")).ToContainTextAsync("wijk Graft-De Rijp");
         await Assertions.Expect(page.Locator("[data-testid=area-team]")).ToContainTextAsync("Gebiedsteam Oost");
 
-        // an unknown code says so
-        await page.GotoAsync(fx.BaseUrl + "/gebied/WK999999");
-        await Assertions.Expect(page.Locator("[data-testid=area-missing]")).ToContainTextAsync("WK999999", new() { Timeout = 30000 });
+        // an unknown code says so, as a 404 (the not-found page, which says what to do)
+        var missing = await page.GotoAsync(fx.BaseUrl + "/gebied/WK999999");
+        Assert.Equal(404, missing!.Status);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Gebied niet gevonden");
 
         // dashboard: click gebied Noord, follow the panel's link
         await page.GotoAsync(fx.BaseUrl + "/");

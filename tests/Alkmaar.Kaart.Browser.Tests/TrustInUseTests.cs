@@ -120,24 +120,30 @@ public class TrustInUseTests(BrowserFixture fx) : IClassFixture<BrowserFixture>,
     {
         // Found by a fresh-clone run: the area page's map was still fetching the area to point at when the person clicked on
         // to the border band; the answer then arrived at a map that was already removed, Leaflet threw, and the error ended
-        // the live connection: the next page stayed "Laden…" with "Er ging iets mis". The area's answer is held here until
-        // the person has moved on, so this happens every time.
+        // the live connection: the next page stayed "Laden…" with "Er ging iets mis". The area page is server-rendered now
+        // (issue 35: no live connection to lose); the same happens between two live pages with a map — the border band and
+        // a grensoverleg opened from it — so the band's first answer is held here until the person has moved on.
         var page = await fx.NewPageAsync(1400, 1000);
         var asked = new TaskCompletionSource();
         var release = new TaskCompletionSource();
-        await page.RouteAsync(new System.Text.RegularExpressions.Regex("/api/areas/GB0361-west\\?level="), async route =>
+        var held = 0;
+        await page.RouteAsync(new System.Text.RegularExpressions.Regex("/api/grensband/GB0361-west/kaart\\?"), async route =>
         {
-            asked.TrySetResult();
-            await release.Task;
+            if (Interlocked.Increment(ref held) == 1)
+            {
+                asked.TrySetResult();
+                await release.Task;
+            }
             await route.ContinueAsync();
         });
-        await page.GotoAsync(fx.BaseUrl + "/gebied/GB0361-west");
-        await page.Locator("[data-interactive=true]").WaitForAsync();
+        await page.GotoAsync(fx.BaseUrl + "/grensband/GB0361-west");
+        await page.Locator("[data-testid=grensband][data-interactive=true]").WaitForAsync();
         await asked.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        await page.GetByTestId("area-band-link").ClickAsync();
+        await page.Locator("[data-testid=grensband-sides] tr[data-side=GM0399] a").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("grensband-title")).ToContainTextAsync("Heiloo");
         await page.Locator("[data-testid=grensband][data-interactive=true]").WaitForAsync();
         // the held answer now reaches the removed map
-        var answered = page.WaitForResponseAsync(r => r.Url.Contains("/api/areas/GB0361-west?level="));
+        var answered = page.WaitForResponseAsync(r => r.Url.Contains("/api/grensband/GB0361-west/kaart?") && !r.Url.Contains("GM0399"));
         release.SetResult();
         await (await answered).FinishedAsync();
         // the session lives on: the band page still answers a choice, and no error bar

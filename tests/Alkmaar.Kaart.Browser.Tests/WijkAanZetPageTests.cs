@@ -124,7 +124,7 @@ public class WijkAanZetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
         await team.GetByTestId($"actie-new-{sid}").FillAsync("Bankjes plaatsen");
         await team.GetByTestId($"actie-add-{sid}").ClickAsync();
         await Assertions.Expect(speerpunt).ToContainTextAsync("0 van 2 acties gereed");
-        await speerpunt.GetByLabel("Locaties kiezen met bewoners gereed").CheckAsync();
+        await speerpunt.GetByRole(AriaRole.Button, new() { Name = "Locaties kiezen met bewoners: gereed" }).ClickAsync();
         await Assertions.Expect(speerpunt).ToHaveAttributeAsync("data-progress", "0.5");
         await Assertions.Expect(speerpunt).ToContainTextAsync("in uitvoering");
         await speerpunt.ScrollIntoViewIfNeededAsync();

@@ -5,7 +5,10 @@
 //
 // Markup it reads:
 //   [data-resident-map]   JSON options for createMap (layers …) plus pointUrl ("…?lat={lat}&lon={lon}": a click on the
-//                         map goes there) and focus (the answer's area and point, drawn highlighted)
+//                         map goes there), featureUrl with featureLayers ("/gebied/{code}?niveau={level}": a click on an
+//                         area of those layers goes there) and focus (the answer's area and point, drawn highlighted)
+//   [data-bar-chart]      JSON for a bar chart (bar-chart.js, Chart.js), drawn when it comes into view
+//   select[data-autosubmit]  a choice sends its form (the form's own button stays for when this script is absent)
 //   [data-show-map]       the button that loads the map on a phone
 //   [data-use-location]   the button for the device's location (goes to pointUrl); [data-location-error] its message
 //   [data-copy]           copies the value of the element with that id; [data-copy-status] says whether it worked
@@ -33,7 +36,14 @@ function init(page) {
     mapElement.hidden = false;
     const module = await loadMapModule(mapElement.dataset.mapCss);
     // the map reports clicks to a .NET object on interactive pages; here a plain object stands in for it
-    const receiver = { invokeMethodAsync: (name, a, b) => { if (name === 'OnPointClickedJs') go(a, b); return Promise.resolve(); } };
+    const receiver = {
+      invokeMethodAsync: (name, a, b, c) => {
+        if (name === 'OnPointClickedJs') go(a, b);
+        else if (name === 'OnFeatureClickedJs' && options.featureUrl && options.featureLayers.includes(a) && c !== options.focus?.areaCode)
+          location.assign(options.featureUrl.replace('{code}', encodeURIComponent(c)).replace('{level}', encodeURIComponent(b ?? '')));
+        return Promise.resolve();
+      },
+    };
     await module.createMap(mapElement, { ...options, pointClicks: !!options.pointUrl }, receiver);
     map = module;
     if (options.focus) await module.showFocus(mapElement, options.focus);
@@ -78,6 +88,21 @@ function init(page) {
       try { await navigator.clipboard.writeText(document.getElementById(button.dataset.copy).value); ok = true; } catch { /* refused */ }
       if (status) status.textContent = ok ? 'De link is gekopieerd.' : 'Kopiëren lukte niet; selecteer de link en kopieer hem zelf.';
     });
+  }
+
+  for (const select of page.querySelectorAll('select[data-autosubmit]')) {
+    select.addEventListener('change', () => select.form.requestSubmit());
+  }
+
+  const charts = page.querySelectorAll('[data-bar-chart]');
+  if (charts.length) {
+    const draw = element => import('/dist/bar-chart.js').then(m => m.drawBarChart(element));
+    if ('IntersectionObserver' in window) {
+      const seen = new IntersectionObserver(entries => {
+        for (const e of entries.filter(e => e.isIntersecting)) { seen.unobserve(e.target); draw(e.target); }
+      }, { rootMargin: '200px' });
+      charts.forEach(c => seen.observe(c));
+    } else charts.forEach(draw);
   }
 
   // an answer the page opened on: the focus goes to it, for screen readers and keyboard users
