@@ -47,23 +47,35 @@ SELECT b.code, b.name, b.parent_code, m.code FROM bench_point p
   LEFT JOIN municipality m ON b.code IS NULL AND ST_Covers(m.geom, p.geom)
 WHERE p.id = :i;
 SQL
+  # the ceiling: Kestrel alone answering a real locate answer's bytes (tests/Alkmaar.Kaart.Benchmarks, Ceiling/)
+  dotnet build "$ROOT/tests/Alkmaar.Kaart.Benchmarks" -c Release --nologo -clp:ErrorsOnly -v quiet >/dev/null || die "de benchmarks bouwen is mislukt"
   bench_server_start bench-locate-server
   local url="$BENCH_URL"
-  curl -sf -o /dev/null "$url/api/locate?x=111000&y=516000" || die "GET /api/locate mislukt"
+  curl -sf -o "$STATE/bench/locate-answer.json" "$url/api/locate?x=111000&y=516000" || die "GET /api/locate mislukt"
+  local cport=$((BENCH_PORT + 1)); while port_busy "$cport"; do cport=$((cport + 1)); done
+  local ceiling_url="http://127.0.0.1:$cport"
+  dotnet "$ROOT/tests/Alkmaar.Kaart.Benchmarks/bin/Release/net10.0/Alkmaar.Kaart.Benchmarks.dll" ceiling --urls "$ceiling_url" \
+    --body "$STATE/bench/locate-answer.json" >"$STATE/bench-ceiling.log" 2>&1 &
+  local ceiling_pid=$!
+  trap 'stop_job "$BENCH_SERVER"; stop_job "$ceiling_pid"' EXIT
+  for _ in $(seq 1 30); do port_busy "$cport" && break; sleep 1; done
+  wrk -t2 -c"$conns" -d3s -s "$STATE/bench/locate.lua" "$ceiling_url" >/dev/null 2>&1 # warm
   wrk -t2 -c"$conns" -d3s -s "$STATE/bench/locate.lua" "$url" >/dev/null 2>&1 # warm
   LOCATE_SUFFIX="&date=$today" wrk -t2 -c"$conns" -d3s -s "$STATE/bench/locate.lua" "$url" >/dev/null 2>&1
-  local lean=() full=() sql=() r out
+  local lean=() full=() sql=() ceil=() r out
   for r in 1 2 3; do
+    out="$(wrk -t2 -c"$conns" -d${secs}s --latency -s "$STATE/bench/locate.lua" "$ceiling_url" 2>/dev/null)"
+    ceil+=("$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '/^ +50%/ {print $2}' <<<"$out") $(awk '/^ +99%/ {print $2}' <<<"$out")")
     out="$(wrk -t2 -c"$conns" -d${secs}s --latency -s "$STATE/bench/locate.lua" "$url" 2>/dev/null)"
     lean+=("$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '/^ +50%/ {print $2}' <<<"$out") $(awk '/^ +99%/ {print $2}' <<<"$out")")
     out="$(LOCATE_SUFFIX="&date=$today" wrk -t2 -c"$conns" -d${secs}s --latency -s "$STATE/bench/locate.lua" "$url" 2>/dev/null)"
     full+=("$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '/^ +50%/ {print $2}' <<<"$out") $(awk '/^ +99%/ {print $2}' <<<"$out")")
     sql+=("$(bench_tps "$STATE/bench/sql/locate.sql" "$db" "$conns" "$secs")")
   done
-  stop_job "$BENCH_SERVER"; trap - EXIT
+  stop_job "$BENCH_SERVER"; stop_job "$ceiling_pid"; trap - EXIT
   median() { printf '%s\n' "$@" | sort -g -k1,1 | awk '{a[NR]=$0} END {print a[2]}'; }
-  local l f s
-  l="$(median "${lean[@]}")"; f="$(median "${full[@]}")"; s="$(median "${sql[@]}")"
+  local l f s c
+  l="$(median "${lean[@]}")"; f="$(median "${full[@]}")"; s="$(median "${sql[@]}")"; c="$(median "${ceil[@]}")"
   local lr fr
   lr="${l%% *}"; fr="${f%% *}"
   {
@@ -72,14 +84,15 @@ SQL
     echo "The shipped configuration in its own database; $total points spread like the real thing ($inside in the gemeente, the"
     echo "rest up to 15 km around it), each request the next point. Client (wrk -t2), server and PostgreSQL share the machine."
     echo
-    echo "| path | req/s | p50 | p99 | ratio to PostGIS |"
-    echo "|---|---:|---:|---:|---:|"
-    echo "| lean (\`/api/locate?x=&y=\`: before routing, answer bytes per area) | $lr | $(cut -d' ' -f2 <<<"$l") | $(cut -d' ' -f3 <<<"$l") | $(awk -v a="$lr" -v b="$s" 'BEGIN {printf "%.1f×", a/b}') |"
-    echo "| full pipeline (the same with \`&date=$today\`: routing, auth, rate limiter, endpoint) | $fr | $(cut -d' ' -f2 <<<"$f") | $(cut -d' ' -f3 <<<"$f") | $(awk -v a="$fr" -v b="$s" 'BEGIN {printf "%.1f×", a/b}') |"
-    echo "| PostGIS per point (pgbench -c$conns, baseline) | $s | | | 1.0× |"
+    echo "| path | req/s | p50 | p99 | ratio to PostGIS | share of the ceiling |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    echo "| lean (\`/api/locate?x=&y=\`: before routing, answer bytes per area) | $lr | $(cut -d' ' -f2 <<<"$l") | $(cut -d' ' -f3 <<<"$l") | $(awk -v a="$lr" -v b="$s" 'BEGIN {printf "%.1f×", a/b}') | $(awk -v a="$lr" -v b="${c%% *}" 'BEGIN {printf "%.0f %%", 100*a/b}') |"
+    echo "| full pipeline (the same with \`&date=$today\`: routing, auth, rate limiter, endpoint) | $fr | $(cut -d' ' -f2 <<<"$f") | $(cut -d' ' -f3 <<<"$f") | $(awk -v a="$fr" -v b="$s" 'BEGIN {printf "%.1f×", a/b}') | $(awk -v a="$fr" -v b="${c%% *}" 'BEGIN {printf "%.0f %%", 100*a/b}') |"
+    echo "| ceiling (Kestrel alone answering the same bytes: no locating, no middleware; baseline) | ${c%% *} | $(cut -d' ' -f2 <<<"$c") | $(cut -d' ' -f3 <<<"$c") | | 100 % |"
+    echo "| PostGIS per point (pgbench -c$conns, baseline) | $s | | | 1.0× | |"
     echo
     echo "Goal (issue 35): ≥ 60,000 req/s with p99 ≤ 2 ms on loopback, ≥ 4× PostGIS per point."
-    echo "Runs (req/s p50 p99): lean ${lean[*]}; full ${full[*]}; PostGIS ${sql[*]}."
+    echo "Runs (req/s p50 p99): lean ${lean[*]}; full ${full[*]}; ceiling ${ceil[*]}; PostGIS ${sql[*]}."
   } > "$STATE/bench/locate-report.md"
   cat "$STATE/bench/locate-report.md"
   pg_psql postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null || true

@@ -7,16 +7,16 @@ namespace Alkmaar.Kaart.Benchmarks.Circuits;
 
 /// <summary>
 /// <c>./kaart bench circuits</c>: how many residents' circuits one server holds. Opens circuits on
-/// <c>/gebied/GB0361-centrum</c> (a resident's page, interactive) up to each level and keeps them open; at each level measures
-/// the server's memory (resident set and managed heap, after a settle) and the interaction latency (a resident opens the
-/// page of their buurt on a circuit that has not asked before, timed until the render batch that holds it), with a fixed number of interactions in flight. The baseline of the same run: the same interactions with
+/// <c>/hotspots</c> (a resident's page, interactive) up to each level and keeps them open; at each level measures
+/// the server's memory (resident set and managed heap, after a settle) and the interaction latency (a resident shows the
+/// hotspots of their gebied first on a circuit that has not asked before, timed until the render batch that holds it), with a fixed number of interactions in flight. The baseline of the same run: the same interactions with
 /// only the baseline's circuits open. Writes a Markdown report.
 /// </summary>
 public static class CircuitLoad
 {
-    // an interactive resident page (/mijn-gebiedsteam is server-rendered since issue 35 and opens no circuit): the area page,
-    // and a resident's lookup is a navigation to another area (a buurt) within the circuit
-    private const string Page = "gebied/GB0361-centrum";
+    // an interactive resident page (/mijn-gebiedsteam and the area pages are server-rendered since issue 35 and open no
+    // circuit): the hotspots, and a resident's question is a navigation to their own gebied's hotspots within the circuit
+    private const string Page = "hotspots";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -87,14 +87,14 @@ public static class CircuitLoad
 
         async Task<List<double>> InteractAsync(int level)
         {
-            // (the page is the same component: the render batch that answers holds the buurt's name, not the unchanged markup)
+            // (the page is the same component: the render batch that answers holds the gebied's name, not the unchanged markup)
             var sample = new List<(CircuitClient Circuit, string Path, string Expect)>();
             // the newest circuits interact (the oldest stay idle, as most residents' pages do)
             var pool = fresh.ToList();
             for (var i = 0; i < opt.Samples && i < pool.Count; i++)
             {
-                var (buurt, naam) = addresses[next++ % addresses.Count];
-                sample.Add((pool[pool.Count - 1 - i], $"gebied/{buurt}", naam));
+                var (gebied, naam) = addresses[next++ % addresses.Count];
+                sample.Add((pool[pool.Count - 1 - i], $"hotspots?gebied={gebied}", $"Eerst de hotspots van {naam}"));
             }
             fresh = new Queue<CircuitClient>(pool.Take(pool.Count - sample.Count));
             var latencies = new List<double>();
@@ -157,11 +157,11 @@ public static class CircuitLoad
     {
         await using var conn = new NpgsqlConnection(connection);
         await conn.OpenAsync();
-        // the buurten of residents' addresses spread over the gemeente (a seeded sample: the same in every run)
+        // the gebieden of residents' addresses spread over the gemeente (a seeded sample: the same in every run)
         await using var cmd = new NpgsqlCommand(
             """
             SELECT b.code, b.name FROM (SELECT geom FROM address WHERE toevoeging = '' ORDER BY md5(bag_id) LIMIT $1) a
-            JOIN area_in_force b ON b.level = 'buurt' AND ST_Covers(b.geom, a.geom)
+            JOIN area_in_force b ON b.level = 'gebied' AND ST_Covers(b.geom, a.geom)
             """, conn);
         cmd.Parameters.AddWithValue(count);
         var list = new List<(string, string)>();

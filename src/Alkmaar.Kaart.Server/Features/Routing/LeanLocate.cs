@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Alkmaar.Kaart.Geo.Routing;
 using Alkmaar.Kaart.Server.Features.Security;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -47,7 +48,7 @@ public static class LeanLocate
                 return next(http);
             var pending = provider.GetAsync(http.RequestAborted);
             if (!pending.IsCompletedSuccessfully || pending.Result is not { } snapshot) return next(http);
-            if (!reads.TrySpend(http.Connection.RemoteIpAddress?.ToString())) return next(http); // the endpoint answers 429
+            if (!reads.TrySpendKey(BudgetKey(http, reads))) return next(http); // the endpoint answers 429
             var r = snapshot.Locator.Locate(x, y);
             KaartTelemetry.RoutedPoints.Add(1, new KeyValuePair<string, object?>("via", "locate"));
             // the request metrics name the route as the endpoint's do (no endpoint was chosen: routing did not run)
@@ -79,6 +80,20 @@ public static class LeanLocate
             return Task.CompletedTask; // Kestrel sends what was written when the request ends
         });
     }
+
+    /// <summary>The client's budget key made once per connection and client address: behind the proxy one connection carries
+    /// many clients (each request's forwarded address is compared), on a direct connection it is made once.</summary>
+    private static string BudgetKey(HttpContext http, PublicReadBudget reads)
+    {
+        var address = http.Connection.RemoteIpAddress;
+        if (http.Features.Get<IConnectionItemsFeature>()?.Items is not { } items) return reads.KeyOf(address?.ToString());
+        if (items.TryGetValue(typeof(ConnectionKey), out var kept) && kept is ConnectionKey k && Equals(k.Address, address)) return k.Key;
+        var key = new ConnectionKey(address, reads.KeyOf(address?.ToString()));
+        items[typeof(ConnectionKey)] = key;
+        return key.Key;
+    }
+
+    private sealed record ConnectionKey(System.Net.IPAddress? Address, string Key);
 
     /// <summary>
     /// The answer's bytes up to and including <c>"x":</c> — what <see cref="LocateEndpoints"/> serialises, made once per

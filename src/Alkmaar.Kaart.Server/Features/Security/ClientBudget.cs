@@ -17,9 +17,13 @@ public abstract class ClientBudget(string prefix, int permitsPerMinute) : IDispo
     public string KeyOf(string? client) => prefix + (string.IsNullOrEmpty(client) ? "onbekend" : client);
 
     /// <summary>Spends one request of <paramref name="client"/>'s budget; false when it is used up for this minute.</summary>
-    public bool TrySpend(string? client)
+    public bool TrySpend(string? client) => TrySpendKey(KeyOf(client));
+
+    /// <summary>Spends one request of the client whose <see cref="KeyOf"/> is <paramref name="key"/> (a key kept per
+    /// connection, so a busy path makes no new string per request).</summary>
+    public bool TrySpendKey(string key)
     {
-        using var lease = Limiter.AttemptAcquire(KeyOf(client));
+        using var lease = Limiter.AttemptAcquire(key);
         return lease.IsAcquired;
     }
 
