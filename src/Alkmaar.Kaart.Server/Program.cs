@@ -42,6 +42,8 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     Args = hostArgs,
     ContentRootPath = hostArgs.Any(a => a.StartsWith("--contentRoot", StringComparison.Ordinal)) || File.Exists("appsettings.json") ? null : AppContext.BaseDirectory,
 });
+// no "Server: Kestrel" on every answer: it tells an attacker what runs here and costs bytes on every small answer
+builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
 
 var connectionString = builder.Configuration.GetConnectionString(KaartDatabase.ConnectionStringName);
 if (string.IsNullOrWhiteSpace(connectionString))

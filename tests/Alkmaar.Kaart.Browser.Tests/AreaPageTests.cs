@@ -95,7 +95,8 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
         var page = await fx.NewPageAsync(1280, 1000);
         var blazor = 0;
         page.Request += (_, r) => { if (r.Url.Contains("/_blazor") || r.Url.Contains("blazor.web.js")) Interlocked.Increment(ref blazor); };
-        await page.GotoAsync(fx.BaseUrl + "/gebied/GB0361-oost");
+        var served = await page.GotoAsync(fx.BaseUrl + "/gebied/GB0361-oost");
+        Assert.False(served!.Headers.ContainsKey("server")); // the server does not name itself
         await page.Locator("[data-resident-page][data-interactive=true]").WaitForAsync();
         await Assertions.Expect(page.GetByTestId("kaart-map")).ToHaveAttributeAsync("data-focus", "GB0361-oost");
         Assert.Equal(0, blazor);

@@ -42,6 +42,36 @@ public class WijkAanZetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
     }
 
     [Fact]
+    public async Task A_team_starts_a_campaign_from_the_plain_list_page_and_a_refused_form_keeps_what_was_typed()
+    {
+        // the list is server-rendered (no live connection); the team's form is posted
+        var page = await fx.SignedInPageAsync("browser-team-west-campagne", "GB0361-west", "/wijkaanzet");
+        await page.Locator("details:has([data-testid=campagne-form]) summary").ClickAsync();
+        await page.GetByTestId("campagne-area").SelectOptionAsync(new SelectOptionValue { Label = "Huiswaard (wijk)" });
+        await page.GetByTestId("campagne-title").FillAsync("Wij(k) aan zet! Huiswaard");
+        var today = DateOnly.FromDateTime(DateTime.Today);
+        string D(int days) => today.AddDays(days).ToString("dd-MM-yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        await page.Locator("#c-a").FillAsync(D(1));
+        await page.Locator("#c-b").FillAsync("31-02-2027"); // no date
+        await page.Locator("#c-c").FillAsync(D(20));
+        await page.Locator("#c-d").FillAsync(D(30));
+        await page.Locator("#c-e").FillAsync(D(40));
+        await page.GetByTestId("campagne-create").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=wijkaanzet] .form-error")).ToContainTextAsync("Vul alle datums in");
+        await Assertions.Expect(page.GetByTestId("campagne-title")).ToHaveValueAsync("Wij(k) aan zet! Huiswaard");
+        await Assertions.Expect(page.Locator("#c-b")).ToHaveValueAsync("31-02-2027");
+        await Assertions.Expect(page.Locator("#c-e")).ToHaveValueAsync(D(40));
+        await page.Locator("#c-b").FillAsync(D(10));
+        await page.GetByTestId("campagne-create").ClickAsync();
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/wijkaanzet/[0-9]+$"));
+        var id = int.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        var made = (await fx.App.Services.GetRequiredService<WijkAanZetService>().CampagnesAsync()).Single(c => c.Id == id);
+        Assert.Equal("Wij(k) aan zet! Huiswaard", made.Title);
+        Assert.Equal("WK036105", made.AreaCode);
+        Assert.Equal(today.AddDays(10), made.IndienenTo);
+    }
+
+    [Fact]
     public async Task Submit_merge_vote_result_and_the_speerpunt_on_the_area_page()
     {
         var service = fx.App.Services.GetRequiredService<WijkAanZetService>();
