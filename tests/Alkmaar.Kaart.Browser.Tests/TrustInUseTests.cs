@@ -111,8 +111,9 @@ public class TrustInUseTests(BrowserFixture fx) : IClassFixture<BrowserFixture>,
         await page.GetByTestId("vp-submit").ClickAsync();
         await Assertions.Expect(page.GetByTestId("campagne-message")).ToContainTextAsync("ingediend");
         Assert.Contains(await service.PointsAsync(campagne), p => p.Title == "Meer bankjes" && p.Body == "Bij de speeltuin");
-        // the interactive forms were typed into before they were interactive in most tries: the race was exercised
-        Assert.True(results["/initiatief-aanvragen"] >= Tries / 2 && results[$"/wijkaanzet/{campagne}"] >= Tries / 2, string.Join(", ", results));
+        // the interactive form was typed into before it was interactive in most tries: the race was exercised (the melding
+        // and initiative forms are plain server-rendered forms since issue 35: there is no swap that could lose a keystroke)
+        Assert.True(results[$"/wijkaanzet/{campagne}"] >= Tries / 2, string.Join(", ", results));
     }
 
     [Fact]
@@ -155,6 +156,10 @@ public class TrustInUseTests(BrowserFixture fx) : IClassFixture<BrowserFixture>,
     [Fact]
     public async Task A_dropped_connection_shows_a_styled_dutch_dialog_with_one_state_at_a_time()
     {
+        var service = fx.App.Services.GetRequiredService<WijkAanZetService>();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var campagne = await service.CreateCampagneAsync("WK036106", "wijk", "Verbinding valt weg", today.AddDays(-1), today.AddDays(10),
+            today.AddDays(20), today.AddDays(30), today.AddDays(60), "test");
         var page = await fx.NewPageAsync(390, 844);
         IWebSocketRoute? live = null;
         var refuse = false;
@@ -169,10 +174,11 @@ public class TrustInUseTests(BrowserFixture fx) : IClassFixture<BrowserFixture>,
         {
             if (refuse) await route.AbortAsync(); else await route.ContinueAsync();
         });
-        // an interactive resident page (/mijn-gebiedsteam is server-rendered since issue 35: no live connection to lose)
-        await page.GotoAsync(fx.BaseUrl + "/initiatief-aanvragen");
-        await page.Locator("[data-testid=initiatief-aanvragen][data-interactive=true]").WaitForAsync();
-        await page.Locator("#ia-titel").FillAsync("Geveltuinen in de straat");
+        // an interactive resident page (the lookup, area and form pages are server-rendered since issue 35: no live
+        // connection to lose): a Wij(k) aan zet campaign, where a resident writes a verbeterpunt
+        await page.GotoAsync(fx.BaseUrl + $"/wijkaanzet/{campagne}");
+        await page.Locator("[data-testid=campagne][data-interactive=true]").WaitForAsync();
+        await page.Locator("#vp-titel").FillAsync("Geveltuinen in de straat");
 
         refuse = true;
         await live!.CloseAsync(); // the connection drops
@@ -204,7 +210,7 @@ public class TrustInUseTests(BrowserFixture fx) : IClassFixture<BrowserFixture>,
 
         refuse = false; // the server is back: the page reconnects by itself and what was typed is still there
         await Assertions.Expect(dialog).ToBeHiddenAsync(new() { Timeout = 60_000 });
-        await Assertions.Expect(page.Locator("#ia-titel")).ToHaveValueAsync("Geveltuinen in de straat");
+        await Assertions.Expect(page.Locator("#vp-titel")).ToHaveValueAsync("Geveltuinen in de straat");
     }
 
     [Fact]
@@ -217,7 +223,9 @@ public class TrustInUseTests(BrowserFixture fx) : IClassFixture<BrowserFixture>,
         await page.Locator("[data-testid=initiatief-aanvragen][data-interactive=true]").WaitForAsync();
         await page.GetByTestId("ia-submit").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=aanvraag-error] li")).ToHaveCountAsync(3);
+        await page.Locator("[data-testid=initiatief-aanvragen][data-interactive=true]").WaitForAsync();
         var map = page.Locator("[data-testid=kaart-map]");
+        await page.GetByTestId("ia-open-map").ClickAsync(); // a phone loads the map when asked
         await page.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync();
         var mapBox = (await map.BoundingBoxAsync())!;
         var button = (await page.GetByTestId("ia-submit").BoundingBoxAsync())!;

@@ -25,6 +25,7 @@ public class WijkbudgetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
         var resident = await fx.NewPageAsync(390, 844, o => { o.IsMobile = true; o.HasTouch = true; });
         await resident.GotoAsync(fx.BaseUrl + "/initiatief-aanvragen");
         await resident.Locator("[data-testid=initiatief-aanvragen][data-interactive=true]").WaitForAsync();
+        await resident.GetByTestId("ia-open-map").ClickAsync(); // a phone loads the map when asked
         await resident.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync();
         await resident.Locator("[data-testid=kaart-map]").TapAsync();
         await Assertions.Expect(resident.Locator("#ia-bedrag-uitleg")).ToContainTextAsync($"Wijkbudget {year} van");

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Alkmaar.Kaart.Server.Features.Initiatieven;
 using Alkmaar.Kaart.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,40 @@ namespace Alkmaar.Kaart.Server.Tests;
 public class WijkbudgetTests(KaartAppFixture fx) : IClassFixture<KaartAppFixture>
 {
     private T S<T>() where T : notnull => fx.Factory.Services.GetRequiredService<T>();
+
+    [Fact]
+    public async Task The_budget_of_a_place_is_its_wijks_with_the_forms_sentence_and_a_bad_place_is_a_problem()
+    {
+        // a point inside a wijk of Centrum (no dorpen there; PostGIS picks the point), that wijk's budget for this year
+        await using var db = fx.Database.CreateDataSource();
+        string wijk;
+        double lat, lon;
+        await using (var cmd = db.CreateCommand(
+            """
+            SELECT code, ST_Y(p), ST_X(p) FROM (SELECT code, ST_Transform(ST_PointOnSurface(geom), 4326) p FROM area_in_force
+              WHERE level = 'wijk' AND parent_code = 'GB0361-centrum' ORDER BY code DESC LIMIT 1) w
+            """))
+        {
+            await using var r = await cmd.ExecuteReaderAsync();
+            Assert.True(await r.ReadAsync());
+            (wijk, lat, lon) = (r.GetString(0), r.GetDouble(1), r.GetDouble(2));
+        }
+        var year = Features.DutchTime.Day(DateTimeOffset.UtcNow).Year;
+        await S<WijkbudgetStore>().SetAsync(TestAccounts.TeamPrincipal("GB0361-centrum"), wijk, year, 123_456, "team");
+        var stand = (await S<WijkbudgetStore>().StandAsync(year, wijk)).Single();
+        var http = fx.Factory.CreateClient();
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var answer = await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/wijkbudget/plek?lat={lat.ToString(inv)}&lon={lon.ToString(inv)}");
+        Assert.Equal(wijk, answer.GetProperty("code").GetString());
+        Assert.Equal($"Wijkbudget {year} van {stand.AreaName}: nog {WijkbudgetStand.Euro(stand.Left)} over (van € 123.456).", answer.GetProperty("tekst").GetString());
+        // outside every wijk: no budget, said so
+        var sea = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/wijkbudget/plek?lat=52.8&lon=4.5");
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, sea.GetProperty("code").ValueKind);
+        Assert.Contains("nog geen wijkbudget", sea.GetProperty("tekst").GetString());
+        var bad = await http.GetAsync("/api/wijkbudget/plek?lat=abc&lon=4.7");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+    }
 
     [Fact]
     public async Task Fifty_concurrent_grants_never_exceed_the_budget_and_asked_granted_left_equal_direct_sums()

@@ -42,6 +42,8 @@ public static class InitiatiefEndpoints
         var budget = app.MapGroup("/api/wijkbudget").WithTags("Initiatieven");
         budget.MapGet("/", BudgetsAsync).AllowAnonymous()
             .WithSummary("The wijkbudgetten of a year (jaar, default this year): per wijk or dorp the budget, who decides, requested (open applications), granted and left.");
+        budget.MapGet("/plek", BudgetAtAsync).AllowAnonymous()
+            .WithSummary("The wijkbudget a place (lat, lon) draws on this year — its dorp's, or else its wijk's — with the sentence the application form shows.");
         app.MapPost("/api/steuncodes/{code}/{jaar:int}", SteuncodesAsync).RequireAuthorization(KaartPolicies.Initiatieven).WithTags("Initiatieven")
             .WithSummary("Steuncodes for the letter to every address of a wijk or dorp for a year (CSV: postcode, huisnummer, toevoeging, steuncode); only their hashes are kept. Its gebied's team or a beheerder; audited.");
         // the municipality's sign-in for residents, where configured (404 otherwise): support without a code
@@ -66,6 +68,18 @@ public static class InitiatiefEndpoints
     private static async Task<IResult> BudgetsAsync(WijkbudgetStore store, int? jaar, CancellationToken ct) =>
         TypedResults.Ok((await store.StandAsync(jaar ?? DutchTime.Day(DateTimeOffset.UtcNow).Year, null, ct))
             .Select(b => new { code = b.AreaCode, naam = b.AreaName, jaar = b.Year, budget = b.Amount, beslist = b.BeslistDoor, aangevraagd = b.Requested, toegekend = b.Granted, over = b.Left }));
+
+    private static async Task<IResult> BudgetAtAsync(WijkbudgetStore store, string? lat, string? lon, CancellationToken ct)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        if (!double.TryParse(lat, System.Globalization.NumberStyles.Float, inv, out var la) || la is < -90 or > 90)
+            return Problems.BadRequest("Ongeldige plek", "Geef lat en lon in graden (WGS84), bijvoorbeeld lat=52.63&lon=4.75.", "lat");
+        if (!double.TryParse(lon, System.Globalization.NumberStyles.Float, inv, out var lo) || lo is < -180 or > 180)
+            return Problems.BadRequest("Ongeldige plek", "Geef lat en lon in graden (WGS84), bijvoorbeeld lat=52.63&lon=4.75.", "lon");
+        var year = DutchTime.Day(DateTimeOffset.UtcNow).Year;
+        var b = await store.AtAsync(la, lo, year, ct);
+        return TypedResults.Ok(new { code = b?.AreaCode, naam = b?.AreaName, jaar = year, budget = b?.Amount, over = b?.Left, tekst = WijkbudgetStore.HintAt(b, year) });
+    }
 
     private static async Task<IResult> SetBudgetAsync(WijkbudgetStore store, ClaimsPrincipal user, string code, int jaar, BudgetInput input, CancellationToken ct)
     {

@@ -84,6 +84,11 @@ public sealed class WijkbudgetStore(NpgsqlDataSource db, Audit.AuditLog audit, I
         return list;
     }
 
+    /// <summary>What the application form says about the budget of the chosen place.</summary>
+    public static string HintAt(WijkbudgetStand? b, int year) => b is null
+        ? $"Voor deze plek is voor {year} nog geen wijkbudget vastgesteld; het gebiedsteam beslist over uw aanvraag."
+        : $"Wijkbudget {b.Year} van {b.AreaName}: nog {WijkbudgetStand.Euro(b.Left)} over (van {WijkbudgetStand.Euro(b.Amount)}).";
+
     /// <summary>The budget a place (WGS84) draws on in a year — its dorp's, or else its wijk's — or null when none is set.</summary>
     public async Task<WijkbudgetStand?> AtAsync(double lat, double lon, int year, CancellationToken ct = default)
     {
