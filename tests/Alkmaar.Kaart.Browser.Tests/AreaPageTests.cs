@@ -301,13 +301,25 @@ public class AreaPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, I
         Assert.Equal(404, missing!.Status);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Gebied niet gevonden");
 
-        // dashboard: click gebied Noord, follow the panel's link
-        await page.GotoAsync(fx.BaseUrl + "/");
+        // the live map (/kaart): click gebied Noord, follow the panel's link
+        await page.GotoAsync(fx.BaseUrl + "/kaart");
         await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 30000 });
         await page.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync(new() { Timeout = 30000 });
         await page.Locator("path[data-code='GB0361-noord']").ClickAsync(new() { Force = true });
         await page.Locator("[data-testid=area-page-link]").ClickAsync(new() { Timeout = 30000 });
         await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Gebied Noord", new() { Timeout = 30000 });
+
+        // the home page for a visitor: server-rendered, no live connection; a click on a wijk opens its page
+        var blazor = 0;
+        page.Request += (_, r) => { if (r.Url.Contains("/_blazor") || r.Url.Contains("blazor.web.js")) Interlocked.Increment(ref blazor); };
+        await page.GotoAsync(fx.BaseUrl + "/");
+        await page.Locator("[data-resident-page][data-interactive=true]").WaitForAsync();
+        await page.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync(new() { Timeout = 30000 });
+        await page.Locator("path[data-code='GB0361-zuid']").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("[data-testid=area-title]")).ToHaveTextAsync("Gebied Zuid", new() { Timeout = 30000 });
+        Assert.Equal(0, blazor);
+        await Assertions.Expect(page.GetByTestId("area-children")).ToBeVisibleAsync();
     }
 
     [Fact]

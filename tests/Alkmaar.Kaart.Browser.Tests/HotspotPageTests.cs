@@ -57,7 +57,7 @@ public class HotspotPageTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
     public async Task The_dashboard_shows_the_hotspot_layer_and_a_hotspot_in_the_side_panel()
     {
         var page = await fx.NewPageAsync();
-        await page.GotoAsync(fx.BaseUrl + "/");
+        await page.GotoAsync(fx.BaseUrl + "/kaart"); // the live map (/ is server-rendered for visitors)
         await page.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync(new() { Timeout = 30000 });
         await page.Locator(".leaflet-control-layers-overlays").GetByLabel("Hotspots meldingen", new() { Exact = true }).CheckAsync();
         await page.Locator("path[data-level=hotspot][data-code='hotspot-1']").FocusAsync();

@@ -70,13 +70,31 @@ public class InitiatievenPageTests(BrowserFixture fx) : IClassFixture<BrowserFix
         await pin.First.ClickAsync();
         await Assertions.Expect(grid.Locator("tr.geselecteerd")).ToContainTextAsync("Geveltuinen Testbuurt", new() { Timeout = 30000 });
 
-        // a resident sees it on the dashboard layer, without edit buttons on the page
+        // a resident sees it, without edit buttons, on a server-rendered page (no Blazor script, no live connection)
         var resident = await fx.NewPageAsync(1280, 900);
+        var blazor = 0;
+        resident.Request += (_, r) => { if (r.Url.Contains("/_blazor") || r.Url.Contains("blazor.web.js")) Interlocked.Increment(ref blazor); };
         await resident.GotoAsync(fx.BaseUrl + "/initiatieven");
-        await resident.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 30000 });
-        await Assertions.Expect(resident.Locator("[data-testid=init-grid]")).ToContainTextAsync("Geveltuinen Testbuurt");
+        await resident.Locator("[data-resident-page][data-interactive=true]").WaitForAsync(new() { Timeout = 30000 });
+        var residentGrid = resident.Locator("[data-testid=init-grid]");
+        await Assertions.Expect(residentGrid).ToContainTextAsync("Geveltuinen Testbuurt");
         Assert.Equal(0, await resident.GetByRole(AriaRole.Button, new() { Name = "Geveltuinen Testbuurt: Uitgevoerd" }).CountAsync());
         Assert.Equal(0, await resident.Locator("[data-testid=init-form]").CountAsync());
+        await resident.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync(new() { Timeout = 30000 });
+        await Assertions.Expect(resident.Locator(".leaflet-marker-icon.kaart-pin-toegekend")).Not.ToHaveCountAsync(0, new() { Timeout = 30000 });
+        // a filter is a form: the choice gives the list and the map for it, at an address of its own
+        await resident.Locator("#init-status").SelectOptionAsync("afgewezen");
+        await resident.WaitForURLAsync(new System.Text.RegularExpressions.Regex("status=afgewezen"));
+        await resident.Locator("[data-resident-page][data-interactive=true]").WaitForAsync();
+        await Assertions.Expect(residentGrid).Not.ToContainTextAsync("Geveltuinen Testbuurt");
+        await Assertions.Expect(resident.Locator("#init-status")).ToHaveValueAsync("afgewezen");
+        await resident.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync(new() { Timeout = 30000 });
+        await Assertions.Expect(resident.Locator(".leaflet-marker-icon.kaart-pin-toegekend")).ToHaveCountAsync(0);
+        // sorting is a link that keeps the filter
+        await resident.GetByRole(AriaRole.Link, new() { Name = "Titel" }).ClickAsync();
+        await resident.WaitForURLAsync(new System.Text.RegularExpressions.Regex("status=afgewezen.*sorteer=titel"));
+        await Assertions.Expect(resident.Locator("th[aria-sort=ascending]")).ToContainTextAsync("Titel");
+        Assert.Equal(0, blazor);
         Assert.DoesNotContain(fx.ConsoleErrors.GetOrCreateValue(page), e => e.Contains("Content Security Policy"));
     }
 }

@@ -24,7 +24,7 @@ public class OverlayTests(BrowserFixture fx) : IClassFixture<BrowserFixture>, IA
     private async Task<IPage> OpenDashboardAsync()
     {
         var page = await fx.NewPageAsync(1280, 900);
-        await page.GotoAsync(fx.BaseUrl + "/");
+        await page.GotoAsync(fx.BaseUrl + "/kaart"); // the live map (/ is server-rendered for visitors)
         await page.Locator("[data-testid=kaart-map][data-loaded=true]").WaitForAsync(new() { Timeout = 30000 });
         await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 30000 });
         return page;
