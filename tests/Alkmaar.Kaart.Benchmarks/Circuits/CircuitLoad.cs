@@ -7,16 +7,17 @@ namespace Alkmaar.Kaart.Benchmarks.Circuits;
 
 /// <summary>
 /// <c>./kaart bench circuits</c>: how many residents' circuits one server holds. Opens circuits on
-/// <c>/hotspots</c> (a resident's page, interactive) up to each level and keeps them open; at each level measures
-/// the server's memory (resident set and managed heap, after a settle) and the interaction latency (a resident shows the
-/// hotspots of their gebied first on a circuit that has not asked before, timed until the render batch that holds it), with a fixed number of interactions in flight. The baseline of the same run: the same interactions with
+/// <c>/grensoverleg/GB0361-west/GM0399</c> (a public page, interactive: a map, tables and Radzen) up to each level and keeps
+/// them open; at each level measures the server's memory (resident set and managed heap, after a settle) and the interaction
+/// latency (a resident opens the border band of their own gebied on a circuit that has not asked before, timed until the render batch that holds it), with a fixed number of interactions in flight. The baseline of the same run: the same interactions with
 /// only the baseline's circuits open. Writes a Markdown report.
 /// </summary>
 public static class CircuitLoad
 {
-    // an interactive resident page (/mijn-gebiedsteam and the area pages are server-rendered since issue 35 and open no
-    // circuit): the hotspots, and a resident's question is a navigation to their own gebied's hotspots within the circuit
-    private const string Page = "hotspots";
+    // an interactive public page (the resident pages are server-rendered since issue 35 and open no circuit): a
+    // grensoverleg, and a resident's question is a navigation to their own gebied's border band (the same component, so
+    // it stays within the circuit, and its title always differs from the page opened)
+    private const string Page = "grensoverleg/GB0361-west/GM0399";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -94,7 +95,7 @@ public static class CircuitLoad
             for (var i = 0; i < opt.Samples && i < pool.Count; i++)
             {
                 var (gebied, naam) = addresses[next++ % addresses.Count];
-                sample.Add((pool[pool.Count - 1 - i], $"hotspots?gebied={gebied}", $"Eerst de hotspots van {naam}"));
+                sample.Add((pool[pool.Count - 1 - i], $"grensband/{gebied}", $"Grensband van gebied {naam}"));
             }
             fresh = new Queue<CircuitClient>(pool.Take(pool.Count - sample.Count));
             var latencies = new List<double>();
