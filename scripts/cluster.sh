@@ -47,7 +47,12 @@ cl_primary_port() { # the port of the node Patroni calls primary now, or nothing
 }
 
 cl_sync_pair() { # a primary, and a standby that is synchronous (either node may be either)
-  cl_primary_port >/dev/null && { curl -sf "http://127.0.0.1:${CL_REST[0]}/sync" -o /dev/null || curl -sf "http://127.0.0.1:${CL_REST[1]}/sync" -o /dev/null; }
+  # Patroni's /sync answers from its key in etcd, which still names the standby while it reconnects after the primary's
+  # restart; until then every commit waits for it. So the primary itself must see the standby streaming as synchronous.
+  local port
+  port="$(cl_primary_port)" || return 1
+  { curl -sf "http://127.0.0.1:${CL_REST[0]}/sync" -o /dev/null || curl -sf "http://127.0.0.1:${CL_REST[1]}/sync" -o /dev/null; } || return 1
+  [ "$(cl_super_psql "$port" -d postgres -tAc "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND sync_state = 'sync'" 2>/dev/null)" = 1 ]
 }
 
 cl_prepare() {

@@ -34,7 +34,13 @@ drill_failover() {
   # without a reload: a melding made now reaches all three servers as a notification
   local i before=() after ok=1
   for i in 1 2 3; do before[$i]="$(drill_metric $i kaart_listen_notifications_total)"; done
-  drill_melding "na de failover $(date +%s)" >/dev/null || { say "oefening failover: een melding na de failover werd niet bevestigd"; code=1; }
+  local tag="na de failover $(date +%s)" t0=$SECONDS
+  if drill_melding "$tag" >/dev/null; then say "oefening failover: een melding na de failover bevestigd in $((SECONDS - t0)) s"
+  else
+    local stored; stored="$(cl_super_psql "$(cl_primary_port)" -d kaart -tAc "SELECT count(*) FROM melding WHERE description = '$tag'" 2>&1)"
+    say "oefening failover: MISLUKT — een melding na de failover werd niet bevestigd na $((SECONDS - t0)) s (antwoord: $DRILL_ANSWER; toch opgeslagen: $stored)"
+    code=1
+  fi
   for i in 1 2 3; do
     for _ in $(seq 1 20); do after="$(drill_metric $i kaart_listen_notifications_total)"; [ "${after:-0}" -gt "${before[$i]:-0}" ] && break; sleep 0.5; done
     local listening reconnects
@@ -76,8 +82,10 @@ drill_metric() { # server number, metric name → its value summed over its seri
 
 drill_melding() { # description → the id of a melding made through nginx, as a resident makes it (201 or failure)
   local answer
-  answer="$(curl -sk -w '\n%{http_code}' -X POST "$CL_URL/api/meldingen" -H 'Content-Type: application/json' \
+  answer="$(curl -sk -m 60 -w '\n%{http_code}' -X POST "$CL_URL/api/meldingen" -H 'Content-Type: application/json' \
     -d "{\"category\":\"afval\",\"description\":\"$1\",\"x\":112000,\"y\":516000}")"
+  # what came back, for a drill that reports a refusal: the status and the start of the body on one line
+  DRILL_ANSWER="$(printf '%s' "$answer" | tail -1) $(printf '%s' "$answer" | head -1 | cut -c1-200)"
   [ "$(printf '%s' "$answer" | tail -1)" = 201 ] || return 1
   printf '%s' "$answer" | head -1 | sed -n 's/.*"id": *\([0-9]*\).*/\1/p'
 }
