@@ -109,7 +109,7 @@ public class WijkAanZetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
         await page.GotoAsync(fx.BaseUrl + "/" + statusUrl);
         await Assertions.Expect(page.GetByTestId("vp-status-merged")).ToContainTextAsync("Meer bankjes in het park");
 
-        // voting: two residents with their codes; the counts show at once
+        // voting: two residents with their codes (a posted form); the counts show at once
         await PhaseAsync(id, "stemmen");
         var codes = (await fx.App.Services.GetRequiredService<StemService>().StoreCodesAsync(id, [("1823AA", 1, ""), ("1823AA", 2, "")], "test")).Select(c => c.Code).ToList();
         await page.GotoAsync(fx.BaseUrl + $"/wijkaanzet/{id}");
@@ -130,6 +130,12 @@ public class WijkAanZetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
         await page.GetByLabel("Stem op Drempels bij de school").CheckAsync();
         await page.GetByTestId("vote-submit").ClickAsync();
         await Assertions.Expect(page.GetByTestId("campagne-message")).ToContainTextAsync("al gestemd");
+        // the counts stay live while the page is open: a ballot cast elsewhere shows without a reload
+        await page.Locator("[data-testid=vp-table][data-live=true]").WaitForAsync();
+        var third = (await fx.App.Services.GetRequiredService<StemService>().StoreCodesAsync(id, [("1823AA", 3, "")], "test")).Single().Code;
+        await fx.App.Services.GetRequiredService<StemService>().VoteAsync(id, third, [other]);
+        await Assertions.Expect(page.Locator($"[data-testid=vp-table] tr[data-id='{other}']")).ToHaveAttributeAsync("data-votes", "2");
+        await Assertions.Expect(page.Locator($"[data-testid=vp-table] tr[data-id='{other}'] [data-votes-cell]")).ToHaveTextAsync("2");
         await page.ScreenshotAsync(new() { Path = Shot("wijkaanzet-stemmen.png"), FullPage = true });
 
         // the result: checked, announced, on the agenda of wijk De Mare

@@ -97,6 +97,47 @@ public class WijkAanZetTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_live_counts_stream_sends_the_counts_at_once_and_again_after_a_ballot_and_only_while_voting()
+    {
+        var feed = _app.Services.GetRequiredService<CampagneChangeFeed>();
+        for (var i = 0; i < 100 && !feed.Listening; i++) await Task.Delay(100); // the listener starts with the server
+        On(IndienenFrom);
+        var id = await CampagneAsync("WK036102");
+        var bankjes = (await _s.SubmitAsync(id, "Meer bankjes in het park", "", "ontmoeten", null, null)).Id;
+        var drempels = (await _s.SubmitAsync(id, "Drempels bij de school", "", "verkeer", null, null)).Id;
+        using var http = _app.CreateClient();
+        // not while submitting (no counts yet), and not for a campaign that does not exist: problem+json
+        var early = await http.GetAsync($"/api/wijkaanzet/{id}/live");
+        Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        Assert.Equal("application/problem+json", early.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/wijkaanzet/999999/live")).StatusCode);
+
+        On(StemmenFrom);
+        var code = (await CodesAsync(id, 1)).Single();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var response = await http.GetAsync($"/api/wijkaanzet/{id}/live", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        await using var stream = await response.Content.ReadAsStreamAsync(cts.Token);
+        await using var events = System.Net.ServerSentEvents.SseParser.Create(stream).EnumerateAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+        async Task<Dictionary<long, long>> NextAsync()
+        {
+            Assert.True(await events.MoveNextAsync());
+            Assert.Equal("stemmen", events.Current.EventType);
+            using var doc = System.Text.Json.JsonDocument.Parse(events.Current.Data);
+            return doc.RootElement.EnumerateArray().ToDictionary(p => p.GetProperty("id").GetInt64(), p => p.GetProperty("votes").GetInt64());
+        }
+        var first = await NextAsync();
+        Assert.Equal(0, first[bankjes]);
+        Assert.Equal(0, first[drempels]);
+        // a ballot, cast anywhere: the stream sends the new counts without being asked
+        await _stem.VoteAsync(id, code, [drempels]);
+        var after = await NextAsync();
+        Assert.Equal(0, after[bankjes]);
+        Assert.Equal(1, after[drempels]);
+    }
+
+    [Fact]
     public async Task A_fourth_vote_another_wijk_a_reused_or_foreign_code_and_a_vote_outside_the_phase_are_refused()
     {
         On(IndienenFrom);

@@ -2,7 +2,7 @@
 // the place can also be picked on the map or taken from the device, and the description suggests a category.
 // Leaflet (kaart-map.js) is loaded only when the resident opens the map, so the page stays light on a phone.
 
-import { loadMapModule } from './map-loader.js';
+import { loadMapModule, devicePosition } from './map-loader.js';
 
 const form = document.querySelector('[data-melding-form]');
 if (form) init(form);
@@ -58,15 +58,12 @@ function init(form) {
   }
   $('[data-open-map]').addEventListener('click', () => { placeMap.checked = true; showPlaceMode(); openMap(); });
 
-  $('[data-use-location]').addEventListener('click', () => {
+  $('[data-use-location]').addEventListener('click', async () => {
     locationError.textContent = '';
-    if (!navigator.geolocation) { locationError.textContent = 'Deze browser kan uw locatie niet bepalen. Vul een adres in of kies een plek op de kaart.'; return; }
-    navigator.geolocation.getCurrentPosition(
-      p => choose(p.coords.latitude, p.coords.longitude, 'uw locatie'),
-      e => { locationError.textContent = e.code === 1
-        ? 'U heeft geen toestemming gegeven om uw locatie te gebruiken. Vul een adres in of kies een plek op de kaart.'
-        : 'Uw locatie kon niet worden bepaald. Vul een adres in of kies een plek op de kaart.'; },
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+    try {
+      const p = await devicePosition('Vul een adres in of kies een plek op de kaart.');
+      await choose(p.lat, p.lon, 'uw locatie');
+    } catch (e) { locationError.textContent = e.message; }
   });
 
   // category suggestion: the same rule as CategorySuggestion.Suggest on the server

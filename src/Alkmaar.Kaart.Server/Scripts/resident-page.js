@@ -15,7 +15,7 @@
 //   [data-focus-answer]   an answer to move the focus to when the page opened on it
 // When done it sets data-interactive="true" on [data-resident-page] (what people and tests wait on).
 
-import { loadMapModule } from './map-loader.js';
+import { loadMapModule, devicePosition } from './map-loader.js';
 
 const page = document.querySelector('[data-resident-page]');
 if (page) init(page);
@@ -67,16 +67,13 @@ function init(page) {
   const locationError = page.querySelector('[data-location-error]');
   if (locationButton && options?.pointUrl) {
     locationButton.hidden = false;
-    locationButton.addEventListener('click', () => {
+    locationButton.addEventListener('click', async () => {
       locationError.textContent = '';
       locationError.hidden = true;
-      const fail = text => { locationError.textContent = text; locationError.hidden = false; };
-      if (!navigator.geolocation) { fail('Deze browser kan uw locatie niet bepalen. Vul uw postcode en huisnummer in, of klik op de kaart.'); return; }
-      navigator.geolocation.getCurrentPosition(p => go(p.coords.latitude, p.coords.longitude), e => fail(
-        e.code === 1 ? 'U heeft geen toestemming gegeven om uw locatie te gebruiken. Vul uw postcode en huisnummer in, of klik op de kaart.'
-          : e.code === 3 ? 'Het bepalen van uw locatie duurde te lang. Probeer het opnieuw, of vul uw postcode en huisnummer in.'
-            : 'Uw locatie kon niet worden bepaald. Vul uw postcode en huisnummer in, of klik op de kaart.'),
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+      try {
+        const p = await devicePosition('Vul uw postcode en huisnummer in, of klik op de kaart.');
+        go(p.lat, p.lon);
+      } catch (e) { locationError.textContent = e.message; locationError.hidden = false; }
     });
   }
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 
 namespace Alkmaar.Kaart.Server.Features.WijkAanZet;
 
@@ -38,5 +40,27 @@ public sealed class CampagneChangeFeed(ILogger<CampagneChangeFeed> logger) : IPg
             catch (Exception e) { logger.LogWarning(e, "A campaign subscriber failed"); }
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The moments campaign <paramref name="id"/> changed, for one open page (the live counts' event stream): one at once,
+    /// then one per burst of changes — a burst that comes while the reader is busy makes one more, not one each.
+    /// </summary>
+    public async IAsyncEnumerable<int> ChangesOf(int id, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var signal = System.Threading.Channels.Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        void On(IReadOnlySet<int>? changed) { if (changed is null || changed.Contains(id)) signal.Writer.TryWrite(true); }
+        signal.Writer.TryWrite(true);
+        Changed += On;
+        try
+        {
+            var n = 0;
+            while (await signal.Reader.WaitToReadAsync(ct))
+            {
+                signal.Reader.TryRead(out _);
+                yield return n++;
+            }
+        }
+        finally { Changed -= On; }
     }
 }

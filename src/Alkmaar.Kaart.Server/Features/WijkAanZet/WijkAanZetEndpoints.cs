@@ -48,6 +48,8 @@ public static class WijkAanZetEndpoints
         g.MapPost("/", CreateAsync).RequireAuthorization(KaartPolicies.WijkAanZet).WithSummary("A campaign for a wijk or dorp with its dates.");
         g.MapGet("/{id:int}", GetAsync).AllowAnonymous().WithSummary("A campaign and its verbeterpunten with their votes (no submitters).");
         g.MapGet("/{id:int}/vergelijkbaar", SimilarAsync).AllowAnonymous().WithSummary("Verbeterpunten of this campaign like a text (while typing).");
+        g.MapGet("/{id:int}/live", LiveAsync).AllowAnonymous()
+            .WithSummary("While voting: the points' vote counts and statuses as server-sent events (event 'stemmen'), once at once and again after every change; 409 outside the voting phase.");
         g.MapPost("/{id:int}/verbeterpunten", SubmitAsync).AllowAnonymous().SpendsPublicWriteBudget()
             .WithSummary("Submit a verbeterpunt (phase indienen); answers its private status link.");
         g.MapGet("/status/{token}", StatusAsync).AllowAnonymous().WithSummary("A verbeterpunt by its private status link.");
@@ -168,6 +170,27 @@ public static class WijkAanZetEndpoints
             uitslag = uitslag ? (await s.ResultAsync(id, ct)).Top.Select(p => p.Id) : null,
         });
     }
+
+    /// <summary>The campaign's counts as server-sent events while it is voted on (the campaign page keeps its table live with
+    /// them); the same public numbers as <c>GET /api/wijkaanzet/{id}</c>, sent again when the database announces a change.</summary>
+    private static async Task<IResult> LiveAsync(HttpContext http, WijkAanZetService s, CampagneChangeFeed feed, int id, CancellationToken ct)
+    {
+        if (await s.CampagneAsync(id, ct) is not { } c) return Problems.NotFound("Campagne niet gevonden", $"Er is geen campagne {id}.");
+        if (c.PhaseOn(s.Today) != Phase.Stemmen)
+            return TypedResults.Problem(title: "Er wordt niet gestemd", detail: "De aantallen lopen alleen mee zolang er gestemd wordt.", statusCode: StatusCodes.Status409Conflict);
+        http.Response.Headers["X-Accel-Buffering"] = "no"; // nginx passes each event on at once
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.ServerSentEvents(Counts(), "stemmen");
+
+        async IAsyncEnumerable<IEnumerable<LiveCount>> Counts()
+        {
+            await foreach (var _ in feed.ChangesOf(id, ct))
+                yield return (await s.PointsAsync(id, ct)).Where(p => p.Status != VerbeterpuntStatus.Samengevoegd.Code)
+                    .Select(p => new LiveCount(p.Id, p.Votes, p.Status)).ToList();
+        }
+    }
+
+    private sealed record LiveCount(long Id, long Votes, string Status);
 
     private static async Task<IResult> SimilarAsync(WijkAanZetService s, int id, CancellationToken ct, string? tekst = null) => TypedResults.Ok((await s.SimilarAsync(id, tekst ?? "", ct: ct)).Select(t => new { t.Point.Id, t.Point.Title, t.Point.Status, similarity = Math.Round(t.Similarity, 3) }));
 
