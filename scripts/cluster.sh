@@ -20,8 +20,9 @@ fill() { # template output KEY VALUE … : @KEY@ → VALUE
   printf '%s\n' "$content" > "$out"
 }
 
-cl_connection() { # the servers' connection string: both Patroni nodes, the primary wherever it is now
-  printf 'Host=127.0.0.1:%s,127.0.0.1:%s;Username=kaart;Password=%s;Database=kaart;Target Session Attributes=primary;Timeout=5;Command Timeout=30' \
+cl_connection() { # the servers' connection string: both Patroni nodes, the primary wherever it is now; a pool that fits
+  # max_connections in deploy/patroni/kaart.yml (3 servers × 40)
+  printf 'Host=127.0.0.1:%s,127.0.0.1:%s;Username=kaart;Password=%s;Database=kaart;Target Session Attributes=primary;Timeout=5;Command Timeout=30;Maximum Pool Size=40' \
     "${CL_PG[0]}" "${CL_PG[1]}" "$(cl_secret kaart)"
 }
 
