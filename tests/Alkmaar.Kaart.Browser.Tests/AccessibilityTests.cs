@@ -34,6 +34,7 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
         var found = new List<string>();
         foreach (var path in paths)
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             await page.GotoAsync(baseUrl + path);
             // interactive pages say so; a page with a map says when its layers are drawn
             if (await page.Locator("[data-interactive]").CountAsync() > 0)
@@ -45,7 +46,9 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
             // the page's title is back: while Blazor starts it replaces the prerendered <head> content (HeadOutlet), and
             // axe run in that moment finds no <title> (seen once in CI on /export on a phone)
             await page.WaitForFunctionAsync("() => document.title.length > 0");
+            var ready = clock.Elapsed.TotalSeconds;
             var result = await page.RunAxe();
+            Console.WriteLine($"axe {page.ViewportSize?.Width}px {path}: ready after {ready:0.0} s, axe {clock.Elapsed.TotalSeconds - ready:0.0} s");
             if (result.Violations.Length > 0) found.Add($"{path}:\n{Describe(result)}");
             // nothing scrolls sideways (found in use: /melding and /initiatieven moved 7–9 px on a 390 px phone)
             var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
@@ -77,9 +80,9 @@ public class AccessibilityTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
             "/melding/status/onbekend", "/initiatief/status/onbekend", "/wijkaanzet/status/onbekend", "/bestaat-niet",
             "/taak/onbekend", "/gebiedsanalyse?niveau=wijk", "/bewonersorganisaties", "/volgen/onbekend", "/initiatief/999999999/steunen", "/wijkpanel", "/wijkpanel/lid/onbekend",
         ];
-        var desk = await CheckAsync(await fx.NewPageAsync(1366, 900), fx.BaseUrl, paths);
-        var phone = await CheckAsync(await fx.NewPageAsync(390, 844, o => { o.IsMobile = true; o.HasTouch = true; }), fx.BaseUrl, paths);
-        Assert.True(desk.Count == 0 && phone.Count == 0, "desk:\n" + string.Join("\n", desk) + "\nphone:\n" + string.Join("\n", phone));
+        var deskFound = await CheckAsync(await fx.NewPageAsync(1366, 900), fx.BaseUrl, paths);
+        var phoneFound = await CheckAsync(await fx.NewPageAsync(390, 844, o => { o.IsMobile = true; o.HasTouch = true; }), fx.BaseUrl, paths);
+        Assert.True(deskFound.Count == 0 && phoneFound.Count == 0, "desk:\n" + string.Join("\n", deskFound) + "\nphone:\n" + string.Join("\n", phoneFound));
     }
 
     [Fact]
