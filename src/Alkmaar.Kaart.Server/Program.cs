@@ -139,6 +139,7 @@ app.UseKaartStatusPages(); // an empty error status: problem+json on API paths, 
 app.UseRequestLocalization(new RequestLocalizationOptions().SetDefaultCulture("nl-NL").AddSupportedCultures("nl-NL").AddSupportedUICultures("nl-NL"));
 app.UseKaartSecurityHeaders();
 app.UseResponseCompression();
+app.UseKaartFormAnswers(); // a page's form Blazor cannot take (gone from the page, an expired token): the Dutch page with what was typed (before antiforgery: it keeps the body)
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

@@ -169,6 +169,38 @@ public class WijkAanZetPageTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
     }
 
     [Fact]
+    public async Task A_verbeterpunt_sent_after_submitting_closed_is_answered_in_dutch_with_what_was_typed()
+    {
+        // found while making the page server-rendered: a form posted to a page that no longer shows it (the phase moved on
+        // while the resident typed) got Blazor's bare 400 "no form on the page currently has that name"
+        var service = fx.App.Services.GetRequiredService<WijkAanZetService>();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var id = await service.CreateCampagneAsync("WK036104", "wijk", "Wij(k) aan zet!", today.AddDays(-1), today.AddDays(10), today.AddDays(20), today.AddDays(30), today.AddDays(60), "test");
+        var page = await fx.NewPageAsync(390, 844);
+        await page.GotoAsync(fx.BaseUrl + $"/wijkaanzet/{id}");
+        await page.Locator("[data-testid=campagne][data-interactive=true]").WaitForAsync();
+        await page.GetByTestId("vp-title").FillAsync("Een zebrapad bij de school");
+        await page.GetByTestId("vp-text").FillAsync("Kinderen steken daar over");
+        await PhaseAsync(id, "stemmen"); // submitting closes meanwhile
+        var answer = page.WaitForResponseAsync(r => r.Url.EndsWith($"/wijkaanzet/{id}") && r.Request.Method == "POST");
+        await page.GetByTestId("vp-submit").ClickAsync();
+        Assert.Equal(200, (await answer).Status);
+        await Assertions.Expect(page.GetByTestId("campagne-message")).ToContainTextAsync("fase 'stemmen'");
+        await Assertions.Expect(page.GetByTestId("vp-typed-before")).ToHaveValueAsync("Een zebrapad bij de school\nKinderen steken daar over");
+        Assert.DoesNotContain(await service.PointsAsync(id), p => p.Title == "Een zebrapad bij de school");
+        // a visitor posting the staff's form (a sign-in that ended) is told in Dutch too, and nothing changes
+        using var http = new HttpClient { BaseAddress = new Uri(fx.BaseUrl) };
+        var html = await http.GetStringAsync($"/wijkaanzet/{id}");
+        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var staff = await http.PostAsync($"/wijkaanzet/{id}", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "beheer", ["__RequestVerificationToken"] = token, ["actie"] = "uitslag",
+        }));
+        Assert.Equal(System.Net.HttpStatusCode.OK, staff.StatusCode);
+        Assert.Contains("Alleen het gebiedsteam van deze wijk of dorp", await staff.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task A_resident_signs_in_with_the_municipality_and_votes_without_a_code()
     {
         var ds = fx.App.Services.GetRequiredService<NpgsqlDataSource>();

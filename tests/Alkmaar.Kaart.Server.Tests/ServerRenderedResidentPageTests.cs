@@ -40,4 +40,41 @@ public class ServerRenderedResidentPageTests(KaartAppFixture fx) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, bad.StatusCode);
         Assert.Contains("form-error", await bad.Content.ReadAsStringAsync());
     }
+    [Fact]
+    public async Task A_posted_form_the_page_no_longer_shows_or_with_an_expired_token_gets_the_dutch_page_with_what_was_typed()
+    {
+        var http = fx.Factory.CreateNoRedirectClient();
+        // a token as a page gives it (the melding form is on the page for anyone)
+        var html = await http.GetStringAsync("/melding");
+        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(token);
+        // the campaign form of /wijkaanzet is there only for staff: a visitor's post of it (a sign-in that ended meanwhile)
+        var gone = await http.PostAsync("/wijkaanzet", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "campagne", ["__RequestVerificationToken"] = token, ["Input.Title"] = "Wij(k) aan zet! <Huiswaard>",
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, gone.StatusCode);
+        Assert.Equal("text/html", gone.Content.Headers.ContentType?.MediaType);
+        var page = await gone.Content.ReadAsStringAsync();
+        Assert.Contains("data-form-answer=\"form\"", page);
+        Assert.Contains("Wij(k) aan zet! &lt;Huiswaard&gt;", page); // what was typed, to copy (and encoded)
+        Assert.DoesNotContain(token, page);
+        Assert.DoesNotContain("Cannot submit", page);
+        // a token that is no longer valid: the same page, saying so
+        var stale = await http.PostAsync("/melding", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "melding", ["__RequestVerificationToken"] = "CfDJ8-verlopen", ["Input.Description"] = "Losse stoeptegel",
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, stale.StatusCode);
+        var expired = await stale.Content.ReadAsStringAsync();
+        Assert.Contains("data-form-answer=\"token\"", expired);
+        Assert.Contains("Losse stoeptegel", expired);
+        // an ordinary post still gets its page (the melding form refusing an empty description in Dutch, 200)
+        var ordinary = await http.PostAsync("/melding", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "melding", ["__RequestVerificationToken"] = token,
+        }));
+        Assert.Equal(HttpStatusCode.OK, ordinary.StatusCode);
+        Assert.DoesNotContain("data-form-answer", await ordinary.Content.ReadAsStringAsync());
+    }
 }
