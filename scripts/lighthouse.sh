@@ -2,7 +2,7 @@
 #
 # The published server (as ./kaart run serves it, Production) on loopback with the shipped configuration (the
 # everything ./kaart run loads), Lighthouse from npm (tools/lighthouse, its lock file) with Debian's
-# Chromium, mobile form factor with Lighthouse's default (simulated) throttling. Each page RUNS times; the median run
+# Chromium, mobile form factor with Lighthouse's default (simulated) throttling. Each page RUNS (5) times; the median run
 # (by performance score) is reported. Results: docs/benchmarks/lighthouse.md (and the JSON in .kaart/lighthouse/).
 
 lighthouse_run() { # $1 = URL, $2 = JSON out
@@ -12,7 +12,7 @@ lighthouse_run() { # $1 = URL, $2 = JSON out
 }
 
 cmd_lighthouse() {
-  local runs="${KAART_LIGHTHOUSE_RUNS:-3}"
+  local runs="${KAART_LIGHTHOUSE_RUNS:-5}" # five: one run of a page can catch Chromium's own unattributed work on a busy 2-core machine
   ensure_dotnet; ensure_node; ensure_chromium
   pg_start; ensure_database kaart_lighthouse; publish_app
   # what a resident gets: everything ./kaart run loads (boundaries, addresses, a year of meldingen, monitor scores,
