@@ -173,7 +173,7 @@ public static class WijkAanZetEndpoints
 
     /// <summary>The campaign's counts as server-sent events while it is voted on (the campaign page keeps its table live with
     /// them); the same public numbers as <c>GET /api/wijkaanzet/{id}</c>, sent again when the database announces a change.</summary>
-    private static async Task<IResult> LiveAsync(HttpContext http, WijkAanZetService s, CampagneChangeFeed feed, int id, CancellationToken ct)
+    private static async Task<IResult> LiveAsync(HttpContext http, WijkAanZetService s, CampagneChangeFeed feed, IHostApplicationLifetime life, int id, CancellationToken ct)
     {
         if (await s.CampagneAsync(id, ct) is not { } c) return Problems.NotFound("Campagne niet gevonden", $"Er is geen campagne {id}.");
         if (c.PhaseOn(s.Today) != Phase.Stemmen)
@@ -182,11 +182,25 @@ public static class WijkAanZetEndpoints
         http.Response.Headers.CacheControl = "no-store";
         return TypedResults.ServerSentEvents(Counts(), "stemmen");
 
+        // the stream ends with the request or when the server stops (a restart does not wait for open pages: the browser's
+        // EventSource reconnects to a server that runs)
         async IAsyncEnumerable<IEnumerable<LiveCount>> Counts()
         {
-            await foreach (var _ in feed.ChangesOf(id, ct))
-                yield return (await s.PointsAsync(id, ct)).Where(p => p.Status != VerbeterpuntStatus.Samengevoegd.Code)
-                    .Select(p => new LiveCount(p.Id, p.Votes, p.Status)).ToList();
+            using var open = CancellationTokenSource.CreateLinkedTokenSource(ct, life.ApplicationStopping);
+            await using var changes = feed.ChangesOf(id, open.Token).GetAsyncEnumerator(open.Token);
+            while (await NextAsync() is { } counts) yield return counts;
+
+            async Task<List<LiveCount>?> NextAsync()
+            {
+                try
+                {
+                    return await changes.MoveNextAsync()
+                        ? (await s.PointsAsync(id, open.Token)).Where(p => p.Status != VerbeterpuntStatus.Samengevoegd.Code)
+                            .Select(p => new LiveCount(p.Id, p.Votes, p.Status)).ToList()
+                        : null;
+                }
+                catch (OperationCanceledException) { return null; } // the page closed, or the server stops: the stream ends
+            }
         }
     }
 
